@@ -1,0 +1,248 @@
+/*
+ * output.h: the files of a run: CSV text, files that appear whole or not at all, the
+ * output folder and its manifest (docs/output.md describes every file and column).
+ *
+ * Model. A run writes one folder. Each file in it is written under a temporary name,
+ * NAME.tmp, in the same folder, flushed to the disk (fsync) and then renamed to NAME,
+ * so a file with its final name is always complete: a run that is killed leaves
+ * NAME.tmp files, never a partial NAME, and one that fails removes its files.
+ * manifest.cfg is written last, after every other file has its final name: a folder
+ * with a manifest holds one complete run, and every CSV file in it belongs to that
+ * run. Opening a folder that holds an earlier run's files first removes that run's
+ * manifest; committing removes the earlier run's files that this run did not write.
+ *
+ * CSV (RFC 4180): a header row; fields separated by commas; rows ended by LF; UTF-8;
+ * a field is quoted only when it holds a comma, a double quote, CR or LF, and a double
+ * quote inside a quoted field is doubled. Integers are written as integers. A real is
+ * written with the fewest significant digits (15, 16 or 17) that read back (strtod) to
+ * the same double, always with a decimal point or an exponent ("1500.0", "1e+20"), so
+ * that a column of reals reads as floating point in pandas and R whatever its values;
+ * infinities are "inf" and "-inf"; NaN, which marks a value the model does not define
+ * for the row, is an empty field. The text never depends on the C locale.
+ *
+ * Invariants: a struct ur_csv's text is always whole rows plus the current row's
+ * fields; after an allocation failure it is marked failed and ignores further writes.
+ * A struct ur_output owns the temporary files it began and removes them unless
+ * committed.
+ *
+ * Error policy: statuses equal the exit statuses of sysexits.h (as in scenario.h),
+ * with a message naming the file and the system's reason in a struct ur_output_error.
+ * Nothing is printed. Passing NULL where a pointer is required, or using an object
+ * after a failed or finished commit, is a programming error and asserts.
+ *
+ * Threads: no global or static mutable state. Objects may be used in many threads,
+ * one thread per object. Two runs must not write one folder at once.
+ */
+#ifndef UNREST_OUTPUT_H
+#define UNREST_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "unrest/model.h"
+#include "unrest/params.h"
+
+/* Statuses, equal to the exit statuses of sysexits.h. */
+enum ur_output_status {
+	UR_OUTPUT_OK = 0,
+	UR_OUTPUT_NOMEM = 70,     /* out of memory (EX_SOFTWARE) */
+	UR_OUTPUT_CANTCREAT = 73, /* the folder or a file cannot be created */
+	UR_OUTPUT_IOERR = 74      /* a write, flush, sync or rename failed */
+};
+
+#define UR_OUTPUT_MESSAGE_SIZE 512
+
+/* Why a call failed: its status and a one-line message without a trailing newline,
+ * "out/x/summary.csv: No space left on device". */
+struct ur_output_error {
+	enum ur_output_status status;
+	char message[UR_OUTPUT_MESSAGE_SIZE];
+};
+
+/* ---- numbers as text ------------------------------------------------------------- */
+
+/* Enough for any double as ur_format_real writes it, with its NUL. */
+#define UR_REAL_TEXT_SIZE 32
+
+/* Writes v as a CSV real (see above) into buf; returns the length, 0 for NaN. */
+size_t ur_format_real(double v, char buf[UR_REAL_TEXT_SIZE]);
+
+/* ---- CSV text in memory ------------------------------------------------------------
+ * Caller storage: ur_csv_init, write rows, read data/len, ur_csv_finish. A row is its
+ * fields in order, then ur_csv_end_row; the separators are the writer's business. */
+struct ur_csv {
+	char *data;          /* the text, not NUL-terminated; NULL while empty */
+	size_t len;          /* bytes of text */
+	size_t capacity;     /* bytes allocated */
+	size_t fields;       /* fields written in the current row */
+	bool failed;         /* memory ran out: the text is incomplete */
+};
+
+void ur_csv_init(struct ur_csv *csv);
+void ur_csv_finish(struct ur_csv *csv);
+/* Empties the text for reuse and clears `failed`; keeps the memory. */
+void ur_csv_clear(struct ur_csv *csv);
+
+/* A text field (UTF-8, NUL-terminated), quoted when it needs to be. */
+void ur_csv_text(struct ur_csv *csv, const char *text);
+void ur_csv_int(struct ur_csv *csv, int64_t value);
+/* A real field; NaN gives an empty field. */
+void ur_csv_real(struct ur_csv *csv, double value);
+/* A count of persons: an integer field when the value is a whole number (it is, when
+ * scenario.agent_scale is one), else a real field. NaN gives an empty field. */
+void ur_csv_count(struct ur_csv *csv, double value);
+/* An empty field: a value not defined for this row. */
+void ur_csv_empty(struct ur_csv *csv);
+/* Ends the row (LF). */
+void ur_csv_end_row(struct ur_csv *csv);
+/* A whole row of text fields: the header row of `names[0..n)`. */
+void ur_csv_header(struct ur_csv *csv, const char *const *names, size_t n);
+
+/* ---- the tables of a run -----------------------------------------------------------
+ * Each CSV file of a run is one table; docs/output.md gives every column's meaning,
+ * unit and type. Columns are only ever added at the end. */
+enum ur_table {
+	UR_TABLE_SUMMARY,       /* summary.csv: one row per replication */
+	UR_TABLE_NATIONAL,      /* national.csv: replication x sample time */
+	UR_TABLE_TIMESERIES,    /* timeseries.csv: replication x sample time x region */
+	UR_TABLE_EVENTS,        /* events.csv: one row per model event worth a line */
+	UR_TABLE_COUNT
+};
+
+/* The table's file name, "summary.csv". */
+const char *ur_table_file(enum ur_table table);
+/* The table's column names: returns their number and points *names at them. */
+size_t ur_table_columns(enum ur_table table, const char *const **names);
+/* Whether a run with these output settings writes the table (output.summary, ...). */
+bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table);
+
+/* The fields of a summary.csv row, without ending the row: for writers that put
+ * columns of their own before or after them (a sweep's point and parameters). */
+void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
+			   const struct ur_model_summary *summary);
+
+/* ---- the recorder: the model's observer, writing one replication's rows -------------
+ * Caller storage: ur_recorder_init once, then for each replication ur_recorder_begin,
+ * ur_model_create with ur_recorder_observer's result, ur_model_run; the rows are then
+ * in rec->table[t] (header rows excluded), for the tables the scenario enables. The
+ * recorder stops the run (the callback returns non-zero, ur_model_run returns
+ * UR_MODEL_OBSERVER) when memory runs out; ur_recorder_failed then says so. */
+struct ur_recorder {
+	const struct ur_params *params;
+	uint64_t replication;
+	struct ur_csv table[UR_TABLE_COUNT];
+};
+
+/* `params` must outlive the recorder. */
+void ur_recorder_init(struct ur_recorder *rec, const struct ur_params *params);
+void ur_recorder_finish(struct ur_recorder *rec);
+/* Empties the tables (keeping their memory) for replication `replication`. */
+void ur_recorder_begin(struct ur_recorder *rec, uint64_t replication);
+/* The observer that fills the recorder; rec must outlive the model it is given to. */
+struct ur_observer ur_recorder_observer(struct ur_recorder *rec);
+/* Whether memory ran out while recording: the tables are then incomplete. */
+bool ur_recorder_failed(const struct ur_recorder *rec);
+
+/* ---- a file that appears whole or not at all --------------------------------------- */
+struct ur_atomic_file;
+
+/* Begins DIR/NAME by creating DIR/NAME.tmp (replacing a stale one). NULL with *err
+ * set (CANTCREAT or NOMEM) on failure. `name` is a plain file name, no '/'. */
+struct ur_atomic_file *ur_atomic_file_create(const char *dir, const char *name,
+					     struct ur_output_error *err);
+
+/* Appends len bytes. 0, or -1 after a write error: then commit fails with IOERR.
+ * Errors are sticky: writes after a failed one do nothing. */
+int ur_atomic_file_write(struct ur_atomic_file *file, const void *data, size_t len);
+
+/* The file as a stdio stream, for writers that take one (ur_scenario_write); its write
+ * errors are found by the commit. Owned by the file: do not close it. */
+FILE *ur_atomic_file_stream(struct ur_atomic_file *file);
+
+/* Flushes, syncs and closes the temporary file and renames it to its final name. On
+ * failure (IOERR) the temporary file is removed and no file of the final name is made.
+ * Either way the file is finished: only ur_atomic_file_destroy may follow. The rename
+ * is made durable by syncing the folder, which ur_output_commit does once for all. */
+enum ur_output_status ur_atomic_file_commit(struct ur_atomic_file *file,
+					    struct ur_output_error *err);
+
+/* Frees the file; an uncommitted one is closed and its temporary file removed. NULL is
+ * a no-op. */
+void ur_atomic_file_destroy(struct ur_atomic_file *file);
+
+/* ---- the manifest ------------------------------------------------------------------
+ * manifest.cfg, in libconfig syntax, says what made the folder and how each unit of
+ * work (a replication; a (point, replication) pair in a sweep) ended. It holds no
+ * clock time, host or path other than those of the command line, so the same command
+ * gives the same manifest. */
+struct ur_manifest_unit {
+	long point;                 /* sweep point index, or -1 in a run (not written) */
+	uint64_t replication;       /* replication index k */
+	uint64_t seed;              /* ur_rng_replication_seed(master seed, k) */
+	bool failed;
+	const char *reason;         /* why it failed (one line), or NULL when done */
+};
+
+struct ur_manifest {
+	const char *version;        /* program version, "0.1.0" */
+	const char *command;        /* the subcommand, "run" */
+	int argc;                   /* the command line as given, argv[0] first */
+	const char *const *argv;
+	const char *scenario;       /* the scenario file as named on the command line */
+	uint64_t scenario_hash;     /* ur_scenario_hash */
+	uint64_t master_seed;
+	size_t nfiles;              /* the data files of the folder, without the manifest */
+	const char *const *files;
+	size_t nunits;
+	const struct ur_manifest_unit *units;
+};
+
+/* Writes the manifest as libconfig text; 0, or -1 on a write error. */
+int ur_manifest_write(FILE *stream, const struct ur_manifest *manifest);
+
+/* Writes text as a libconfig string literal with its quotes: backslash and quote
+ * escaped, LF, CR and tab as \n, \r, \t, other control bytes as \xHH, other bytes
+ * (UTF-8) as they are. 0 or -1. */
+int ur_config_string_write(FILE *stream, const char *text);
+
+/* ---- the output folder -------------------------------------------------------------
+ * The -o policy: the folder is created (with its missing parents) when it does not
+ * exist; an existing folder is used when it is empty or holds only files whose names
+ * unrestsim writes (an earlier run's or sweep's output, completed or not), which this
+ * run replaces; any other folder is refused with CANTCREAT, naming a file that is not
+ * unrestsim's, so nothing of the user's is ever overwritten or removed. */
+struct ur_output;
+
+/* Opens (creating, or checking and claiming) the folder `dir`. NULL with *err set
+ * (CANTCREAT or NOMEM) on failure; nothing is created in a refused folder. */
+struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err);
+
+/* The folder's path, as given. */
+const char *ur_output_dir(const struct ur_output *out);
+
+/* Whether `name` is a file name unrestsim writes into an output folder (with or
+ * without its ".tmp"): what the -o policy accepts in an existing folder. */
+bool ur_output_known_name(const char *name);
+
+/* Begins the data file NAME (one of the known names, not the manifest). The file is
+ * owned by the output, and committed by ur_output_commit in the order begun. NULL with
+ * *err set on failure. */
+struct ur_atomic_file *ur_output_begin(struct ur_output *out, const char *name,
+				       struct ur_output_error *err);
+
+/* Commits every begun file, removes the files of an earlier run that this one did not
+ * write, writes manifest.cfg (its `files` are the begun files, whatever the caller put
+ * there) and syncs the folder. OK, or IOERR/NOMEM/CANTCREAT with *err set: then no
+ * file of this run is left (the ones already renamed are removed, the temporary ones
+ * are removed by ur_output_destroy) and no manifest is written. */
+enum ur_output_status ur_output_commit(struct ur_output *out,
+				       const struct ur_manifest *manifest,
+				       struct ur_output_error *err);
+
+/* Frees the output; the temporary files of an uncommitted one are removed. NULL is a
+ * no-op. */
+void ur_output_destroy(struct ur_output *out);
+
+#endif /* UNREST_OUTPUT_H */

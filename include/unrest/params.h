@@ -1,0 +1,447 @@
+/*
+ * params.h: the validated parameters of one scenario, as plain C structs.
+ *
+ * Model: the scenario module (scenario.h) reads a libconfig file, applies its base
+ * files, the defaults and the command line's --set overrides, checks every value and
+ * every reference, and fills one struct ur_params. The model reads nothing else: it
+ * never sees a file, a path or a string it has to look up. Every section of DESIGN.md
+ * section 5 has a struct here; the setting that fills each field is named in the
+ * field's comment as it is spelled in a scenario file (docs/scenario-reference.md
+ * lists them all with their ranges and defaults).
+ *
+ * Units: times and durations in hours (from scenario.start, or of a span), rates per
+ * hour, counts of persons in persons (never agents), money in US dollars, shares and
+ * probabilities in [0, 1], distances in kilometres, angles in decimal degrees.
+ *
+ * Invariants (hold after a successful ur_scenario_load; the model may assert them):
+ *   - arrays are fixed-size with the maxima below; `n...` counts the items in use, and
+ *     items past the count are zeroed;
+ *   - references between sections are indices, already resolved and in range: a
+ *     region index is < ur_params.nregions, an action index < government.nactions, a
+ *     facility index < the region's nfacilities; UR_NONE (-1) marks "none" where the
+ *     comment allows it;
+ *   - `after` triggers form no cycle, and an action's `after` names another action;
+ *   - every struct ur_dist has passed ur_dist_validate(); the arrays of a discrete
+ *     distribution (values, weights) are owned by the struct ur_scenario the params
+ *     came from, so a copy of ur_params stays valid only as long as that scenario;
+ *   - no field is NaN or infinite except where its comment says so.
+ *
+ * Error policy: none here; this header holds data only. Everything is checked by the
+ * scenario module before the model sees it.
+ */
+#ifndef UNREST_PARAMS_H
+#define UNREST_PARAMS_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unrest/dist.h"
+
+/* Maxima of the fixed-size arrays; a scenario that needs more is refused with a
+ * message naming the limit. */
+#define UR_MAX_REGIONS 64          /* regions in one scenario */
+#define UR_MAX_FACILITIES 16       /* key facilities of one region */
+#define UR_MAX_ACTIONS 64          /* government actions */
+#define UR_MAX_CONTINGENTS 16      /* CSTO contingents */
+#define UR_MAX_SEIZE UR_MAX_FACILITIES /* facilities the elite sets out to seize */
+#define UR_ID_SIZE 32              /* ids: at most 31 bytes, [A-Za-z_][A-Za-z0-9_-]* */
+#define UR_NAME_SIZE 64            /* names: at most 63 bytes of UTF-8 */
+#define UR_TEXT_SIZE 256           /* free text (scenario.description) */
+
+/* The "no index" value of an index field that allows none. */
+#define UR_NONE (-1)
+
+/* A set of regions, as indices in ascending order without repeats. `all` is true when
+ * the file named no regions (the default of every regions list): then idx holds every
+ * region 0 .. nregions-1 and n equals ur_params.nregions. */
+struct ur_region_set {
+	bool all;
+	size_t n;
+	int idx[UR_MAX_REGIONS];
+};
+
+/* ---- scenario: what is run, when, and at what resolution ------------------------ */
+struct ur_scenario_params {
+	char name[UR_NAME_SIZE];        /* scenario.name */
+	char description[UR_TEXT_SIZE]; /* scenario.description (may be empty) */
+	char start_text[40];            /* scenario.start as written, ISO 8601 with offset */
+	int64_t start_epoch;            /* scenario.start: seconds since 1970-01-01T00:00Z */
+	int32_t utc_offset_s;           /* scenario.start's offset from UTC, seconds */
+	double horizon_h;               /* scenario.horizon: length of a run, hours, > 0 */
+	double sample_interval_h;       /* scenario.sample_interval: hours between rows of
+					 * national.csv and timeseries.csv, > 0 */
+	double agent_scale;             /* scenario.agent_scale: persons per agent, >= 1 */
+	double mobilizable_share;       /* scenario.mobilizable_share: share of a region's
+					 * population that can join, (0, 1] */
+	unsigned replications;          /* scenario.replications: default replications, >= 1 */
+	uint64_t seed;                  /* scenario.seed: master seed, < 2^63 */
+};
+
+/* ---- regions ----------------------------------------------------------------------- */
+struct ur_facility {
+	char id[UR_ID_SIZE];            /* regions.[i].facilities.[j].id, unique in region */
+	char name[UR_NAME_SIZE];        /* regions.[i].facilities.[j].name */
+};
+
+struct ur_region {
+	char id[UR_ID_SIZE];            /* regions.[i].id, unique */
+	char name[UR_NAME_SIZE];        /* regions.[i].name */
+	int64_t population;             /* regions.[i].population: persons, > 0 */
+	double lat, lon;                /* regions.[i].lat, .lon: centre, degrees */
+	double hardship;                /* regions.[i].hardship: index in [0, 1]; scales the
+					 * agents' drawn hardship h (h_agent * hardship) */
+	double lpg_share;               /* regions.[i].lpg_share: share of livelihoods that
+					 * depend on LPG, [0, 1] (the bernoulli p of `lpg`) */
+	double police;                  /* regions.[i].police: security persons on duty at
+					 * the start, >= 0 (times security.police_scale) */
+	double eta;                     /* regions.[i].eta: weight of hardship in this
+					 * region's grievance; NAN when not set: use
+					 * agents.eta (the model reads ur_region_eta()) */
+	size_t nfacilities;
+	struct ur_facility facilities[UR_MAX_FACILITIES]; /* regions.[i].facilities */
+};
+
+/* ---- the gravity network of the social signal -------------------------------------
+ * w_rs = (1 - nationwide) * g_rs + nationwide * pop_s / sum_{s' != r} pop_s', with
+ * g_rs = pop_r pop_s / max(d_rs, min_distance_km)^distance_exponent, rows normalized,
+ * no self term. The nationwide term is the media and online coupling the record needs
+ * (protest reached Almaty 1,600 km away within two days); being in the cross-region
+ * term, it is cut with connectivity c(t) like the rest of it. */
+struct ur_network_params {
+	double distance_exponent;       /* network.distance_exponent: >= 0 */
+	double min_distance_km;         /* network.min_distance: km, > 0 (neighbouring
+					 * centres are not infinitely coupled) */
+	double mu;                      /* network.mu: cross-region coupling, [0, 1] */
+	double nationwide;              /* network.nationwide: share of the cross-region
+					 * signal that is national rather than gravity, [0, 1] */
+};
+
+/* ---- agents and their decision (DESIGN.md section 5) --------------------------------
+ * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q
+ * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta;  active iff U >= 0 */
+struct ur_agent_params {
+	struct ur_dist hardship;        /* agents.hardship: h, dimensionless */
+	struct ur_dist risk_aversion;   /* agents.risk_aversion: rho */
+	struct ur_dist grievance;       /* agents.grievance: political grievance q */
+	struct ur_dist threshold;       /* agents.threshold: theta */
+	bool stratified;                /* agents.stratified: quantile draws (DESIGN 3) */
+	double w_g;                     /* agents.w_g: weight of grievance, >= 0 */
+	double w_s;                     /* agents.w_s: weight of the social signal, >= 0 */
+	double w_n;                     /* agents.w_n: weight of net risk, >= 0 */
+	double beta_b;                  /* agents.beta_b: pull of the street in a blackout */
+	double eta;                     /* agents.eta: weight of hardship (regions.[i].eta
+					 * overrides it per region), >= 0 */
+	double sigma_fuel;              /* agents.sigma_fuel: weight of the fuel shock for
+					 * LPG-dependent agents, >= 0 */
+	double k;                       /* agents.k: arrest-risk steepness, > 0 (2.3) */
+	double legitimacy0;             /* agents.legitimacy: L at hour 0, [0, 1] */
+	double politicization0;         /* agents.politicization: pi at hour 0, [0, 1] */
+	double reconsider_rate;         /* agents.reconsider_rate: lambda, per agent-hour,
+					 * > 0 */
+};
+
+/* ---- the fuel price shock ----------------------------------------------------------
+ * shock_r(t) = 0 before rise_hour, `level` from rise_hour in the named regions, and
+ * rollback_level from rollback_hour when has_rollback (an exogenous rollback; the
+ * government's price_rollback action is the endogenous one). */
+struct ur_fuel_params {
+	double rise_hour;               /* fuel.rise_hour: hours, >= 0 */
+	double level;                   /* fuel.level: shock after the rise, [0, 1] */
+	struct ur_region_set regions;   /* fuel.regions: default all */
+	bool has_rollback;              /* fuel.rollback_hour given */
+	double rollback_hour;           /* fuel.rollback_hour: hours, > rise_hour */
+	double rollback_level;          /* fuel.rollback_level: [0, 1] */
+};
+
+/* ---- security forces ---------------------------------------------------------------
+ * C_r = police_r police_scale morale_r + guard_r + csto_r csto.effectiveness, times
+ * (1 - elite.stand_down) in the elite's region while the counter-coup runs.
+ * morale falls at morale_fall_rate per hour while A_r / C_r > overwhelm_ratio, to no
+ * less than morale_min, and recovers at morale_recovery_rate per hour below it. */
+struct ur_security_params {
+	double police_scale;            /* security.police_scale: multiplier of every
+					 * region's police, > 0 (for calibration sweeps) */
+	double overwhelm_ratio;         /* security.overwhelm_ratio: active per security
+					 * person above which morale falls, > 0 */
+	double morale_fall_rate;        /* security.morale_fall_rate: per hour, >= 0 */
+	double morale_recovery_rate;    /* security.morale_recovery_rate: per hour, >= 0 */
+	double morale_min;              /* security.morale_min: floor of morale, [0, 1] */
+	double guard_reserve;           /* security.guard_reserve: national guard persons
+					 * held in reserve at the start, >= 0 */
+};
+
+/* ---- arrests -----------------------------------------------------------------------
+ * Every interval_h in a region with active agents: Binomial(active agents, p) arrests,
+ * p = min(1, probability * min(1, C_r / (capacity_ratio A_r))) when capacity_ratio > 0,
+ * else p = probability. Each arrested agent is held for a drawn term. */
+struct ur_arrest_params {
+	double interval_h;              /* arrests.interval: hours, > 0 */
+	double probability;             /* arrests.probability: per active agent per sweep */
+	double capacity_ratio;          /* arrests.capacity_ratio: active persons one
+					 * security person can process per sweep; 0 = no cap */
+	struct ur_dist detention_h;     /* arrests.detention: term in custody, hours */
+};
+
+/* ---- casualties --------------------------------------------------------------------
+ * Every interval_h in a region with clashes: deaths ~ Poisson(m), with
+ * m = base_rate interval_h (E / 1000)^force_exponent * fighter_multiplier^[fighters in r]
+ *     * lethal_force_multiplier^[lethal force ordered] * facility_multiplier^[held in r],
+ * E = min(A_r, C_r) the engaged force in persons; injuries = deaths * a drawn ratio;
+ * a security_share of the deaths are security personnel. */
+struct ur_casualty_params {
+	double interval_h;              /* casualties.interval: hours, > 0 */
+	double base_rate;               /* casualties.base_rate: deaths per hour per 1000
+					 * engaged persons, >= 0 */
+	double force_exponent;          /* casualties.force_exponent: growth with E, >= 0 */
+	double fighter_multiplier;      /* casualties.fighter_multiplier: >= 1 */
+	double lethal_force_multiplier; /* casualties.lethal_force_multiplier: >= 1 (the
+					 * lethal_force action may override it) */
+	double facility_multiplier;     /* casualties.facility_multiplier: while the elite
+					 * holds a facility in r, >= 1 */
+	struct ur_dist injury_ratio;    /* casualties.injury_ratio: injured per death */
+	double security_share;          /* casualties.security_share: [0, 1] */
+};
+
+/* ---- damage in US dollars ---------------------------------------------------------- */
+struct ur_damage_params {
+	double usd_per_active_hour;     /* damage.per_active_hour: USD per active person-h */
+	double looting_multiplier;      /* damage.looting_multiplier: while facilities are
+					 * held or police have left their posts, >= 1 */
+	double shutdown_usd_per_region_hour; /* damage.shutdown_per_region_hour: USD */
+	double soe_usd_per_region_hour; /* damage.emergency_per_region_hour: USD */
+};
+
+/* ---- government actions ------------------------------------------------------------ */
+enum ur_action_kind {
+	UR_ACTION_ENVOYS,
+	UR_ACTION_PRICE_ROLLBACK,
+	UR_ACTION_ADDRESS,
+	UR_ACTION_DISMISS_GOVERNMENT,
+	UR_ACTION_STATE_OF_EMERGENCY,
+	UR_ACTION_INTERNET_SHUTDOWN,
+	UR_ACTION_SECURITY_COUNCIL,
+	UR_ACTION_REQUEST_CSTO,
+	UR_ACTION_LETHAL_FORCE,
+	UR_ACTION_REDEPLOY_GUARD,
+	UR_ACTION_ANNOUNCE_WITHDRAWAL,
+	UR_ACTION_KIND_COUNT
+};
+
+enum ur_trigger_kind {
+	UR_TRIGGER_AT,                  /* at a fixed hour */
+	UR_TRIGGER_WHEN,                /* an indicator crosses a value (and holds) */
+	UR_TRIGGER_AFTER                /* another action took effect */
+};
+
+/* Indicators a `when` trigger watches; national unless a region is named. */
+enum ur_indicator {
+	UR_IND_ACTIVE,                  /* "active": active persons */
+	UR_IND_REGIONS_ACTIVE,          /* "regions_active": regions with at least
+					 * outcomes.region_active persons active (national
+					 * only) */
+	UR_IND_FACILITIES_SEIZED,       /* "facilities_seized": facilities held by the
+					 * elite's fighters */
+	UR_IND_FORCE_RATIO,             /* "force_ratio": A_r / C_r, the largest over
+					 * regions (or the named region's) */
+	UR_IND_DEATHS,                  /* "deaths": cumulative deaths */
+	UR_IND_COUNT
+};
+
+enum ur_compare {
+	UR_CMP_GE,                      /* ">=" */
+	UR_CMP_GT,                      /* ">" */
+	UR_CMP_LE,                      /* "<=" */
+	UR_CMP_LT,                      /* "<" */
+	UR_CMP_COUNT
+};
+
+/* The internet states of a region and of internet_shutdown actions. */
+enum ur_net_state {
+	UR_NET_ON,
+	UR_NET_THROTTLED,
+	UR_NET_OFF,
+	UR_NET_STATE_COUNT
+};
+
+struct ur_trigger {
+	enum ur_trigger_kind kind;
+	double at_h;                    /* AT: actions.[i].at, hours >= 0 */
+	enum ur_indicator indicator;    /* WHEN: actions.[i].when.indicator */
+	enum ur_compare op;             /* WHEN: actions.[i].when.op */
+	double value;                   /* WHEN: actions.[i].when.value */
+	double hold_h;                  /* WHEN: actions.[i].when.hold: hours the condition
+					 * must hold without a break, >= 0 */
+	int region;                     /* WHEN: actions.[i].when.region, UR_NONE = national */
+	int after;                      /* AFTER: actions.[i].after, an action index */
+};
+
+/* One government action. It fires once: when its trigger is met, a delay is drawn;
+ * when the delay has passed, with `probability` it takes effect (else it never does,
+ * and actions `after` it never fire). Fields a kind does not use keep their defaults
+ * (a file may not set them: the scenario module refuses them). */
+struct ur_action {
+	char id[UR_ID_SIZE];            /* government.actions.[i].id, unique */
+	enum ur_action_kind kind;       /* .kind */
+	struct ur_trigger trigger;      /* .at | .when | .after (exactly one) */
+	struct ur_dist delay_h;         /* .delay: decision latency, hours (constant 0) */
+	double probability;             /* .probability: that it takes effect, [0, 1] */
+	struct ur_region_set regions;   /* .regions: envoys, price_rollback,
+					 * state_of_emergency, internet_shutdown,
+					 * redeploy_guard (destinations); default all */
+	double legitimacy_delta;        /* .legitimacy: change of L, [-1, 1]; any kind; for
+					 * envoys, in the named regions only */
+	double politicization_delta;    /* .politicization: change of pi, [-1, 1]; any kind */
+	double shock_level;             /* .shock_level: price_rollback, shock_r after, [0,1] */
+	double risk_multiplier;         /* .risk_multiplier: state_of_emergency (soe_r),
+					 * >= 1 */
+	double reconsider_multiplier;   /* .reconsider_multiplier: state_of_emergency, on
+					 * lambda in the named regions, (0, 1] */
+	enum ur_net_state net_state;    /* .state: internet_shutdown, "throttled" | "off" */
+	bool has_duration;              /* .duration given: state_of_emergency,
+					 * internet_shutdown (else lasts to the horizon) */
+	struct ur_dist duration_h;      /* .duration: hours */
+	double lethality_multiplier;    /* .lethality: lethal_force, multiplies casualty
+					 * rates (replaces casualties.lethal_force_multiplier
+					 * when set), >= 1 */
+	bool has_lethality;             /* .lethality given */
+	double repression_multiplier;   /* .repression: lethal_force, ell, >= 1 */
+	double troops;                  /* .troops: redeploy_guard, persons from the
+					 * reserve, >= 0 */
+	struct ur_dist travel_h;        /* .travel: redeploy_guard, hours to arrive */
+};
+
+struct ur_government_params {
+	size_t nactions;
+	struct ur_action actions[UR_MAX_ACTIONS]; /* government.actions */
+};
+
+/* ---- internet ----------------------------------------------------------------------
+ * Connectivity of a region: 1 when on, throttled_level or off_level; c(t) is the
+ * population-weighted mean. blackout_r is off_street while off, throttled_street while
+ * throttled, 0 when on. */
+struct ur_internet_params {
+	double throttled_level;         /* internet.throttled_level: [0, 1] */
+	double off_level;               /* internet.off_level: [0, 1], <= throttled_level */
+	double throttled_street;        /* internet.throttled_street: blackout_r, [0, 1] */
+	double off_street;              /* internet.off_street: blackout_r, [0, 1] */
+};
+
+/* ---- the elite's counter-coup ------------------------------------------------------
+ * After a security_council action takes effect: with `probability`, after a drawn
+ * delay, a drawn number of fighters appears in `region`, its security stands down by
+ * stand_down_share, and the fighters seize seize[0], seize[1], ... one by one after
+ * drawn delays. A held facility is retaken at rate
+ * recapture_rate (C_r / fighters)^recapture_exponent per hour. With no facility held,
+ * fighters disperse at disperse_rate per fighter-hour. */
+struct ur_elite_params {
+	double probability;             /* elite.probability: [0, 1] (0: no counter-coup) */
+	struct ur_dist delay_h;         /* elite.delay: hours after the security_council */
+	struct ur_dist fighters;        /* elite.fighters: persons */
+	int region;                     /* elite.region: UR_NONE only when probability = 0 */
+	double stand_down_share;        /* elite.stand_down: share of C_r lost, [0, 1] */
+	size_t nseize;
+	int seize[UR_MAX_SEIZE];        /* elite.seize: facility indices in `region`, in
+					 * the order they are attacked */
+	struct ur_dist seize_delay_h;   /* elite.seize_delay: hours between seizures */
+	double recapture_rate;          /* elite.recapture_rate: per hour at ratio 1, >= 0 */
+	double recapture_exponent;      /* elite.recapture_exponent: >= 0 */
+	double disperse_rate;           /* elite.disperse_rate: per fighter-hour, >= 0 */
+};
+
+/* ---- CSTO --------------------------------------------------------------------------
+ * A request_csto action is answered with `probability` after a drawn decision delay;
+ * then each contingent flies troops_per_flight per flight (the last flight carries the
+ * rest), the first after first_flight_h, the next after interval_h each, to its
+ * destination regions in turn. After announce_withdrawal each contingent leaves
+ * flight by flight, one flight per withdrawal_interval_h. */
+struct ur_contingent {
+	char country[UR_ID_SIZE];       /* csto.contingents.[i].country, unique: its id */
+	int64_t troops;                 /* .troops: persons, > 0 */
+	int64_t troops_per_flight;      /* .per_flight: persons, > 0 */
+	struct ur_dist first_flight_h;  /* .first_flight: hours after the decision */
+	struct ur_dist interval_h;      /* .interval: hours between flights */
+	struct ur_region_set regions;   /* .regions: destinations, default all */
+};
+
+struct ur_csto_params {
+	double probability;             /* csto.probability: that a request is granted */
+	struct ur_dist decision_h;      /* csto.decision: hours from request to decision */
+	double effectiveness;           /* csto.effectiveness: security persons one troop
+					 * is worth in C_r, >= 0 */
+	double freed_police_per_troop;  /* csto.freed_police: police freed from guard duty
+					 * per troop guarding facilities, >= 0 (record:
+					 * 1,600 freed by about 2,030 troops) */
+	struct ur_dist withdrawal_interval_h; /* csto.withdrawal_interval: hours */
+	size_t ncontingents;
+	struct ur_contingent contingents[UR_MAX_CONTINGENTS]; /* csto.contingents */
+};
+
+/* ---- outcomes ----------------------------------------------------------------------
+ * Order is restored at the first hour after which national active persons stay under
+ * order_threshold for order_window_h. Regime collapse: A_r / C_r in `capital` above
+ * collapse_ratio for collapse_h with no CSTO troops arriving. */
+struct ur_outcome_params {
+	double order_threshold;         /* outcomes.order_threshold: persons, >= 0 */
+	double order_window_h;          /* outcomes.order_window: hours, > 0 (24) */
+	double region_active;           /* outcomes.region_active: active persons from
+					 * which a region counts as joined, > 0 */
+	int capital;                    /* outcomes.capital: region index */
+	double collapse_ratio;          /* outcomes.collapse_ratio: > 0 */
+	double collapse_h;              /* outcomes.collapse_hours: hours, > 0 */
+};
+
+/* ---- output ------------------------------------------------------------------------ */
+enum ur_events_detail {
+	UR_EVENTS_NONE,                 /* "none": no events.csv */
+	UR_EVENTS_MAJOR,                /* "major": government, elite, CSTO, internet,
+					 * outcome events */
+	UR_EVENTS_ALL,                  /* "all": also arrests and clashes with a draw */
+	UR_EVENTS_DETAIL_COUNT
+};
+
+struct ur_output_params {
+	bool summary;                   /* output.summary: write summary.csv */
+	bool national;                  /* output.national: write national.csv */
+	bool timeseries;                /* output.timeseries: write timeseries.csv */
+	enum ur_events_detail events;   /* output.events */
+};
+
+/* ---- everything -------------------------------------------------------------------- */
+struct ur_params {
+	struct ur_scenario_params scenario;
+	size_t nregions;
+	struct ur_region regions[UR_MAX_REGIONS];
+	struct ur_network_params network;
+	struct ur_agent_params agents;
+	struct ur_fuel_params fuel;
+	struct ur_security_params security;
+	struct ur_arrest_params arrests;
+	struct ur_casualty_params casualties;
+	struct ur_damage_params damage;
+	struct ur_government_params government;
+	struct ur_internet_params internet;
+	struct ur_elite_params elite;
+	struct ur_csto_params csto;
+	struct ur_outcome_params outcomes;
+	struct ur_output_params output;
+};
+
+/* The weight of hardship in region r's grievance: its own eta, else agents.eta. */
+static inline double ur_region_eta(const struct ur_params *p, size_t r)
+{
+	double eta = p->regions[r].eta;
+	return isnan(eta) ? p->agents.eta : eta;
+}
+
+/* Names as scenario files spell them ("state_of_emergency", "regions_active", ">=",
+ * "throttled", "major"); the scenario module and the output layer share them. NULL for
+ * a value out of range. */
+const char *ur_action_kind_name(enum ur_action_kind kind);
+const char *ur_indicator_name(enum ur_indicator indicator);
+const char *ur_compare_name(enum ur_compare op);
+const char *ur_net_state_name(enum ur_net_state state);
+const char *ur_events_detail_name(enum ur_events_detail detail);
+
+#endif /* UNREST_PARAMS_H */

@@ -1,0 +1,122 @@
+/*
+ * scenario.h: scenario files: load, validate, resolve, print.
+ *
+ * Model: a scenario is one libconfig file (docs/scenario-reference.md). Loading it
+ *   1. reads the file (and, through `base = "other.cfg";`, its chain of base files,
+ *      each relative to the directory of the file that names it): groups merge by
+ *      path, lists replace as a whole, a distribution group that names another family
+ *      replaces as a whole;
+ *   2. applies the --set overrides in order (PATH=VALUE, PATH as in messages, list
+ *      items by `[N]` (0-based) or, for items with an id, by `[id]`);
+ *   3. checks every setting against one static schema (type, range, unit, required,
+ *      unknown names with a "did you mean", references between sections, distribution
+ *      parameters, `after` chains without cycles), applies the defaults, and fills a
+ *      struct ur_params (params.h).
+ * The resolved scenario prints as libconfig text that loads back to the same params:
+ * printing a load of the printout gives the printout again, byte for byte.
+ *
+ * Invariants: a struct ur_scenario exists only for a scenario that passed every check;
+ * its params never change after the load; it shares nothing, so loads may run in
+ * parallel threads.
+ *
+ * Error policy: user mistakes are messages in a struct ur_diag, in the form
+ *   FILE:LINE: PATH: what was expected, got what was found
+ * (`scenarios/x.cfg:42: regions.[3].population: must be > 0, got -5`), sorted by file
+ * and line, every one up to the diag's limit; an override given by --set is located as
+ * `--set PATH=VALUE` instead of FILE:LINE. The status says what kind of failure it was
+ * and is the exit status the command line uses (sysexits.h). Nothing is printed.
+ * Passing NULL where a pointer is required is a programming error and asserts.
+ */
+#ifndef UNREST_SCENARIO_H
+#define UNREST_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "unrest/params.h"
+
+/* Load statuses, equal to the exit statuses of sysexits.h. When several kinds of
+ * failure occur in one load, the status is the first of MISSING, USAGE, BAD_INPUT. */
+enum ur_scenario_status {
+	UR_SCENARIO_OK = 0,
+	UR_SCENARIO_USAGE = 64,     /* a --set with an unknown path or a bad value */
+	UR_SCENARIO_BAD_INPUT = 65, /* a file that is not a valid scenario */
+	UR_SCENARIO_MISSING = 66,   /* the file or one of its bases cannot be opened */
+	UR_SCENARIO_NOMEM = 70      /* out of memory */
+};
+
+/* The messages of one load. Caller storage: ur_diag_init before the load,
+ * ur_diag_finish after reading the messages. At most `limit` messages are kept (a
+ * last one then says how many more there were); `total` counts them all. */
+struct ur_diag {
+	size_t limit;
+	size_t count;          /* messages kept */
+	size_t total;          /* errors found, kept or not */
+	size_t capacity;
+	struct ur_diag_entry *entries;
+	int truncated;         /* memory ran out while recording */
+};
+
+#define UR_DIAG_DEFAULT_LIMIT 20
+
+void ur_diag_init(struct ur_diag *diag, size_t limit);
+void ur_diag_finish(struct ur_diag *diag);
+size_t ur_diag_count(const struct ur_diag *diag);
+/* Message i (0 <= i < count), without a trailing newline. */
+const char *ur_diag_message(const struct ur_diag *diag, size_t i);
+/* Writes every message, one a line; returns 0, or -1 on a write error. */
+int ur_diag_print(const struct ur_diag *diag, FILE *stream);
+
+struct ur_scenario;
+
+/* Loads the scenario at `path` with the overrides sets[0..nsets) ("PATH=VALUE").
+ * Returns the scenario, or NULL with *status saying why and diag holding the
+ * messages. diag may already hold messages; new ones are added. */
+struct ur_scenario *ur_scenario_load(const char *path, const char *const *sets,
+				     size_t nsets, struct ur_diag *diag,
+				     enum ur_scenario_status *status);
+
+/* The same from text in memory (len bytes, need not be NUL-terminated); `name` stands
+ * for the file name in messages. A `base` setting is refused: there is no directory
+ * to resolve it against. */
+struct ur_scenario *ur_scenario_load_buffer(const char *name, const char *text,
+					    size_t len, const char *const *sets,
+					    size_t nsets, struct ur_diag *diag,
+					    enum ur_scenario_status *status);
+
+void ur_scenario_destroy(struct ur_scenario *scenario);
+
+const struct ur_params *ur_scenario_params(const struct ur_scenario *scenario);
+
+/* The resolved scenario as libconfig text (NUL-terminated, owned by the scenario),
+ * what `unrestsim check` prints and runs write to scenario.cfg. */
+const char *ur_scenario_text(const struct ur_scenario *scenario);
+/* Writes ur_scenario_text() to stream; 0, or -1 on a write error. */
+int ur_scenario_write(const struct ur_scenario *scenario, FILE *stream);
+/* FNV-1a 64 of ur_scenario_text(): the scenario's identity in manifests. */
+uint64_t ur_scenario_hash(const struct ur_scenario *scenario);
+
+/* `unrestsim check FILE [--set PATH=VALUE]...`: loads, prints the resolved scenario
+ * to out on success and every message to err on failure. Returns the exit status:
+ * 0, or an enum ur_scenario_status value, or 74 when writing to out fails. */
+int ur_scenario_check(const char *path, const char *const *sets, size_t nsets,
+		      FILE *out, FILE *err);
+
+/* The table of every setting (path, type, unit, range, default, meaning) in Markdown,
+ * as it stands in docs/scenario-reference.md between its schema markers. 0 or -1. */
+int ur_scenario_write_reference(FILE *stream);
+
+/* ISO 8601 local time with offset, "2022-01-01T00:00:00+06:00" (seconds optional,
+ * "Z" for +00:00): 0 with the instant as seconds since 1970-01-01T00:00:00Z and the
+ * offset in seconds, or -1 when the text is not such a time or not a valid date. */
+int ur_time_parse(const char *text, int64_t *epoch, int32_t *offset_s);
+
+/* The instant `hour` hours after the scenario's start, in the start's offset, as
+ * "2022-01-05T19:00:00+06:00", rounded to the nearest second. buf needs
+ * UR_TIME_TEXT_SIZE bytes; returns buf. hour must be finite and |hour| < 1e9. */
+#define UR_TIME_TEXT_SIZE 40
+char *ur_time_format(const struct ur_scenario_params *scenario, double hour,
+		     char buf[UR_TIME_TEXT_SIZE]);
+
+#endif /* UNREST_SCENARIO_H */

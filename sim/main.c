@@ -1,0 +1,496 @@
+/*
+ * main.c: the unrestsim command line.
+ *
+ * This is the only file that sees argv, calls exit() or installs a GSL error handler:
+ * every layer below returns status codes and messages, and this file turns them into
+ * diagnostics on stderr and sysexits(3) codes. Each subcommand parses its own options
+ * with getopt_long and validates every value before any work starts, so a usage
+ * mistake never leaves output behind.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "unrest/rng.h"
+#include "unrest/run.h"
+#include "unrest/scenario.h"
+
+#ifndef UNRESTSIM_VERSION
+#define UNRESTSIM_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+	"Usage: unrestsim COMMAND [OPTION]...\n"
+	"       unrestsim --help | --version\n"
+	"\n"
+	"A discrete-event simulator of civil unrest, state response and foreign\n"
+	"intervention.\n"
+	"\n"
+	"Commands:\n"
+	"%s"
+	"\n"
+	"Options:\n"
+	"  -h, --help       print this help and exit\n"
+	"  -V, --version    print the version and exit\n"
+	"\n"
+	"'unrestsim COMMAND --help' describes a command. Exit status follows\n"
+	"sysexits(3): 0 success, 64 usage, 65 bad scenario or data, 66 input missing,\n"
+	"70 internal error, 73 cannot create output, 74 I/O error.\n"
+	"See unrestsim(1).\n";
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv);
+};
+
+/* ---- unrestsim run ------------------------------------------------------------- */
+
+static const char run_usage_text[] =
+	"Usage: unrestsim run FILE [-o DIR] [-r REPS] [-s SEED] [-j JOBS]\n"
+	"                     [--set PATH=VALUE]...\n"
+	"\n"
+	"Runs REPS replications of the scenario in FILE and writes their results to the\n"
+	"folder DIR: summary.csv, national.csv, timeseries.csv, events.csv (those the\n"
+	"scenario's output settings enable), scenario.cfg and manifest.cfg.\n"
+	"Replication k is seeded from (SEED, k) alone: the files are the same, byte for\n"
+	"byte, for any JOBS.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR          the output folder (default: out/NAME, NAME the\n"
+	"                            file's name without .cfg); made if missing; an\n"
+	"                            existing folder must be empty or hold an earlier\n"
+	"                            unrestsim output, which is replaced\n"
+	"  -r, --replications REPS   replications, 1 to 1000000\n"
+	"                            (default: the scenario's scenario.replications)\n"
+	"  -s, --seed SEED           master seed, 0 to 9223372036854775807, decimal or\n"
+	"                            0x hex (default: the scenario's scenario.seed)\n"
+	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
+	"      --set PATH=VALUE      override a setting of the scenario (repeatable)\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Progress is shown on stderr when stderr is a terminal. Exit status: 0 success,\n"
+	"64 usage, 65 bad scenario, 66 scenario missing, 70 a replication failed (the\n"
+	"others are written; manifest.cfg says which and why), 73 cannot create the\n"
+	"output, 74 I/O error. See unrestsim(1) and docs/output.md.\n";
+
+/* A usage error of `run`: the message, a pointer to its --help, and EX_USAGE. */
+__attribute__((format(printf, 1, 2)))
+static int run_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("unrestsim run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'unrestsim run --help'.\n", stderr);
+	return EX_USAGE;
+}
+
+/* A decimal integer in [min, max] that is the whole of text: no sign, no space, no
+ * trailing characters (strtoull alone accepts " -1" as 2^64 - 1). 0, or -1. */
+static int parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *value)
+{
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*value = v;
+	return 0;
+}
+
+/* out/NAME, NAME the scenario file's name without its directory and ".cfg". */
+static char *default_output_dir(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	const char *name = slash ? slash + 1 : file;
+	size_t len = strlen(name);
+	if (len > 4 && strcmp(name + len - 4, ".cfg") == 0)
+		len -= 4;
+	if (len == 0) {
+		name = "run";
+		len = 3;
+	}
+	char *dir = malloc(len + 5);
+	if (dir)
+		snprintf(dir, len + 5, "out/%.*s", (int)len, name);
+	return dir;
+}
+
+/* The progress line on a terminal: replications done/total, rate, time left. */
+struct progress_line {
+	bool shown;        /* a line is on the terminal, not yet ended */
+	double drawn_s;    /* when it was last drawn */
+};
+
+static void show_progress(void *context, const struct ur_run_progress *p)
+{
+	struct progress_line *line = context;
+	/* At most ten redraws a second: short replications would flood the terminal. */
+	if (line->shown && p->done < p->total && p->elapsed_s - line->drawn_s < 0.1)
+		return;
+	line->drawn_s = p->elapsed_s;
+	char rate[32] = "", left[32] = "";
+	if (p->done > 0 && p->elapsed_s > 0) {
+		double per_s = (double)p->done / p->elapsed_s;
+		snprintf(rate, sizeof rate, ", %.3g/s", per_s);
+		if (p->done < p->total) {
+			double s = (double)(p->total - p->done) / per_s;
+			if (s < 3600)
+				snprintf(left, sizeof left, ", %d:%02d left", (int)s / 60,
+					 (int)s % 60);
+			else
+				snprintf(left, sizeof left, ", %.1f h left", s / 3600);
+		}
+	}
+	char failed[32] = "";
+	if (p->failed > 0)
+		snprintf(failed, sizeof failed, " (%" PRIu64 " failed)", p->failed);
+	/* \r and padding redraw the line in place; no terminal control sequences. */
+	fprintf(stderr, "\rreplications %" PRIu64 "/%" PRIu64 "%s%s%s%-12s",
+		p->done, p->total, failed, rate, left, "");
+	if (p->done == p->total)
+		fputc('\n', stderr);
+	fflush(stderr);
+	line->shown = p->done < p->total;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"replications", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 's'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"set", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int status = EX_SOFTWARE;
+	const char **sets = NULL;
+	const char **command_line = NULL;
+	char *default_dir = NULL;
+	struct ur_scenario *scenario = NULL;
+	struct ur_diag diag;
+	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
+
+	/* The manifest records the command line as given; getopt_long permutes argv. */
+	sets = calloc((size_t)argc + 1, sizeof *sets);
+	command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	if (!sets || !command_line) {
+		fputs("unrestsim run: out of memory\n", stderr);
+		goto cleanup;
+	}
+	command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		command_line[i + 1] = argv[i];
+
+	const char *dir = NULL;
+	const char *reps_text = NULL, *seed_text = NULL;
+	uint64_t reps = 0, jobs = 1, seed = 0;
+	size_t nsets = 0;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:r:s:j:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'r':
+			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS, &reps) != 0) {
+				status = run_usage_error("-r: replications must be a whole number "
+							 "from 1 to %u, got '%s'",
+							 UR_RUN_MAX_REPLICATIONS, optarg);
+				goto cleanup;
+			}
+			reps_text = optarg;
+			break;
+		case 's':
+			if (ur_rng_seed_parse(optarg, &seed) != 0 || seed > (uint64_t)INT64_MAX) {
+				status = run_usage_error("-s: the seed must be a whole number from 0 "
+							 "to %" PRId64 " (decimal or 0x hex), "
+							 "got '%s'", INT64_MAX, optarg);
+				goto cleanup;
+			}
+			seed_text = optarg;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
+				status = run_usage_error("-j: jobs must be a whole number from 1 to "
+							 "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
+				goto cleanup;
+			}
+			break;
+		case 'S':
+			sets[nsets++] = optarg;
+			break;
+		case 'h':
+			fputs(run_usage_text, stdout);
+			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+			goto cleanup;
+		case ':':
+			status = run_usage_error("option '%s' needs a value", argv[optind - 1]);
+			goto cleanup;
+		default:
+			if (optopt)
+				status = run_usage_error("unknown option '-%c'", optopt);
+			else
+				status = run_usage_error("unknown option '%s'", argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		status = run_usage_error("no scenario file given");
+		goto cleanup;
+	}
+	if (optind + 1 < argc) {
+		status = run_usage_error("one scenario file at a time, got '%s' and '%s'",
+					 argv[optind], argv[optind + 1]);
+		goto cleanup;
+	}
+	const char *file = argv[optind];
+	if (dir && dir[0] == '\0') {
+		status = run_usage_error("-o: the output folder has an empty name");
+		goto cleanup;
+	}
+
+	enum ur_scenario_status load_status;
+	scenario = ur_scenario_load(file, sets, nsets, &diag, &load_status);
+	if (!scenario) {
+		ur_diag_print(&diag, stderr);
+		status = (int)load_status;
+		goto cleanup;
+	}
+	const struct ur_scenario_params *sp = &ur_scenario_params(scenario)->scenario;
+	if (!reps_text)
+		reps = sp->replications;
+	if (!seed_text)
+		seed = sp->seed;
+	if (reps < 1 || reps > UR_RUN_MAX_REPLICATIONS) {
+		status = run_usage_error("scenario.replications is %" PRIu64 "; this command "
+					 "runs 1 to %u: give -r", reps,
+					 UR_RUN_MAX_REPLICATIONS);
+		goto cleanup;
+	}
+	if (!dir) {
+		default_dir = default_output_dir(file);
+		if (!default_dir) {
+			fputs("unrestsim run: out of memory\n", stderr);
+			goto cleanup;
+		}
+		dir = default_dir;
+	}
+
+	struct progress_line line = {false, 0.0};
+	const struct ur_run_options run_options = {
+		.seed = seed,
+		.replications = reps,
+		.jobs = (unsigned)jobs,
+		.version = UNRESTSIM_VERSION,
+		.scenario_path = file,
+		.argc = argc + 1,
+		.argv = command_line,
+		/* Progress only for a person watching: never into a log file. */
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+		.progress_context = &line,
+	};
+	struct ur_run_result result;
+	status = (int)ur_run(scenario, dir, &run_options, &result);
+	if (line.shown)
+		fputc('\n', stderr);
+	if (status == EX_OK || result.failed > 0)
+		fprintf(stderr, "unrestsim run: %" PRIu64 " replications written to %s\n",
+			result.done - result.failed, dir);
+	if (status != EX_OK)
+		fprintf(stderr, "unrestsim run: %s\n", result.message);
+
+cleanup:
+	ur_scenario_destroy(scenario);
+	ur_diag_finish(&diag);
+	free(default_dir);
+	free(command_line);
+	free(sets);
+	return status;
+}
+
+/* ---- unrestsim check ----------------------------------------------------------- */
+
+static const char check_usage_text[] =
+	"Usage: unrestsim check FILE [--set PATH=VALUE]...\n"
+	"\n"
+	"Validates the scenario in FILE (its base files, the defaults and the --set\n"
+	"overrides applied) and prints the fully resolved scenario on stdout, as a\n"
+	"scenario file that runs to the same results. On a bad scenario it prints every\n"
+	"error, as FILE:LINE: PATH: what was expected, got what was found, and nothing\n"
+	"on stdout.\n"
+	"\n"
+	"Options:\n"
+	"      --set PATH=VALUE      override a setting of the scenario (repeatable);\n"
+	"                            list items by [N] or, where they have one, by [id]\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Exit status: 0 valid, 64 usage (a bad --set), 65 bad scenario, 66 a file is\n"
+	"missing, 74 I/O error. See docs/scenario-reference.md for every setting.\n";
+
+__attribute__((format(printf, 1, 2)))
+static int check_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("unrestsim check: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'unrestsim check --help'.\n", stderr);
+	return EX_USAGE;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"set", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+	if (!sets) {
+		fputs("unrestsim check: out of memory\n", stderr);
+		return EX_SOFTWARE;
+	}
+	size_t nsets = 0;
+	int status = EX_OK;
+	int opt;
+	opterr = 0;
+	while (status == EX_OK &&
+	       (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'S':
+			sets[nsets++] = optarg;
+			break;
+		case 'h':
+			fputs(check_usage_text, stdout);
+			free(sets);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case ':':
+			status = check_usage_error("option '%s' needs a value", argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				status = check_usage_error("unknown option '-%c'", optopt);
+			else
+				status = check_usage_error("unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+	}
+	if (status == EX_OK && optind >= argc)
+		status = check_usage_error("no scenario file given");
+	if (status == EX_OK && optind + 1 < argc)
+		status = check_usage_error("one scenario file at a time, got '%s' and '%s'",
+					   argv[optind], argv[optind + 1]);
+	if (status == EX_OK)
+		status = ur_scenario_check(argv[optind], sets, nsets, stdout, stderr);
+	free(sets);
+	return status;
+}
+
+/* The commands this build offers; those of DESIGN's command line that are not listed
+ * here are not implemented yet and are refused as unknown. */
+static const struct command commands[] = {
+	{"run", "run a scenario's replications, write CSV files", cmd_run},
+	{"check", "validate a scenario and print it fully resolved", cmd_check},
+	{NULL, NULL, NULL},
+};
+
+static void print_usage(FILE *out)
+{
+	char list[1024] = "";
+	size_t used = 0;
+	for (const struct command *c = commands; c->name; c++) {
+		int n = snprintf(list + used, sizeof list - used, "  %-15s  %s\n", c->name,
+				 c->summary);
+		if (n < 0 || (size_t)n >= sizeof list - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(list, sizeof list, "  (none in this build)\n");
+	fprintf(out, usage_text, list);
+}
+
+/* A usage error: the message, a pointer to --help, and EX_USAGE. */
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("unrestsim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'unrestsim --help'.\n", stderr);
+	return EX_USAGE;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	/* Library code checks GSL's return codes itself; GSL's default handler would
+	 * abort the program on the first domain error instead. */
+	gsl_set_error_handler_off();
+
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	/* '+' stops at the first non-option, the command name: the command's own
+	 * options are parsed by the command. */
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			print_usage(stdout);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			printf("unrestsim %s\n", UNRESTSIM_VERSION);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given");
+
+	const struct command *command = find_command(argv[optind]);
+	if (!command)
+		return usage_error("unknown command '%s'", argv[optind]);
+	/* The command sees its own name as argv[0] and parses with a fresh getopt
+	 * (glibc reinitializes fully when optind is set to 0). */
+	int at = optind;
+	optind = 0;
+	opterr = 1;
+	return command->main(argc - at, argv + at);
+}

@@ -1,0 +1,370 @@
+/*
+ * agents.c: the agents: their attributes, drawn once, and their decisions, drawn as one
+ * superposed Poisson stream.
+ *
+ * Attributes. Region by region, in region order, each attribute for all the region's
+ * agents in turn (hardship, LPG dependence, risk aversion, grievance, threshold), from
+ * the scenario's distributions on the agents stream, stratified when agents.stratified
+ * says so (ur_dist_sample_n). LPG dependence is bernoulli(lpg_share_r), drawn the same
+ * way. Drawn hardship is multiplied by the region's hardship index.
+ *
+ * Decisions. Agent i reconsiders at rate lambda m_r per hour (m_r the region's
+ * reconsider multiplier, 1 without a state of emergency). DESIGN.md replaces the N
+ * per-agent timers by one Poisson stream per region of rate n_r lambda m_r; this file
+ * superposes those streams once more, into one stream of rate lambda m_max N, whose
+ * each event picks an agent uniformly among all N and keeps the pick with probability
+ * m_r / m_max (thinning; with equal multipliers every pick is kept). The picks of
+ * region r then form a Poisson stream of rate n_r lambda m_r, independent of the other
+ * regions': the same process in law as per-region streams and as per-agent timers, with
+ * one pending engine event instead of nregions. When a multiplier changes the pending
+ * pick is redrawn at the new rate (memorylessness).
+ *
+ * Batches. A pick that falls before the engine's next event changes nothing another
+ * event could see first, so the decision handler runs picks in a loop until the next
+ * one falls at or after the engine's next event (or past the time the run goes to),
+ * and only then schedules its event: most decisions never touch the queue. The loop
+ * asks the engine for its next event again after every change of state, the only thing
+ * that could schedule one. Ties between a pick and an event scheduled at the same
+ * instant (probability zero: pick times are continuous) go to the event.
+ *
+ * Random numbers. Picks are Lemire's multiply-shift with rejection on 32-bit words of
+ * the agents stream (exactly uniform; GSL's gsl_rng_uniform_int divides at every
+ * call, which would cost more than the rest of a decision); waits are -log(u) of
+ * u = (word + 1/2) / 2^32 (words.h). Both are drawn DECISION_BLOCK at a time, picks
+ * and waits in separate blocks, from words read in bulk (words.h), so the agents
+ * about to decide are known ahead and their data are prefetched. The order of words taken from the stream is a function of the
+ * trajectory alone, so a run is reproducible.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+#include "words.h"
+
+/* How many picks ahead the attributes are prefetched: enough to cover a miss to main
+ * memory at the rate decisions run. */
+enum { PREFETCH_AHEAD = 16 };
+
+static void *alloc_counted(struct ur_model *m, size_t count, size_t size, bool zero)
+{
+	if (count == 0)
+		return NULL;
+	void *ptr = zero ? calloc(count, size) : malloc(count * size);
+	if (ptr != NULL)
+		m->bytes += count * size;
+	return ptr;
+}
+
+/* n draws of `dist` (validated) into out[], on the agents stream. -1 if out of
+ * memory. */
+static int draw(struct ur_model *m, const struct ur_dist *dist, size_t n, double *out)
+{
+	struct ur_dist copy = *dist;
+	copy.prepared = false;
+	copy.table = NULL;
+	copy.order = NULL;
+	copy.cumulative = NULL;
+	if (ur_dist_prepare(&copy) != 0) {
+		ur_dist_finish(&copy);
+		return -1;
+	}
+	ur_dist_sample_n(&copy, m->rng_agents, n, m->p->agents.stratified, out);
+	ur_dist_finish(&copy);
+	return 0;
+}
+
+int model_agents_create(struct ur_model *m)
+{
+	const struct ur_params *p = m->p;
+	size_t total = 0, largest = 0;
+	for (size_t r = 0; r < p->nregions; ++r) {
+		double x = round((double)p->regions[r].population * p->scenario.mobilizable_share /
+				 p->scenario.agent_scale);
+		/* Agent indices are 32-bit; a run of 2^32 agents would need 100 GiB. */
+		if (!(x >= 0.0 && x < (double)UINT32_MAX))
+			return -1;
+		struct model_region *g = &m->region[r];
+		g->n = (uint32_t)x;
+		g->first = total;
+		g->inv_n = g->n > 0 ? 1.0 / (double)g->n : 0.0;
+		total += g->n;
+		if (g->n > largest)
+			largest = g->n;
+		if (total >= UINT32_MAX)
+			return -1;
+	}
+	m->nagents = total;
+
+	if (total > 0) {
+		/* Cache-line aligned: four records to a line, never one split over two. */
+		size_t bytes = (total * sizeof *m->attr + 63) / 64 * 64;
+		m->attr = aligned_alloc(64, bytes);
+		if (m->attr == NULL)
+			return -1;
+		m->bytes += bytes;
+	}
+	m->tag = alloc_counted(m, total, sizeof *m->tag, false);
+	m->active_pos = alloc_counted(m, total, sizeof *m->active_pos, false);
+	m->active_store = alloc_counted(m, total, sizeof *m->active_store, false);
+	if (m->opt.count_decisions)
+		m->decision_counts = alloc_counted(m, total, sizeof *m->decision_counts, true);
+	double *buffer = largest > 0 ? malloc(largest * sizeof *buffer) : NULL;
+	if (total > 0 && (m->tag == NULL || m->active_pos == NULL || m->active_store == NULL ||
+			  buffer == NULL || (m->opt.count_decisions && m->decision_counts == NULL))) {
+		free(buffer);
+		return -1;
+	}
+
+	const struct ur_agent_params *a = &p->agents;
+	int rc = 0;
+	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
+		struct model_region *g = &m->region[r];
+		g->active_list = m->active_store + g->first;
+		size_t n = g->n;
+		struct agent_attr *attr = m->attr + g->first;
+		uint16_t *tag = m->tag + g->first;
+		if (n == 0)
+			continue;
+
+		rc = draw(m, &a->hardship, n, buffer);
+		double index = p->regions[r].hardship;
+		for (size_t i = 0; i < n && rc == 0; ++i)
+			attr[i].h = (float)(buffer[i] * index);
+
+		struct ur_dist lpg = ur_dist_make(UR_DIST_BERNOULLI);
+		lpg.p = p->regions[r].lpg_share;
+		if (rc == 0)
+			rc = draw(m, &lpg, n, buffer);
+		for (size_t i = 0; i < n && rc == 0; ++i)
+			tag[i] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET |
+					    (buffer[i] != 0.0 ? TAG_LPG : 0u));
+
+		if (rc == 0)
+			rc = draw(m, &a->risk_aversion, n, buffer);
+		for (size_t i = 0; i < n && rc == 0; ++i)
+			attr[i].rho = (float)buffer[i];
+		if (rc == 0)
+			rc = draw(m, &a->grievance, n, buffer);
+		for (size_t i = 0; i < n && rc == 0; ++i)
+			attr[i].q = (float)buffer[i];
+		if (rc == 0)
+			rc = draw(m, &a->threshold, n, buffer);
+		for (size_t i = 0; i < n && rc == 0; ++i)
+			attr[i].theta = (float)buffer[i];
+	}
+	free(buffer);
+	if (rc != 0)
+		return -1;
+
+	gsl_rng *rng = m->rng_agents;
+	/* The picks use whole 32-bit words: mt19937's range. */
+	if (gsl_rng_min(rng) != 0 || gsl_rng_max(rng) != 0xffffffffUL)
+		return -1;
+	if (total > 0)
+		m->pick_reject = (uint32_t)(0u - (uint32_t)total) % (uint32_t)total;
+	return 0;
+}
+
+/* ---- the decision stream ------------------------------------------------------------ */
+
+static void refill_picks(struct ur_model *m)
+{
+	gsl_rng *rng = m->rng_agents;
+	uint64_t n = m->nagents;
+	uint32_t reject = m->pick_reject;
+	model_words_fill(rng, m->picks, DECISION_BLOCK);
+	for (size_t i = 0; i < DECISION_BLOCK; ++i) {
+		uint64_t product = (uint64_t)m->picks[i] * n;
+		/* Rejected with probability N / 2^32 (1 in 4,000 at 10^6 agents): the next
+		 * words of the stream replace the word. */
+		while ((uint32_t)product < reject) {
+			uint32_t word;
+			model_words_fill(rng, &word, 1);
+			product = (uint64_t)word * n;
+		}
+		m->picks[i] = (uint32_t)(product >> 32);
+	}
+	m->pick_pos = 0;
+	m->pick_len = DECISION_BLOCK;
+}
+
+static void refill_waits(struct ur_model *m)
+{
+	uint32_t words[DECISION_BLOCK];
+	model_words_fill(m->rng_agents, words, DECISION_BLOCK);
+	for (size_t i = 0; i < DECISION_BLOCK; ++i)
+		m->waits[i] = model_exp_from_word(&m->log_table, words[i]);
+	m->wait_pos = 0;
+	m->wait_len = DECISION_BLOCK;
+}
+
+/* A unit exponential waiting time. */
+static inline double next_wait(struct ur_model *m)
+{
+	if (m->wait_pos == m->wait_len)
+		refill_waits(m);
+	return m->waits[m->wait_pos++];
+}
+
+void model_decision_rate_changed(struct ur_model *m)
+{
+	double largest = 0.0;
+	for (size_t r = 0; r < m->nregions; ++r)
+		if (m->region[r].n > 0 && m->region[r].reconsider > largest)
+			largest = m->region[r].reconsider;
+	m->thinning = false;
+	for (size_t r = 0; r < m->nregions; ++r) {
+		struct model_region *g = &m->region[r];
+		g->accept = largest > 0.0 ? g->reconsider / largest : 0.0;
+		if (g->n > 0 && g->accept < 1.0)
+			m->thinning = true;
+	}
+	m->rate = m->p->agents.reconsider_rate * largest * (double)m->nagents;
+	m->inv_rate = m->rate > 0.0 ? 1.0 / m->rate : 0.0;
+	/* Inside a batch the next wait is drawn after this change, at the new rate. */
+	if (m->in_batch || m->nagents == 0)
+		return;
+	ur_engine_cancel(m->engine, m->decide_event);
+	m->decide_event = (struct ur_event_handle){0, 0};
+	if (m->rate > 0.0) {
+		m->decision_time = m->now + next_wait(m) * m->inv_rate;
+		model_schedule(m, m->decision_time, KIND_DECIDE, 0, 0, &m->decide_event);
+	}
+}
+
+int model_decisions_start(struct ur_model *m)
+{
+	for (size_t r = 0; r < m->nregions; ++r)
+		m->region[r].reconsider = 1.0;
+	model_decision_rate_changed(m);
+	return m->status == UR_MODEL_OK ? 0 : -1;
+}
+
+void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, unsigned to)
+{
+	assert(from != to && agent < m->nagents);
+	uint16_t tag = m->tag[agent];
+	assert((tag & TAG_STATE_MASK) == from);
+	size_t r = (size_t)(tag >> TAG_REGION_SHIFT);
+	struct model_region *g = &m->region[r];
+	region_advance(m, r, m->now);
+	m->tag[agent] = (uint16_t)((tag & ~TAG_STATE_MASK) | to);
+
+	int delta = 0;
+	if (from == AGENT_ACTIVE) {
+		uint32_t pos = m->active_pos[agent];
+		uint32_t last = g->active_list[--g->active];
+		g->active_list[pos] = last;
+		m->active_pos[last] = pos;
+		m->active--;
+		delta = -1;
+	} else if (from == AGENT_HELD) {
+		g->held--;
+		m->held--;
+	}
+	if (to == AGENT_ACTIVE) {
+		m->active_pos[agent] = g->active;
+		g->active_list[g->active++] = agent;
+		m->active++;
+		delta += 1;
+	} else if (to == AGENT_HELD) {
+		g->held++;
+		m->held++;
+	}
+	m->state_changes++;
+	model_fingerprint(m, model_time_bits(m->now) +
+				     ((uint64_t)agent * 4u + to) * UINT64_C(0x9e3779b97f4a7c15));
+
+	if (delta != 0) {
+		/* The cross signals, exactly: fixed-point sums of counts (model_internal.h). */
+		const int64_t *step = m->cross_step + r * m->nregions;
+		for (size_t s = 0; s < m->nregions; ++s) {
+			struct model_region *h = &m->region[s];
+			h->cross_fixed += delta * step[s];
+			h->cross = (double)h->cross_fixed * CROSS_UNIT;
+		}
+		region_security_changed(m, r);
+		if (delta > 0 && !g->joined &&
+		    (double)g->active * m->scale >= m->p->outcomes.region_active) {
+			g->joined = true;
+			m->regions_joined++;
+			model_report(m, UR_MEV_REGION_JOINED, UR_EVENTS_MAJOR, m->now, (int)r,
+				     (double)g->active * m->scale, "");
+		}
+		model_national_changed(m);
+	}
+	if (m->opt.check_invariants)
+		model_check_region(m, r);
+}
+
+/* One pick at time t (m->now). Returns whether the agent's state changed. */
+static inline bool decide(struct ur_model *m, uint32_t agent, double t)
+{
+	uint16_t tag = m->tag[agent];
+	struct model_region *g = &m->region[tag >> TAG_REGION_SHIFT];
+	if (m->thinning && gsl_rng_uniform(m->rng_agents) >= g->accept)
+		return false;
+	m->decisions++;
+	if (m->decision_counts != NULL)
+		m->decision_counts[agent]++;
+	unsigned state = tag & TAG_STATE_MASK;
+	if (state == AGENT_HELD)
+		return false;
+	if (g->stale)
+		region_refresh_risk(m, (size_t)(tag >> TAG_REGION_SHIFT), t);
+	struct agent_attr a = m->attr[agent];
+	double need = g->eta * (double)a.h + ((tag & TAG_LPG) ? g->fuel : 0.0);
+	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;
+	double u = g->griev * need + g->pol * (double)a.q +
+		   g->s_local * ((double)g->active * g->inv_n) + g->s_cross * g->cross +
+		   g->street - g->risk * (double)a.rho - (double)a.theta;
+	unsigned want = u >= 0.0 ? AGENT_ACTIVE : AGENT_QUIET;
+	if (want == state)
+		return false;
+	model_agent_set_state(m, agent, state, want);
+	return true;
+}
+
+/* Picks run in the batch while they fall before this time. */
+static double batch_stop(struct ur_model *m)
+{
+	double next = ur_engine_next_time(m->engine);
+	return next < m->run_stop ? next : m->run_stop;
+}
+
+void model_decide_handler(struct ur_engine *engine, const struct ur_event *event,
+			  void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	double t = event->time;
+	m->batches++;
+	m->in_batch = true;
+	double stop = batch_stop(m);
+	for (;;) {
+		m->now = t;
+		if (m->pick_pos == m->pick_len)
+			refill_picks(m);
+		uint32_t agent = m->picks[m->pick_pos++];
+#if defined(__GNUC__)
+		if (m->pick_pos + PREFETCH_AHEAD < m->pick_len) {
+			uint32_t ahead = m->picks[m->pick_pos + PREFETCH_AHEAD];
+			__builtin_prefetch(&m->attr[ahead]);
+			__builtin_prefetch(&m->tag[ahead]);
+		}
+#endif
+		if (decide(m, agent, t)) {
+			if (m->status != UR_MODEL_OK)
+				break;
+			stop = batch_stop(m);
+		}
+		t += next_wait(m) * m->inv_rate;
+		if (!(t < stop))
+			break;
+	}
+	m->in_batch = false;
+	m->decision_time = t;
+	model_schedule(m, t, KIND_DECIDE, 0, 0, &m->decide_event);
+}

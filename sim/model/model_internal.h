@@ -1,0 +1,332 @@
+/*
+ * model_internal.h: the state of one model run, shared by the files of sim/model.
+ *
+ * Layout. Agents are numbered region by region. Their attributes live in arrays, one
+ * entry per agent: `attr` holds the four numbers a decision reads (h, q, rho, theta) in
+ * one 16-byte record, so that a decision, which picks an agent at random, touches one
+ * cache line of attributes and one of `tag` (state, LPG flag, region); at person level
+ * the arrays are far larger than the caches and a decision costs what its cache misses
+ * cost. `active_pos` and the per-region `active_list` (a swap-remove list of the
+ * region's active agents) serve arrests, which pick among active agents uniformly.
+ *
+ * Regions. struct model_region begins with what every decision in the region reads
+ * (the coefficients of U, kept up to date by the setters below) and goes on with the
+ * region's state and its integrals. A coefficient that depends on state is refreshed
+ * when that state changes: region_coefficients() after a change of legitimacy,
+ * politicization, shock, connectivity, blackout, soe or repression; the arrest risk P,
+ * which depends on A_r and C_r(t), lazily, through `stale`, at the next decision in
+ * the region.
+ *
+ * Integrals. Damage, shutdown hours and police morale change continuously; each region
+ * keeps them as of `last` and region_advance(m, r, t) brings them to t, exactly, since
+ * what drives them (A_r, the multipliers) is constant between the events that call it.
+ * Every change of a region's A_r or C_r first advances the region to the current time.
+ *
+ * Part 2 (government, internet, elite, CSTO) changes state through the model_set_*
+ * functions declared here, which keep every cache and the decision stream right.
+ */
+#ifndef UNREST_SIM_MODEL_INTERNAL_H
+#define UNREST_SIM_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "unrest/dist.h"
+#include "unrest/engine.h"
+#include "unrest/model.h"
+#include "unrest/params.h"
+#include "unrest/rng.h"
+
+#include "words.h"
+
+/* Agent states, as stored in the low bits of a tag. */
+enum agent_state {
+	AGENT_QUIET = 0,
+	AGENT_ACTIVE = 1,
+	AGENT_HELD = 2
+};
+
+/* tag: bits 0-1 state, bit 2 LPG-dependent, bits 8-15 region index. */
+#define TAG_STATE_MASK 0x3u
+#define TAG_LPG 0x4u
+#define TAG_REGION_SHIFT 8
+
+/* The attributes a decision reads. Floats: the inputs are drawn from distributions
+ * whose parameters are known to two or three digits; the utility is computed in
+ * double from them. */
+struct agent_attr {
+	float h;     /* hardship, already times the region's hardship index */
+	float q;     /* political grievance */
+	float rho;   /* risk aversion */
+	float theta; /* activation threshold */
+};
+
+/* Engine event kinds of part 1. Part 2 appends its kinds after MODEL_KIND_PART1. */
+enum model_kind {
+	KIND_DECIDE = 0,   /* the superposed decision stream (batched, see agents.c) */
+	KIND_SAMPLE,       /* payload: sample number k, at k * sample_interval */
+	KIND_FUEL_RISE,
+	KIND_FUEL_ROLLBACK,
+	KIND_ARRESTS,      /* payload: sweep number k, at k * arrests.interval */
+	KIND_CLASHES,      /* payload: sweep number k, at k * casualties.interval */
+	KIND_RELEASE,      /* target: the agent released */
+	KIND_MORALE_FLOOR, /* target: the region whose police morale reaches its floor */
+	KIND_ORDER,        /* order restored, if active persons stayed low */
+	KIND_COLLAPSE,     /* regime collapse, if the capital stayed overwhelmed */
+	KIND_COLLAPSE_CROSS, /* the capital's falling C_r crosses A_r / collapse_ratio */
+	MODEL_KIND_PART1
+};
+
+/* The unit of the fixed-point cross signal: 2^-58. A row of w sums to 1, so a sum of
+ * steps times counts stays below 2^58 (1 + nregions 2^-58 n_max) < 2^63. */
+#define CROSS_UNIT 0x1p-58
+
+/* Pre-drawn random numbers of the decision stream: agent picks and unit exponential
+ * waiting times, drawn in blocks (the picks are known ahead, so the attributes of the
+ * agents about to decide are prefetched). */
+#define DECISION_BLOCK 512
+
+struct model_region {
+	/* ---- read by every decision in the region ---- */
+	double griev;     /* w_g (1 - L_r) */
+	double eta;       /* eta_r */
+	double fuel;      /* sigma_fuel shock_r */
+	double pol;       /* w_g pi */
+	double s_local;   /* w_s (1 - mu c) */
+	double s_cross;   /* w_s mu c */
+	double street;    /* beta_b blackout_r */
+	double risk;      /* w_n P_r soe_r ell; valid unless `stale` */
+	double inv_n;     /* 1 / n_r (0 for a region without agents) */
+	double cross;     /* sum_s w_rs a_s: cross_fixed * CROSS_UNIT */
+	double accept;    /* reconsider_r / the largest reconsider multiplier */
+	uint32_t active;  /* active agents */
+	uint32_t held;    /* agents in custody */
+	uint32_t n;       /* agents */
+	bool stale;       /* `risk` must be recomputed before use */
+	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
+	int64_t cross_fixed; /* sum_s cross_step[s][r] active_s (see cross_step) */
+
+	/* ---- state ---- */
+	size_t first;             /* index of the region's first agent */
+	uint32_t *active_list;    /* the region's active agents, any order */
+	double population_weight; /* population_r / total population */
+	double legitimacy;        /* L_r */
+	double shock;             /* shock_r */
+	double connectivity;      /* c_r */
+	enum ur_net_state net;    /* internet state */
+	double blackout;          /* blackout_r */
+	double soe;               /* soe_r, 1 without a state of emergency */
+	bool soe_on;              /* a state of emergency is in force (costs money) */
+	double reconsider;        /* multiplier of lambda */
+	double police;            /* police_r * police_scale, persons at full morale */
+	double guard;             /* national guard persons in the region */
+	double csto;              /* CSTO troops in the region */
+	double stand_down;        /* share of C_r standing down (elite) */
+	unsigned fighters;        /* the elite's fighters present (part 2) */
+	unsigned facilities_held; /* facilities held by fighters (part 2) */
+	double morale;            /* police morale at morale_time, [morale_min, 1] */
+	double morale_time;       /* when morale_dir last changed */
+	int morale_dir;           /* -1 falling, +1 recovering, 0 still */
+	bool left;                /* police have left their posts (looting) */
+	bool joined;              /* active persons reached outcomes.region_active */
+	struct ur_event_handle morale_event; /* KIND_MORALE_FLOOR while falling */
+	double last;              /* time damage and shutdown_hours stand at */
+
+	/* ---- cumulative, persons and USD ---- */
+	double detained;
+	double killed;            /* security personnel included */
+	double killed_security;
+	double injured;
+	double damage;
+	double shutdown_hours;
+};
+
+struct ur_model {
+	const struct ur_params *p;
+	struct ur_observer obs;
+	struct ur_model_options opt;
+	uint64_t replication_seed;
+	struct ur_rng_set *rngs;
+	gsl_rng *rng_agents;
+	gsl_rng *rng_security;
+	struct ur_engine *engine;
+	double scale;             /* persons per agent */
+	double horizon;
+
+	/* distributions drawn during the run (prepared copies of the params') */
+	struct ur_dist detention;
+	struct ur_dist injury_ratio;
+
+	/* agents */
+	size_t nagents;
+	struct agent_attr *attr;
+	uint16_t *tag;
+	uint32_t *active_pos;     /* position of an active agent in its region's list */
+	uint32_t *active_store;   /* storage of every region's active_list */
+	uint32_t *decision_counts;
+
+	/* regions */
+	size_t nregions;
+	struct model_region region[UR_MAX_REGIONS];
+	double *weight;           /* w_rs, row-major nregions x nregions */
+	int64_t *cross_step;      /* cross_step[s * nregions + r] = w_rs / n_s in units
+				   * of CROSS_UNIT, rounded: the change of region r's
+				   * cross signal when one agent of s turns active. In
+				   * integers the running sums are exact, so the signal
+				   * is a function of the counts alone and never drifts,
+				   * whatever the order of changes or the sampling. */
+
+	/* national state */
+	double politicization;    /* pi */
+	double repression;        /* ell */
+	double connectivity;      /* c(t), population-weighted */
+	double lethality;         /* multiplier of casualty rates (1 until lethal force) */
+	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
+	double csto_request_hour; /* NAN until requested (part 2) */
+	double csto_troops_peak;
+	uint64_t active;          /* active agents, nationally */
+	uint64_t held;
+
+	/* the decision stream */
+	double rate;              /* candidate picks per hour: lambda max_r(mult) N */
+	double inv_rate;
+	bool thinning;            /* some region's multiplier is below the largest */
+	double decision_time;     /* time of the pending pick */
+	struct ur_event_handle decide_event;
+	bool in_batch;
+	uint32_t pick_reject;     /* Lemire's rejection threshold for N */
+	uint32_t picks[DECISION_BLOCK];
+	size_t pick_pos, pick_len;
+	double waits[DECISION_BLOCK];
+	size_t wait_pos, wait_len;
+	struct model_log_table log_table;
+
+	/* clock and run control */
+	double now;
+	double run_limit;         /* the time ur_model_run_until runs to */
+	double run_stop;          /* the next double after run_limit */
+	bool finished;
+	enum ur_model_status status;
+	char error[256];
+
+	/* outcome tracking */
+	double peak_active, peak_hour;
+	unsigned regions_joined;
+	bool order_above;         /* national active persons >= order_threshold */
+	bool order_ever_above;
+	double order_below_since; /* NAN while above */
+	double order_restored_hour;
+	struct ur_event_handle order_event;
+	bool collapse_above;      /* the capital's A/C above collapse_ratio */
+	double collapse_since;
+	bool collapsed;
+	double collapse_hour;
+	struct ur_event_handle collapse_event;
+	struct ur_event_handle collapse_cross_event; /* predicted crossing while the
+						      * capital's morale falls */
+
+	/* counters */
+	uint64_t decisions;
+	uint64_t state_changes;
+	uint64_t batches;         /* engine events of kind KIND_DECIDE */
+	uint64_t fingerprint;
+	size_t bytes;
+
+	/* scratch: the rows handed to the observer */
+	struct ur_region_row *rows;
+	/* the previous sample's cumulative totals, for the invariant checks */
+	struct ur_national_row previous;
+};
+
+/* ---- agents.c ---- */
+int model_agents_create(struct ur_model *m);
+void model_decide_handler(struct ur_engine *engine, const struct ur_event *event,
+			  void *context);
+/* Recomputes the decision stream's rate after a reconsider multiplier changed and
+ * redraws the pending pick (memorylessness makes the redraw exact). */
+void model_decision_rate_changed(struct ur_model *m);
+/* Starts the decision stream at the current time. */
+int model_decisions_start(struct ur_model *m);
+/* Moves an agent between states at m->now, keeping every count, list, cross signal
+ * and tracker right. */
+void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, unsigned to);
+
+/* ---- network.c ---- */
+double model_distance_km(double lat1, double lon1, double lat2, double lon2);
+void model_gravity(const struct ur_params *p, double *weight);
+
+/* ---- security.c ---- */
+/* Brings region r's integrals (damage, shutdown hours) from r->last to t. Morale is
+ * not integrated but kept as a line from its last change of direction
+ * (region_morale_at), so that it, and every decision that reads it, depends on the
+ * trajectory alone, not on when samples are taken. */
+void region_advance(struct ur_model *m, size_t r, double t);
+void model_advance_all(struct ur_model *m, double t);
+/* C_r at time t >= r->last, without advancing the region. */
+double region_security_at(const struct ur_model *m, size_t r, double t);
+/* After A_r or a term of C_r changed at m->now: the morale's direction, the police's
+ * posts, the collapse tracker, and `stale`. */
+void region_security_changed(struct ur_model *m, size_t r);
+/* Recomputes `risk` at time t. */
+void region_refresh_risk(struct ur_model *m, size_t r, double t);
+void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context);
+void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context);
+void model_release_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context);
+void model_morale_handler(struct ur_engine *engine, const struct ur_event *event,
+			  void *context);
+void model_collapse_handler(struct ur_engine *engine, const struct ur_event *event,
+			    void *context);
+void model_collapse_cross_handler(struct ur_engine *engine, const struct ur_event *event,
+				  void *context);
+void model_order_handler(struct ur_engine *engine, const struct ur_event *event,
+			 void *context);
+/* Police morale at time t (>= morale_time). */
+double region_morale_at(const struct ur_model *m, size_t r, double t);
+
+/* ---- model.c ---- */
+/* The coefficients of U in region r from the current state. */
+void region_coefficients(struct ur_model *m, size_t r);
+/* After national active agents changed at m->now: peak, order-restored tracking. */
+void model_national_changed(struct ur_model *m);
+/* Mixes x into the fingerprint. */
+void model_fingerprint(struct ur_model *m, uint64_t x);
+uint64_t model_time_bits(double t);
+/* Reports an event to the observer when its level is wanted; a non-zero answer stops
+ * the run. */
+void model_report(struct ur_model *m, enum ur_model_event_kind kind, enum ur_events_detail level,
+		  double hour, int region, double value, const char *detail);
+/* Sets the clock to t; a t before it (a bug) fails the run with UR_MODEL_INVARIANT. */
+void model_clock(struct ur_model *m, double t);
+/* Stops the run with a status and a message. */
+void model_fail(struct ur_model *m, enum ur_model_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Schedules an engine event at absolute time t; a refusal fails the run. */
+void model_schedule(struct ur_model *m, double t, unsigned kind, uint32_t target,
+		    int64_t payload, struct ur_event_handle *handle);
+/* The light invariant check of region r (O(1)) when options.check_invariants. */
+void model_check_region(struct ur_model *m, size_t r);
+
+/* ---- state setters for part 2 (model.c); each takes effect at m->now ---- */
+void model_set_legitimacy(struct ur_model *m, size_t r, double legitimacy);
+void model_set_politicization(struct ur_model *m, double politicization);
+void model_set_shock(struct ur_model *m, size_t r, double shock);
+void model_set_internet(struct ur_model *m, size_t r, enum ur_net_state state);
+void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_multiplier,
+			 double reconsider_multiplier);
+void model_set_repression(struct ur_model *m, double repression);
+void model_set_lethality(struct ur_model *m, double lethality);
+void model_set_security(struct ur_model *m, size_t r, double guard, double csto,
+			double stand_down);
+void model_set_fighters(struct ur_model *m, size_t r, unsigned fighters,
+			unsigned facilities_held);
+
+#endif /* UNREST_SIM_MODEL_INTERNAL_H */

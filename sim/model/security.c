@@ -1,0 +1,365 @@
+/*
+ * security.c: security forces, police morale, arrests, casualties and damage.
+ *
+ * Security (persons):
+ *   C_r(t) = (1 - stand_down_r) (police_r police_scale morale_r(t) + guard_r
+ *            + csto_r csto.effectiveness)
+ * Morale falls at morale_fall_rate per hour while A_r > overwhelm_ratio C_r, down to
+ * morale_min, and recovers at morale_recovery_rate per hour otherwise, up to 1. While
+ * A_r and the other terms of C_r stay constant the direction cannot change: falling
+ * morale lowers C_r and keeps the region overwhelmed, rising morale raises C_r and
+ * keeps it below the ratio. So morale is exactly piecewise linear, with a new piece at
+ * each change of A_r or of C_r's other terms (region_security_changed) and at the
+ * floor (KIND_MORALE_FLOOR, scheduled when a fall begins). Police have left their
+ * posts while the region is overwhelmed with morale at a floor below 1.
+ *
+ * Arrest risk: P_r = 1 - exp(-k C_r / (A_r + agent_scale)), recomputed at the next
+ * decision in the region after A_r or C_r changed, and at every decision while morale
+ * moves.
+ *
+ * Arrests: every arrests.interval hours, in each region with active agents,
+ * Binomial(active agents, p) of them, chosen uniformly among the active, are held for
+ * a term drawn from arrests.detention (a negative draw counts as 0) and then released
+ * quiet, by one KIND_RELEASE event each: the queue holds one event per agent in
+ * custody, which is what DESIGN.md's O(regions + pending actions) allows.
+ *   p = min(1, probability min(1, C_r / (capacity_ratio A_r)))  (capacity_ratio > 0)
+ *
+ * Casualties: every casualties.interval hours, in each region where E = min(A_r, C_r)
+ * is positive, deaths ~ Poisson(base_rate interval (E / 1000)^force_exponent
+ * x fighter_multiplier^[fighters] x lethality x facility_multiplier^[facility held]);
+ * security deaths ~ Binomial(deaths, security_share); injuries = deaths x ratio, the
+ * ratio drawn from casualties.injury_ratio, rounded stochastically (up with
+ * probability equal to the fraction) so that the mean is exact. Deaths are counted in
+ * persons and take nobody out of the agent pool: an agent stands for agent_scale
+ * persons, and the record's deaths (about 230) are 0.5 % of its participants, so
+ * removing them would change the active share by less than the noise.
+ *
+ * Damage (USD), integrated exactly since every term is constant between events:
+ *   d damage_r / dt = per_active_hour A_r (looting_multiplier while the police have
+ *                     left or a facility is held) + shutdown_per_region_hour [off]
+ *                     + emergency_per_region_hour [state of emergency]
+ *
+ * Draws of this file come from the security stream, in region order within an event.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "model_internal.h"
+
+double region_morale_at(const struct ur_model *m, size_t r, double t)
+{
+	const struct model_region *g = &m->region[r];
+	const struct ur_security_params *s = &m->p->security;
+	double x = g->morale;
+	if (g->morale_dir < 0) {
+		x -= s->morale_fall_rate * (t - g->morale_time);
+		if (x < s->morale_min)
+			x = s->morale_min;
+	} else if (g->morale_dir > 0) {
+		x += s->morale_recovery_rate * (t - g->morale_time);
+		if (x > 1.0)
+			x = 1.0;
+	}
+	return x;
+}
+
+static double security_of(const struct ur_model *m, const struct model_region *g,
+			  double morale)
+{
+	return (1.0 - g->stand_down) *
+	       (g->police * morale + g->guard + g->csto * m->p->csto.effectiveness);
+}
+
+double region_security_at(const struct ur_model *m, size_t r, double t)
+{
+	return security_of(m, &m->region[r], region_morale_at(m, r, t));
+}
+
+void region_advance(struct ur_model *m, size_t r, double t)
+{
+	struct model_region *g = &m->region[r];
+	double dt = t - g->last;
+	assert(dt >= 0.0 && "region_advance into the past");
+	if (!(dt > 0.0))
+		return;
+	const struct ur_damage_params *d = &m->p->damage;
+	double looting = (g->left || g->facilities_held > 0) ? d->looting_multiplier : 1.0;
+	double rate = d->usd_per_active_hour * (double)g->active * m->scale * looting;
+	if (g->net == UR_NET_OFF) {
+		rate += d->shutdown_usd_per_region_hour;
+		g->shutdown_hours += dt;
+	}
+	if (g->soe_on)
+		rate += d->soe_usd_per_region_hour;
+	g->damage += rate * dt;
+	g->last = t;
+}
+
+void model_advance_all(struct ur_model *m, double t)
+{
+	for (size_t r = 0; r < m->nregions; ++r)
+		region_advance(m, r, t);
+}
+
+void region_refresh_risk(struct ur_model *m, size_t r, double t)
+{
+	struct model_region *g = &m->region[r];
+	const struct ur_agent_params *a = &m->p->agents;
+	double morale = region_morale_at(m, r, t);
+	double c = security_of(m, g, morale);
+	double p = -expm1(-a->k * c / ((double)g->active * m->scale + m->scale));
+	g->risk = a->w_n * p * g->soe * m->repression;
+	/* While morale moves, C_r moves with the clock: recompute at every decision, until
+	 * a recovery has reached 1 (a fall ends with its floor event). */
+	g->stale = g->moving && !(g->morale_dir > 0 && morale >= 1.0);
+}
+
+/* The capital's "above the collapse ratio" changed to `above` at time t. */
+static void collapse_flip(struct ur_model *m, double t, bool above)
+{
+	m->collapse_above = above;
+	if (above) {
+		m->collapse_since = t;
+		if (!m->collapsed) {
+			double due = t + m->p->outcomes.collapse_h;
+			model_schedule(m, due > m->now ? due : m->now, KIND_COLLAPSE, 0, 0,
+				       &m->collapse_event);
+		}
+	} else {
+		ur_engine_cancel(m->engine, m->collapse_event);
+		m->collapse_event = (struct ur_event_handle){0, 0};
+	}
+}
+
+/* The capital after a change at m->now: whether it is above the collapse ratio, and
+ * when a falling morale will take it there. */
+static void capital_changed(struct ur_model *m, size_t r, double a, double c)
+{
+	const struct ur_outcome_params *o = &m->p->outcomes;
+	struct model_region *g = &m->region[r];
+	bool above = a > o->collapse_ratio * c;
+	if (above != m->collapse_above)
+		collapse_flip(m, m->now, above);
+	ur_engine_cancel(m->engine, m->collapse_cross_event);
+	m->collapse_cross_event = (struct ur_event_handle){0, 0};
+	if (above || m->collapsed || g->morale_dir >= 0)
+		return;
+	/* Falling: C_r(t) = c - slope (t - now) until the floor; A_r = ratio C_r at
+	 * t = now + (c - a / ratio) / slope. */
+	double slope = (1.0 - g->stand_down) * g->police * m->p->security.morale_fall_rate;
+	double floor_c = security_of(m, g, m->p->security.morale_min);
+	double target = a / o->collapse_ratio;
+	if (!(slope > 0.0) || !(target > floor_c))
+		return;
+	double t = m->now + (c - target) / slope;
+	model_schedule(m, t, KIND_COLLAPSE_CROSS, (uint32_t)r, 0, &m->collapse_cross_event);
+}
+
+void region_security_changed(struct ur_model *m, size_t r)
+{
+	struct model_region *g = &m->region[r];
+	const struct ur_security_params *s = &m->p->security;
+	double now = m->now;
+	double morale = region_morale_at(m, r, now);
+	double c = security_of(m, g, morale);
+	double a = (double)g->active * m->scale;
+	bool over = a > s->overwhelm_ratio * c;
+	int dir;
+	if (over)
+		dir = (morale > s->morale_min && s->morale_fall_rate > 0.0) ? -1 : 0;
+	else
+		dir = (morale < 1.0 && s->morale_recovery_rate > 0.0) ? 1 : 0;
+	if (dir != g->morale_dir) {
+		if (g->morale_dir < 0) {
+			ur_engine_cancel(m->engine, g->morale_event);
+			g->morale_event = (struct ur_event_handle){0, 0};
+		}
+		g->morale = morale;
+		g->morale_time = now;
+		g->morale_dir = dir;
+		if (dir < 0)
+			model_schedule(m, now + (morale - s->morale_min) / s->morale_fall_rate,
+				       KIND_MORALE_FLOOR, (uint32_t)r, 0, &g->morale_event);
+	}
+	g->moving = dir != 0;
+	g->stale = true;
+
+	bool left = over && morale <= s->morale_min && s->morale_min < 1.0;
+	if (left != g->left) {
+		g->left = left;
+		model_fingerprint(m, ((uint64_t)r << 8) | (left ? 0x51u : 0x50u));
+		model_report(m, left ? UR_MEV_POLICE_LEFT : UR_MEV_POLICE_RETURNED,
+			     UR_EVENTS_MAJOR, now, (int)r, c > 0.0 ? a / c : HUGE_VAL, "");
+	}
+	if ((int)r == m->p->outcomes.capital)
+		capital_changed(m, r, a, c);
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static void event_begin(struct ur_model *m, const struct ur_event *event)
+{
+	model_clock(m, event->time);
+	model_fingerprint(m, model_time_bits(event->time));
+	model_fingerprint(m, ((uint64_t)event->kind << 32) | event->target);
+	model_fingerprint(m, m->decisions);
+}
+
+void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	const struct ur_arrest_params *ap = &m->p->arrests;
+	event_begin(m, event);
+	double t = m->now;
+	for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r) {
+		struct model_region *g = &m->region[r];
+		if (g->active == 0)
+			continue;
+		region_advance(m, r, t);
+		double a = (double)g->active * m->scale;
+		double p = ap->probability;
+		if (ap->capacity_ratio > 0.0) {
+			double capacity = region_security_at(m, r, t) / (ap->capacity_ratio * a);
+			if (capacity < 1.0)
+				p *= capacity;
+		}
+		if (p > 1.0)
+			p = 1.0;
+		unsigned k = gsl_ran_binomial(m->rng_security, p, g->active);
+		model_fingerprint(m, ((uint64_t)r << 32) | k);
+		for (unsigned j = 0; j < k; ++j) {
+			unsigned long pick = gsl_rng_uniform_int(m->rng_security, g->active);
+			uint32_t agent = g->active_list[pick];
+			double term = ur_dist_sample(&m->detention, m->rng_security);
+			if (!(term > 0.0))
+				term = 0.0;
+			model_fingerprint(m, ((uint64_t)agent << 32) ^ model_time_bits(term));
+			g->detained += m->scale;
+			model_agent_set_state(m, agent, AGENT_ACTIVE, AGENT_HELD);
+			model_schedule(m, t + term, KIND_RELEASE, agent, 0, NULL);
+		}
+		if (k > 0)
+			model_report(m, UR_MEV_ARRESTS, UR_EVENTS_ALL, t, (int)r,
+				     (double)k * m->scale, "");
+	}
+	int64_t next = event->payload.integer + 1;
+	double due = (double)next * ap->interval_h;
+	if (due <= m->horizon)
+		model_schedule(m, due, KIND_ARRESTS, 0, next, NULL);
+}
+
+void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	const struct ur_casualty_params *cp = &m->p->casualties;
+	event_begin(m, event);
+	double t = m->now;
+	for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r) {
+		struct model_region *g = &m->region[r];
+		double a = (double)g->active * m->scale;
+		double c = region_security_at(m, r, t);
+		double engaged = a < c ? a : c;
+		if (!(engaged > 0.0))
+			continue;
+		double mean = cp->base_rate * cp->interval_h * pow(engaged / 1000.0, cp->force_exponent) *
+			      m->lethality;
+		if (g->fighters > 0)
+			mean *= cp->fighter_multiplier;
+		if (g->facilities_held > 0)
+			mean *= cp->facility_multiplier;
+		if (!(mean > 0.0))
+			continue;
+		unsigned deaths = gsl_ran_poisson(m->rng_security, mean);
+		model_fingerprint(m, ((uint64_t)r << 32) | deaths);
+		if (deaths == 0)
+			continue;
+		unsigned security = gsl_ran_binomial(m->rng_security, cp->security_share, deaths);
+		double ratio = ur_dist_sample(&m->injury_ratio, m->rng_security);
+		if (!(ratio > 0.0))
+			ratio = 0.0;
+		double x = (double)deaths * ratio;
+		double injured = floor(x);
+		if (gsl_rng_uniform(m->rng_security) < x - injured)
+			injured += 1.0;
+		model_fingerprint(m, ((uint64_t)security << 32) ^ model_time_bits(injured));
+		g->killed += deaths;
+		g->killed_security += security;
+		g->injured += injured;
+		char detail[64];
+		snprintf(detail, sizeof detail, "security=%u injured=%.0f", security, injured);
+		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, (double)deaths, detail);
+	}
+	int64_t next = event->payload.integer + 1;
+	double due = (double)next * cp->interval_h;
+	if (due <= m->horizon)
+		model_schedule(m, due, KIND_CLASHES, 0, next, NULL);
+}
+
+void model_release_handler(struct ur_engine *engine, const struct ur_event *event,
+			   void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	event_begin(m, event);
+	uint32_t agent = event->target;
+	if (agent >= m->nagents || (m->tag[agent] & TAG_STATE_MASK) != AGENT_HELD) {
+		model_fail(m, UR_MODEL_INVARIANT, "release of agent %u, who is not held at %g h",
+			   (unsigned)agent, m->now);
+		return;
+	}
+	model_agent_set_state(m, agent, AGENT_HELD, AGENT_QUIET);
+}
+
+void model_morale_handler(struct ur_engine *engine, const struct ur_event *event,
+			  void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	event_begin(m, event);
+	size_t r = event->target;
+	struct model_region *g = &m->region[r];
+	region_advance(m, r, m->now);
+	g->morale_event = (struct ur_event_handle){0, 0};
+	g->morale = m->p->security.morale_min;
+	g->morale_time = m->now;
+	g->morale_dir = 0;
+	region_security_changed(m, r);
+}
+
+void model_collapse_cross_handler(struct ur_engine *engine, const struct ur_event *event,
+				  void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	event_begin(m, event);
+	m->collapse_cross_event = (struct ur_event_handle){0, 0};
+	/* At the predicted instant A_r equals ratio C_r up to rounding; C_r goes on
+	 * falling, so the capital is above from now on. */
+	if (!m->collapse_above)
+		collapse_flip(m, m->now, true);
+}
+
+void model_collapse_handler(struct ur_engine *engine, const struct ur_event *event,
+			    void *context)
+{
+	(void)engine;
+	struct ur_model *m = context;
+	event_begin(m, event);
+	m->collapse_event = (struct ur_event_handle){0, 0};
+	if (!m->collapse_above || m->collapsed || m->csto_arriving)
+		return;
+	m->collapsed = true;
+	m->collapse_hour = m->now;
+	size_t r = (size_t)m->p->outcomes.capital;
+	double c = region_security_at(m, r, m->now);
+	double a = (double)m->region[r].active * m->scale;
+	model_report(m, UR_MEV_REGIME_COLLAPSE, UR_EVENTS_MAJOR, m->now, (int)r,
+		     c > 0.0 ? a / c : HUGE_VAL, "");
+}

@@ -1,0 +1,377 @@
+/*
+ * run.c: the run driver (see run.h): worker threads run replications into in-memory
+ * buffers; the calling thread writes the buffers to the files in replication order.
+ *
+ * Buffers live in a ring of 2J slots: replication k uses slot k mod 2J. A worker may
+ * take replication k only when k < written + 2J, so slot k mod 2J is free (its last
+ * user, k - 2J, has been written). The calling thread waits for slot `written` to be
+ * ready, writes it, frees it and wakes the workers. Only the calling thread touches the
+ * files, so they need no lock; only the counters and the slots' ready flags are shared.
+ */
+#include "unrest/run.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "unrest/output.h"
+#include "unrest/rng.h"
+
+#define REASON_SIZE 256
+
+/* One replication's buffers and how it ended. */
+struct slot {
+	struct ur_recorder recorder;
+	bool ready;                 /* finished, waiting to be written (under the lock) */
+	bool failed;                /* the model failed: a unit failure, run goes on */
+	bool out_of_memory;         /* the run must stop */
+	char reason[REASON_SIZE];   /* why it failed */
+};
+
+struct run {
+	const struct ur_params *params;
+	const struct ur_run_options *options;
+	size_t window;              /* slots */
+	struct slot *slots;
+
+	pthread_mutex_t lock;
+	pthread_cond_t slot_free;   /* workers wait for room in the window */
+	pthread_cond_t slot_ready;  /* the writer waits for the next replication */
+	uint64_t next;              /* the next replication to take */
+	uint64_t written;           /* replications written (or skipped as failed) */
+	bool stop;                  /* take no more replications */
+};
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) * 1e-9;
+}
+
+/* The default replication: the model. */
+static enum ur_model_status run_model(const struct ur_params *params, uint64_t seed,
+				      const struct ur_observer *observer,
+				      const struct ur_model_options *options, char *why,
+				      size_t size)
+{
+	struct ur_model *model = ur_model_create(params, seed, observer, options);
+	if (!model)
+		return UR_MODEL_NOMEM;
+	enum ur_model_status status = ur_model_run(model);
+	if (status != UR_MODEL_OK) {
+		const char *error = ur_model_error(model);
+		snprintf(why, size, "%s", error && error[0] ? error : "the model failed");
+	}
+	ur_model_destroy(model);
+	return status;
+}
+
+/* Runs replication k into its slot (outside the lock: the slot is this worker's). */
+static void run_replication(const struct run *run, uint64_t k, struct slot *slot)
+{
+	const struct ur_run_options *options = run->options;
+	slot->failed = false;
+	slot->out_of_memory = false;
+	slot->reason[0] = '\0';
+	ur_recorder_begin(&slot->recorder, k);
+
+	uint64_t seed = ur_rng_replication_seed(options->seed, k);
+	struct ur_observer observer = ur_recorder_observer(&slot->recorder);
+	enum ur_model_status status;
+	if (options->replicate)
+		status = options->replicate(options->replicate_context, run->params, k, seed,
+					    &observer, slot->reason, sizeof slot->reason);
+	else
+		status = run_model(run->params, seed, &observer, options->model_options,
+				   slot->reason, sizeof slot->reason);
+	if (status == UR_MODEL_NOMEM ||
+	    (status == UR_MODEL_OBSERVER && ur_recorder_failed(&slot->recorder))) {
+		slot->out_of_memory = true;
+	} else if (status != UR_MODEL_OK) {
+		slot->failed = true;
+		if (slot->reason[0] == '\0')
+			snprintf(slot->reason, sizeof slot->reason, "the model failed");
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct run *run = arg;
+	uint64_t total = run->options->replications;
+	for (;;) {
+		pthread_mutex_lock(&run->lock);
+		while (!run->stop && run->next < total && run->next >= run->written + run->window)
+			pthread_cond_wait(&run->slot_free, &run->lock);
+		if (run->stop || run->next >= total) {
+			pthread_mutex_unlock(&run->lock);
+			return NULL;
+		}
+		uint64_t k = run->next++;
+		struct slot *slot = &run->slots[k % run->window];
+		pthread_mutex_unlock(&run->lock);
+
+		run_replication(run, k, slot);
+
+		pthread_mutex_lock(&run->lock);
+		slot->ready = true;
+		pthread_cond_signal(&run->slot_ready);
+		pthread_mutex_unlock(&run->lock);
+	}
+}
+
+static enum ur_run_status fail(struct ur_run_result *result, enum ur_run_status status,
+			       const char *message)
+{
+	result->status = status;
+	snprintf(result->message, sizeof result->message, "%s", message);
+	return status;
+}
+
+/* Writes one replication's rows to the open tables. 0, or -1 with the error in err. */
+static int write_slot(struct ur_atomic_file *const files[UR_TABLE_COUNT],
+		      const struct slot *slot, struct ur_output_error *err)
+{
+	for (int t = 0; t < UR_TABLE_COUNT; t++) {
+		const struct ur_csv *csv = &slot->recorder.table[t];
+		if (!files[t] || csv->len == 0)
+			continue;
+		if (ur_atomic_file_write(files[t], csv->data, csv->len) != 0) {
+			/* The commit reports the write error with its file and removes the
+			 * temporary file. */
+			ur_atomic_file_commit(files[t], err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Begins scenario.cfg and the enabled tables with their header rows. */
+static enum ur_run_status begin_files(struct ur_output *out,
+				      const struct ur_scenario *scenario,
+				      struct ur_atomic_file *files[UR_TABLE_COUNT],
+				      struct ur_output_error *err)
+{
+	const struct ur_params *params = ur_scenario_params(scenario);
+	struct ur_atomic_file *cfg = ur_output_begin(out, "scenario.cfg", err);
+	if (!cfg)
+		return (enum ur_run_status)err->status;
+	ur_scenario_write(scenario, ur_atomic_file_stream(cfg)); /* errors: at commit */
+
+	struct ur_csv header;
+	ur_csv_init(&header);
+	enum ur_run_status status = UR_RUN_OK;
+	for (int t = 0; t < UR_TABLE_COUNT && status == UR_RUN_OK; t++) {
+		files[t] = NULL;
+		if (!ur_table_enabled(&params->output, (enum ur_table)t))
+			continue;
+		files[t] = ur_output_begin(out, ur_table_file((enum ur_table)t), err);
+		if (!files[t]) {
+			status = (enum ur_run_status)err->status;
+			break;
+		}
+		const char *const *names;
+		size_t n = ur_table_columns((enum ur_table)t, &names);
+		ur_csv_clear(&header);
+		ur_csv_header(&header, names, n);
+		if (header.failed) {
+			status = UR_RUN_SOFTWARE;
+			snprintf(err->message, sizeof err->message, "out of memory");
+		} else {
+			ur_atomic_file_write(files[t], header.data, header.len);
+		}
+	}
+	ur_csv_finish(&header);
+	return status;
+}
+
+enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
+			  const struct ur_run_options *options,
+			  struct ur_run_result *result)
+{
+	assert(scenario && dir && options && result);
+	assert(options->replications >= 1 &&
+	       options->replications <= UR_RUN_MAX_REPLICATIONS);
+	assert(options->jobs >= 1 && options->jobs <= UR_RUN_MAX_JOBS);
+	*result = (struct ur_run_result){.status = UR_RUN_OK};
+
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	const uint64_t total = options->replications;
+	const unsigned nthreads = total < options->jobs ? (unsigned)total : options->jobs;
+
+	struct run run = {
+		.params = ur_scenario_params(scenario),
+		.options = options,
+		.window = 2 * (size_t)nthreads,
+	};
+	struct ur_output_error err = {0};
+	struct ur_output *out = NULL;
+	struct ur_manifest_unit *units = NULL;
+	char **reasons = NULL;      /* the failed units' reasons, owned here */
+	pthread_t *threads = NULL;
+	unsigned started = 0;
+	uint64_t first_failed = 0;
+	bool sync_made = false;
+	enum ur_run_status status = UR_RUN_OK;
+
+	units = calloc(total, sizeof *units);
+	reasons = calloc(total, sizeof *reasons);
+	run.slots = calloc(run.window, sizeof *run.slots);
+	threads = calloc(nthreads, sizeof *threads);
+	if (!units || !reasons || !run.slots || !threads) {
+		fail(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < run.window; i++)
+		ur_recorder_init(&run.slots[i].recorder, run.params);
+
+	/* The folder is made only now, when everything else is ready. */
+	out = ur_output_open(dir, &err);
+	if (!out) {
+		fail(result, (enum ur_run_status)err.status, err.message);
+		goto cleanup;
+	}
+	struct ur_atomic_file *files[UR_TABLE_COUNT] = {0};
+	status = begin_files(out, scenario, files, &err);
+	if (status != UR_RUN_OK) {
+		fail(result, status, err.message);
+		goto cleanup;
+	}
+
+	if (pthread_mutex_init(&run.lock, NULL) != 0) {
+		fail(result, UR_RUN_SOFTWARE, "cannot create a mutex");
+		goto cleanup;
+	}
+	if (pthread_cond_init(&run.slot_free, NULL) != 0) {
+		pthread_mutex_destroy(&run.lock);
+		fail(result, UR_RUN_SOFTWARE, "cannot create a condition variable");
+		goto cleanup;
+	}
+	if (pthread_cond_init(&run.slot_ready, NULL) != 0) {
+		pthread_cond_destroy(&run.slot_free);
+		pthread_mutex_destroy(&run.lock);
+		fail(result, UR_RUN_SOFTWARE, "cannot create a condition variable");
+		goto cleanup;
+	}
+	sync_made = true;
+
+	/* Fewer threads than asked for change the speed, never the files. */
+	for (unsigned i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, worker, &run) == 0)
+			started++;
+	if (started == 0) {
+		fail(result, UR_RUN_SOFTWARE, "cannot start a worker thread");
+		goto cleanup;
+	}
+
+	if (options->progress) {
+		struct ur_run_progress p = {0, 0, total, seconds_since(&start)};
+		options->progress(options->progress_context, &p);
+	}
+	for (uint64_t k = 0; k < total; k++) {
+		struct slot *slot = &run.slots[k % run.window];
+		pthread_mutex_lock(&run.lock);
+		while (!slot->ready)
+			pthread_cond_wait(&run.slot_ready, &run.lock);
+		pthread_mutex_unlock(&run.lock);
+
+		units[k] = (struct ur_manifest_unit){
+			.point = -1,
+			.replication = k,
+			.seed = ur_rng_replication_seed(options->seed, k),
+		};
+		if (slot->out_of_memory) {
+			fail(result, UR_RUN_SOFTWARE, "out of memory");
+			break;
+		}
+		if (slot->failed) {
+			char *reason = malloc(strlen(slot->reason) + 1);
+			if (!reason) {
+				fail(result, UR_RUN_SOFTWARE, "out of memory");
+				break;
+			}
+			strcpy(reason, slot->reason);
+			reasons[k] = reason;
+			units[k].failed = true;
+			units[k].reason = reason;
+			if (result->failed++ == 0)
+				first_failed = k;
+		} else if (write_slot(files, slot, &err) != 0) {
+			fail(result, UR_RUN_IOERR, err.message);
+			break;
+		}
+		result->done++;
+
+		pthread_mutex_lock(&run.lock);
+		slot->ready = false;
+		run.written++;
+		pthread_cond_broadcast(&run.slot_free);
+		pthread_mutex_unlock(&run.lock);
+
+		if (options->progress) {
+			struct ur_run_progress p = {result->done, result->failed, total,
+						    seconds_since(&start)};
+			options->progress(options->progress_context, &p);
+		}
+	}
+	if (result->status != UR_RUN_OK)
+		goto cleanup;
+
+	struct ur_manifest manifest = {
+		.version = options->version,
+		.command = "run",
+		.argc = options->argc,
+		.argv = options->argv,
+		.scenario = options->scenario_path,
+		.scenario_hash = ur_scenario_hash(scenario),
+		.master_seed = options->seed,
+		.nunits = total,
+		.units = units,
+	};
+	if (ur_output_commit(out, &manifest, &err) != UR_OUTPUT_OK) {
+		fail(result, (enum ur_run_status)err.status, err.message);
+		goto cleanup;
+	}
+	if (result->failed > 0) {
+		/* The reason is cut to fit the message; the manifest holds it whole. */
+		snprintf(result->message, sizeof result->message,
+			 "%" PRIu64 " of %" PRIu64 " replications failed (see manifest.cfg); "
+			 "replication %" PRIu64 ": %.300s",
+			 result->failed, total, first_failed, reasons[first_failed]);
+		result->status = UR_RUN_SOFTWARE;
+	}
+
+cleanup:
+	if (started > 0) {
+		pthread_mutex_lock(&run.lock);
+		run.stop = true;
+		pthread_cond_broadcast(&run.slot_free);
+		pthread_mutex_unlock(&run.lock);
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(threads[i], NULL);
+	}
+	if (sync_made) {
+		pthread_cond_destroy(&run.slot_ready);
+		pthread_cond_destroy(&run.slot_free);
+		pthread_mutex_destroy(&run.lock);
+	}
+	ur_output_destroy(out);
+	if (reasons)
+		for (uint64_t k = 0; k < total; k++)
+			free(reasons[k]);
+	if (run.slots)
+		for (size_t i = 0; i < run.window; i++)
+			ur_recorder_finish(&run.slots[i].recorder);
+	free(threads);
+	free(run.slots);
+	free(reasons);
+	free(units);
+	return result->status;
+}

@@ -1,0 +1,204 @@
+#!/bin/sh
+# End-to-end tests of the unrestsim command line: exit codes (sysexits), messages on
+# stderr, and that nothing but the message is produced. Prints TAP for meson.
+# Usage: cli.sh UNRESTSIM SOURCE_ROOT
+set -u
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fails=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+
+# matches FILE PATTERN: FILE matches the extended regular expression PATTERN, where
+# '^$' means FILE is empty.
+matches() {
+	if [ "$2" = '^$' ]; then [ ! -s "$1" ]; else grep -Eq -- "$2" "$1"; fi
+}
+
+# expect NAME STATUS STDOUT_PATTERN STDERR_PATTERN -- ARGS...
+# Runs the program and checks its exit status, stdout and stderr.
+expect() {
+	name=$1 want=$2 outpat=$3 errpat=$4
+	shift 5
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		not_ok "$name" "exit status $got, expected $want" "stderr: $(head -c 300 "$tmp/err")"
+	elif ! matches "$tmp/out" "$outpat"; then
+		not_ok "$name" "stdout does not match /$outpat/" "stdout: $(head -c 300 "$tmp/out")"
+	elif ! matches "$tmp/err" "$errpat"; then
+		not_ok "$name" "stderr does not match /$errpat/" "stderr: $(head -c 300 "$tmp/err")"
+	else
+		ok "$name"
+	fi
+}
+
+version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$src/meson.build" | head -n 1)
+expect "--version prints the project version" 0 "^unrestsim $version\$" '^$' -- --version
+expect "-V is --version" 0 "^unrestsim $version\$" '^$' -- -V
+expect "--help prints usage on stdout" 0 '^Usage: unrestsim COMMAND' '^$' -- --help
+expect "--help lists the exit codes" 0 '64 usage, 65 bad scenario' '^$' -- --help
+expect "no command is a usage error" 64 '^$' 'no command given' --
+expect "unknown option is a usage error" 64 '^$' "unknown option '--bogus'" -- --bogus
+expect "unknown short option is a usage error" 64 '^$' "unknown option '-x'" -- -x
+expect "unknown command is a usage error" 64 '^$' "unknown command 'frobnicate'" -- frobnicate
+
+# ---- unrestsim run -----------------------------------------------------------------
+minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
+never=$tmp/never
+
+# check NAME COMMAND...: a test that passes when COMMAND succeeds.
+check() {
+	name=$1
+	shift
+	if "$@" >"$tmp/check.out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name" "$(head -c 300 "$tmp/check.out")"
+	fi
+}
+
+# same_run A B [PATTERN]: the folders hold the same files with the same bytes, but for
+# the manifest's command_line, which names the folder and -j (and the manifest's lines
+# that match the extended regular expression PATTERN).
+same_run() {
+	[ -f "$1/manifest.cfg" ] && [ -f "$2/summary.csv" ] || return 1
+	[ "$(cd "$1" && ls)" = "$(cd "$2" && ls)" ] || return 1
+	drop="^command_line = ${3:+|$3}"
+	for f in "$1"/*; do
+		b=$(basename "$f")
+		if [ "$b" = manifest.cfg ]; then
+			grep -Ev "$drop" "$f" >"$tmp/m1"
+			grep -Ev "$drop" "$2/$b" >"$tmp/m2"
+			cmp "$tmp/m1" "$tmp/m2" || return 1
+		else
+			cmp "$f" "$2/$b" || return 1
+		fi
+	done
+}
+
+expect "--help lists run" 0 '^  run ' '^$' -- --help
+expect "run --help prints its usage" 0 '^Usage: unrestsim run FILE' '^$' -- run --help
+expect "run --help names every option" 0 '--replications REPS' '^$' -- run --help
+# The manual page describes every option that run --help lists.
+"$bin" run --help >"$tmp/help" 2>&1
+for o in $(grep -Eo -- '--[a-z]+' "$tmp/help" | sort -u); do
+	check "unrestsim(1) describes run $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$src/docs/unrestsim.1"
+done
+expect "run without a file is a usage error" 64 '^$' 'no scenario file given' -- run -o "$never"
+expect "run with two files is a usage error" 64 '^$' 'one scenario file at a time' \
+	-- run "$minimal" "$minimal" -o "$never"
+expect "run with an unknown option is a usage error" 64 '^$' "unknown option '--bogus'" \
+	-- run "$minimal" --bogus -o "$never"
+expect "run -r without a value is a usage error" 64 '^$' "needs a value" -- run "$minimal" -r
+for r in 0 -1 +1 ' 1' abc 1x 1000001 18446744073709551617 ''; do
+	got_r=$(printf '%s' "$r" | sed 's/[+.]/\\&/g')
+	expect "run -r '$r' is refused" 64 '^$' "-r: replications must be a whole number from 1 to 1000000, got '$got_r'" \
+		-- run "$minimal" -o "$never" -r "$r"
+done
+for j in 0 257 -2 x 1.5 ''; do
+	got_j=$(printf '%s' "$j" | sed 's/[+.]/\\&/g')
+	expect "run -j '$j' is refused" 64 '^$' "-j: jobs must be a whole number from 1 to 256, got '$got_j'" \
+		-- run "$minimal" -o "$never" -j "$j"
+done
+for s in -1 9223372036854775808 0x8000000000000000 abc 0x 1e3 ''; do
+	expect "run -s '$s' is refused" 64 '^$' "-s: the seed must be a whole number from 0 to 9223372036854775807" \
+		-- run "$minimal" -o "$never" -s "$s"
+done
+expect "run of a missing scenario exits 66" 66 '^$' 'no-such.cfg' \
+	-- run "$tmp/no-such.cfg" -o "$never"
+printf 'scenario = { name = "bad"; horizon = -5.0; };\n' >"$tmp/bad.cfg"
+expect "run of a bad scenario exits 65" 65 '^$' 'bad.cfg:1' -- run "$tmp/bad.cfg" -o "$never"
+expect "run with a bad --set exits 64" 64 '^$' 'no_such_setting' \
+	-- run "$minimal" -o "$never" --set scenario.no_such_setting=1
+check "refused runs create no output folder" test ! -e "$never"
+
+expect "run writes nothing to stdout and one line to stderr" 0 '^$' \
+	"^unrestsim run: 3 replications written to $tmp/a\$" -- run "$minimal" -o "$tmp/a" -r 3 -s 5
+check "run writes the files of a run" test -f "$tmp/a/summary.csv" -a -f "$tmp/a/national.csv" \
+	-a -f "$tmp/a/timeseries.csv" -a -f "$tmp/a/scenario.cfg" -a -f "$tmp/a/manifest.cfg"
+check "run leaves no temporary files" test -z "$(ls "$tmp/a" | grep '\.tmp$')"
+check "stderr is one line when it is not a terminal" test "$(wc -l <"$tmp/err")" -eq 1
+check "summary.csv has a row per replication" test "$(wc -l <"$tmp/a/summary.csv")" -eq 4
+"$bin" run "$minimal" -o "$tmp/b" -r 3 -s 5 -j 2 2>/dev/null
+check "-j 1 and -j 2 write the same bytes" same_run "$tmp/a" "$tmp/b"
+"$bin" run "$minimal" -o "$tmp/c" -r 3 -s 5 -j 1 2>/dev/null
+check "two runs with one seed write the same bytes" same_run "$tmp/a" "$tmp/c"
+# The reference scenario (17 regions, every subsystem), a day of it.
+kz=$src/scenarios/kazakhstan-2022.cfg
+"$bin" run "$kz" -o "$tmp/kz1" -r 3 -j 1 --set scenario.horizon=24 2>/dev/null
+"$bin" run "$kz" -o "$tmp/kz3" -r 3 -j 3 --set scenario.horizon=24 2>/dev/null
+check "-j 1 and -j 3 write the same bytes for the reference scenario" same_run "$tmp/kz1" "$tmp/kz3"
+"$bin" run "$minimal" -o "$tmp/d" -r 3 -s 6 2>/dev/null
+check "another seed writes other rows" test -n "$(cmp "$tmp/a/summary.csv" "$tmp/d/summary.csv")"
+"$bin" run "$minimal" -o "$tmp/e" -r 3 -s 0x5 2>/dev/null
+check "-s takes hex" same_run "$tmp/a" "$tmp/e"
+check "the manifest records the command line" \
+	grep -q '^command_line = \[ "unrestsim", "run", ".*minimal.cfg", "-o", ".*/e", "-r", "3", "-s", "0x5" \];$' "$tmp/e/manifest.cfg"
+"$bin" run "$tmp/a/scenario.cfg" -o "$tmp/again" -r 3 -s 5 2>/dev/null
+check "scenario.cfg runs to the same files" same_run "$tmp/a" "$tmp/again" '^scenario = '
+check "scenario.cfg has the same hash" \
+	test "$(grep '^scenario_hash' "$tmp/a/manifest.cfg")" = "$(grep '^scenario_hash' "$tmp/again/manifest.cfg")"
+expect "-s takes the largest seed" 0 '^$' 'written to' \
+	-- run "$minimal" -o "$tmp/f" -r 1 -s 9223372036854775807
+
+"$bin" run "$minimal" -o "$tmp/a" -r 2 -s 5 --set output.events=\"none\" 2>/dev/null
+check "a run replaces an earlier run's folder" test "$(wc -l <"$tmp/a/summary.csv")" -eq 3
+check "the earlier run's files it does not write are removed" test ! -e "$tmp/a/events.csv"
+mkdir "$tmp/foreign"
+echo keep >"$tmp/foreign/notes.txt"
+expect "run refuses a folder that is not an unrestsim output" 73 '^$' "notes.txt" \
+	-- run "$minimal" -o "$tmp/foreign"
+check "the refused folder is left as it was" test "$(ls "$tmp/foreign")" = notes.txt
+: >"$tmp/plainfile"
+expect "run cannot make a folder under a file" 73 '^$' "$tmp/plainfile/out" \
+	-- run "$minimal" -o "$tmp/plainfile/out"
+
+# ---- check -------------------------------------------------------------------------
+expect "--help lists check" 0 '^  check ' '^$' -- --help
+expect "check --help prints its usage" 0 '^Usage: unrestsim check FILE' '^$' -- check --help
+"$bin" check --help >"$tmp/help" 2>&1
+for o in $(grep -Eo -- '--[a-z]+' "$tmp/help" | sort -u); do
+	check "unrestsim(1) describes check $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$src/docs/unrestsim.1"
+done
+expect "check prints the resolved scenario" 0 '^scenario = \{' '^$' -- check "$minimal"
+expect "check applies --set" 0 'horizon = 12\.0;' '^$' -- check "$minimal" --set scenario.horizon=12
+expect "check without a file is a usage error" 64 '^$' 'no scenario file given' -- check
+expect "check with two files is a usage error" 64 '^$' 'one scenario file at a time' \
+	-- check "$minimal" "$minimal"
+expect "check with an unknown option is a usage error" 64 '^$' "unknown option '--bogus'" \
+	-- check "$minimal" --bogus
+expect "check --set without a value is a usage error" 64 '^$' 'needs a value' -- check "$minimal" --set
+expect "check of a missing file exits 66" 66 '^$' 'no-such.cfg: cannot open' -- check "$tmp/no-such.cfg"
+expect "check of a bad scenario exits 65 and prints nothing on stdout" 65 '^$' 'bad.cfg:1' \
+	-- check "$tmp/bad.cfg"
+expect "check with a bad --set value exits 64" 64 '^$' 'scenario.horizon: must be > 0, got -1' \
+	-- check "$minimal" --set scenario.horizon=-1
+# check of check: the printout is a scenario that resolves to itself, byte for byte.
+for f in "$src"/scenarios/*.cfg; do
+	name=$(basename "$f")
+	"$bin" check "$f" >"$tmp/once.cfg" 2>/dev/null
+	# A printout has no base: it is written next to the scenario's folder-free copy.
+	"$bin" check "$tmp/once.cfg" >"$tmp/twice.cfg" 2>/dev/null
+	check "check of check of $name is identical" cmp -s "$tmp/once.cfg" "$tmp/twice.cfg"
+done
+
+mkdir "$tmp/cwd"
+abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+(cd "$tmp/cwd" && "$abs_bin" run "$minimal" -r 1 >/dev/null 2>&1)
+check "-o defaults to out/ and the file's name" test -f "$tmp/cwd/out/minimal/summary.csv"
+
+# A write that fails: the file size limit (4 KiB) stands in for a full disk; SIGXFSZ is
+# ignored so that the write returns an error instead of killing the program.
+(ulimit -f 8 && trap '' XFSZ && exec "$bin" run "$minimal" -o "$tmp/full" -r 3) \
+	>"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" -eq 74 ]; then ok "a failing write exits 74"; else not_ok "a failing write exits 74" "exit status $got" "$(cat "$tmp/err")"; fi
+check "a failing write leaves no file behind" test -z "$(ls "$tmp/full")"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,850 @@
+/*
+ * test_model.c: the unrest model (model.h). `test_model unit GOLDEN` checks the API,
+ * the bookkeeping, determinism, the independence of a run from its sampling, the
+ * invariants, the fuel shock, police morale and looting, the outcome trackers, and the
+ * run's fingerprint against the golden value in the file GOLDEN. `test_model stat`
+ * holds the model to exact answers: Granovetter's and Epstein's limits, the rate of
+ * the superposed decision stream, and the means of arrests, casualties and damage.
+ *
+ * Stochastic checks use fixed seeds; each states its tolerance from the standard error
+ * of the quantity it checks. The golden fingerprint is rewritten, instead of checked,
+ * when the environment has UNREST_UPDATE_GOLDEN=1 (docs/model.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "unrest/model.h"
+#include "unrest/rng.h"
+
+#include "fixture.h"
+#include "model_internal.h"
+
+static const char *golden_path;
+
+static struct fixture_record *new_record(void)
+{
+	struct fixture_record *rec = calloc(1, sizeof *rec);
+	assert_non_null(rec);
+	return rec;
+}
+
+/* ---- unit ------------------------------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ur_model_event_name(UR_MEV_FUEL_RISE), "fuel_rise");
+	assert_string_equal(ur_model_event_name(UR_MEV_CLASH), "clash");
+	assert_null(ur_model_event_name(UR_MODEL_EVENT_KIND_COUNT));
+	for (int k = 0; k < UR_MODEL_EVENT_KIND_COUNT; ++k)
+		assert_non_null(ur_model_event_name((enum ur_model_event_kind)k));
+	assert_string_equal(ur_outcome_name(UR_OUTCOME_ORDER_RESTORED), "order_restored");
+	assert_string_equal(ur_outcome_name(UR_OUTCOME_UNRESOLVED), "unresolved");
+	assert_null(ur_outcome_name(UR_OUTCOME_COUNT));
+	ur_model_destroy(NULL);
+}
+
+/* Bulk words are gsl_rng_get's words, in order, across the generator's twists, and
+ * leave the generator where gsl_rng_get would have; the exponential from a word is
+ * -log(u) within 1e-15 max(1, -log u). */
+static void test_words(void **state)
+{
+	(void)state;
+	gsl_rng *a = ur_rng_create(99), *b = ur_rng_create(99);
+	assert_non_null(a);
+	assert_non_null(b);
+	static uint32_t words[5000];
+	size_t sizes[] = {1, 7, 623, 624, 625, 1000, 1, 1248, 3};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; ++k) {
+		model_words_fill(a, words, sizes[k]);
+		for (size_t i = 0; i < sizes[k]; ++i)
+			assert_int_equal(words[i], gsl_rng_get(b));
+		assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
+	}
+	/* another generator type is read word by word */
+	gsl_rng *c = gsl_rng_alloc(gsl_rng_taus2), *d = gsl_rng_alloc(gsl_rng_taus2);
+	assert_non_null(c);
+	assert_non_null(d);
+	model_words_fill(c, words, 100);
+	for (size_t i = 0; i < 100; ++i)
+		assert_int_equal(words[i], gsl_rng_get(d));
+	gsl_rng_free(c);
+	gsl_rng_free(d);
+
+	struct model_log_table *t = malloc(sizeof *t);
+	assert_non_null(t);
+	model_log_table_init(t);
+	uint32_t edge[] = {0u, 1u, 2u, 3u, 1023u, 1024u, 0x7fffffffu, 0x80000000u, 0xfffffffeu,
+			   0xffffffffu, 0x12345678u};
+	for (size_t i = 0; i < sizeof edge / sizeof edge[0]; ++i) {
+		double exact = -log(((double)edge[i] + 0.5) * 0x1p-32);
+		assert_near(model_exp_from_word(t, edge[i]), exact, 1e-15 * fmax(1.0, exact));
+	}
+	double sum = 0.0;
+	for (size_t i = 0; i < 100000; ++i) {
+		uint32_t w = (uint32_t)gsl_rng_get(a);
+		double e = model_exp_from_word(t, w);
+		double exact = -log(((double)w + 0.5) * 0x1p-32);
+		assert_near(e, exact, 1e-15 * fmax(1.0, exact));
+		sum += e;
+	}
+	/* mean of 10^5 unit exponentials: sd 0.00316 */
+	assert_near(sum / 100000.0, 1.0, 3.0 * 0.00316);
+	free(t);
+	ur_rng_destroy(a);
+	ur_rng_destroy(b);
+}
+
+static void test_agent_counts(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1234, 1.0);
+	fixture_add_region(&p, "r1", 5678, 51.169, 71.449);
+	p.scenario.mobilizable_share = 0.5;
+	p.scenario.agent_scale = 10.0;
+	struct ur_model *m = ur_model_create(&p, 1, NULL, NULL);
+	assert_non_null(m);
+	/* round(1234 * 0.5 / 10) = 62, round(5678 * 0.5 / 10) = 284 */
+	assert_int_equal(ur_model_region_agents(m, 0), 62);
+	assert_int_equal(ur_model_region_agents(m, 1), 284);
+	assert_int_equal(ur_model_agents(m), 346);
+	assert_int_equal(ur_model_region_first_agent(m, 0), 0);
+	assert_int_equal(ur_model_region_first_agent(m, 1), 62);
+	assert_null(ur_model_decision_counts(m));
+	assert_int_equal(ur_model_check(m, NULL, 0), 0);
+	ur_model_destroy(m);
+}
+
+static void test_distance_and_weights(void **state)
+{
+	(void)state;
+	/* London to Paris on the mean sphere (computed independently), and half the
+	 * equator. */
+	assert_near(model_distance_km(51.5074, -0.1278, 48.8566, 2.3522), 343.5565348808831,
+		    1e-9);
+	assert_near(model_distance_km(0.0, 0.0, 0.0, 180.0), 20015.114442035923, 1e-7);
+	assert_near(model_distance_km(10.0, 20.0, 10.0, 20.0), 0.0, 0.0);
+
+	struct ur_params p;
+	fixture_params(&p, 1000, 1.0);
+	fixture_add_region(&p, "b", 2000, 51.169, 71.449);
+	fixture_add_region(&p, "c", 3000, 47.1, 51.9);
+	fixture_add_region(&p, "d", 4000, 43.3, 68.3);
+	p.network.distance_exponent = 1.5;
+	p.network.nationwide = 0.3;
+	struct ur_model *m = ur_model_create(&p, 1, NULL, NULL);
+	assert_non_null(m);
+	for (size_t r = 0; r < 4; ++r) {
+		double sum = 0.0;
+		for (size_t s = 0; s < 4; ++s)
+			sum += ur_model_weight(m, r, s);
+		assert_near(ur_model_weight(m, r, r), 0.0, 0.0);
+		assert_near(sum, 1.0, 1e-12);
+	}
+	/* Independently: the gravity part of row 0, then the mix. */
+	double g[4] = {0.0}, gsum = 0.0, psum = 9000.0;
+	for (size_t s = 1; s < 4; ++s) {
+		double d = model_distance_km(p.regions[0].lat, p.regions[0].lon, p.regions[s].lat,
+					     p.regions[s].lon);
+		g[s] = (double)p.regions[s].population / pow(d, 1.5);
+		gsum += g[s];
+	}
+	for (size_t s = 1; s < 4; ++s)
+		assert_near(ur_model_weight(m, 0, s),
+			    0.7 * g[s] / gsum + 0.3 * (double)p.regions[s].population / psum, 1e-12);
+	ur_model_destroy(m);
+
+	/* Entirely nationwide: w_rs = pop_s / sum of the others. */
+	p.network.nationwide = 1.0;
+	m = ur_model_create(&p, 1, NULL, NULL);
+	assert_non_null(m);
+	assert_near(ur_model_weight(m, 2, 0), 1000.0 / 7000.0, 1e-12);
+	assert_near(ur_model_weight(m, 2, 3), 4000.0 / 7000.0, 1e-12);
+	ur_model_destroy(m);
+
+	/* One region: no cross term at all. */
+	fixture_params(&p, 1000, 1.0);
+	m = ur_model_create(&p, 1, NULL, NULL);
+	assert_non_null(m);
+	assert_near(ur_model_weight(m, 0, 0), 0.0, 0.0);
+	ur_model_destroy(m);
+}
+
+static void test_sample_times(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 100, 5.5);
+	p.scenario.sample_interval_h = 2.0;
+	struct fixture_record *rec = new_record();
+	fixture_run(&p, 3, rec, NULL);
+	assert_int_equal(rec->samples, 4);
+	assert_near(rec->sample_hours[0], 0.0, 0.0);
+	assert_near(rec->sample_hours[1], 2.0, 0.0);
+	assert_near(rec->sample_hours[2], 4.0, 0.0);
+	assert_near(rec->sample_hours[3], 5.5, 0.0);
+	assert_int_equal(rec->summaries, 1);
+
+	/* A horizon that is a multiple of the interval is sampled once. */
+	memset(rec, 0, sizeof *rec);
+	p.scenario.horizon_h = 6.0;
+	fixture_run(&p, 3, rec, NULL);
+	assert_int_equal(rec->samples, 4);
+	assert_near(rec->sample_hours[3], 6.0, 0.0);
+	free(rec);
+}
+
+/* Agents whose grievance is the fuel shock alone: LPG-dependent ones turn active after
+ * the rise and quiet after the rollback; the others never move. */
+static void test_fuel_shock(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 2000, 40.0);
+	p.regions[0].lpg_share = 0.3;
+	p.agents.stratified = true;   /* exactly 600 LPG-dependent agents */
+	p.agents.eta = 0.0;
+	p.agents.sigma_fuel = 1.0;
+	p.agents.threshold = fixture_constant(0.5);
+	p.agents.reconsider_rate = 2.0;
+	p.fuel.rise_hour = 5.0;
+	p.fuel.level = 1.0;
+	p.fuel.has_rollback = true;
+	p.fuel.rollback_hour = 20.0;
+	p.fuel.rollback_level = 0.0;
+	struct fixture_record *rec = new_record();
+	struct ur_observer obs = fixture_observer(rec);
+	struct ur_model *m = ur_model_create(&p, 11, &obs, NULL);
+	assert_non_null(m);
+	struct ur_national_row n;
+
+	assert_int_equal(ur_model_run_until(m, 4.99), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	assert_near(n.active, 0.0, 0.0);
+	/* After 10 mean reconsideration times every LPG agent has decided but for
+	 * 600 e^-20 ~ 1e-6 of one. */
+	assert_int_equal(ur_model_run_until(m, 15.0), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	assert_near(n.active, 600.0, 0.0);
+	assert_int_equal(ur_model_run_until(m, 30.0), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	assert_near(n.active, 0.0, 0.0);
+	assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+	assert_int_equal(rec->event_count[UR_MEV_FUEL_RISE], 1);
+	assert_int_equal(rec->event_count[UR_MEV_FUEL_ROLLBACK], 1);
+	assert_int_equal(rec->event_count[UR_MEV_REGION_JOINED], 1);
+	assert_string_equal(rec->event[0].name, "fuel_rise");
+	assert_string_equal(rec->event[0].detail, "all");
+	assert_near(rec->event[0].hour, 5.0, 0.0);
+	assert_int_equal(rec->summary.regions_joined, 1);
+	assert_near(rec->summary.peak_active, 600.0, 0.0);
+	assert_true(rec->summary.peak_hour > 5.0 && rec->summary.peak_hour < 20.0);
+	/* Active from about hour 5 to 20, below 1 person from about 21: order restored
+	 * then, confirmed 24 hours later, which is past the horizon. */
+	assert_true(isnan(rec->summary.order_restored_hour));
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_UNRESOLVED);
+	ur_model_destroy(m);
+
+	/* With a longer horizon, order is restored when the last agent turns quiet. */
+	memset(rec, 0, sizeof *rec);
+	p.scenario.horizon_h = 60.0;
+	fixture_run(&p, 11, rec, NULL);
+	assert_true(rec->summary.order_restored_hour > 20.0 &&
+		    rec->summary.order_restored_hour < 30.0);
+	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 1);
+	for (size_t i = 0; i < rec->events; ++i)
+		if (rec->event[i].kind == UR_MEV_ORDER_RESTORED) {
+			assert_near(rec->event[i].hour, rec->summary.order_restored_hour + 24.0,
+				    1e-9);
+			assert_near(rec->event[i].value, rec->summary.order_restored_hour, 0.0);
+		}
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_ORDER_RESTORED);
+	free(rec);
+}
+
+/* Three regions with every mechanism of part 1 on: the scenario of the determinism,
+ * invariant and golden tests. */
+static void busy_params(struct ur_params *p)
+{
+	fixture_params(p, 1500, 72.0);
+	fixture_add_region(p, "b", 1000, 51.169, 71.449);
+	fixture_add_region(p, "c", 800, 47.1, 51.9);
+	p->scenario.agent_scale = 2.0;
+	for (size_t r = 0; r < 3; ++r) {
+		p->regions[r].lpg_share = 0.2 + 0.3 * (double)r;
+		p->regions[r].police = 150.0;
+		p->regions[r].hardship = 0.5 + 0.2 * (double)r;
+	}
+	p->regions[2].eta = 0.8;
+	p->network.mu = 0.5;
+	p->network.nationwide = 0.25;
+	p->agents.hardship = fixture_uniform(0.0, 1.0);
+	p->agents.grievance = fixture_uniform(0.0, 0.5);
+	p->agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p->agents.threshold = fixture_normal(0.45, 0.15);
+	p->agents.w_s = 0.4;
+	p->agents.sigma_fuel = 0.6;
+	p->agents.legitimacy0 = 0.3;
+	p->agents.politicization0 = 0.2;
+	p->agents.reconsider_rate = 0.5;
+	p->fuel.rise_hour = 6.0;
+	p->fuel.regions.all = false;
+	p->fuel.regions.n = 2;
+	p->fuel.regions.idx[0] = 0;
+	p->fuel.regions.idx[1] = 2;
+	p->fuel.has_rollback = true;
+	p->fuel.rollback_hour = 48.0;
+	p->fuel.rollback_level = 0.2;
+	p->security.overwhelm_ratio = 2.0;
+	p->security.morale_fall_rate = 0.2;
+	p->security.morale_recovery_rate = 0.1;
+	p->security.morale_min = 0.3;
+	p->arrests.interval_h = 1.0;
+	p->arrests.probability = 0.03;
+	p->arrests.capacity_ratio = 3.0;
+	p->arrests.detention_h = fixture_exponential(12.0);
+	p->casualties.interval_h = 2.0;
+	p->casualties.base_rate = 0.5;
+	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
+	p->casualties.security_share = 0.2;
+	p->damage.usd_per_active_hour = 3.0;
+	p->damage.looting_multiplier = 4.0;
+	p->outcomes.order_threshold = 50.0;
+	p->outcomes.region_active = 100.0;
+	p->outcomes.capital = 1;
+	p->outcomes.collapse_ratio = 5.0;
+	p->outcomes.collapse_h = 6.0;
+}
+
+static void test_determinism(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	busy_params(&p);
+	struct fixture_record *a = new_record(), *b = new_record(), *c = new_record();
+	struct ur_model_summary sa = fixture_run(&p, 0x1234, a, NULL);
+	struct ur_model_summary sb = fixture_run(&p, 0x1234, b, NULL);
+	struct ur_model_summary sc = fixture_run(&p, 0x1235, c, NULL);
+	assert_true(sa.decisions > 10000);
+	assert_true(a->events > 10);
+	assert_true(sa.detained > 0.0 && sa.killed > 0.0 && sa.damage_usd > 0.0);
+	assert_int_equal(sa.fingerprint, sb.fingerprint);
+	assert_int_equal(a->hash, b->hash);
+	assert_int_equal(a->events, b->events);
+	assert_int_equal(sa.replication_seed, 0x1234);
+	assert_true(sa.fingerprint != sc.fingerprint);
+	assert_true(a->hash != c->hash);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* Samples observe and change nothing: the trajectory (its fingerprint, and every
+ * event reported) is the same whatever the sample interval and however the run is cut
+ * by ur_model_run_until. */
+static void test_sampling_does_not_perturb(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	busy_params(&p);
+	struct fixture_record *a = new_record(), *b = new_record();
+	struct ur_model_summary sa = fixture_run(&p, 77, a, NULL);
+	p.scenario.sample_interval_h = 0.37;
+	struct ur_model_summary sb = fixture_run(&p, 77, b, NULL);
+	assert_true(b->samples > a->samples);
+	assert_int_equal(sa.fingerprint, sb.fingerprint);
+	assert_int_equal(sa.decisions, sb.decisions);
+	assert_int_equal(a->events, b->events);
+	for (size_t i = 0; i < a->events && i < FIXTURE_MAX_EVENTS; ++i) {
+		assert_int_equal(a->event[i].kind, b->event[i].kind);
+		assert_near(a->event[i].hour, b->event[i].hour, 0.0);
+		assert_near(a->event[i].value, b->event[i].value, 0.0);
+	}
+	assert_near(sa.killed, sb.killed, 0.0);
+	assert_near(sa.detained, sb.detained, 0.0);
+	/* damage is summed over other pieces: equal to rounding */
+	assert_near(sa.damage_usd, sb.damage_usd, 1e-9 * sa.damage_usd);
+
+	/* Cut into 100 pieces. */
+	p.scenario.sample_interval_h = 1.0;
+	struct ur_model *m = ur_model_create(&p, 77, NULL, NULL);
+	assert_non_null(m);
+	for (int i = 1; i <= 100; ++i)
+		assert_int_equal(ur_model_run_until(m, 0.72 * i), UR_MODEL_OK);
+	assert_true(ur_model_finished(m));
+	assert_int_equal(ur_model_run(m), UR_MODEL_FINISHED);
+	struct ur_model_summary sm;
+	ur_model_summary(m, &sm);
+	assert_int_equal(sm.fingerprint, sa.fingerprint);
+	ur_model_destroy(m);
+	free(a);
+	free(b);
+}
+
+static void test_invariants(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	busy_params(&p);
+	struct fixture_record *rec = new_record();
+	struct ur_model_options opt = {.check_invariants = true, .count_decisions = true};
+	struct ur_observer obs = fixture_observer(rec);
+	struct ur_model *m = ur_model_create(&p, 5, &obs, &opt);
+	assert_non_null(m);
+	rec->params = &p;
+	rec->model = m;
+	double last = 0.0;
+	for (int i = 1; i <= 24; ++i) {
+		assert_int_equal(ur_model_run_until(m, 3.0 * i), UR_MODEL_OK);
+		char why[200] = "";
+		if (ur_model_check(m, why, sizeof why) != 0)
+			fail_msg("%s", why);
+		assert_true(ur_model_now(m) >= last);
+		last = ur_model_now(m);
+	}
+	assert_int_equal(rec->bad_samples, 0);
+	/* events in time order */
+	for (size_t i = 1; i < rec->events && i < FIXTURE_MAX_EVENTS; ++i)
+		assert_true(rec->event[i].hour >= rec->event[i - 1].hour);
+	/* decision counts add up */
+	const uint32_t *counts = ur_model_decision_counts(m);
+	assert_non_null(counts);
+	uint64_t total = 0;
+	for (size_t i = 0; i < ur_model_agents(m); ++i)
+		total += counts[i];
+	struct ur_model_stats st;
+	ur_model_stats(m, &st);
+	assert_int_equal(total, st.decisions);
+	assert_true(st.state_changes > 0 && st.bytes > 0);
+	/* held now + released = detained; cumulative national = sum of regions */
+	assert_near(rec->last.detained, rec->summary.detained, 0.0);
+	assert_true(rec->summary.killed_security <= rec->summary.killed);
+	/* What happened was interesting enough to check something. */
+	assert_true(rec->event_count[UR_MEV_ARRESTS] > 0);
+	assert_true(rec->event_count[UR_MEV_CLASH] > 0);
+	assert_true(rec->event_count[UR_MEV_POLICE_LEFT] > 0);
+	ur_model_destroy(m);
+	free(rec);
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	busy_params(&p);
+	struct fixture_record *rec = new_record();
+	struct ur_model_summary s = fixture_run(&p, 2022, rec, NULL);
+	free(rec);
+	const char *update = getenv("UNREST_UPDATE_GOLDEN");
+	if (update != NULL && strcmp(update, "1") == 0) {
+		FILE *f = fopen(golden_path, "w");
+		assert_non_null(f);
+		fprintf(f, "0x%016" PRIx64 "\n", s.fingerprint);
+		assert_int_equal(fclose(f), 0);
+		print_message("rewrote %s: 0x%016" PRIx64 "\n", golden_path, s.fingerprint);
+		return;
+	}
+	FILE *f = fopen(golden_path, "r");
+	if (f == NULL)
+		fail_msg("cannot read %s (UNREST_UPDATE_GOLDEN=1 writes it)", golden_path);
+	char text[64] = "";
+	char *line = fgets(text, sizeof text, f);
+	fclose(f);
+	assert_non_null(line);
+	uint64_t golden = strtoull(text, NULL, 16);
+	if (golden != s.fingerprint)
+		fail_msg("fingerprint 0x%016" PRIx64 ", golden 0x%016" PRIx64
+			 ": the model's behaviour changed; if on purpose, rerun with "
+			 "UNREST_UPDATE_GOLDEN=1",
+			 s.fingerprint, golden);
+}
+
+static void test_observer_stop(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 100, 10.0);
+	struct fixture_record *rec = new_record();
+	rec->stop_at_sample = 3;
+	struct ur_observer obs = fixture_observer(rec);
+	struct ur_model *m = ur_model_create(&p, 1, &obs, NULL);
+	assert_non_null(m);
+	assert_int_equal(ur_model_run(m), UR_MODEL_OBSERVER);
+	assert_true(strlen(ur_model_error(m)) > 0);
+	assert_int_equal(rec->samples, 3);
+	assert_int_equal(rec->summaries, 0);
+	assert_false(ur_model_finished(m));
+	ur_model_destroy(m);
+
+	m = ur_model_create(&p, 1, NULL, NULL);
+	assert_non_null(m);
+	assert_int_equal(ur_model_run_until(m, 5.0), UR_MODEL_OK);
+	assert_int_equal(ur_model_run_until(m, 4.0), UR_MODEL_PAST);
+	ur_model_destroy(m);
+	free(rec);
+}
+
+/* Everyone active at once (threshold -1, fast reconsideration) against 10 police:
+ * morale falls at 0.5 per hour from 1 to 0.2, the police leave their posts 1.6 h after
+ * the crowd first exceeds 10, and damage then accrues at the looting rate, exactly. */
+static void test_morale_and_looting(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 30.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.regions[0].police = 10.0;
+	p.security.overwhelm_ratio = 1.0;
+	p.security.morale_fall_rate = 0.5;
+	p.security.morale_recovery_rate = 0.25;
+	p.security.morale_min = 0.2;
+	p.damage.usd_per_active_hour = 2.0;
+	p.damage.looting_multiplier = 3.0;
+	struct fixture_record *rec = new_record();
+	struct ur_observer obs = fixture_observer(rec);
+	struct ur_model *m = ur_model_create(&p, 9, &obs, NULL);
+	assert_non_null(m);
+	struct ur_national_row a, b;
+	struct ur_region_row row;
+	assert_int_equal(ur_model_run_until(m, 10.0), UR_MODEL_OK);
+	ur_model_snapshot(m, &a, &row);
+	assert_near(a.active, 1000.0, 0.0);
+	assert_near(a.security, 10.0 * 0.2, 1e-12);
+	assert_near(row.security, 2.0, 1e-12);
+	assert_int_equal(rec->event_count[UR_MEV_POLICE_LEFT], 1);
+	/* The crowd passed 10 persons within the first hour (1000 agents at 20 per hour:
+	 * the 11th activation comes after about 11/20000 h); the police left 1.6 h later. */
+	double left = 0.0;
+	for (size_t i = 0; i < rec->events; ++i)
+		if (rec->event[i].kind == UR_MEV_POLICE_LEFT)
+			left = rec->event[i].hour;
+	assert_true(left > 1.6 && left < 1.7);
+	/* reported with A_r / C_r = 1000 / (10 x 0.2) */
+	assert_near(rec->event_value_sum[UR_MEV_POLICE_LEFT], 500.0, 1e-9);
+	assert_int_equal(ur_model_run_until(m, 20.0), UR_MODEL_OK);
+	ur_model_snapshot(m, &b, NULL);
+	assert_near(b.damage_usd - a.damage_usd, 2.0 * 1000.0 * 10.0 * 3.0,
+		    1e-12 * b.damage_usd);
+	ur_model_destroy(m);
+	free(rec);
+}
+
+/* The capital overwhelmed: 1000 active against 100 police, overwhelm ratio 5, morale
+ * falling at 0.1 per hour to 0.1. A_r / C_r passes collapse_ratio 20 when C_r = 50,
+ * morale 0.5, 5 h after the fall began; collapse is declared collapse_hours = 10 h
+ * later. The police leave at the floor, 9 h after the fall began. */
+static void test_regime_collapse(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 40.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 50.0;
+	p.regions[0].police = 100.0;
+	p.security.overwhelm_ratio = 5.0;
+	p.security.morale_fall_rate = 0.1;
+	p.security.morale_min = 0.1;
+	p.outcomes.collapse_ratio = 20.0;
+	p.outcomes.collapse_h = 10.0;
+	struct fixture_record *rec = new_record();
+	struct ur_model_summary s = fixture_run(&p, 4, rec, NULL);
+	assert_int_equal(rec->event_count[UR_MEV_POLICE_LEFT], 1);
+	assert_int_equal(rec->event_count[UR_MEV_REGIME_COLLAPSE], 1);
+	double left = (double)NAN, collapse = (double)NAN;
+	for (size_t i = 0; i < rec->events; ++i) {
+		if (rec->event[i].kind == UR_MEV_POLICE_LEFT)
+			left = rec->event[i].hour;
+		if (rec->event[i].kind == UR_MEV_REGIME_COLLAPSE)
+			collapse = rec->event[i].hour;
+	}
+	double began = left - 9.0;
+	assert_true(began > 0.0 && began < 0.1);
+	assert_near(collapse, began + 15.0, 1e-9);
+	assert_int_equal(s.outcome, UR_OUTCOME_REGIME_COLLAPSE);
+	free(rec);
+}
+
+/* ---- stat ------------------------------------------------------------------------ */
+
+/* The smallest fixed point of a = F(a), F the CDF of N(mean, sd): iterating from 0
+ * climbs monotonically to it. */
+static double granovetter_fixed_point(double mean, double sd)
+{
+	double a = 0.0;
+	for (int i = 0; i < 1000000; ++i) {
+		double b = gsl_cdf_gaussian_P(a - mean, sd);
+		if (fabs(b - a) < 1e-14)
+			return b;
+		a = b;
+	}
+	fail_msg("no fixed point for sd %g", sd);
+	return (double)NAN;
+}
+
+/* w_g = w_n = 0, w_s = 1, mu = 0: U = a_r - theta. Starting from nobody, the active
+ * share climbs to the smallest fixed point of the thresholds' empirical CDF, which
+ * differs from F's by O(1/N) (stratified thresholds). With mean 0.25 the jump lies
+ * between sd 0.120 (a* = 0.040) and 0.125 (a* = 1.000); three sd on each side. The
+ * slowest (sd 0.115, F'(a*) = 0.52) approaches at rate (1 - F') lambda = 0.48 per hour:
+ * 40 h leave a distance of e^-19 of the way. */
+static void test_granovetter(void **state)
+{
+	(void)state;
+	const double mean = 0.25;
+	const double sds[] = {0.08, 0.10, 0.115, 0.14, 0.3, 0.5};
+	for (size_t i = 0; i < sizeof sds / sizeof sds[0]; ++i) {
+		struct ur_params p;
+		fixture_params(&p, 20000, 40.0);
+		p.agents.w_g = 0.0;
+		p.agents.w_n = 0.0;
+		p.agents.w_s = 1.0;
+		p.agents.threshold = fixture_normal(mean, sds[i]);
+		p.agents.stratified = true;
+		struct fixture_record *rec = new_record();
+		fixture_run(&p, 100 + i, rec, NULL);
+		double share = rec->last.active / 20000.0;
+		double expected = granovetter_fixed_point(mean, sds[i]);
+		print_message("granovetter sd %.3f: share %.5f, fixed point %.5f\n", sds[i], share,
+			      expected);
+		assert_near(share, expected, 0.01);
+		free(rec);
+	}
+}
+
+/* Epstein: G = (1 - L) h with h ~ U(0, 1), theta = T, no police (P = 0): active iff
+ * h >= T / (1 - L), a share 1 - T / (1 - L) (0.625 for L = 0.2, T = 0.3), binomial
+ * across 10^5 agents (sd 0.0015; the tolerance 0.01 is 6 sd). With L >= 1 - T nobody
+ * is ever active, whatever the police. */
+static void test_epstein(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 100000, 12.0);
+	p.agents.hardship = fixture_uniform(0.0, 1.0);
+	p.agents.threshold = fixture_constant(0.3);
+	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p.agents.legitimacy0 = 0.2;
+	struct fixture_record *rec = new_record();
+	fixture_run(&p, 7, rec, NULL);
+	double share = rec->last.active / 100000.0;
+	print_message("epstein L 0.2 T 0.3: share %.5f, expected 0.625\n", share);
+	assert_near(share, 1.0 - 0.3 / 0.8, 0.01);
+	free(rec);
+
+	const double legitimacy[] = {0.7, 0.9};
+	const double police[] = {0.0, 1000.0};
+	for (size_t i = 0; i < 2; ++i) {
+		fixture_params(&p, 20000, 12.0);
+		p.agents.hardship = fixture_uniform(0.0, 1.0);
+		p.agents.threshold = fixture_constant(0.3);
+		p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+		p.agents.legitimacy0 = legitimacy[i];
+		p.regions[0].police = police[i];
+		rec = new_record();
+		struct ur_model_summary s = fixture_run(&p, 8, rec, NULL);
+		assert_near(s.peak_active, 0.0, 0.0);
+		assert_true(s.decisions > 100000);
+		free(rec);
+	}
+}
+
+/* Every agent reconsiders at lambda = 2 per hour: over T = 50 h its count is
+ * Poisson(100). The total over 2000 agents is within 3 sd (sqrt(2 10^5) = 447) of
+ * 2 10^5, and sum (c_i - 100)^2 / 100 is chi-square with 2000 degrees of freedom:
+ * its p-value must lie in (0.001, 0.999). A region whose reconsider multiplier is 0.5
+ * gets half the rate (the thinned stream), within 3 sd as well. */
+static void check_counts(const uint32_t *counts, size_t first, size_t n, double mean,
+			 const char *what)
+{
+	double total = 0.0, chi2 = 0.0;
+	for (size_t i = first; i < first + n; ++i) {
+		total += counts[i];
+		chi2 += ((double)counts[i] - mean) * ((double)counts[i] - mean) / mean;
+	}
+	double expected = mean * (double)n;
+	double q = gsl_cdf_chisq_Q(chi2, (double)n);
+	print_message("%s: %.0f decisions (expected %.0f), chi2 %.1f on %zu, p %.3f\n", what,
+		      total, expected, chi2, n, q);
+	assert_near(total, expected, 3.0 * sqrt(expected));
+	assert_true(q > 0.001 && q < 0.999);
+}
+
+static void test_superposition(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 2000, 50.0);
+	p.agents.reconsider_rate = 2.0;
+	struct ur_model_options opt = {.count_decisions = true};
+	struct ur_model *m = ur_model_create(&p, 21, NULL, &opt);
+	assert_non_null(m);
+	assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+	check_counts(ur_model_decision_counts(m), 0, 2000, 100.0, "one region");
+	ur_model_destroy(m);
+
+	fixture_add_region(&p, "slow", 3000, 51.169, 71.449);
+	m = ur_model_create(&p, 22, NULL, &opt);
+	assert_non_null(m);
+	model_set_emergency(m, 1, true, 1.0, 0.5);
+	assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+	check_counts(ur_model_decision_counts(m), 0, 2000, 100.0, "region at multiplier 1");
+	check_counts(ur_model_decision_counts(m), 2000, 3000, 50.0, "region at multiplier 0.5");
+	ur_model_destroy(m);
+}
+
+/* Everyone active (threshold -1, lambda 20 per hour), detention 0.01 h: at each hourly
+ * sweep all 1000 agents are active (one released at the previous sweep is inactive at
+ * the next with probability e^-19.8), so 200 sweeps give Binomial(2 10^5, p) arrests.
+ * p = 0.05: mean 10^4, sd 97.5. With 100 police and capacity_ratio 1 the probability is
+ * 0.05 x 100 / 1000: mean 1000, sd 31.5. Exponential detention of mean 2 h: the share
+ * held settles at p E / (1 + p E) = 1/11 of the agents (Little's law with arrests of
+ * active agents only); its time average over 200 hourly samples, whose correlation
+ * time is about 2 h, has a standard error of about 1.3 agents (tolerance 6). */
+static void test_arrests(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 200.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.arrests.probability = 0.05;
+	p.arrests.detention_h = fixture_constant(0.01);
+	struct fixture_record *rec = new_record();
+	struct ur_model_summary s = fixture_run(&p, 31, rec, NULL);
+	print_message("arrests: %.0f (expected 10000 +- 97.5)\n", s.detained);
+	assert_near(s.detained, 10000.0, 3.0 * 97.5);
+	assert_near(rec->event_value_sum[UR_MEV_ARRESTS], s.detained, 0.0);
+	free(rec);
+
+	p.regions[0].police = 100.0;
+	p.arrests.capacity_ratio = 1.0;
+	rec = new_record();
+	s = fixture_run(&p, 32, rec, NULL);
+	print_message("arrests at capacity: %.0f (expected 1000 +- 31.5)\n", s.detained);
+	assert_near(s.detained, 1000.0, 3.0 * 31.5);
+	free(rec);
+
+	p.regions[0].police = 0.0;
+	p.arrests.capacity_ratio = 0.0;
+	p.arrests.detention_h = fixture_exponential(2.0);
+	struct ur_model *m = ur_model_create(&p, 33, NULL, NULL);
+	assert_non_null(m);
+	double held = 0.0;
+	int n = 0;
+	for (int h = 11; h <= 200; ++h) {
+		assert_int_equal(ur_model_run_until(m, h - 0.5), UR_MODEL_OK);
+		struct ur_national_row row;
+		ur_model_snapshot(m, &row, NULL);
+		held += row.held;
+		n++;
+	}
+	held /= n;
+	print_message("held: %.2f (expected %.2f)\n", held, 1000.0 / 11.0);
+	assert_near(held, 1000.0 / 11.0, 6.0);
+	ur_model_destroy(m);
+}
+
+/* Everyone active against 500 police (never overwhelmed): E = 500, m = 2 x 1 h x 0.5 =
+ * 1 death per hourly clash, 500 clashes: deaths ~ Poisson(500), sd 22.4. Injuries per
+ * clash D R, R ~ U(1, 5): mean 3 per death, variance per clash E[D^2] E[R^2] - 9 =
+ * 2 (4/3 + 9) - 9 = 11.67 (+ at most 1/4 from the rounding): sd of the total 77.
+ * Security deaths Binomial(deaths, 0.25). */
+static void test_casualties(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 500.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.regions[0].police = 500.0;
+	p.casualties.base_rate = 2.0;
+	p.casualties.injury_ratio = fixture_uniform(1.0, 5.0);
+	p.casualties.security_share = 0.25;
+	struct fixture_record *rec = new_record();
+	struct ur_model_summary s = fixture_run(&p, 41, rec, NULL);
+	print_message("casualties: %.0f killed (500 +- 22.4), %.0f security, %.0f injured "
+		      "(1500 +- 77)\n",
+		      s.killed, s.killed_security, s.injured);
+	assert_near(s.killed, 500.0, 3.0 * sqrt(500.0));
+	assert_near(s.injured, 1500.0, 3.0 * sqrt(500.0 * 11.92));
+	assert_near(s.killed_security, 0.25 * s.killed, 3.0 * sqrt(s.killed * 0.25 * 0.75));
+	assert_near(s.injured, floor(s.injured), 0.0);
+	assert_near(rec->event_value_sum[UR_MEV_CLASH], s.killed, 0.0);
+	free(rec);
+}
+
+/* Threshold -1: each agent turns active at its first decision, at tau ~ Exp(0.5 per
+ * hour), and stays so. Damage = 2 USD x sum over agents of (T - tau)^+, T = 10 h:
+ * per agent mean T - (1 - e^-5) / 0.5 = 8.01348 h, variance of min(tau, T)
+ * = 7.67658 - 1.98652^2 = 3.73032 h^2; over 1000 agents sd 61.08 person-hours, 122.2
+ * USD. */
+static void test_damage(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 10.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 0.5;
+	p.damage.usd_per_active_hour = 2.0;
+	double mean_h = 10.0 - (1.0 - exp(-5.0)) / 0.5;
+	double e2 = 8.0 * (1.0 - exp(-5.0) * 6.0);
+	double m1 = (1.0 - exp(-5.0)) / 0.5;
+	double sd = 2.0 * sqrt(1000.0 * (e2 - m1 * m1));
+	for (uint64_t seed = 51; seed < 54; ++seed) {
+		struct fixture_record *rec = new_record();
+		struct ur_model_summary s = fixture_run(&p, seed, rec, NULL);
+		print_message("damage: %.1f USD (expected %.1f +- %.1f)\n", s.damage_usd,
+			      2.0 * 1000.0 * mean_h, sd);
+		assert_near(s.damage_usd, 2000.0 * mean_h, 3.0 * sd);
+		free(rec);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest unit[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_agent_counts),
+		cmocka_unit_test(test_distance_and_weights),
+		cmocka_unit_test(test_sample_times),
+		cmocka_unit_test(test_fuel_shock),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_sampling_does_not_perturb),
+		cmocka_unit_test(test_invariants),
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_observer_stop),
+		cmocka_unit_test(test_morale_and_looting),
+		cmocka_unit_test(test_regime_collapse),
+	};
+	const struct CMUnitTest stat[] = {
+		cmocka_unit_test(test_granovetter),
+		cmocka_unit_test(test_epstein),
+		cmocka_unit_test(test_superposition),
+		cmocka_unit_test(test_arrests),
+		cmocka_unit_test(test_casualties),
+		cmocka_unit_test(test_damage),
+	};
+	if (argc >= 2 && strcmp(argv[1], "unit") == 0 && argc >= 3) {
+		golden_path = argv[2];
+		return cmocka_run_group_tests_name("model-unit", unit, NULL, NULL);
+	}
+	if (argc >= 2 && strcmp(argv[1], "stat") == 0)
+		return cmocka_run_group_tests_name("model-stat", stat, NULL, NULL);
+	fprintf(stderr, "usage: test_model unit GOLDEN_FILE | stat\n");
+	return 2;
+}

@@ -1,0 +1,792 @@
+/*
+ * test_output.c: the output layer: numbers as CSV text (round trips of random doubles,
+ * known answers, any locale), RFC 4180 quoting (read back by a strict parser), files
+ * that appear whole or not at all, the -o folder policy, and the manifest (read back by
+ * libconfig).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <libconfig.h>
+
+#include "unrest/output.h"
+
+/* ---- utilities ---------------------------------------------------------------------- */
+
+/* The CSV text of a writer as a NUL-terminated string (test storage). */
+static const char *text_of(const struct ur_csv *csv)
+{
+	static char buf[1 << 16];
+	assert_false(csv->failed);
+	assert_true(csv->len < sizeof buf);
+	if (csv->len)
+		memcpy(buf, csv->data, csv->len);
+	buf[csv->len] = '\0';
+	return buf;
+}
+
+static bool same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* A new empty folder under $TMPDIR (or /tmp); the caller frees the path. */
+static char *make_temp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char templ[4096];
+	snprintf(templ, sizeof templ, "%s/test-output-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *dir = mkdtemp(templ);
+	assert_non_null(dir);
+	char *copy = malloc(strlen(dir) + 1);
+	assert_non_null(copy);
+	strcpy(copy, dir);
+	return copy;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char *p = path_in(dir, name);
+	struct stat st;
+	bool yes = stat(p, &st) == 0;
+	free(p);
+	return yes;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = path_in(dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(p);
+}
+
+/* The whole file, NUL-terminated (caller frees); NULL if it cannot be read. */
+static char *read_file(const char *dir, const char *name)
+{
+	char *p = path_in(dir, name);
+	FILE *f = fopen(p, "rb");
+	free(p);
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int c;
+	while ((c = getc(f)) != EOF) {
+		if (len + 2 > cap) {
+			cap = cap ? 2 * cap : 256;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		buf[len++] = (char)c;
+	}
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	assert_non_null(buf);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Removes the files of a test folder and the folder (one level, as the tests make). */
+static void remove_dir(const char *dir, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = path_in(dir, names[i]);
+		unlink(p);
+		free(p);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static size_t count_entries(const char *dir);
+
+/* ---- numbers ------------------------------------------------------------------------ */
+
+static const char *fmt(double v)
+{
+	static char buf[UR_REAL_TEXT_SIZE];
+	ur_format_real(v, buf);
+	return buf;
+}
+
+static void test_real_known_answers(void **state)
+{
+	(void)state;
+	assert_string_equal(fmt(0.1), "0.1");
+	assert_string_equal(fmt(0.3), "0.3");
+	assert_string_equal(fmt(1500.0), "1500.0");
+	assert_string_equal(fmt(0.0), "0.0");
+	assert_string_equal(fmt(-0.0), "-0.0");
+	assert_string_equal(fmt(-2.5), "-2.5");
+	assert_string_equal(fmt(1e20), "1e+20");
+	assert_string_equal(fmt(1.0 / 3.0), "0.3333333333333333");
+	assert_string_equal(fmt(0.1 + 0.2), "0.30000000000000004");
+	assert_string_equal(fmt(DBL_MAX), "1.7976931348623157e+308");
+	/* The smallest subnormal has one significant bit: 15 digits read back. */
+	assert_string_equal(fmt(5e-324), "4.94065645841247e-324");
+	assert_string_equal(fmt(2.2250738585072014e-308), "2.2250738585072014e-308");
+	assert_string_equal(fmt(1e-5), "1e-05");
+	assert_string_equal(fmt(123456789012345680.0), "1.2345678901234568e+17");
+	assert_string_equal(fmt(HUGE_VAL), "inf");
+	assert_string_equal(fmt(-HUGE_VAL), "-inf");
+	char buf[UR_REAL_TEXT_SIZE];
+	assert_int_equal(ur_format_real((double)NAN, buf), 0);
+	assert_string_equal(buf, "");
+}
+
+/* Every double reads back exactly, and with no more digits than it needs: had 15 (or
+ * 16) digits been enough, they would have been used. 3 x 100000 draws from a fixed
+ * seed: uniform bit patterns (every exponent), uniform [0, 1) and lognormal values. */
+static void check_round_trip(double v)
+{
+	char buf[UR_REAL_TEXT_SIZE];
+	size_t n = ur_format_real(v, buf);
+	assert_int_equal(n, strlen(buf));
+	char *end;
+	double back = strtod(buf, &end);
+	assert_int_equal(*end, '\0');
+	if (!same_double(back, v)) {
+		fprintf(stderr, "%.17g written as %s\n", v, buf);
+		fail();
+	}
+	assert_true(strchr(buf, '.') || strchr(buf, 'e'));
+	/* Significant digits used (leading zeros and the ".0" that marks a whole number
+	 * as a real are not): fewer would not read back. */
+	int digits = 0;
+	bool leading = true;
+	size_t sig_end = n >= 2 && strcmp(buf + n - 2, ".0") == 0 ? n - 2 : n;
+	for (const char *p = buf; p < buf + sig_end && *p != 'e'; p++) {
+		if (*p >= '1' && *p <= '9')
+			leading = false;
+		if (*p >= '0' && *p <= '9' && !leading)
+			digits++;
+	}
+	if (digits > 15) {
+		char shorter[320];
+		snprintf(shorter, sizeof shorter, "%.*g", digits - 1, v);
+		assert_false(same_double(strtod(shorter, NULL), v));
+	}
+}
+
+static void test_real_round_trip(void **state)
+{
+	(void)state;
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	assert_non_null(rng);
+	gsl_rng_set(rng, 20220105);
+	for (int i = 0; i < 100000; i++) {
+		uint64_t bits = (uint64_t)gsl_rng_get(rng) << 32 | gsl_rng_get(rng);
+		double v;
+		memcpy(&v, &bits, sizeof v);
+		if (!isfinite(v))
+			continue;
+		check_round_trip(v);
+		check_round_trip(gsl_rng_uniform(rng));
+		check_round_trip(gsl_ran_lognormal(rng, 0.0, 5.0));
+	}
+	gsl_rng_free(rng);
+}
+
+/* The decimal point is '.' whatever LC_NUMERIC says. Skipped when no locale with a
+ * decimal comma is installed. */
+static void test_real_any_locale(void **state)
+{
+	(void)state;
+	static const char *const comma_locales[] = {
+		"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "ru_RU.UTF-8",
+		"ru_RU.utf8", "kk_KZ.UTF-8", "kk_KZ.utf8",
+	};
+	const char *found = NULL;
+	for (size_t i = 0; i < sizeof comma_locales / sizeof *comma_locales && !found; i++)
+		if (setlocale(LC_NUMERIC, comma_locales[i]))
+			found = comma_locales[i];
+	if (!found) {
+		setlocale(LC_NUMERIC, "C");
+		skip();
+	}
+	char probe[16];
+	snprintf(probe, sizeof probe, "%.1f", 0.5);
+	assert_string_not_equal(probe, "0.5"); /* the locale does change printf */
+	assert_string_equal(fmt(0.1), "0.1");
+	assert_string_equal(fmt(-2.5e-7), "-2.5e-07");
+	assert_string_equal(fmt(1.0 / 3.0), "0.3333333333333333");
+	assert_string_equal(fmt(1500.0), "1500.0");
+	setlocale(LC_NUMERIC, "C");
+}
+
+static void test_csv_numbers(void **state)
+{
+	(void)state;
+	struct ur_csv csv;
+	ur_csv_init(&csv);
+	ur_csv_int(&csv, INT64_MIN);
+	ur_csv_int(&csv, INT64_MAX);
+	ur_csv_int(&csv, 0);
+	ur_csv_count(&csv, 3.0);
+	ur_csv_count(&csv, -0.0);
+	ur_csv_count(&csv, 2.5);
+	ur_csv_count(&csv, 0x1p53);
+	ur_csv_count(&csv, (double)NAN);
+	ur_csv_real(&csv, (double)NAN);
+	ur_csv_real(&csv, 3.0);
+	ur_csv_empty(&csv);
+	ur_csv_end_row(&csv);
+	assert_string_equal(text_of(&csv),
+			    "-9223372036854775808,9223372036854775807,0,3,0,2.5,"
+			    "9007199254740992.0,,,3.0,\n");
+	ur_csv_clear(&csv);
+	assert_int_equal(csv.len, 0);
+	ur_csv_real(&csv, 0.25);
+	ur_csv_end_row(&csv);
+	assert_string_equal(text_of(&csv), "0.25\n");
+	ur_csv_finish(&csv);
+	ur_csv_finish(NULL);
+}
+
+/* ---- RFC 4180 ----------------------------------------------------------------------- */
+
+/* A strict RFC 4180 reader: returns the rows' fields (rows x fields, each malloc'ed)
+ * or fails the test on text that is not RFC 4180 (a quote inside an unquoted field, a
+ * character after a closing quote, a last row without its line end). */
+struct table {
+	size_t nrows;
+	size_t nfields[64];
+	char *field[64][16];
+};
+
+static void parse_csv(const char *text, size_t len, struct table *t)
+{
+	memset(t, 0, sizeof *t);
+	size_t i = 0;
+	char buf[4096];
+	while (i < len) {
+		assert_true(t->nrows < 64);
+		size_t row = t->nrows++;
+		for (;;) {
+			size_t n = 0;
+			if (text[i] == '"') {
+				i++;
+				for (;;) {
+					assert_true(i < len);
+					if (text[i] == '"') {
+						if (i + 1 < len && text[i + 1] == '"') {
+							buf[n++] = '"';
+							i += 2;
+							continue;
+						}
+						i++;
+						break;
+					}
+					buf[n++] = text[i++];
+				}
+				assert_true(i < len && (text[i] == ',' || text[i] == '\n'));
+			} else {
+				while (i < len && text[i] != ',' && text[i] != '\n') {
+					assert_true(text[i] != '"' && text[i] != '\r');
+					buf[n++] = text[i++];
+				}
+				assert_true(i < len);
+			}
+			assert_true(t->nfields[row] < 16);
+			char *f = malloc(n + 1);
+			assert_non_null(f);
+			memcpy(f, buf, n);
+			f[n] = '\0';
+			t->field[row][t->nfields[row]++] = f;
+			if (text[i++] == '\n')
+				break;
+		}
+	}
+}
+
+static void free_table(struct table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t f = 0; f < t->nfields[r]; f++)
+			free(t->field[r][f]);
+}
+
+static void test_csv_quoting(void **state)
+{
+	(void)state;
+	struct ur_csv csv;
+	ur_csv_init(&csv);
+	const char *const header[] = {"rep", "detail", "region"};
+	ur_csv_header(&csv, header, 3);
+	ur_csv_text(&csv, "plain");
+	ur_csv_text(&csv, "a,b");
+	ur_csv_text(&csv, "say \"hi\"");
+	ur_csv_end_row(&csv);
+	ur_csv_text(&csv, "two\nlines");
+	ur_csv_text(&csv, "cr\r");
+	ur_csv_text(&csv, "");
+	ur_csv_end_row(&csv);
+	ur_csv_text(&csv, "Алматы");
+	ur_csv_text(&csv, " spaced ");
+	ur_csv_text(&csv, "\"");
+	ur_csv_end_row(&csv);
+	assert_string_equal(text_of(&csv),
+			    "rep,detail,region\n"
+			    "plain,\"a,b\",\"say \"\"hi\"\"\"\n"
+			    "\"two\nlines\",\"cr\r\",\n"
+			    "Алматы, spaced ,\"\"\"\"\n");
+	ur_csv_finish(&csv);
+}
+
+/* Random fields over an alphabet of the characters that matter read back exactly. */
+static void test_csv_quoting_round_trip(void **state)
+{
+	(void)state;
+	static const char *const alphabet[] = {"a", ",", "\"", "\n", "\r", " ", "é", "1"};
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	assert_non_null(rng);
+	gsl_rng_set(rng, 4180);
+	for (int trial = 0; trial < 2000; trial++) {
+		char fields[8][6][64];
+		size_t nrows = 1 + gsl_rng_uniform_int(rng, 8);
+		size_t nfields = 1 + gsl_rng_uniform_int(rng, 6);
+		struct ur_csv csv;
+		ur_csv_init(&csv);
+		for (size_t r = 0; r < nrows; r++) {
+			for (size_t f = 0; f < nfields; f++) {
+				size_t len = gsl_rng_uniform_int(rng, 8);
+				fields[r][f][0] = '\0';
+				for (size_t c = 0; c < len; c++)
+					strcat(fields[r][f], alphabet[gsl_rng_uniform_int(rng, 8)]);
+				ur_csv_text(&csv, fields[r][f]);
+			}
+			ur_csv_end_row(&csv);
+		}
+		struct table t;
+		parse_csv(csv.data, csv.len, &t);
+		assert_int_equal(t.nrows, nrows);
+		for (size_t r = 0; r < nrows; r++) {
+			assert_int_equal(t.nfields[r], nfields);
+			for (size_t f = 0; f < nfields; f++)
+				assert_string_equal(t.field[r][f], fields[r][f]);
+		}
+		free_table(&t);
+		ur_csv_finish(&csv);
+	}
+	gsl_rng_free(rng);
+}
+
+/* ---- atomic files ------------------------------------------------------------------- */
+
+static void test_atomic_commit(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	struct ur_output_error err = {0};
+	struct ur_atomic_file *f = ur_atomic_file_create(dir, "summary.csv", &err);
+	assert_non_null(f);
+	assert_int_equal(ur_atomic_file_write(f, "a,b\n", 4), 0);
+	fputs("1,2\n", ur_atomic_file_stream(f));
+	/* Not there under its name until committed. */
+	assert_false(exists(dir, "summary.csv"));
+	assert_true(exists(dir, "summary.csv.tmp"));
+	assert_int_equal(ur_atomic_file_commit(f, &err), UR_OUTPUT_OK);
+	ur_atomic_file_destroy(f);
+	assert_false(exists(dir, "summary.csv.tmp"));
+	char *text = read_file(dir, "summary.csv");
+	assert_non_null(text);
+	assert_string_equal(text, "a,b\n1,2\n");
+	free(text);
+	const char *const names[] = {"summary.csv"};
+	remove_dir(dir, names, 1);
+	free(dir);
+}
+
+static void test_atomic_destroy_without_commit(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	struct ur_output_error err = {0};
+	struct ur_atomic_file *f = ur_atomic_file_create(dir, "national.csv", &err);
+	assert_non_null(f);
+	assert_int_equal(ur_atomic_file_write(f, "half a fi", 9), 0);
+	ur_atomic_file_destroy(f);
+	assert_int_equal(count_entries(dir), 0);
+	ur_atomic_file_destroy(NULL);
+	remove_dir(dir, NULL, 0);
+	free(dir);
+}
+
+/* A write that fails (the file size limit stands in for a full disk) fails the commit
+ * with IOERR and leaves neither the file nor its temporary file. */
+static void test_atomic_write_error(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	struct rlimit saved;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 8192)
+		skip();
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+	struct rlimit small = saved;
+	small.rlim_cur = 4096;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+
+	struct ur_output_error err = {0};
+	struct ur_atomic_file *f = ur_atomic_file_create(dir, "timeseries.csv", &err);
+	assert_non_null(f);
+	static char block[1000];
+	memset(block, 'x', sizeof block);
+	for (int i = 0; i < 20; i++)
+		ur_atomic_file_write(f, block, sizeof block);
+	enum ur_output_status status = ur_atomic_file_commit(f, &err);
+	ur_atomic_file_destroy(f);
+
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+	signal(SIGXFSZ, old);
+	assert_int_equal(status, UR_OUTPUT_IOERR);
+	assert_int_equal(err.status, UR_OUTPUT_IOERR);
+	assert_non_null(strstr(err.message, "timeseries.csv"));
+	assert_int_equal(count_entries(dir), 0);
+	remove_dir(dir, NULL, 0);
+	free(dir);
+}
+
+/* ---- the output folder -------------------------------------------------------------- */
+
+static size_t count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static const struct ur_manifest empty_manifest = {
+	.version = "0.0.0",
+	.command = "run",
+	.scenario = "x.cfg",
+};
+
+static void test_folder_created_with_parents(void **state)
+{
+	(void)state;
+	char *base = make_temp_dir();
+	char *dir = path_in(base, "a/b/c");
+	struct ur_output_error err = {0};
+	struct ur_output *out = ur_output_open(dir, &err);
+	assert_non_null(out);
+	assert_string_equal(ur_output_dir(out), dir);
+	struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
+	assert_non_null(f);
+	assert_int_equal(ur_atomic_file_write(f, "x\n", 2), 0);
+	assert_int_equal(ur_output_commit(out, &empty_manifest, &err), UR_OUTPUT_OK);
+	ur_output_destroy(out);
+	assert_true(exists(dir, "summary.csv"));
+	assert_true(exists(dir, "manifest.cfg"));
+	assert_int_equal(count_entries(dir), 2);
+	const char *const names[] = {"summary.csv", "manifest.cfg"};
+	remove_dir(dir, names, 2);
+	char *b = path_in(base, "a/b");
+	assert_int_equal(rmdir(b), 0);
+	free(b);
+	b = path_in(base, "a");
+	assert_int_equal(rmdir(b), 0);
+	free(b);
+	remove_dir(base, NULL, 0);
+	free(dir);
+	free(base);
+}
+
+/* A folder with a file that is not unrestsim's is refused and left as it was. */
+static void test_folder_foreign_refused(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	write_file(dir, "notes.txt", "mine\n");
+	write_file(dir, "summary.csv", "old\n");
+	write_file(dir, "manifest.cfg", "old\n");
+	struct ur_output_error err = {0};
+	struct ur_output *out = ur_output_open(dir, &err);
+	assert_null(out);
+	assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
+	assert_non_null(strstr(err.message, "notes.txt"));
+	assert_int_equal(count_entries(dir), 3);
+	char *text = read_file(dir, "manifest.cfg");
+	assert_string_equal(text, "old\n");
+	free(text);
+	const char *const names[] = {"notes.txt", "summary.csv", "manifest.cfg"};
+	remove_dir(dir, names, 3);
+	free(dir);
+}
+
+/* A folder holding something of a known name that is not a plain file is refused. */
+static void test_folder_known_name_not_a_file(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *sub = path_in(dir, "events.csv");
+	assert_int_equal(mkdir(sub, 0777), 0);
+	struct ur_output_error err = {0};
+	assert_null(ur_output_open(dir, &err));
+	assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
+	assert_int_equal(rmdir(sub), 0);
+	free(sub);
+	/* A path that is a file is not a folder. */
+	write_file(dir, "summary.csv", "x\n");
+	char *file = path_in(dir, "summary.csv");
+	assert_null(ur_output_open(file, &err));
+	assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
+	free(file);
+	const char *const names[] = {"summary.csv"};
+	remove_dir(dir, names, 1);
+	free(dir);
+}
+
+/* An earlier run's folder is replaced: its manifest goes at open, its files that this
+ * run does not write (and stale temporary files) go at commit. */
+static void test_folder_replaces_earlier_run(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	write_file(dir, "summary.csv", "old\n");
+	write_file(dir, "events.csv", "old\n");
+	write_file(dir, "national.csv.tmp", "half\n");
+	write_file(dir, "manifest.cfg", "old\n");
+	struct ur_output_error err = {0};
+	struct ur_output *out = ur_output_open(dir, &err);
+	assert_non_null(out);
+	assert_false(exists(dir, "manifest.cfg"));
+	struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
+	assert_non_null(f);
+	assert_int_equal(ur_atomic_file_write(f, "new\n", 4), 0);
+	assert_int_equal(ur_output_commit(out, &empty_manifest, &err), UR_OUTPUT_OK);
+	ur_output_destroy(out);
+	assert_false(exists(dir, "events.csv"));
+	assert_false(exists(dir, "national.csv.tmp"));
+	assert_false(exists(dir, "summary.csv.tmp"));
+	char *text = read_file(dir, "summary.csv");
+	assert_string_equal(text, "new\n");
+	free(text);
+	text = read_file(dir, "manifest.cfg");
+	assert_non_null(strstr(text, "files = [ \"summary.csv\" ];"));
+	free(text);
+	assert_int_equal(count_entries(dir), 2);
+	const char *const names[] = {"summary.csv", "manifest.cfg"};
+	remove_dir(dir, names, 2);
+	free(dir);
+}
+
+/* An output destroyed without commit leaves only what was there (minus the earlier
+ * manifest): no file of this run, no temporary file. */
+static void test_folder_abandoned(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	struct ur_output_error err = {0};
+	struct ur_output *out = ur_output_open(dir, &err);
+	assert_non_null(out);
+	struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
+	assert_non_null(f);
+	assert_int_equal(ur_atomic_file_write(f, "x\n", 2), 0);
+	assert_non_null(ur_output_begin(out, "national.csv", &err));
+	ur_output_destroy(out);
+	assert_int_equal(count_entries(dir), 0);
+	remove_dir(dir, NULL, 0);
+	free(dir);
+}
+
+static void test_known_names(void **state)
+{
+	(void)state;
+	assert_true(ur_output_known_name("summary.csv"));
+	assert_true(ur_output_known_name("summary.csv.tmp"));
+	assert_true(ur_output_known_name("manifest.cfg"));
+	assert_false(ur_output_known_name("summary.csv.bak"));
+	assert_false(ur_output_known_name("summary"));
+	assert_false(ur_output_known_name(".tmp"));
+	assert_false(ur_output_known_name(""));
+}
+
+/* ---- the manifest ------------------------------------------------------------------- */
+
+static char *manifest_text(const struct ur_manifest *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(ur_manifest_write(f, m), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static const char *lookup_string(const config_t *cfg, const char *path)
+{
+	const char *s = NULL;
+	if (!config_lookup_string(cfg, path, &s)) {
+		fprintf(stderr, "no string at %s\n", path);
+		fail();
+	}
+	return s;
+}
+
+static void test_manifest_parses(void **state)
+{
+	(void)state;
+	const char *const argv[] = {
+		"unrestsim", "run", "dir with space/x.cfg", "--set", "scenario.name=\"q\"",
+		"back\\slash", "line\nbreak\ttab\x01", "Алматы", "",
+	};
+	const int argc = (int)(sizeof argv / sizeof argv[0]);
+	const char *const files[] = {"scenario.cfg", "summary.csv"};
+	const struct ur_manifest_unit units[] = {
+		{.point = -1, .replication = 0, .seed = UINT64_C(0xfedcba9876543210)},
+		{.point = -1, .replication = 1, .seed = 7, .failed = true,
+		 .reason = "invariant: region 3 \"almaty\": quiet+active+held != n"},
+		{.point = -1, .replication = 2, .seed = 8},
+	};
+	const struct ur_manifest m = {
+		.version = "0.1.0",
+		.command = "run",
+		.argc = argc,
+		.argv = argv,
+		.scenario = "dir with space/x.cfg",
+		.scenario_hash = UINT64_C(0x0123456789abcdef),
+		.master_seed = 42,
+		.nfiles = 2,
+		.files = files,
+		.nunits = 3,
+		.units = units,
+	};
+	char *text = manifest_text(&m);
+	/* Its layout: the command line on one line of its own. */
+	assert_non_null(strstr(text, "\ncommand_line = [ \"unrestsim\", \"run\", "));
+	assert_non_null(strstr(text, "\"line\\nbreak\\ttab\\x01\""));
+
+	config_t cfg;
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		fprintf(stderr, "line %d: %s\n%s", config_error_line(&cfg),
+			config_error_text(&cfg), text);
+		fail();
+	}
+	assert_string_equal(lookup_string(&cfg, "program"), "unrestsim");
+	assert_string_equal(lookup_string(&cfg, "version"), "0.1.0");
+	assert_string_equal(lookup_string(&cfg, "command"), "run");
+	assert_string_equal(lookup_string(&cfg, "scenario"), "dir with space/x.cfg");
+	assert_string_equal(lookup_string(&cfg, "scenario_hash"), "0x0123456789abcdef");
+	assert_string_equal(lookup_string(&cfg, "master_seed"), "0x000000000000002a");
+	config_setting_t *cl = config_lookup(&cfg, "command_line");
+	assert_non_null(cl);
+	assert_int_equal(config_setting_length(cl), argc);
+	for (int i = 0; i < argc; i++)
+		assert_string_equal(config_setting_get_string_elem(cl, i), argv[i]);
+	config_setting_t *fl = config_lookup(&cfg, "files");
+	assert_non_null(fl);
+	assert_int_equal(config_setting_length(fl), 2);
+	assert_string_equal(config_setting_get_string_elem(fl, 1), "summary.csv");
+	int n;
+	assert_true(config_lookup_int(&cfg, "units_total", &n));
+	assert_int_equal(n, 3);
+	assert_true(config_lookup_int(&cfg, "units_done", &n));
+	assert_int_equal(n, 2);
+	assert_true(config_lookup_int(&cfg, "units_failed", &n));
+	assert_int_equal(n, 1);
+	config_setting_t *ul = config_lookup(&cfg, "units");
+	assert_non_null(ul);
+	assert_int_equal(config_setting_length(ul), 3);
+	assert_true(config_lookup_int(&cfg, "units.[2].replication", &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(lookup_string(&cfg, "units.[0].seed"), "0xfedcba9876543210");
+	assert_string_equal(lookup_string(&cfg, "units.[0].status"), "done");
+	assert_string_equal(lookup_string(&cfg, "units.[1].status"), "failed");
+	assert_string_equal(lookup_string(&cfg, "units.[1].reason"), units[1].reason);
+	assert_null(config_lookup(&cfg, "units.[0].reason"));
+	assert_null(config_lookup(&cfg, "units.[0].point"));
+	config_destroy(&cfg);
+	free(text);
+}
+
+/* A sweep's units carry their point; an empty manifest is valid too. */
+static void test_manifest_points_and_empty(void **state)
+{
+	(void)state;
+	const struct ur_manifest_unit units[] = {
+		{.point = 4, .replication = 9, .seed = 1},
+	};
+	struct ur_manifest m = empty_manifest;
+	m.nunits = 1;
+	m.units = units;
+	char *text = manifest_text(&m);
+	config_t cfg;
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, text), CONFIG_TRUE);
+	int n;
+	assert_true(config_lookup_int(&cfg, "units.[0].point", &n));
+	assert_int_equal(n, 4);
+	config_destroy(&cfg);
+	free(text);
+
+	text = manifest_text(&empty_manifest);
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, text), CONFIG_TRUE);
+	assert_int_equal(config_setting_length(config_lookup(&cfg, "units")), 0);
+	assert_int_equal(config_setting_length(config_lookup(&cfg, "command_line")), 0);
+	config_destroy(&cfg);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_known_answers),
+		cmocka_unit_test(test_real_round_trip),
+		cmocka_unit_test(test_real_any_locale),
+		cmocka_unit_test(test_csv_numbers),
+		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_quoting_round_trip),
+		cmocka_unit_test(test_atomic_commit),
+		cmocka_unit_test(test_atomic_destroy_without_commit),
+		cmocka_unit_test(test_atomic_write_error),
+		cmocka_unit_test(test_folder_created_with_parents),
+		cmocka_unit_test(test_folder_foreign_refused),
+		cmocka_unit_test(test_folder_known_name_not_a_file),
+		cmocka_unit_test(test_folder_replaces_earlier_run),
+		cmocka_unit_test(test_folder_abandoned),
+		cmocka_unit_test(test_known_names),
+		cmocka_unit_test(test_manifest_parses),
+		cmocka_unit_test(test_manifest_points_and_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

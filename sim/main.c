@@ -56,6 +56,34 @@ struct command {
 	int (*main)(int argc, char **argv);
 };
 
+/* A usage error: the message, a pointer to the right --help, and EX_USAGE. command is
+ * the subcommand ("run") or NULL for the program's own options. */
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *command, const char *fmt, ...)
+{
+	const char *space = command ? " " : "";
+	if (!command)
+		command = "";
+	va_list ap;
+	fprintf(stderr, "unrestsim%s%s: ", space, command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'unrestsim%s%s --help'.\n", space, command);
+	return EX_USAGE;
+}
+
+/* The usage error for what getopt_long refused: a missing value (':', with optstring
+ * starting with ':') or an unknown option. */
+static int option_error(const char *command, int opt, char **argv)
+{
+	if (opt == ':')
+		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+	if (optopt)
+		return usage_error(command, "unknown option '-%c'", optopt);
+	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+}
+
 /* ---- unrestsim run ------------------------------------------------------------- */
 
 static const char run_usage_text[] =
@@ -85,19 +113,6 @@ static const char run_usage_text[] =
 	"64 usage, 65 bad scenario, 66 scenario missing, 70 a replication failed (the\n"
 	"others are written; manifest.cfg says which and why), 73 cannot create the\n"
 	"output, 74 I/O error. See unrestsim(1) and docs/output.md.\n";
-
-/* A usage error of `run`: the message, a pointer to its --help, and EX_USAGE. */
-__attribute__((format(printf, 1, 2)))
-static int run_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("unrestsim run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'unrestsim run --help'.\n", stderr);
-	return EX_USAGE;
-}
 
 /* A decimal integer in [min, max] that is the whole of text: no sign, no space, no
  * trailing characters (strtoull alone accepts " -1" as 2^64 - 1). 0, or -1. */
@@ -213,7 +228,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'r':
 			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS, &reps) != 0) {
-				status = run_usage_error("-r: replications must be a whole number "
+				status = usage_error("run", "-r: replications must be a whole number "
 							 "from 1 to %u, got '%s'",
 							 UR_RUN_MAX_REPLICATIONS, optarg);
 				goto cleanup;
@@ -222,7 +237,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			if (ur_rng_seed_parse(optarg, &seed) != 0 || seed > (uint64_t)INT64_MAX) {
-				status = run_usage_error("-s: the seed must be a whole number from 0 "
+				status = usage_error("run", "-s: the seed must be a whole number from 0 "
 							 "to %" PRId64 " (decimal or 0x hex), "
 							 "got '%s'", INT64_MAX, optarg);
 				goto cleanup;
@@ -231,7 +246,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'j':
 			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
-				status = run_usage_error("-j: jobs must be a whole number from 1 to "
+				status = usage_error("run", "-j: jobs must be a whole number from 1 to "
 							 "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
 				goto cleanup;
 			}
@@ -243,29 +258,23 @@ static int cmd_run(int argc, char **argv)
 			fputs(run_usage_text, stdout);
 			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 			goto cleanup;
-		case ':':
-			status = run_usage_error("option '%s' needs a value", argv[optind - 1]);
-			goto cleanup;
 		default:
-			if (optopt)
-				status = run_usage_error("unknown option '-%c'", optopt);
-			else
-				status = run_usage_error("unknown option '%s'", argv[optind - 1]);
+			status = option_error("run", opt, argv);
 			goto cleanup;
 		}
 	}
 	if (optind >= argc) {
-		status = run_usage_error("no scenario file given");
+		status = usage_error("run", "no scenario file given");
 		goto cleanup;
 	}
 	if (optind + 1 < argc) {
-		status = run_usage_error("one scenario file at a time, got '%s' and '%s'",
+		status = usage_error("run", "one scenario file at a time, got '%s' and '%s'",
 					 argv[optind], argv[optind + 1]);
 		goto cleanup;
 	}
 	const char *file = argv[optind];
 	if (dir && dir[0] == '\0') {
-		status = run_usage_error("-o: the output folder has an empty name");
+		status = usage_error("run", "-o: the output folder has an empty name");
 		goto cleanup;
 	}
 
@@ -282,7 +291,7 @@ static int cmd_run(int argc, char **argv)
 	if (!seed_text)
 		seed = sp->seed;
 	if (reps < 1 || reps > UR_RUN_MAX_REPLICATIONS) {
-		status = run_usage_error("scenario.replications is %" PRIu64 "; this command "
+		status = usage_error("run", "scenario.replications is %" PRIu64 "; this command "
 					 "runs 1 to %u: give -r", reps,
 					 UR_RUN_MAX_REPLICATIONS);
 		goto cleanup;
@@ -347,18 +356,6 @@ static const char check_usage_text[] =
 	"Exit status: 0 valid, 64 usage (a bad --set), 65 bad scenario, 66 a file is\n"
 	"missing, 74 I/O error. See docs/scenario-reference.md for every setting.\n";
 
-__attribute__((format(printf, 1, 2)))
-static int check_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("unrestsim check: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'unrestsim check --help'.\n", stderr);
-	return EX_USAGE;
-}
-
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -385,21 +382,15 @@ static int cmd_check(int argc, char **argv)
 			fputs(check_usage_text, stdout);
 			free(sets);
 			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-		case ':':
-			status = check_usage_error("option '%s' needs a value", argv[optind - 1]);
-			break;
 		default:
-			if (optopt)
-				status = check_usage_error("unknown option '-%c'", optopt);
-			else
-				status = check_usage_error("unknown option '%s'", argv[optind - 1]);
+			status = option_error("check", opt, argv);
 			break;
 		}
 	}
 	if (status == EX_OK && optind >= argc)
-		status = check_usage_error("no scenario file given");
+		status = usage_error("check", "no scenario file given");
 	if (status == EX_OK && optind + 1 < argc)
-		status = check_usage_error("one scenario file at a time, got '%s' and '%s'",
+		status = usage_error("check", "one scenario file at a time, got '%s' and '%s'",
 					   argv[optind], argv[optind + 1]);
 	if (status == EX_OK)
 		status = ur_scenario_check(argv[optind], sets, nsets, stdout, stderr);
@@ -431,18 +422,6 @@ static void print_usage(FILE *out)
 	fprintf(out, usage_text, list);
 }
 
-/* A usage error: the message, a pointer to --help, and EX_USAGE. */
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("unrestsim: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'unrestsim --help'.\n", stderr);
-	return EX_USAGE;
-}
 
 static const struct command *find_command(const char *name)
 {
@@ -476,17 +455,15 @@ int main(int argc, char **argv)
 			printf("unrestsim %s\n", UNRESTSIM_VERSION);
 			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return option_error(NULL, opt, argv);
 		}
 	}
 	if (optind >= argc)
-		return usage_error("no command given");
+		return usage_error(NULL, "no command given");
 
 	const struct command *command = find_command(argv[optind]);
 	if (!command)
-		return usage_error("unknown command '%s'", argv[optind]);
+		return usage_error(NULL, "unknown command '%s'", argv[optind]);
 	/* The command sees its own name as argv[0] and parses with a fresh getopt
 	 * (glibc reinitializes fully when optind is set to 0). */
 	int at = optind;

@@ -17,7 +17,7 @@
  *   lognormal    sigma > 0 and mu, or median > 0 (mu = log median)
  *   gamma        0 < shape <= UR_DIST_SHAPE_MAX, scale > 0      mean shape*scale
  *   weibull      shape > 0, scale > 0              GSL's gsl_ran_weibull(scale, shape)
- *   beta         0 < alpha, beta <= UR_DIST_SHAPE_MAX
+ *   beta         alpha and beta in (0, UR_DIST_SHAPE_MAX]
  *   triangular   min <= mode <= max, min < max
  *   poisson      0 <= mean <= UR_DIST_POISSON_MEAN_MAX
  *   binomial     0 <= trials <= UR_DIST_BINOMIAL_TRIALS_MAX (an integer), p in [0, 1]
@@ -31,9 +31,11 @@
  *
  * Sampling. Families GSL samples (gsl_ran_*) are drawn by GSL; the truncated normal and
  * the triangular by inversion of their CDF at gsl_rng_uniform_pos (GSL has neither).
- * Quantiles use gsl_cdf_*_Pinv where GSL has it; for the truncated normal the tail
- * that keeps precision (an interval far in the upper tail is inverted through
- * gsl_cdf_ugaussian_Qinv); for poisson and binomial a search on gsl_cdf_*_P/Q.
+ * Quantiles use gsl_cdf_*_Pinv where GSL's is exact and robust (uniform, exponential,
+ * normal, lognormal, weibull); for the truncated normal the tail that keeps precision
+ * (an interval far in the upper tail is inverted through gsl_cdf_ugaussian_Qinv); for
+ * gamma and beta, whose GSL inverses fail for many valid parameters, a bracketed
+ * Newton solver on GSL's CDFs; for poisson and binomial a search on gsl_cdf_*_P/Q.
  *
  * Lifetime: make (or fill every field), validate, prepare, then sample, sample_n and
  * quantile as often as wanted, from many threads at once with one rng each (they do

@@ -29,6 +29,8 @@
 
 #include "unrest/output.h"
 
+#include "testutil.h"
+
 /* ---- utilities ---------------------------------------------------------------------- */
 
 /* The CSV text of a writer as a NUL-terminated string (test storage). */
@@ -48,41 +50,9 @@ static bool same_double(double a, double b)
 	return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* A new empty folder under $TMPDIR (or /tmp); the caller frees the path. */
-static char *make_temp_dir(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char templ[4096];
-	snprintf(templ, sizeof templ, "%s/test-output-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *dir = mkdtemp(templ);
-	assert_non_null(dir);
-	char *copy = malloc(strlen(dir) + 1);
-	assert_non_null(copy);
-	strcpy(copy, dir);
-	return copy;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	assert_non_null(p);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static bool exists(const char *dir, const char *name)
-{
-	char *p = path_in(dir, name);
-	struct stat st;
-	bool yes = stat(p, &st) == 0;
-	free(p);
-	return yes;
-}
-
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char *p = path_in(dir, name);
+	char *p = testutil_path(dir, name);
 	FILE *f = fopen(p, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -90,38 +60,11 @@ static void write_file(const char *dir, const char *name, const char *text)
 	free(p);
 }
 
-/* The whole file, NUL-terminated (caller frees); NULL if it cannot be read. */
-static char *read_file(const char *dir, const char *name)
-{
-	char *p = path_in(dir, name);
-	FILE *f = fopen(p, "rb");
-	free(p);
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int c;
-	while ((c = getc(f)) != EOF) {
-		if (len + 2 > cap) {
-			cap = cap ? 2 * cap : 256;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		buf[len++] = (char)c;
-	}
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	assert_non_null(buf);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Removes the files of a test folder and the folder (one level, as the tests make). */
 static void remove_dir(const char *dir, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *p = path_in(dir, names[i]);
+		char *p = testutil_path(dir, names[i]);
 		unlink(p);
 		free(p);
 	}
@@ -406,19 +349,19 @@ static void test_csv_quoting_round_trip(void **state)
 static void test_atomic_commit(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	struct ur_output_error err = {0};
 	struct ur_atomic_file *f = ur_atomic_file_create(dir, "summary.csv", &err);
 	assert_non_null(f);
 	assert_int_equal(ur_atomic_file_write(f, "a,b\n", 4), 0);
 	fputs("1,2\n", ur_atomic_file_stream(f));
 	/* Not there under its name until committed. */
-	assert_false(exists(dir, "summary.csv"));
-	assert_true(exists(dir, "summary.csv.tmp"));
+	assert_false(testutil_exists(dir, "summary.csv"));
+	assert_true(testutil_exists(dir, "summary.csv.tmp"));
 	assert_int_equal(ur_atomic_file_commit(f, &err), UR_OUTPUT_OK);
 	ur_atomic_file_destroy(f);
-	assert_false(exists(dir, "summary.csv.tmp"));
-	char *text = read_file(dir, "summary.csv");
+	assert_false(testutil_exists(dir, "summary.csv.tmp"));
+	char *text = testutil_read_file(dir, "summary.csv", NULL);
 	assert_non_null(text);
 	assert_string_equal(text, "a,b\n1,2\n");
 	free(text);
@@ -430,7 +373,7 @@ static void test_atomic_commit(void **state)
 static void test_atomic_destroy_without_commit(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	struct ur_output_error err = {0};
 	struct ur_atomic_file *f = ur_atomic_file_create(dir, "national.csv", &err);
 	assert_non_null(f);
@@ -447,7 +390,7 @@ static void test_atomic_destroy_without_commit(void **state)
 static void test_atomic_write_error(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	struct rlimit saved;
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
 	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 8192)
@@ -501,8 +444,8 @@ static const struct ur_manifest empty_manifest = {
 static void test_folder_created_with_parents(void **state)
 {
 	(void)state;
-	char *base = make_temp_dir();
-	char *dir = path_in(base, "a/b/c");
+	char *base = testutil_temp_dir("test-output");
+	char *dir = testutil_path(base, "a/b/c");
 	struct ur_output_error err = {0};
 	struct ur_output *out = ur_output_open(dir, &err);
 	assert_non_null(out);
@@ -512,15 +455,15 @@ static void test_folder_created_with_parents(void **state)
 	assert_int_equal(ur_atomic_file_write(f, "x\n", 2), 0);
 	assert_int_equal(ur_output_commit(out, &empty_manifest, &err), UR_OUTPUT_OK);
 	ur_output_destroy(out);
-	assert_true(exists(dir, "summary.csv"));
-	assert_true(exists(dir, "manifest.cfg"));
+	assert_true(testutil_exists(dir, "summary.csv"));
+	assert_true(testutil_exists(dir, "manifest.cfg"));
 	assert_int_equal(count_entries(dir), 2);
 	const char *const names[] = {"summary.csv", "manifest.cfg"};
 	remove_dir(dir, names, 2);
-	char *b = path_in(base, "a/b");
+	char *b = testutil_path(base, "a/b");
 	assert_int_equal(rmdir(b), 0);
 	free(b);
-	b = path_in(base, "a");
+	b = testutil_path(base, "a");
 	assert_int_equal(rmdir(b), 0);
 	free(b);
 	remove_dir(base, NULL, 0);
@@ -532,7 +475,7 @@ static void test_folder_created_with_parents(void **state)
 static void test_folder_foreign_refused(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	write_file(dir, "notes.txt", "mine\n");
 	write_file(dir, "summary.csv", "old\n");
 	write_file(dir, "manifest.cfg", "old\n");
@@ -542,7 +485,7 @@ static void test_folder_foreign_refused(void **state)
 	assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
 	assert_non_null(strstr(err.message, "notes.txt"));
 	assert_int_equal(count_entries(dir), 3);
-	char *text = read_file(dir, "manifest.cfg");
+	char *text = testutil_read_file(dir, "manifest.cfg", NULL);
 	assert_string_equal(text, "old\n");
 	free(text);
 	const char *const names[] = {"notes.txt", "summary.csv", "manifest.cfg"};
@@ -554,8 +497,8 @@ static void test_folder_foreign_refused(void **state)
 static void test_folder_known_name_not_a_file(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
-	char *sub = path_in(dir, "events.csv");
+	char *dir = testutil_temp_dir("test-output");
+	char *sub = testutil_path(dir, "events.csv");
 	assert_int_equal(mkdir(sub, 0777), 0);
 	struct ur_output_error err = {0};
 	assert_null(ur_output_open(dir, &err));
@@ -564,7 +507,7 @@ static void test_folder_known_name_not_a_file(void **state)
 	free(sub);
 	/* A path that is a file is not a folder. */
 	write_file(dir, "summary.csv", "x\n");
-	char *file = path_in(dir, "summary.csv");
+	char *file = testutil_path(dir, "summary.csv");
 	assert_null(ur_output_open(file, &err));
 	assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
 	free(file);
@@ -578,7 +521,7 @@ static void test_folder_known_name_not_a_file(void **state)
 static void test_folder_replaces_earlier_run(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	write_file(dir, "summary.csv", "old\n");
 	write_file(dir, "events.csv", "old\n");
 	write_file(dir, "national.csv.tmp", "half\n");
@@ -586,19 +529,19 @@ static void test_folder_replaces_earlier_run(void **state)
 	struct ur_output_error err = {0};
 	struct ur_output *out = ur_output_open(dir, &err);
 	assert_non_null(out);
-	assert_false(exists(dir, "manifest.cfg"));
+	assert_false(testutil_exists(dir, "manifest.cfg"));
 	struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
 	assert_non_null(f);
 	assert_int_equal(ur_atomic_file_write(f, "new\n", 4), 0);
 	assert_int_equal(ur_output_commit(out, &empty_manifest, &err), UR_OUTPUT_OK);
 	ur_output_destroy(out);
-	assert_false(exists(dir, "events.csv"));
-	assert_false(exists(dir, "national.csv.tmp"));
-	assert_false(exists(dir, "summary.csv.tmp"));
-	char *text = read_file(dir, "summary.csv");
+	assert_false(testutil_exists(dir, "events.csv"));
+	assert_false(testutil_exists(dir, "national.csv.tmp"));
+	assert_false(testutil_exists(dir, "summary.csv.tmp"));
+	char *text = testutil_read_file(dir, "summary.csv", NULL);
 	assert_string_equal(text, "new\n");
 	free(text);
-	text = read_file(dir, "manifest.cfg");
+	text = testutil_read_file(dir, "manifest.cfg", NULL);
 	assert_non_null(strstr(text, "files = [ \"summary.csv\" ];"));
 	free(text);
 	assert_int_equal(count_entries(dir), 2);
@@ -612,7 +555,7 @@ static void test_folder_replaces_earlier_run(void **state)
 static void test_folder_abandoned(void **state)
 {
 	(void)state;
-	char *dir = make_temp_dir();
+	char *dir = testutil_temp_dir("test-output");
 	struct ur_output_error err = {0};
 	struct ur_output *out = ur_output_open(dir, &err);
 	assert_non_null(out);

@@ -31,17 +31,10 @@
 #include "unrest/dist.h"
 #include "unrest/rng.h"
 
+#include "testutil.h"
+
 /* A double NaN: NAN is a float, which -Wdouble-promotion flags in double context. */
 #define UNSET ((double)NAN)
-
-/* |a - b| <= tol, printing both on failure. */
-#define assert_near(a, b, tol)                                                          \
-	do {                                                                            \
-		double a_ = (a), b_ = (b), tol_ = (tol);                                \
-		if (!(fabs(a_ - b_) <= tol_))                                           \
-			fail_msg("%s = %.17g, expected %.17g within %.3g", #a, a_, b_,  \
-				 tol_);                                                 \
-	} while (0)
 
 /* ---- constructors of test distributions ------------------------------------------ */
 

@@ -24,16 +24,9 @@
 #include "mt19937_state.h"
 #include "unrest/rng.h"
 
-#define GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
+#include "testutil.h"
 
-/* |a - b| <= tol, printing both on failure. */
-#define assert_near(a, b, tol)                                                          \
-	do {                                                                            \
-		double a_ = (a), b_ = (b), tol_ = (tol);                                \
-		if (!(fabs(a_ - b_) <= tol_))                                           \
-			fail_msg("%s = %.17g, expected %.17g within %.3g", #a, a_, b_,  \
-				 tol_);                                                 \
-	} while (0)
+#define GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
 
 /* ---- unit: known answers --------------------------------------------------------- */
 

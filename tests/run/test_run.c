@@ -30,6 +30,8 @@
 #include "unrest/run.h"
 #include "unrest/scenario.h"
 
+#include "testutil.h"
+
 static const char *scenario_path;
 
 /* ---- utilities ---------------------------------------------------------------------- */
@@ -45,54 +47,6 @@ static struct ur_scenario *load(const char *const *sets, size_t nsets)
 	ur_diag_finish(&diag);
 	assert_non_null(s);
 	return s;
-}
-
-static char *make_temp_dir(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char templ[4096];
-	snprintf(templ, sizeof templ, "%s/test-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *dir = mkdtemp(templ);
-	assert_non_null(dir);
-	char *copy = malloc(strlen(dir) + 1);
-	assert_non_null(copy);
-	strcpy(copy, dir);
-	return copy;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	assert_non_null(p);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-/* The whole file (caller frees), its length in *len; NULL if it cannot be read. */
-static char *read_file(const char *dir, const char *name, size_t *len)
-{
-	char *p = path_in(dir, name);
-	FILE *f = fopen(p, "rb");
-	free(p);
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap + 1);
-	assert_non_null(buf);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			assert_non_null(buf);
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
 /* The names in a folder, sorted, one per line in a static buffer. */
@@ -120,27 +74,6 @@ static const char *listing(const char *dir)
 	return buf;
 }
 
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char *p = path_in(dir, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* Every file of folder a is in folder b with the same bytes, and nothing else is. */
 static void assert_same_folders(const char *a, const char *b)
 {
@@ -151,8 +84,8 @@ static void assert_same_folders(const char *a, const char *b)
 	for (char *name = strtok_r(list_a, "\n", &save); name;
 	     name = strtok_r(NULL, "\n", &save)) {
 		size_t la, lb;
-		char *fa = read_file(a, name, &la);
-		char *fb = read_file(b, name, &lb);
+		char *fa = testutil_read_file(a, name, &la);
+		char *fb = testutil_read_file(b, name, &lb);
 		assert_non_null(fa);
 		assert_non_null(fb);
 		if (la != lb || memcmp(fa, fb, la) != 0) {
@@ -183,8 +116,8 @@ static struct ur_run_options options(uint64_t seed, uint64_t reps, unsigned jobs
 static char *run_into(const struct ur_scenario *s, const struct ur_run_options *o,
 		      enum ur_run_status want, struct ur_run_result *result)
 {
-	char *base = make_temp_dir();
-	char *dir = path_in(base, "out");
+	char *base = testutil_temp_dir("test-run");
+	char *dir = testutil_path(base, "out");
 	free(base);
 	struct ur_run_result r;
 	enum ur_run_status status = ur_run(s, dir, o, &r);
@@ -199,7 +132,7 @@ static char *run_into(const struct ur_scenario *s, const struct ur_run_options *
 
 static void remove_run(char *dir)
 {
-	remove_tree(dir);
+	testutil_remove_tree(dir);
 	char *slash = strrchr(dir, '/');
 	*slash = '\0';
 	rmdir(dir);
@@ -243,7 +176,7 @@ static void test_model_same_bytes_for_any_jobs(void **state)
 	assert_string_equal(listing(d1), want);
 	/* scenario.cfg is the resolved scenario. */
 	size_t len;
-	char *cfg = read_file(d1, "scenario.cfg", &len);
+	char *cfg = testutil_read_file(d1, "scenario.cfg", &len);
 	assert_string_equal(cfg, ur_scenario_text(s));
 	free(cfg);
 	remove_run(d1);
@@ -267,9 +200,9 @@ static void test_model_rows_depend_on_seed_and_index(void **state)
 	const char *tables[] = {"summary.csv", "national.csv", "timeseries.csv"};
 	for (size_t i = 0; i < 3; i++) {
 		size_t l2, l4, lx;
-		char *f2 = read_file(d2, tables[i], &l2);
-		char *f4 = read_file(d4, tables[i], &l4);
-		char *fx = read_file(dx, tables[i], &lx);
+		char *f2 = testutil_read_file(d2, tables[i], &l2);
+		char *f4 = testutil_read_file(d4, tables[i], &l4);
+		char *fx = testutil_read_file(dx, tables[i], &lx);
 		assert_non_null(f2);
 		assert_non_null(f4);
 		assert_non_null(fx);
@@ -285,7 +218,7 @@ static void test_model_rows_depend_on_seed_and_index(void **state)
 	}
 	/* The summary's seed is the replication seed. */
 	size_t len;
-	char *summary = read_file(d4, "summary.csv", &len);
+	char *summary = testutil_read_file(d4, "summary.csv", &len);
 	char seed_text[UR_RNG_SEED_TEXT_SIZE];
 	ur_rng_seed_format(ur_rng_replication_seed(9, 3), seed_text);
 	char row_start[64];
@@ -414,7 +347,7 @@ static void test_stand_in_out_of_order(void **state)
 
 	/* The rows as the format says. */
 	size_t len;
-	char *national = read_file(d1, "national.csv", &len);
+	char *national = testutil_read_file(d1, "national.csv", &len);
 	assert_memory_equal(national,
 			    "rep,hour,time,active,held,detained,killed,injured,security,"
 			    "csto_troops,connectivity,legitimacy,facilities_held,damage_usd\n"
@@ -429,7 +362,7 @@ static void test_stand_in_out_of_order(void **state)
 				   "0,0.5,2022-01-01T00:30:00+06:00,1,0,0,0,0,0.0,0,"));
 	assert_non_null(strstr(national, "\n11,1.5,2022-01-01T01:30:00+06:00,1103,"));
 	free(national);
-	char *events = read_file(d1, "events.csv", &len);
+	char *events = testutil_read_file(d1, "events.csv", &len);
 	const struct ur_params *p = ur_scenario_params(s);
 	char row[256];
 	snprintf(row, sizeof row,
@@ -438,12 +371,12 @@ static void test_stand_in_out_of_order(void **state)
 		 p->regions[0].id);
 	assert_non_null(strstr(events, row));
 	free(events);
-	char *series = read_file(d1, "timeseries.csv", &len);
+	char *series = testutil_read_file(d1, "timeseries.csv", &len);
 	snprintf(row, sizeof row, "\n0,0.0,2022-01-01T00:00:00+06:00,%s,1,0,0,0,0,2.5,0,off\n",
 		 p->regions[1].id);
 	assert_non_null(strstr(series, row));
 	free(series);
-	char *summary = read_file(d1, "summary.csv", &len);
+	char *summary = testutil_read_file(d1, "summary.csv", &len);
 	char seed[UR_RNG_SEED_TEXT_SIZE], fp[UR_RNG_SEED_TEXT_SIZE];
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5), seed);
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5) ^ 1, fp);
@@ -488,7 +421,7 @@ static void test_stand_in_failures(void **state)
 	const char *tables[] = {"summary.csv", "national.csv", "timeseries.csv",
 				"events.csv"};
 	for (size_t i = 0; i < 4; i++) {
-		char *text = read_file(d1, tables[i], &len);
+		char *text = testutil_read_file(d1, tables[i], &len);
 		assert_non_null(strstr(text, "\n1,"));
 		assert_non_null(strstr(text, "\n3,"));
 		assert_null(strstr(text, "\n2,"));
@@ -496,7 +429,7 @@ static void test_stand_in_failures(void **state)
 		free(text);
 	}
 	/* The manifest says which failed and why. */
-	char *text = read_file(d1, "manifest.cfg", &len);
+	char *text = testutil_read_file(d1, "manifest.cfg", &len);
 	config_t cfg;
 	config_init(&cfg);
 	assert_int_equal(config_read_string(&cfg, text), CONFIG_TRUE);
@@ -580,12 +513,12 @@ static void test_cannot_create(void **state)
 {
 	(void)state;
 	struct ur_scenario *s = load(NULL, 0);
-	char *base = make_temp_dir();
-	char *file = path_in(base, "file");
+	char *base = testutil_temp_dir("test-run");
+	char *file = testutil_path(base, "file");
 	FILE *f = fopen(file, "w");
 	assert_non_null(f);
 	fclose(f);
-	char *dir = path_in(file, "out");
+	char *dir = testutil_path(file, "out");
 	struct ur_run_options o = options(1, 2, 1);
 	struct ur_run_result r;
 	assert_int_equal(ur_run(s, dir, &o, &r), UR_RUN_CANTCREAT);
@@ -614,8 +547,8 @@ static void test_write_error(void **state)
 	struct ur_run_options o = options(1, 60, 2);
 	o.replicate = stand_in_replicate;
 	o.replicate_context = &si;
-	char *base = make_temp_dir();
-	char *dir = path_in(base, "out");
+	char *base = testutil_temp_dir("test-run");
+	char *dir = testutil_path(base, "out");
 	/* scenario.cfg fits; the rows of 60 replications do not. */
 	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
 	struct rlimit small = saved;

@@ -1,0 +1,292 @@
+"""Reading a run's CSV files, and what every analysis script shares.
+
+The analysis scripts (timeline.py, region_map.py, outcomes.py, record.py) import this
+module from their own folder. It holds:
+
+- the columns each CSV file of a run folder must have (docs/output.md), and a reader
+  that checks them and reads counts, hours and text the way the files write them;
+- the exit statuses of sysexits.h that the program itself uses (64 usage, 65 a folder
+  without the expected files or columns, 66 a missing folder, 73 an output that cannot
+  be written), raised as AnalysisError and turned into a one-line message on stderr by
+  run_main(), never a traceback;
+- per-sample quantiles across replications, the run's start time, and a date axis.
+
+Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
+"""
+
+import argparse
+import csv
+import datetime
+import math
+import os
+import sys
+
+EX_USAGE = 64
+EX_DATAERR = 65
+EX_NOINPUT = 66
+EX_SOFTWARE = 70
+EX_CANTCREAT = 73
+
+# The columns each file has (docs/output.md). A reader asks only for the ones it uses,
+# so that a file with more columns (the model grows) still reads.
+COLUMNS = {
+    "summary.csv": [
+        "rep", "seed", "outcome", "peak_active", "peak_hour", "regions_joined", "killed",
+        "killed_security", "injured", "detained", "damage_usd", "shutdown_region_hours",
+        "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
+        "fingerprint"],
+    "national.csv": [
+        "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
+        "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
+        "damage_usd"],
+    "timeseries.csv": [
+        "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+        "injured", "security", "csto_troops", "internet"],
+    "events.csv": ["rep", "hour", "time", "event", "region", "value", "detail"],
+}
+
+# Columns that hold text. Every other column is numeric, and only an empty field is a
+# missing value there; text columns keep every field as written, so that a region whose
+# id is "NA" or "NULL" stays a region and is not read as missing (pandas' default).
+TEXT_COLUMNS = {"seed", "outcome", "fingerprint", "time", "region", "internet", "event",
+                "detail", "label"}
+
+
+class AnalysisError(Exception):
+    """A user-facing failure: a message for stderr and an exit status."""
+
+    def __init__(self, message, status=EX_DATAERR):
+        super().__init__(message)
+        self.status = status
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, exiting with 64 (EX_USAGE) on a usage error, as unrestsim does."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def run_main(main):
+    """Calls main(); turns AnalysisError and I/O errors into a message and a status."""
+    prog = os.path.basename(sys.argv[0])
+    try:
+        status = main()
+    except AnalysisError as err:
+        print(f"{prog}: {err}", file=sys.stderr)
+        return err.status
+    except KeyboardInterrupt:
+        return 130
+    return 0 if status is None else status
+
+
+def pandas_module():
+    # Imported late so that --help works, and a missing package gives a clear message.
+    try:
+        import pandas
+    except ImportError as err:
+        raise AnalysisError(f"{err}: install the Debian package python3-pandas and run "
+                            "with /usr/bin/python3", EX_SOFTWARE) from None
+    return pandas
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (files only, no display needed)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as err:
+        raise AnalysisError(f"{err}: install the Debian package python3-matplotlib and "
+                            "run with /usr/bin/python3", EX_SOFTWARE) from None
+    return plt
+
+
+def run_folder(path):
+    """Checks that `path` is a folder; exit status 66 if it is not."""
+    if not os.path.exists(path):
+        raise AnalysisError(f"{path}: no such folder", EX_NOINPUT)
+    if not os.path.isdir(path):
+        raise AnalysisError(f"{path}: not a folder", EX_NOINPUT)
+    return path
+
+
+def has_file(folder, name):
+    return os.path.isfile(os.path.join(folder, name))
+
+
+def read_csv(path, columns=None, what=None, allow_empty=False, text=()):
+    """Reads a CSV file of a run, checking that it holds `columns` (all if None).
+
+    Numeric columns: an empty field is NaN, `inf` is infinity. Text columns (above)
+    are read as written, and so are the columns named in `text`. Only the asked
+    columns are read, to spare memory on large timeseries files. Raises
+    AnalysisError(65) for a missing file, a missing column, a file that is not CSV,
+    or one without rows (unless allow_empty).
+    """
+    what = what or path
+    header = read_header(path, what)
+    wanted = header if columns is None else list(columns)
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise AnalysisError(f"{what}: missing column(s) {', '.join(missing)} "
+                            f"(has {', '.join(header)})", EX_DATAERR)
+    pd = pandas_module()
+    texts = TEXT_COLUMNS.union(text)
+    na_values = {c: [""] for c in wanted if c not in texts}
+    dtypes = {c: str for c in wanted if c in texts}
+    try:
+        frame = pd.read_csv(path, usecols=wanted, keep_default_na=False,
+                            na_values=na_values, dtype=dtypes)
+    except (ValueError, UnicodeDecodeError, OSError) as err:
+        raise AnalysisError(f"{what}: cannot read as CSV: {err}", EX_DATAERR) from None
+    if len(frame) == 0:
+        if not allow_empty:
+            raise AnalysisError(f"{what}: no rows (did every replication fail?)",
+                                EX_DATAERR)
+        return frame
+    for col in wanted:
+        if col not in texts and frame[col].dtype == object:
+            raise AnalysisError(f"{what}: column {col} is not numeric", EX_DATAERR)
+    return frame
+
+
+def read_header(path, what=None):
+    """The column names of a CSV file; AnalysisError(65) if it cannot be read.
+
+    Read with the csv module, so that a folder without the expected files or columns
+    is refused before pandas is even imported (a second saved on every mistake).
+    """
+    what = what or path
+    if not os.path.isfile(path):
+        raise AnalysisError(f"{what}: no such file", EX_DATAERR)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f), [])
+    except (csv.Error, UnicodeDecodeError, OSError) as err:
+        raise AnalysisError(f"{what}: cannot read as CSV: {err}", EX_DATAERR) from None
+    if not header:
+        raise AnalysisError(f"{what}: empty file, no header", EX_DATAERR)
+    return header
+
+
+def read_run(folder, name, columns=None, allow_empty=False):
+    """Reads NAME (e.g. "national.csv") of a run folder; see read_csv."""
+    run_folder(folder)
+    path = os.path.join(folder, name)
+    return read_csv(path, columns, what=path, allow_empty=allow_empty)
+
+
+def start_time(frame, what="the run"):
+    """The run's start (hour 0) as an aware datetime, from a frame's hour and time.
+
+    The first row is enough: every row writes the same instant twice (docs/output.md).
+    """
+    try:
+        stamp = datetime.datetime.fromisoformat(str(frame["time"].iloc[0]))
+        hour = float(frame["hour"].iloc[0])
+    except (ValueError, KeyError, IndexError) as err:
+        raise AnalysisError(f"{what}: cannot read the time column: {err}",
+                            EX_DATAERR) from None
+    if stamp.tzinfo is None:
+        raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
+                            EX_DATAERR)
+    return stamp - datetime.timedelta(hours=hour)
+
+
+def quantile_bands(frame, columns, low=5.0, high=95.0, by="hour"):
+    """Per sample (`by`), the low, median and high percentiles across replications.
+
+    Returns a frame indexed by `by` with columns COL_lo, COL_med, COL_hi and `reps`
+    (how many replications have that sample). Percentiles interpolate linearly between
+    order statistics (pandas' and numpy's default), so the median of an even count is
+    the mean of the middle two.
+    """
+    pd = pandas_module()
+    groups = frame.groupby(by)
+    parts = {"reps": groups.size()}
+    for col in columns:
+        q = groups[col].quantile([low / 100.0, 0.5, high / 100.0]).unstack()
+        parts[f"{col}_lo"] = q[low / 100.0]
+        parts[f"{col}_med"] = q[0.5]
+        parts[f"{col}_hi"] = q[high / 100.0]
+    return pd.DataFrame(parts)
+
+
+def add_date_axis(ax, start, hour_min, hour_max, max_labels=16):
+    """Adds the calendar dates of the run's time zone on the top edge of `ax`.
+
+    The bottom axis stays in hours since the start; the top one marks each local
+    midnight (in the offset the run's time column is written in) with its date, every
+    day or every few days so that at most max_labels are drawn.
+    """
+    first = start + datetime.timedelta(hours=hour_min)
+    midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    if midnight < first:
+        midnight += datetime.timedelta(days=1)
+    days = []
+    while True:
+        h = (midnight - start).total_seconds() / 3600.0
+        if h > hour_max:
+            break
+        days.append((h, midnight))
+        midnight += datetime.timedelta(days=1)
+    top = ax.secondary_xaxis("top")
+    if not days:
+        top.set_xticks([hour_min])
+        top.set_xticklabels([first.strftime("%d %b %Y %H:%M")])
+        return top
+    step = max(1, math.ceil(len(days) / max_labels))
+    shown = days[::step]
+    top.set_xticks([h for h, _ in shown])
+    top.set_xticklabels([d.strftime("%-d %b") for _, d in shown], fontsize="small")
+    return top
+
+
+def utc_offset_text(start):
+    """"+06:00" for the start's offset."""
+    text = start.strftime("%z")
+    return f"{text[:3]}:{text[3:]}" if len(text) == 5 else text
+
+
+def save_figure(fig, path, dpi=100):
+    """Writes the figure (format from the file name's extension); 73 if it cannot."""
+    folder = os.path.dirname(path)
+    try:
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        fig.savefig(path, dpi=dpi)
+    except (OSError, ValueError) as err:
+        raise AnalysisError(f"{path}: cannot write: {err}", EX_CANTCREAT) from None
+
+
+def write_text(path, text):
+    """Writes a text file; 73 if it cannot."""
+    folder = os.path.dirname(path)
+    try:
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    except OSError as err:
+        raise AnalysisError(f"{path}: cannot write: {err}", EX_CANTCREAT) from None
+
+
+def write_table(frame, path):
+    """Writes a frame as CSV in the project's format (comma, `.`, LF, empty = NaN)."""
+    write_text(path, frame.to_csv(index=False, lineterminator="\n",
+                                  float_format=_float_repr))
+
+
+def _float_repr(value):
+    # repr() gives the shortest text that reads back to the same double, with a
+    # decimal point or an exponent, as unrestsim writes reals (docs/output.md).
+    return repr(float(value))
+
+
+def check_output_format(path, allowed=(".png", ".pdf", ".svg")):
+    """Raises a usage error if the output file's extension is not a known format."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in allowed:
+        raise AnalysisError(f"{path}: output must end in {', '.join(allowed)}", EX_USAGE)

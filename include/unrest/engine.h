@@ -28,20 +28,22 @@
  *   - a handle names one scheduled event. Once the event has run or been cancelled the
  *     handle is stale forever: it never names a later event, even one that reuses the
  *     event's storage (a 32-bit generation counter per slot: a stale handle could be
- *     mistaken for a live one only after its slot were reused 2^32 times while the
+ *     mistaken for a live one only after its slot were reused 2^32 - 1 times while the
  *     handle was kept). A zeroed struct ur_event_handle is always stale.
  *
  * Rescheduling gives the event a new seq, as if it were scheduled anew: among events
  * due at the same time, it runs after those scheduled before the reschedule call.
  *
- * Error policy: scheduling (or rescheduling, or running to a horizon) at a time before
- * the clock, or at a time that is NaN or infinite, is refused, never reordered: the
- * call returns UR_ENGINE_PAST or UR_ENGINE_NOT_FINITE, changes no event, counts the
- * refusal and records it (ur_engine_last_error) for the caller to report. A kind out of
- * range or without a handler is refused the same way. Cancelling or rescheduling by a
- * stale handle is a harmless no-op that returns UR_ENGINE_STALE and is not an error.
- * Running the engine from inside one of its handlers returns UR_ENGINE_BUSY. Memory
- * exhaustion returns UR_ENGINE_NOMEM with the engine unchanged. Nothing is printed.
+ * Error policy: scheduling or rescheduling at a time before the clock, or at a time
+ * that is NaN or infinite, is refused, never reordered: the call returns
+ * UR_ENGINE_PAST or UR_ENGINE_NOT_FINITE, changes no event, counts the refusal and
+ * records it (ur_engine_last_error) for the caller to report. A horizon before the
+ * clock or NaN is refused the same way (+inf is allowed), and so is a kind out of range
+ * or without a handler. Cancelling or rescheduling by a stale handle is a harmless
+ * no-op that returns UR_ENGINE_STALE and is not an error. Running the engine from inside
+ * one of its handlers returns UR_ENGINE_BUSY. Memory exhaustion returns UR_ENGINE_NOMEM
+ * with the engine unchanged. Nothing is printed. Programming errors assert: a NULL
+ * handler, destroying an engine from one of its handlers.
  *
  * Threads: an engine has no global or static mutable state; any number of engines may
  * run at once, one per thread. One engine must not be used by two threads at once.
@@ -108,8 +110,6 @@ struct ur_engine_stats {
 	uint64_t ties;        /* executed events due at the same time as the one before */
 	size_t pending;       /* events scheduled and neither run nor cancelled */
 	size_t max_pending;   /* the largest `pending` has been (the largest queue) */
-	size_t max_entries;   /* the largest the heap has been, cancelled and moved events
-			       * not yet dropped included (see docs/engine.md) */
 };
 
 /* The last refusal, for the caller to report. status is UR_ENGINE_OK if none. */
@@ -133,7 +133,8 @@ int ur_engine_set_handler(struct ur_engine *engine, unsigned kind, ur_event_hand
 			  void *context);
 
 /* Make room for `events` pending events so that scheduling up to that many cannot fail
- * for want of memory. Optional. */
+ * for want of memory. Optional. (The first cancel or reschedule also allocates: the
+ * position index, 4 bytes per event slot.) */
 int ur_engine_reserve(struct ur_engine *engine, size_t events);
 
 /* Schedule an event at absolute `time` (>= the clock, finite) or `delay` after the
@@ -145,13 +146,16 @@ int ur_engine_schedule_in(struct ur_engine *engine, double delay, unsigned kind,
 			  uint32_t target, union ur_payload payload,
 			  struct ur_event_handle *handle);
 
-/* Remove a pending event. UR_ENGINE_STALE (nothing done) if it has run, is running or
- * was cancelled. */
+/* Remove a pending event, in O(log n). UR_ENGINE_STALE (nothing done) if it has run,
+ * is running or was cancelled; UR_ENGINE_NOMEM (nothing done) if the position index,
+ * built by the engine's first cancel or reschedule, cannot be allocated. */
 int ur_engine_cancel(struct ur_engine *engine, struct ur_event_handle handle);
 
-/* Move a pending event to `time` (>= the clock, finite), keeping its handle, kind,
- * target and payload; it takes a new seq. UR_ENGINE_STALE if the handle is stale;
- * PAST or NOT_FINITE (the event left where it was) if the time is refused. */
+/* Move a pending event to `time` (>= the clock, finite), in O(log n), keeping its
+ * handle, kind, target and payload; it takes a new seq. Cheaper than a cancel and a
+ * schedule, and the handle stays valid. UR_ENGINE_STALE if the handle is stale; PAST or
+ * NOT_FINITE (the event left where it was) if the time is refused; NOMEM as for
+ * ur_engine_cancel. */
 int ur_engine_reschedule(struct ur_engine *engine, struct ur_event_handle handle, double time);
 
 /* Whether the handle names a pending event, and if so when it is due. */
@@ -159,7 +163,7 @@ bool ur_engine_is_pending(const struct ur_engine *engine, struct ur_event_handle
 int ur_engine_due_time(const struct ur_engine *engine, struct ur_event_handle handle,
 		       double *time);
 
-/* Run every event due at or before `horizon` (> = the clock; +inf: until no event is
+/* Run every event due at or before `horizon` (>= the clock; +inf: until no event is
  * left), then set the clock to `horizon` if it is finite. Returns UR_ENGINE_OK, or
  * UR_ENGINE_STOPPED if a handler called ur_engine_stop (the clock then stands at the
  * time of that handler's event and a later call continues), or PAST / NOT_FINITE (a

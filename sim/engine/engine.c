@@ -3,33 +3,38 @@
  * the design and its measurements in docs/engine.md).
  *
  * Storage: the heap (queue.h) holds 16-byte keys (time, word); the word packs a 32-bit
- * sequence number over a 32-bit slot index. Slots hold the event bodies (kind, target,
- * payload) in one array, recycled through a last-in first-out free list so that the
- * slot an event frees is the one its handler's next event takes, still in cache.
+ * sequence number over a 32-bit slot index. Slots hold the event bodies (time, kind,
+ * target, payload) in one array, recycled through a last-in first-out free list so
+ * that the slot an event frees is the one its handler's next event takes, still in
+ * cache. A parallel array holds each slot's position in the heap, kept by the queue as
+ * it moves keys (its index), so that cancel removes the key in place and reschedule
+ * moves it, both in O(log n); the heap holds exactly the pending events. docs/engine.md
+ * gives the measurements that chose this over lazy invalidation.
  *
- * Cancellation is lazy: cancelling frees the slot at once and leaves the key in the
- * heap. A key is live while its slot is pending with the same sequence number; a stale
- * key is dropped when it reaches the top. Rescheduling pushes a new key with a new
- * sequence number and so makes the old key stale. When stale keys outnumber pending
- * events the heap is filtered and rebuilt in O(n), so the heap holds at most about twice
- * the pending events and a cancel costs O(1) amortised. docs/engine.md gives the
- * measurements that chose this over an indexed heap that removes keys in place.
+ * The index costs a scattered write for every key a sift moves, which shows once the
+ * heap outgrows the caches, and only cancel and reschedule need it. So it is built, in
+ * O(n), by the first cancel or reschedule, and kept from then on: an engine that never
+ * uses either runs as fast as the bare heap allows.
  *
- * Hold: the run loop frees the event it dispatches before calling its handler but
- * leaves its key, now stale and still the least, at the root ("spent"). The first event
- * the handler schedules replaces the root in one sift-down instead of a pop and a push;
- * if the handler schedules nothing the root is popped after it returns.
+ * Hold: the run loop frees the slot of the event it dispatches before calling its
+ * handler but leaves its key at the root ("spent"), where it stays: it is the least key,
+ * so nothing moves above it, and its handle is stale, so nothing removes it. The first
+ * event the handler schedules replaces the root in one sift-down instead of a pop and
+ * a push; if the handler schedules nothing the root is popped after it returns. The
+ * spent key names a slot that may already be reused, so every path that could move it
+ * (renumbering, peeking at the next time) pops it first.
  *
  * Sequence numbers: 32 bits suffice because only their order among events due at the
- * same time matters. When they run out, the pending keys are sorted by (time, seq) and
- * renumbered 0, 1, 2, ... in that order; a sorted array is a valid heap and the relative
- * order of every pair of keys is kept, so the run is unchanged. This costs O(n log n)
- * once per 2^32 schedules.
+ * same time matters. When the 2^32 - 1 of them (FREE_SEQ excluded) run out, the pending
+ * keys are sorted by (time, seq) and renumbered 0, 1, 2, ... in that order; a sorted
+ * array is a valid heap and the relative order of every pair of keys is kept, so the
+ * run is unchanged. This costs O(n log n) once per 2^32 - 1 schedules.
  */
 #include "unrest/engine.h"
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,24 +52,31 @@
 
 /* The end of the free list; never a slot index. */
 #define NO_SLOT UINT32_MAX
+/* The sequence number of a free slot; never a key's. */
+#define FREE_SEQ UINT32_MAX
 
 enum {
 	MIN_SLOTS = 64,
-	MIN_STALE_TO_FILTER = 1024, /* below this, stale keys cost less than a rebuild */
 	PREFETCH_SLOTS_ABOVE = 8192, /* 256 KiB of slots */
 };
 
+/* An event's body. The first four fields are laid out as in struct ur_event, so that
+ * the copy handed to the handler is two moves. */
 struct slot {
+	double time;               /* when the event is due */
+	uint32_t kind;
+	uint32_t target;           /* free: the next free slot, or NO_SLOT */
 	union ur_payload payload;
-	double time;         /* when the event is due */
-	uint32_t seq;        /* sequence number of the event's live key; free: next free slot */
-	uint32_t generation; /* changes when the event runs or is cancelled; never 0 */
-	uint32_t target;
-	uint16_t kind;
-	uint16_t pending;    /* 1 while the event is scheduled */
+	uint32_t seq;              /* the sequence number of the event's key; free: FREE_SEQ */
+	uint32_t generation;       /* changes when the event runs or is cancelled; never 0 */
 };
 
 _Static_assert(sizeof(struct slot) == 32, "two slots per cache line");
+_Static_assert(offsetof(struct slot, time) == offsetof(struct ur_event, time) &&
+		       offsetof(struct slot, kind) == offsetof(struct ur_event, kind) &&
+		       offsetof(struct slot, target) == offsetof(struct ur_event, target) &&
+		       offsetof(struct slot, payload) == offsetof(struct ur_event, payload),
+	       "a slot begins as an event does");
 
 struct handler_entry {
 	ur_event_handler handler;
@@ -72,13 +84,16 @@ struct handler_entry {
 };
 
 struct ur_engine {
-	struct ur_queue queue;
+	struct ur_queue queue;    /* indexed by `positions` once that exists */
 	struct slot *slots;
+	uint32_t *positions;      /* heap index of each pending slot's key; NULL until the
+				   * first cancel or reschedule */
 	uint32_t slot_count;      /* slots ever used: 0 .. slot_count-1 */
-	uint32_t slot_capacity;
+	uint32_t slot_capacity;   /* of slots, and of positions if any */
 	uint32_t free_head;       /* a free slot below slot_count, or NO_SLOT */
-	uint64_t next_seq;        /* the next sequence number; below seq_limit <= 2^32 */
-	uint64_t seq_limit;       /* renumber when next_seq reaches it (2^32; lower in tests) */
+	uint64_t next_seq;        /* the next sequence number; below seq_limit */
+	uint64_t seq_limit;       /* renumber when next_seq reaches it: FREE_SEQ, or lower
+				   * in tests */
 	double now;
 	double last_executed_time;
 	bool running;
@@ -112,17 +127,6 @@ static inline size_t pending_count(const struct ur_engine *engine)
 	return (size_t)(stats->scheduled - stats->executed - stats->cancelled);
 }
 
-static inline bool key_is_live(const struct ur_engine *engine, struct ur_queue_key key)
-{
-	const struct slot *slot = &engine->slots[word_slot(key.word)];
-	return slot->pending && slot->seq == word_seq(key.word);
-}
-
-static bool keep_live_key(struct ur_queue_key key, void *context)
-{
-	return key_is_live(context, key);
-}
-
 struct ur_engine *ur_engine_create(double start_time)
 {
 	if (!isfinite(start_time))
@@ -137,7 +141,7 @@ struct ur_engine *ur_engine_create(double start_time)
 		goto fail_queue;
 	engine->slot_capacity = MIN_SLOTS;
 	engine->free_head = NO_SLOT;
-	engine->seq_limit = UINT64_C(1) << 32;
+	engine->seq_limit = FREE_SEQ;
 	engine->now = start_time;
 	engine->last_executed_time = (double)NAN;
 	return engine;
@@ -155,6 +159,7 @@ void ur_engine_destroy(struct ur_engine *engine)
 	if (!engine)
 		return;
 	assert(!engine->running);
+	free(engine->positions);
 	free(engine->slots);
 	ur_queue_finish(&engine->queue);
 	free(engine);
@@ -170,34 +175,40 @@ int ur_engine_set_handler(struct ur_engine *engine, unsigned kind, ur_event_hand
 	return UR_ENGINE_OK;
 }
 
-/* Record a refusal for the caller, count it and pass its status on. */
+/* Record a refusal for the caller, count it and pass its status on. `what` names the
+ * call ("event", "rescheduled event", "run horizon"); `kind` matters for events only. */
 static int refuse(struct ur_engine *engine, enum ur_engine_status status, double time,
-		  unsigned kind, const char *what)
+		  unsigned kind, const char *what, bool has_kind)
 {
 	struct ur_engine_error *error = &engine->error;
 	error->status = status;
 	error->time = time;
 	error->now = engine->now;
-	error->kind = kind;
+	error->kind = has_kind ? kind : 0;
+	char subject[48];
+	if (has_kind)
+		snprintf(subject, sizeof subject, "%s kind %u", what, kind);
+	else
+		snprintf(subject, sizeof subject, "%s", what);
 	switch (status) {
 	case UR_ENGINE_PAST:
 		snprintf(error->message, sizeof error->message,
-			 "%s at t=%.17g is before the clock t=%.17g", what, time, engine->now);
+			 "%s at t=%.17g is before the clock t=%.17g", subject, time, engine->now);
 		break;
 	case UR_ENGINE_NOT_FINITE:
-		snprintf(error->message, sizeof error->message, "%s at t=%g is not finite", what,
-			 time);
+		snprintf(error->message, sizeof error->message, "%s at t=%g is not finite",
+			 subject, time);
 		break;
 	case UR_ENGINE_NO_HANDLER:
-		snprintf(error->message, sizeof error->message, "%s: no handler for kind %u", what,
-			 kind);
+		snprintf(error->message, sizeof error->message,
+			 "%s at t=%.17g: no handler is registered for the kind", subject, time);
 		break;
 	case UR_ENGINE_BUSY:
 		snprintf(error->message, sizeof error->message,
-			 "%s: the engine is already running (called from a handler)", what);
+			 "%s: the engine is already running (called from a handler)", subject);
 		break;
 	default:
-		snprintf(error->message, sizeof error->message, "%s: %s", what,
+		snprintf(error->message, sizeof error->message, "%s: %s", subject,
 			 ur_engine_strerror(status));
 		break;
 	}
@@ -221,29 +232,24 @@ static bool handle_is_live(const struct ur_engine *engine, struct ur_event_handl
 	if (handle.slot >= engine->slot_count)
 		return false;
 	const struct slot *slot = &engine->slots[handle.slot];
-	return slot->pending && slot->generation == handle.generation;
+	return slot->seq != FREE_SEQ && slot->generation == handle.generation;
 }
 
-/* Drop every stale key and rebuild the heap. */
-static void drop_stale_keys(struct ur_engine *engine)
+/* Pop the spent root, if there is one, before anything that could move it. */
+static void pop_spent_root(struct ur_engine *engine)
 {
-	ur_queue_filter(&engine->queue, keep_live_key, engine);
-	engine->root_is_spent = false;
-}
-
-static void maybe_drop_stale_keys(struct ur_engine *engine)
-{
-	size_t pending = pending_count(engine);
-	size_t stale = ur_queue_size(&engine->queue) - pending;
-	if (stale >= MIN_STALE_TO_FILTER && stale > pending)
-		drop_stale_keys(engine);
+	if (engine->root_is_spent) {
+		struct ur_queue_key key;
+		ur_queue_pop(&engine->queue, &key);
+		engine->root_is_spent = false;
+	}
 }
 
 /* Renumber the pending keys 0, 1, 2, ... in (time, seq) order (see the file comment). */
 static void renumber(struct ur_engine *engine)
 {
-	drop_stale_keys(engine);
-	ur_queue_sort(&engine->queue);
+	pop_spent_root(engine);
+	ur_queue_sort(&engine->queue); /* and the index, if any */
 	struct ur_queue_key *keys = ur_queue_keys(&engine->queue);
 	size_t size = ur_queue_size(&engine->queue);
 	for (size_t i = 0; i < size; i++) {
@@ -254,15 +260,21 @@ static void renumber(struct ur_engine *engine)
 	engine->next_seq = size;
 }
 
+/* A sequence number for a new key, renumbering first if they have run out. */
+static inline int prepare_seq(struct ur_engine *engine)
+{
+	if (engine->next_seq < engine->seq_limit)
+		return UR_ENGINE_OK;
+	renumber(engine);
+	return engine->next_seq < engine->seq_limit ? UR_ENGINE_OK : UR_ENGINE_NOMEM;
+}
+
 /* prepare_key's slow path: renumber, or grow the heap. Kept out of line (SLOW_PATH) so
  * that the fast path needs fewer registers. */
 SLOW_PATH static int prepare_key_slowly(struct ur_engine *engine)
 {
-	if (engine->next_seq >= engine->seq_limit) {
-		renumber(engine);
-		if (engine->next_seq >= engine->seq_limit)
-			return UR_ENGINE_NOMEM;
-	}
+	if (prepare_seq(engine) != UR_ENGINE_OK)
+		return UR_ENGINE_NOMEM;
 	if (!engine->root_is_spent &&
 	    ur_queue_reserve(&engine->queue, ur_queue_size(&engine->queue) + 1) != UR_QUEUE_OK)
 		return UR_ENGINE_NOMEM;
@@ -292,9 +304,42 @@ static inline void insert_key(struct ur_engine *engine, struct ur_queue_key key)
 	int status = ur_queue_push(&engine->queue, key);
 	assert(status == UR_QUEUE_OK);
 	(void)status;
-	size_t entries = ur_queue_size(&engine->queue);
-	if (entries > engine->stats.max_entries)
-		engine->stats.max_entries = entries;
+}
+
+/* Grow slots, and positions if there are, together to `capacity`. A failure leaves
+ * the engine as it was (a slots array larger than its capacity says is harmless). */
+static int grow_slots(struct ur_engine *engine, uint32_t capacity)
+{
+	struct slot *slots = realloc(engine->slots, (size_t)capacity * sizeof *slots);
+	if (!slots)
+		return UR_ENGINE_NOMEM;
+	engine->slots = slots;
+	if (engine->positions) {
+		uint32_t *positions =
+			realloc(engine->positions, (size_t)capacity * sizeof *positions);
+		if (!positions)
+			return UR_ENGINE_NOMEM;
+		engine->positions = positions;
+		ur_queue_index(&engine->queue, positions);
+	}
+	engine->slot_capacity = capacity;
+	return UR_ENGINE_OK;
+}
+
+/* Build the index from the heap, the first time a cancel or reschedule needs it. The
+ * spent root is indexed too: its slot cannot be taken while it is spent (the first
+ * schedule that takes a slot replaces the root), so its entry misleads no one. */
+SLOW_PATH static int build_index(struct ur_engine *engine)
+{
+	uint32_t *positions = malloc((size_t)engine->slot_capacity * sizeof *positions);
+	if (!positions)
+		return UR_ENGINE_NOMEM;
+	const struct ur_queue_key *keys = ur_queue_keys(&engine->queue);
+	for (size_t i = 0; i < ur_queue_size(&engine->queue); i++)
+		positions[word_slot(keys[i].word)] = (uint32_t)i;
+	engine->positions = positions;
+	ur_queue_index(&engine->queue, positions);
+	return UR_ENGINE_OK;
 }
 
 /* take_slot's slow path: a slot never used, growing the array if need be. */
@@ -306,11 +351,8 @@ SLOW_PATH static uint32_t take_new_slot(struct ur_engine *engine)
 			return NO_SLOT;
 		uint32_t capacity = engine->slot_capacity < NO_SLOT / 2 ? 2 * engine->slot_capacity
 									 : NO_SLOT;
-		struct slot *slots = realloc(engine->slots, (size_t)capacity * sizeof *slots);
-		if (!slots)
+		if (grow_slots(engine, capacity) != UR_ENGINE_OK)
 			return NO_SLOT;
-		engine->slots = slots;
-		engine->slot_capacity = capacity;
 	}
 	uint32_t index = engine->slot_count++;
 	engine->slots[index].generation = 1;
@@ -323,20 +365,21 @@ static inline uint32_t take_slot(struct ur_engine *engine)
 	uint32_t index = engine->free_head;
 	if (index == NO_SLOT)
 		return take_new_slot(engine);
-	engine->free_head = engine->slots[index].seq;
+	engine->free_head = engine->slots[index].target;
 	return index;
 }
 
 /* The event in `index` leaves the queue (runs or is cancelled): its handle goes stale
- * and the slot goes on the free list. Its key, if still in the heap, is now stale. */
+ * and the slot goes on the free list. Its key must be out of the heap, or be the
+ * spent root. */
 static inline void release_slot(struct ur_engine *engine, uint32_t index)
 {
 	struct slot *slot = &engine->slots[index];
-	slot->pending = 0;
+	slot->seq = FREE_SEQ;
 	slot->generation++;
 	if (slot->generation == 0)
 		slot->generation = 1;
-	slot->seq = engine->free_head;
+	slot->target = engine->free_head;
 	engine->free_head = index;
 }
 
@@ -346,13 +389,8 @@ int ur_engine_reserve(struct ur_engine *engine, size_t events)
 		return UR_ENGINE_NOMEM;
 	if (ur_queue_reserve(&engine->queue, events + 1) != UR_QUEUE_OK)
 		return UR_ENGINE_NOMEM;
-	if (events > engine->slot_capacity) {
-		struct slot *slots = realloc(engine->slots, (size_t)events * sizeof *slots);
-		if (!slots)
-			return UR_ENGINE_NOMEM;
-		engine->slots = slots;
-		engine->slot_capacity = (uint32_t)events;
-	}
+	if (events > engine->slot_capacity)
+		return grow_slots(engine, (uint32_t)events);
 	return UR_ENGINE_OK;
 }
 
@@ -361,9 +399,9 @@ SLOW_PATH static int check_event(struct ur_engine *engine, double time, unsigned
 {
 	int status = check_time(engine, time);
 	if (status != UR_ENGINE_OK)
-		return refuse(engine, status, time, kind, "event");
+		return refuse(engine, status, time, kind, "event", true);
 	if (kind >= UR_ENGINE_KINDS || !engine->handlers[kind].handler)
-		return refuse(engine, UR_ENGINE_NO_HANDLER, time, kind, "event");
+		return refuse(engine, UR_ENGINE_NO_HANDLER, time, kind, "event", true);
 	return UR_ENGINE_OK;
 }
 
@@ -389,20 +427,19 @@ int ur_engine_schedule(struct ur_engine *engine, double time, unsigned kind, uin
 
 	struct slot *slot = &engine->slots[index];
 	uint32_t seq = (uint32_t)engine->next_seq++;
-	slot->payload = payload;
 	slot->time = time;
-	slot->seq = seq;
+	slot->kind = kind;
 	slot->target = target;
-	slot->kind = (uint16_t)kind;
-	slot->pending = 1;
-	insert_key(engine, ur_queue_key_make(time, key_word(seq, index)));
-
+	slot->payload = payload;
+	slot->seq = seq;
 	engine->stats.scheduled++;
 	size_t pending = pending_count(engine);
 	if (pending > engine->stats.max_pending)
 		engine->stats.max_pending = pending;
 	if (handle)
 		*handle = (struct ur_event_handle){ index, slot->generation };
+	/* Last, so that little is live across the sift. */
+	insert_key(engine, ur_queue_key_make(time, key_word(seq, index)));
 	return UR_ENGINE_OK;
 
 fail:
@@ -424,9 +461,11 @@ int ur_engine_cancel(struct ur_engine *engine, struct ur_event_handle handle)
 {
 	if (!handle_is_live(engine, handle))
 		return UR_ENGINE_STALE;
+	if (!engine->positions && build_index(engine) != UR_ENGINE_OK)
+		return UR_ENGINE_NOMEM;
+	ur_queue_remove(&engine->queue, engine->positions[handle.slot]);
 	release_slot(engine, handle.slot);
 	engine->stats.cancelled++;
-	maybe_drop_stale_keys(engine);
 	return UR_ENGINE_OK;
 }
 
@@ -437,17 +476,19 @@ int ur_engine_reschedule(struct ur_engine *engine, struct ur_event_handle handle
 	struct slot *slot = &engine->slots[handle.slot];
 	int status = check_time(engine, time);
 	if (status != UR_ENGINE_OK)
-		return refuse(engine, status, time, slot->kind, "rescheduled event");
-	status = prepare_key(engine);
+		return refuse(engine, status, time, slot->kind, "rescheduled event", true);
+	if (!engine->positions && build_index(engine) != UR_ENGINE_OK)
+		return UR_ENGINE_NOMEM;
+	status = prepare_seq(engine);
 	if (status != UR_ENGINE_OK)
 		return status;
-	/* prepare_key may have renumbered, which rewrote slot->seq: take seq after it. */
+	/* prepare_seq may have renumbered, which moved keys: find the key after it. */
 	uint32_t seq = (uint32_t)engine->next_seq++;
 	slot->time = time;
-	slot->seq = seq; /* the old key is stale from here */
-	insert_key(engine, ur_queue_key_make(time, key_word(seq, handle.slot)));
+	slot->seq = seq;
+	ur_queue_update(&engine->queue, engine->positions[handle.slot],
+			ur_queue_key_make(time, key_word(seq, handle.slot)));
 	engine->stats.rescheduled++;
-	maybe_drop_stale_keys(engine);
 	return UR_ENGINE_OK;
 }
 
@@ -465,20 +506,9 @@ int ur_engine_due_time(const struct ur_engine *engine, struct ur_event_handle ha
 	return UR_ENGINE_OK;
 }
 
-/* Pop stale keys off the top until the top is live or the heap is empty. */
-static void skip_stale_keys(struct ur_engine *engine)
-{
-	struct ur_queue_key key;
-	while (ur_queue_size(&engine->queue) > 0 &&
-	       !key_is_live(engine, ur_queue_top(&engine->queue))) {
-		ur_queue_pop(&engine->queue, &key);
-	}
-	engine->root_is_spent = false;
-}
-
 double ur_engine_next_time(struct ur_engine *engine)
 {
-	skip_stale_keys(engine);
+	pop_spent_root(engine);
 	if (ur_queue_size(&engine->queue) == 0)
 		return HUGE_VAL;
 	return ur_queue_key_time(ur_queue_top(&engine->queue).time_key);
@@ -487,11 +517,11 @@ double ur_engine_next_time(struct ur_engine *engine)
 int ur_engine_run_until(struct ur_engine *engine, double horizon)
 {
 	if (engine->running)
-		return refuse(engine, UR_ENGINE_BUSY, horizon, 0, "run");
+		return refuse(engine, UR_ENGINE_BUSY, horizon, 0, "run", false);
 	if (isnan(horizon))
-		return refuse(engine, UR_ENGINE_NOT_FINITE, horizon, 0, "run horizon");
+		return refuse(engine, UR_ENGINE_NOT_FINITE, horizon, 0, "run horizon", false);
 	if (horizon < engine->now)
-		return refuse(engine, UR_ENGINE_PAST, horizon, 0, "run horizon");
+		return refuse(engine, UR_ENGINE_PAST, horizon, 0, "run horizon", false);
 
 	engine->running = true;
 	engine->stop_requested = false;
@@ -503,13 +533,10 @@ int ur_engine_run_until(struct ur_engine *engine, double horizon)
 			break;
 		uint32_t index = word_slot(key.word);
 		struct slot *slot = &engine->slots[index];
-		if (!slot->pending || slot->seq != word_seq(key.word)) {
-			ur_queue_pop(queue, &key);
-			continue;
-		}
+		assert(slot->seq == word_seq(key.word)); /* every key in the heap is pending */
 
 		struct ur_event event = {
-			.time = ur_queue_key_time(key.time_key),
+			.time = slot->time,
 			.kind = slot->kind,
 			.target = slot->target,
 			.payload = slot->payload,
@@ -601,10 +628,36 @@ const char *ur_engine_strerror(int status)
 
 void ur_engine_set_seq_limit(struct ur_engine *engine, uint64_t limit)
 {
-	assert(limit > 0 && limit <= UINT64_C(1) << 32);
+	assert(limit > 0 && limit <= FREE_SEQ);
 	engine->seq_limit = limit;
 	if (engine->next_seq >= limit)
 		renumber(engine);
+}
+
+bool ur_engine_check(const struct ur_engine *engine)
+{
+	const struct ur_queue *queue = &engine->queue;
+	if (!ur_queue_check(queue))
+		return false;
+	size_t spent = engine->root_is_spent ? 1 : 0;
+	if (ur_queue_size(queue) != pending_count(engine) + spent)
+		return false;
+	for (size_t i = spent; i < ur_queue_size(queue); i++) {
+		struct ur_queue_key key = queue->heap[i];
+		uint32_t index = word_slot(key.word);
+		if (index >= engine->slot_count || engine->slots[index].seq != word_seq(key.word))
+			return false;
+		if (ur_queue_key_time(key.time_key) != engine->slots[index].time)
+			return false;
+	}
+	size_t free_slots = 0;
+	for (uint32_t index = engine->free_head; index != NO_SLOT;
+	     index = engine->slots[index].target) {
+		if (index >= engine->slot_count || engine->slots[index].seq != FREE_SEQ ||
+		    ++free_slots > engine->slot_count)
+			return false;
+	}
+	return free_slots + pending_count(engine) == engine->slot_count;
 }
 
 void ur_engine_skip_seq(struct ur_engine *engine, uint64_t count)

@@ -1,6 +1,6 @@
 /*
- * queue.c: the 4-ary min-heap of 16-byte keys behind the engine (layout and invariants
- * in queue.h).
+ * queue.c: the 4-ary min-heap of 16-byte keys behind the engine, with its optional
+ * index (layout and invariants in queue.h).
  *
  * Written by hand rather than taken from a library because the engine's speed is this
  * loop: GSL has no priority queue, and generic heaps (a comparison callback, keys of
@@ -81,27 +81,44 @@ int ur_queue_grow(struct ur_queue *queue, size_t count)
 	return grow(queue, count + ARITY);
 }
 
-/* Move `key` up from the hole at i until its parent is not greater, and drop it there. */
-static inline void sift_up(struct ur_queue_key *heap, size_t i, struct ur_queue_key key)
+/* Sifts are specialised at compile time on `indexed`, so that the plain heap pays
+ * nothing for the index: each public function tests queue->position once and calls a
+ * copy of the sift with the test folded away. */
+#if defined(__GNUC__)
+#define FORCE_INLINE __attribute__((always_inline)) inline
+#else
+#define FORCE_INLINE inline
+#endif
+
+/* Put `key` at heap index i, and record its place in the index. */
+static FORCE_INLINE void place(struct ur_queue *queue, size_t i, struct ur_queue_key key,
+			       bool indexed)
 {
+	queue->heap[i] = key;
+	if (indexed)
+		queue->position[(uint32_t)key.word] = (uint32_t)i;
+}
+
+/* Move `key` up from the hole at i until its parent is not greater, and drop it there. */
+static FORCE_INLINE void sift_up(struct ur_queue *queue, size_t i, struct ur_queue_key key,
+				 bool indexed)
+{
+	struct ur_queue_key *heap = queue->heap;
 	while (i > 0) {
 		size_t p = parent(i);
 		if (!ur_queue_key_less(key, heap[p]))
 			break;
-		heap[i] = heap[p];
+		place(queue, i, heap[p], indexed);
 		i = p;
 	}
-	heap[i] = key;
+	place(queue, i, key, indexed);
 }
 
 /* Ask for the four lines that hold the grandchildren of the node whose children start
  * at c, 4c+5 .. 4c+20, while the children are compared: one of them is the next
  * level's group. Forced inline: gcc judges a function that only prefetches to have no
  * effect and deletes the calls to it. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void prefetch_grandchildren(const struct ur_queue *queue, size_t c)
+static FORCE_INLINE void prefetch_grandchildren(const struct ur_queue *queue, size_t c)
 {
 	size_t g = first_child(c);
 	if (g + ARITY * LINE_KEYS <= queue->capacity) {
@@ -117,7 +134,8 @@ static inline void prefetch_grandchildren(const struct ur_queue *queue, size_t c
  * children to a leaf, then sift the key up from there. For a pop, whose key is the last
  * leaf and belongs near the bottom again, this saves the comparison with the key at
  * every level on the way down. */
-static inline void sift_hole_to_leaf(struct ur_queue *queue, size_t i, struct ur_queue_key key)
+static FORCE_INLINE void sift_hole_to_leaf(struct ur_queue *queue, size_t i,
+					   struct ur_queue_key key, bool indexed)
 {
 	struct ur_queue_key *heap = queue->heap;
 	size_t size = queue->size;
@@ -125,16 +143,17 @@ static inline void sift_hole_to_leaf(struct ur_queue *queue, size_t i, struct ur
 	while ((c = first_child(i)) < size) {
 		prefetch_grandchildren(queue, c);
 		size_t m = ur_queue_least_of_four(heap, c);
-		heap[i] = heap[m];
+		place(queue, i, heap[m], indexed);
 		i = m;
 	}
-	sift_up(heap, i, key);
+	sift_up(queue, i, key, indexed);
 }
 
 /* Fill the hole at i with `key`, top-down: move the least child up while it is less
  * than the key. For a replacement of the top, whose key is new and often belongs
  * higher than a leaf, this measured faster than bottom-up (docs/engine.md). */
-static inline void sift_key_down(struct ur_queue *queue, size_t i, struct ur_queue_key key)
+static FORCE_INLINE void sift_key_down(struct ur_queue *queue, size_t i,
+				       struct ur_queue_key key, bool indexed)
 {
 	struct ur_queue_key *heap = queue->heap;
 	size_t size = queue->size;
@@ -144,10 +163,20 @@ static inline void sift_key_down(struct ur_queue *queue, size_t i, struct ur_que
 		size_t m = ur_queue_least_of_four(heap, c);
 		if (!ur_queue_key_less(heap[m], key))
 			break;
-		heap[i] = heap[m];
+		place(queue, i, heap[m], indexed);
 		i = m;
 	}
-	heap[i] = key;
+	place(queue, i, key, indexed);
+}
+
+/* Fill the hole at i with `key`, up or down as it requires. */
+static FORCE_INLINE void sift_either_way(struct ur_queue *queue, size_t i,
+					 struct ur_queue_key key, bool indexed)
+{
+	if (i > 0 && ur_queue_key_less(key, queue->heap[parent(i)]))
+		sift_up(queue, i, key, indexed);
+	else
+		sift_key_down(queue, i, key, indexed);
 }
 
 int ur_queue_push(struct ur_queue *queue, struct ur_queue_key key)
@@ -158,7 +187,11 @@ int ur_queue_push(struct ur_queue *queue, struct ur_queue_key key)
 		if (status != UR_QUEUE_OK)
 			return status;
 	}
-	sift_up(queue->heap, queue->size++, key);
+	size_t hole = queue->size++;
+	if (queue->position)
+		sift_up(queue, hole, key, true);
+	else
+		sift_up(queue, hole, key, false);
 	return UR_QUEUE_OK;
 }
 
@@ -170,33 +203,48 @@ void ur_queue_pop(struct ur_queue *queue, struct ur_queue_key *out)
 	size_t last = --queue->size;
 	struct ur_queue_key key = heap[last];
 	heap[last] = sentinel;
-	if (last > 0)
-		sift_hole_to_leaf(queue, 0, key);
+	if (last == 0)
+		return;
+	if (queue->position)
+		sift_hole_to_leaf(queue, 0, key, true);
+	else
+		sift_hole_to_leaf(queue, 0, key, false);
 }
 
 void ur_queue_replace_top(struct ur_queue *queue, struct ur_queue_key key)
 {
 	assert(queue->size > 0);
 	assert(ur_queue_key_is_valid(key));
-	sift_key_down(queue, 0, key);
+	if (queue->position)
+		sift_key_down(queue, 0, key, true);
+	else
+		sift_key_down(queue, 0, key, false);
 }
 
-void ur_queue_filter(struct ur_queue *queue,
-		     bool (*keep)(struct ur_queue_key key, void *context), void *context)
+void ur_queue_update(struct ur_queue *queue, size_t i, struct ur_queue_key key)
 {
+	assert(i < queue->size);
+	assert(ur_queue_key_is_valid(key));
+	if (queue->position)
+		sift_either_way(queue, i, key, true);
+	else
+		sift_either_way(queue, i, key, false);
+}
+
+void ur_queue_remove(struct ur_queue *queue, size_t i)
+{
+	assert(i < queue->size);
 	struct ur_queue_key *heap = queue->heap;
-	size_t kept = 0;
-	for (size_t i = 0; i < queue->size; i++) {
-		if (keep(heap[i], context))
-			heap[kept++] = heap[i];
-	}
-	fill_sentinels(heap + kept, queue->size - kept);
-	queue->size = kept;
-	/* Floyd's heapify: sift down every node that has a child, the last first. */
-	if (kept > 1) {
-		for (size_t i = parent(kept - 1) + 1; i-- > 0;)
-			sift_key_down(queue, i, heap[i]);
-	}
+	size_t last = --queue->size;
+	struct ur_queue_key key = heap[last];
+	heap[last] = sentinel;
+	if (i == last)
+		return;
+	/* the last key fills the hole, up or down */
+	if (queue->position)
+		sift_either_way(queue, i, key, true);
+	else
+		sift_either_way(queue, i, key, false);
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -209,6 +257,10 @@ void ur_queue_sort(struct ur_queue *queue)
 {
 	if (queue->size > 1)
 		qsort(queue->heap, queue->size, sizeof *queue->heap, compare_keys);
+	if (queue->position) {
+		for (size_t i = 0; i < queue->size; i++)
+			queue->position[(uint32_t)queue->heap[i].word] = (uint32_t)i;
+	}
 }
 
 bool ur_queue_check(const struct ur_queue *queue)
@@ -222,6 +274,10 @@ bool ur_queue_check(const struct ur_queue *queue)
 	}
 	for (size_t i = queue->size; i < queue->capacity; i++) {
 		if (heap[i].word != UINT64_MAX || heap[i].time_key != UINT64_MAX)
+			return false;
+	}
+	for (size_t i = 0; queue->position && i < queue->size; i++) {
+		if (queue->position[(uint32_t)heap[i].word] != i)
 			return false;
 	}
 	return true;

@@ -1,33 +1,41 @@
 /*
- * queue.h: the engine's priority queue on its own, a 4-ary min-heap of 16-byte keys.
+ * queue.h: the engine's priority queue on its own, a 4-ary min-heap of 16-byte keys,
+ * optionally indexed so that any key can be moved or removed in O(log n).
  *
  * Model: a key is (time, word). Keys compare by time, then by word as an unsigned
- * integer; the queue gives no other meaning to the word. The engine packs into it the
- * sequence number that breaks ties first-in first-out and the index of the event's body
- * in its slot pool (engine.c), so the heap moves 16 bytes per step and never touches an
- * event body. The time is stored as its order-preserving image in a 64-bit unsigned
- * integer (ur_queue_time_key), so that a key is one 128-bit unsigned number and a
- * comparison is two integer instructions with no branch: a branch on the outcome of a
- * time comparison mispredicts half of the time in a heap. The queue is usable alone:
- * the benchmark drives it directly to measure the bare heap against the engine.
+ * integer. The engine packs into the word the sequence number that breaks ties
+ * first-in first-out (high 32 bits) and the index of the event's slot (low 32 bits), so
+ * the heap moves 16 bytes per step and never touches an event body. The time is stored
+ * as its order-preserving image in a 64-bit unsigned integer (ur_queue_time_key), so
+ * that a key is one 128-bit unsigned number and a comparison is two integer
+ * instructions with no branch: a branch on the outcome of a time comparison
+ * mispredicts half of the time in a heap.
+ *
+ * Index: when `position` is set (ur_queue_index), every key placed at heap index i
+ * writes position[slot] = i, slot being the low 32 bits of its word, so the owner finds
+ * a key by its slot and can move it (ur_queue_update) or remove it (ur_queue_remove).
+ * Without the index the queue is a plain heap; the benchmark drives it so, as the
+ * fastest bare heap to measure the engine against.
  *
  * Layout: four children of a node fill one 64-byte cache line. The array is
- * cache-line aligned and the root sits three keys in, so the children of logical node i,
- * at 4i+1 .. 4i+4, start on a line boundary: a sift-down reads one line per level, and
- * the next level's lines are prefetched while the current one is compared. Entries past
- * the last key hold a sentinel (both words all ones, greater than any key made from a
- * time that is not NaN) up to the end of the last children group, so a sift-down
- * compares four children without bounds checks.
+ * cache-line aligned and the root sits three keys in, so the children of logical node
+ * i, at 4i+1 .. 4i+4, start on a line boundary: a sift-down reads one line per level,
+ * and the next level's lines are prefetched while the current one is compared. Entries
+ * past the last key hold a sentinel (both words all ones, greater than any key made
+ * from a time that is not NaN) up to the end of the last children group, so a
+ * sift-down compares four children without bounds checks.
  *
  * Invariants (between calls):
  *   - heap order: no key is less than its parent;
  *   - every entry from index `size` to `capacity` is the sentinel;
  *   - capacity >= size + 4, so the children group of any node with a child is allocated;
- *   - no key was made from a NaN time, so every key is less than the sentinel
- *     (ur_queue_push asserts it).
+ *   - no key was made from a NaN time, so every key is less than the sentinel;
+ *   - with the index: position[slot of heap[i]] == i for every i < size, and no two
+ *     keys share a slot.
  *
  * Error policy: growth can fail (UR_QUEUE_NOMEM, the queue unchanged); popping an empty
- * queue or pushing a key made from a NaN time is a programming error and asserts.
+ * queue, an index out of range, or a key made from a NaN time is a programming error
+ * and asserts.
  */
 #ifndef UNREST_SIM_ENGINE_QUEUE_H
 #define UNREST_SIM_ENGINE_QUEUE_H
@@ -41,13 +49,14 @@
 
 struct ur_queue_key {
 	uint64_t time_key; /* ur_queue_time_key(time) */
-	uint64_t word;
+	uint64_t word;     /* with the index, the low 32 bits are the key's slot */
 };
 
 struct ur_queue {
 	struct ur_queue_key *heap; /* logical index 0 is the root; heap - 3 is the allocation */
 	size_t size;               /* keys in the heap */
 	size_t capacity;           /* allocated logical entries (keys and sentinels) */
+	uint32_t *position;        /* the index, or NULL; owned by the caller */
 };
 
 enum ur_queue_status {
@@ -55,11 +64,19 @@ enum ur_queue_status {
 	UR_QUEUE_NOMEM = 1,
 };
 
-/* Initialise an empty queue with room for at least `reserve` keys (0 allowed). */
+/* Initialise an empty queue, without index, with room for at least `reserve` keys. */
 int ur_queue_init(struct ur_queue *queue, size_t reserve);
-/* Release the memory; the queue may be initialised again. finish on a zeroed struct is
- * a no-op. */
+/* Release the memory (not the index); the queue may be initialised again. finish on a
+ * zeroed struct is a no-op. */
 void ur_queue_finish(struct ur_queue *queue);
+
+/* Use `position` as the index from now on: it must have an entry for every slot that
+ * words name, and the queue must be empty or the index already consistent. The owner
+ * calls this again when it moves the array (grows it). */
+static inline void ur_queue_index(struct ur_queue *queue, uint32_t *position)
+{
+	queue->position = position;
+}
 
 /* Grow so that `count` keys fit (ur_queue_reserve's slow path). */
 int ur_queue_grow(struct ur_queue *queue, size_t count);
@@ -85,16 +102,20 @@ void ur_queue_pop(struct ur_queue *queue, struct ur_queue_key *out);
  * must not be empty. */
 void ur_queue_replace_top(struct ur_queue *queue, struct ur_queue_key key);
 
-/* Keep only the keys for which keep(key, context) is true, then rebuild the heap in
- * O(size) (Floyd's heapify). The engine drops cancelled events with it. */
-void ur_queue_filter(struct ur_queue *queue,
-		     bool (*keep)(struct ur_queue_key key, void *context), void *context);
+/* Replace the key at heap index i (< size) by `key` and restore the order, sifting up
+ * or down as the new key requires: a move in O(log n). With the index, i is found as
+ * position[slot]. */
+void ur_queue_update(struct ur_queue *queue, size_t i, struct ur_queue_key key);
 
-/* Sort the keys in place, least first. A sorted array is a valid heap, so the queue
- * stays usable; the engine renumbers tie-breaking words over the sorted keys. */
+/* Remove the key at heap index i (< size) in O(log n). */
+void ur_queue_remove(struct ur_queue *queue, size_t i);
+
+/* Sort the keys in place, least first (and update the index). A sorted array is a
+ * valid heap, so the queue stays usable; the engine renumbers tie-breaking words over
+ * the sorted keys. */
 void ur_queue_sort(struct ur_queue *queue);
 
-/* Whether the heap order holds everywhere (for tests; O(size)). */
+/* Whether the invariants hold, the index included (for tests; O(size)). */
 bool ur_queue_check(const struct ur_queue *queue);
 
 /* The image of a time that orders as the time does: the IEEE 754 bits with the sign
@@ -176,7 +197,8 @@ static inline struct ur_queue_key ur_queue_runner_up(const struct ur_queue *queu
 	return queue->heap[ur_queue_least_of_four(queue->heap, 1)];
 }
 
-/* The keys in heap order, 0 .. size-1 (the engine reads them when it renumbers). */
+/* The keys in heap order, 0 .. size-1. A caller may rewrite words as long as their
+ * order and their slots stay as they were (the engine's renumbering does). */
 static inline struct ur_queue_key *ur_queue_keys(struct ur_queue *queue)
 {
 	return queue->heap;

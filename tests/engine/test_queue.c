@@ -1,7 +1,8 @@
 /*
  * test_queue.c: the engine's priority queue on its own (sim/engine/queue.h): the time
- * image orders as doubles do, and pushes, pops, replacements, filters and sorts keep
- * the heap order and give back the keys a plain reference gives, ties included.
+ * image orders as doubles do, and pushes, pops, replacements, moves, removals and sorts
+ * keep the heap order and the index, and give back the keys a plain reference gives,
+ * ties included.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -156,31 +157,100 @@ static void test_replace_top_matches_reference(void **state)
 	gsl_rng_free(rng);
 }
 
-static bool keep_even_words(struct ur_queue_key key, void *context)
-{
-	(void)context;
-	return key.word % 2 == 0;
-}
-
-static void test_filter_keeps_order(void **state)
+/* With the index: random pushes, pops, replacements, moves and removals by slot,
+ * against the reference; the index must name every key's place after every step. */
+static void test_indexed_operations_match_reference(void **state)
 {
 	(void)state;
-	enum { SIZE = 5000 };
+	enum { SLOTS = 2000, OPS = 30000 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	gsl_rng_set(rng, 13);
+	gsl_rng_set(rng, 15);
+	uint32_t position[SLOTS];
+	bool in_heap[SLOTS] = { false };
+	struct ur_queue_key current[SLOTS]; /* the key of each slot in the heap */
+	struct ur_queue queue;
+	assert_int_equal(ur_queue_init(&queue, 0), UR_QUEUE_OK);
+	ur_queue_index(&queue, position);
+	uint64_t seq = 0;
+	size_t size = 0;
+
+	for (int op = 0; op < OPS; op++) {
+		uint32_t slot = (uint32_t)gsl_rng_uniform_int(rng, SLOTS);
+		struct ur_queue_key key = ur_queue_key_make(grid_time(rng), seq++ << 32 | slot);
+		double u = gsl_rng_uniform(rng);
+		if (!in_heap[slot] && u < 0.5) {
+			assert_int_equal(ur_queue_push(&queue, key), UR_QUEUE_OK);
+			in_heap[slot] = true;
+			current[slot] = key;
+			size++;
+		} else if (in_heap[slot] && u < 0.7) {
+			ur_queue_update(&queue, position[slot], key); /* a move, up or down */
+			current[slot] = key;
+		} else if (in_heap[slot] && u < 0.85) {
+			ur_queue_remove(&queue, position[slot]);
+			in_heap[slot] = false;
+			size--;
+		} else if (size > 0) {
+			/* the top must be the least key the reference holds */
+			struct ur_queue_key top = ur_queue_top(&queue);
+			for (uint32_t s = 0; s < SLOTS; s++)
+				assert_false(in_heap[s] && ur_queue_key_less(current[s], top));
+			uint32_t top_slot = (uint32_t)top.word;
+			assert_true(in_heap[top_slot]);
+			assert_key_equal(top, current[top_slot]);
+			if (u < 0.93) {
+				struct ur_queue_key got;
+				ur_queue_pop(&queue, &got);
+				in_heap[top_slot] = false;
+				size--;
+			} else {
+				/* the hold: the top's slot comes back with a new key */
+				struct ur_queue_key next = ur_queue_key_make(
+					ur_queue_key_time(top.time_key) + 1.0, seq++ << 32 | top_slot);
+				ur_queue_replace_top(&queue, next);
+				current[top_slot] = next;
+			}
+		}
+		assert_int_equal(ur_queue_size(&queue), size);
+		if (op % 100 == 0)
+			assert_true(ur_queue_check(&queue)); /* order, sentinels and index */
+	}
+	assert_true(ur_queue_check(&queue));
+	for (uint32_t s = 0; s < SLOTS; s++) {
+		if (in_heap[s])
+			assert_key_equal(queue.heap[position[s]], current[s]);
+	}
+	ur_queue_finish(&queue);
+	gsl_rng_free(rng);
+}
+
+/* Without the index, update and remove work by heap index alike. */
+static void test_plain_update_and_remove(void **state)
+{
+	(void)state;
+	enum { SIZE = 3000 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 16);
 	struct ur_queue queue;
 	assert_int_equal(ur_queue_init(&queue, 0), UR_QUEUE_OK);
 	struct reference ref = { malloc(SIZE * sizeof *ref.keys), 0 };
 	assert_non_null(ref.keys);
-	for (uint64_t word = 0; word < SIZE; word++) {
+	uint64_t word = 0;
+	for (; word < SIZE; word++) {
 		struct ur_queue_key key = ur_queue_key_make(grid_time(rng), word);
 		assert_int_equal(ur_queue_push(&queue, key), UR_QUEUE_OK);
-		if (word % 2 == 0)
-			ref.keys[ref.size++] = key;
 	}
-	ur_queue_filter(&queue, keep_even_words, NULL);
-	assert_int_equal(ur_queue_size(&queue), SIZE / 2);
-	assert_true(ur_queue_check(&queue));
+	/* remove a third, move a third, at random heap indices */
+	for (int k = 0; k < SIZE / 3; k++) {
+		ur_queue_remove(&queue, gsl_rng_uniform_int(rng, ur_queue_size(&queue)));
+		ur_queue_update(&queue, gsl_rng_uniform_int(rng, ur_queue_size(&queue)),
+				ur_queue_key_make(grid_time(rng), word++));
+		assert_true(ur_queue_check(&queue));
+	}
+	/* what is left pops in order and matches a reference built from it */
+	size_t n = ur_queue_size(&queue);
+	for (size_t i = 0; i < n; i++)
+		ref.keys[ref.size++] = queue.heap[i];
 	while (ref.size > 0) {
 		struct ur_queue_key got;
 		ur_queue_pop(&queue, &got);
@@ -199,11 +269,13 @@ static void test_sort_is_a_heap_in_order(void **state)
 	gsl_rng_set(rng, 14);
 	struct ur_queue queue;
 	assert_int_equal(ur_queue_init(&queue, 0), UR_QUEUE_OK);
+	uint32_t position[SIZE]; /* words 0 .. SIZE-1 are their own slots */
+	ur_queue_index(&queue, position);
 	for (uint64_t word = 0; word < SIZE; word++)
 		assert_int_equal(ur_queue_push(&queue, ur_queue_key_make(grid_time(rng), word)),
 				 UR_QUEUE_OK);
 	ur_queue_sort(&queue);
-	assert_true(ur_queue_check(&queue));
+	assert_true(ur_queue_check(&queue)); /* the index follows the sort */
 	const struct ur_queue_key *keys = ur_queue_keys(&queue);
 	for (size_t i = 1; i < SIZE; i++)
 		assert_true(ur_queue_key_less(keys[i - 1], keys[i]));
@@ -240,7 +312,8 @@ int main(void)
 		cmocka_unit_test(test_ties_break_on_word),
 		cmocka_unit_test(test_push_pop_match_reference),
 		cmocka_unit_test(test_replace_top_matches_reference),
-		cmocka_unit_test(test_filter_keeps_order),
+		cmocka_unit_test(test_indexed_operations_match_reference),
+		cmocka_unit_test(test_plain_update_and_remove),
 		cmocka_unit_test(test_sort_is_a_heap_in_order),
 		cmocka_unit_test(test_reserve_and_finish),
 	};

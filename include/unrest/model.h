@@ -1,12 +1,14 @@
 /*
  * model.h: the unrest model: regions, agents, the spread of protest, security forces,
- * arrests, casualties and damage (DESIGN.md section 5), run on the discrete-event
- * engine and reported to an observer.
+ * arrests, casualties and damage, the government's actions, the internet, the elite's
+ * counter-coup and CSTO troops (DESIGN.md section 5), run on the discrete-event engine
+ * and reported to an observer.
  *
  * Model. One struct ur_model is one replication of one scenario: it reads a validated
  * struct ur_params (params.h) and a replication seed (rng.h), and nothing else; its
  * results are a pure function of the two. Region r holds
- * n_r = round(population_r * mobilizable_share / agent_scale) agents, each standing for
+ * n_r = round(population_r * mobilizable_share_r / agent_scale) agents (the region's
+ * share, else the scenario's), each standing for
  * agent_scale persons. An agent is quiet, active or held (in custody). When it
  * reconsiders at time t it turns active iff
  *   G = (1 - L_r) clamp(eta_r h + lpg sigma_fuel shock_r(t), 0, 1) + pi q
@@ -16,8 +18,10 @@
  *   U = w_g G + w_s S + beta_b blackout_r - w_n N - theta  >= 0
  * and turns (or stays) quiet otherwise. Agents reconsider at lambda (times the region's
  * multiplier) per agent-hour; arrests, clashes, police morale and damage follow the
- * equations of params.h. docs/model.md gives every equation with its units and the
- * choices made where DESIGN.md leaves room.
+ * equations of params.h. The government's actions (each with a trigger, a drawn delay
+ * and a probability), the internet, the elite's counter-coup and the CSTO change L, pi,
+ * shock_r, c, blackout_r, soe_r, ell and C_r as params.h describes. docs/model.md gives
+ * every equation with its units and the choices made where DESIGN.md leaves room.
  *
  * Units. Times in hours from scenario.start. Every count reported (active, held,
  * detained, killed, injured, security, troops) is in persons, never agents: agent
@@ -125,6 +129,34 @@ enum ur_model_event_kind {
 				  * value = persons arrested */
 	UR_MEV_CLASH,            /* level all: a clash with at least one death:
 				  * value = deaths, detail "security=N injured=M" */
+	/* Government actions. detail "id=ID kind=KIND" names the action. */
+	UR_MEV_ACTION_TRIGGERED, /* level all: an action's trigger fired and its delay
+				  * was drawn: value = the delay, hours */
+	UR_MEV_ACTION,           /* an action took effect: value = hours since its
+				  * trigger fired (the decision latency) */
+	UR_MEV_ACTION_FAILED,    /* its delay passed but it did not take effect (its
+				  * probability): value = hours since its trigger */
+	UR_MEV_INTERNET,         /* a region's internet changed: value = its connectivity
+				  * now, detail "state=on|throttled|off action=ID" (the
+				  * action that set it, or whose duration ran out) */
+	UR_MEV_EMERGENCY,        /* a state of emergency began or ended in a region:
+				  * value = soe_r now (1 when it ended), detail
+				  * "state=on|off action=ID" */
+	UR_MEV_GUARD_ARRIVAL,    /* redeployed national guard arrived: value = persons,
+				  * detail "action=ID" */
+	/* The elite's counter-coup, in elite.region. */
+	UR_MEV_COUNTER_COUP,     /* it began: value = fighters */
+	UR_MEV_SEIZURE,          /* fighters seized a facility: value = facilities held
+				  * now, detail = the facility's id */
+	UR_MEV_RECAPTURE,        /* a facility was retaken: value and detail as above */
+	UR_MEV_COUNTER_COUP_END, /* no facility held and no fighter left: value = 0,
+				  * detail "killed=N arrested=N dispersed=N" (fighters) */
+	/* The CSTO. */
+	UR_MEV_CSTO_REQUEST,     /* a request_csto action took effect: no value */
+	UR_MEV_CSTO_DECISION,    /* the answer: value = 1 granted, 0 refused */
+	UR_MEV_CSTO_ARRIVAL,     /* a flight landed: value = troops, detail = country */
+	UR_MEV_CSTO_DEPARTURE,   /* a flight left: value = troops, detail = country */
+	UR_MEV_CSTO_WITHDRAWN,   /* the last troops left: value = 0 */
 	UR_MODEL_EVENT_KIND_COUNT
 };
 

@@ -99,6 +99,9 @@ struct ur_region {
 	double eta;                     /* regions.[i].eta: weight of hardship in this
 					 * region's grievance; NAN when not set: use
 					 * agents.eta (the model reads ur_region_eta()) */
+	double mobilizable_share;       /* regions.[i].mobilizable_share: (0, 1]; NAN when
+					 * not set: use scenario.mobilizable_share (the model
+					 * reads ur_region_mobilizable()) */
 	size_t nfacilities;
 	struct ur_facility facilities[UR_MAX_FACILITIES]; /* regions.[i].facilities */
 };
@@ -312,9 +315,26 @@ struct ur_action {
 	struct ur_dist travel_h;        /* .travel: redeploy_guard, hours to arrive */
 };
 
+/* A change to one action, made by a scenario built on a base: lists replace as a whole,
+ * so a counterfactual changes an action of its base here, in a few lines, instead of
+ * repeating the list. The model applies edits in order (a later one wins) before the
+ * run; settings an edit leaves out keep the action's own. */
+struct ur_action_edit {
+	int action;                     /* government.edits.[i].action: an action index */
+	bool has_at;                    /* .at given: */
+	double at_h;                    /* .at: replaces the action's trigger by `at` this
+					 * hour, >= 0 */
+	bool has_delay;                 /* .delay given: */
+	struct ur_dist delay_h;         /* .delay: replaces the action's delay, hours */
+	bool has_probability;           /* .probability given: */
+	double probability;             /* .probability: replaces the action's, [0, 1] */
+};
+
 struct ur_government_params {
 	size_t nactions;
 	struct ur_action actions[UR_MAX_ACTIONS]; /* government.actions */
+	size_t nedits;
+	struct ur_action_edit edits[UR_MAX_ACTIONS]; /* government.edits */
 };
 
 /* ---- internet ----------------------------------------------------------------------
@@ -354,8 +374,8 @@ struct ur_elite_params {
  * A request_csto action is answered with `probability` after a drawn decision delay;
  * then each contingent flies troops_per_flight per flight (the last flight carries the
  * rest), the first after first_flight_h, the next after interval_h each, to its
- * destination regions in turn. After announce_withdrawal each contingent leaves
- * flight by flight, one flight per withdrawal_interval_h. */
+ * destination regions in turn. After announce_withdrawal (and withdrawal_delay_h) each
+ * contingent leaves flight by flight, one flight per withdrawal_interval_h. */
 struct ur_contingent {
 	char country[UR_ID_SIZE];       /* csto.contingents.[i].country, unique: its id */
 	int64_t troops;                 /* .troops: persons, > 0 */
@@ -373,6 +393,8 @@ struct ur_csto_params {
 	double freed_police_per_troop;  /* csto.freed_police: police freed from guard duty
 					 * per troop guarding facilities, >= 0 (record:
 					 * 1,600 freed by about 2,030 troops) */
+	struct ur_dist withdrawal_delay_h; /* csto.withdrawal_delay: hours from the
+					 * announce_withdrawal action to the first departures */
 	struct ur_dist withdrawal_interval_h; /* csto.withdrawal_interval: hours */
 	size_t ncontingents;
 	struct ur_contingent contingents[UR_MAX_CONTINGENTS]; /* csto.contingents */
@@ -433,6 +455,13 @@ static inline double ur_region_eta(const struct ur_params *p, size_t r)
 {
 	double eta = p->regions[r].eta;
 	return isnan(eta) ? p->agents.eta : eta;
+}
+
+/* The share of region r's population that can join: its own, else the scenario's. */
+static inline double ur_region_mobilizable(const struct ur_params *p, size_t r)
+{
+	double share = p->regions[r].mobilizable_share;
+	return isnan(share) ? p->scenario.mobilizable_share : share;
 }
 
 /* Names as scenario files spell them ("state_of_emergency", "regions_active", ">=",

@@ -80,7 +80,7 @@ int model_agents_create(struct ur_model *m)
 	const struct ur_params *p = m->p;
 	size_t total = 0, largest = 0;
 	for (size_t r = 0; r < p->nregions; ++r) {
-		double x = round((double)p->regions[r].population * p->scenario.mobilizable_share /
+		double x = round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
 				 p->scenario.agent_scale);
 		/* Agent indices are 32-bit; a run of 2^32 agents would need 100 GiB. */
 		if (!(x >= 0.0 && x < (double)UINT32_MAX))
@@ -293,7 +293,14 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 			model_report(m, UR_MEV_REGION_JOINED, UR_EVENTS_MAJOR, m->now, (int)r,
 				     (double)g->active * m->scale, "");
 		}
+		bool above = (double)g->active * m->scale >= m->p->outcomes.region_active;
+		if (above != g->above_joined) {
+			g->above_joined = above;
+			m->regions_active = above ? m->regions_active + 1 : m->regions_active - 1;
+		}
 		model_national_changed(m);
+		if (model_watching(m, UR_IND_ACTIVE) || model_watching(m, UR_IND_REGIONS_ACTIVE))
+			model_watch(m, WATCH_ACTIVE | WATCH_REGIONS, (int)r);
 	}
 	if (m->opt.check_invariants)
 		model_check_region(m, r);

@@ -43,6 +43,21 @@ static const char *const event_names[UR_MODEL_EVENT_KIND_COUNT] = {
 	[UR_MEV_REGIME_COLLAPSE] = "regime_collapse",
 	[UR_MEV_ARRESTS] = "arrests",
 	[UR_MEV_CLASH] = "clash",
+	[UR_MEV_ACTION_TRIGGERED] = "action_triggered",
+	[UR_MEV_ACTION] = "action",
+	[UR_MEV_ACTION_FAILED] = "action_failed",
+	[UR_MEV_INTERNET] = "internet",
+	[UR_MEV_EMERGENCY] = "emergency",
+	[UR_MEV_GUARD_ARRIVAL] = "guard_arrival",
+	[UR_MEV_COUNTER_COUP] = "counter_coup",
+	[UR_MEV_SEIZURE] = "seizure",
+	[UR_MEV_RECAPTURE] = "recapture",
+	[UR_MEV_COUNTER_COUP_END] = "counter_coup_end",
+	[UR_MEV_CSTO_REQUEST] = "csto_request",
+	[UR_MEV_CSTO_DECISION] = "csto_decision",
+	[UR_MEV_CSTO_ARRIVAL] = "csto_arrival",
+	[UR_MEV_CSTO_DEPARTURE] = "csto_departure",
+	[UR_MEV_CSTO_WITHDRAWN] = "csto_withdrawn",
 };
 
 static const char *const outcome_names[UR_OUTCOME_COUNT] = {
@@ -84,6 +99,14 @@ void model_clock(struct ur_model *m, double t)
 			   m->now);
 	else
 		m->now = t;
+}
+
+void model_event_begin(struct ur_model *m, const struct ur_event *event)
+{
+	model_clock(m, event->time);
+	model_fingerprint(m, model_time_bits(event->time));
+	model_fingerprint(m, ((uint64_t)event->kind << 32) | event->target);
+	model_fingerprint(m, m->decisions);
 }
 
 void model_fail(struct ur_model *m, enum ur_model_status status, const char *fmt, ...)
@@ -273,6 +296,13 @@ void model_set_security(struct ur_model *m, size_t r, double guard, double csto,
 	g->guard = guard;
 	g->csto = csto;
 	g->stand_down = stand_down;
+	/* Troops guard the region's facilities and free the police who guarded them. */
+	g->freed = 0.0;
+	if (m->p->regions[r].nfacilities > 0) {
+		g->freed = m->p->csto.freed_police_per_troop * csto;
+		if (g->freed > g->police)
+			g->freed = g->police;
+	}
 	double troops = 0.0;
 	for (size_t s = 0; s < m->nregions; ++s)
 		troops += m->region[s].csto;
@@ -429,7 +459,7 @@ static int register_handlers(struct ur_model *m)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
 		if (ur_engine_set_handler(m->engine, table[i].kind, table[i].handler, m) != 0)
 			return -1;
-	return 0;
+	return model_part2_register(m);
 }
 
 static int init_network(struct ur_model *m)
@@ -469,7 +499,10 @@ static void init_regions(struct ur_model *m)
 		g->morale_time = 0.0;
 		g->morale_dir = 0;
 		g->last = 0.0;
+		g->net_action = UR_NONE;
+		g->soe_action = UR_NONE;
 	}
+	m->guard_reserve = p->security.guard_reserve;
 	m->politicization = p->agents.politicization0;
 	m->repression = 1.0;
 	m->connectivity = 1.0;
@@ -526,6 +559,10 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 		goto fail;
 	m->rng_agents = ur_rng_set_stream(m->rngs, UR_STREAM_AGENTS);
 	m->rng_security = ur_rng_set_stream(m->rngs, UR_STREAM_SECURITY);
+	m->rng_elite = ur_rng_set_stream(m->rngs, UR_STREAM_ELITE);
+	m->keyed = ur_rng_create(0);
+	if (m->keyed == NULL)
+		goto fail;
 	if (register_handlers(m) != 0)
 		goto fail;
 	if (prepare_copy(&m->detention, &params->arrests.detention_h) != 0 ||
@@ -542,7 +579,7 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 	m->fingerprint = ur_rng_mix64(replication_seed ^ UINT64_C(0x756e72657374)); /* "unrest" */
 	m->run_limit = 0.0;
 	m->run_stop = 0.0;
-	if (schedule_start(m) != 0)
+	if (model_government_create(m) != 0 || schedule_start(m) != 0)
 		goto fail;
 	return m;
 fail:
@@ -554,6 +591,8 @@ void ur_model_destroy(struct ur_model *m)
 {
 	if (m == NULL)
 		return;
+	model_government_destroy(m);
+	ur_rng_destroy(m->keyed);
 	free(m->rows);
 	free(m->cross_step);
 	free(m->weight);

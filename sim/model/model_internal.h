@@ -80,6 +80,78 @@ enum model_kind {
 	MODEL_KIND_PART1
 };
 
+/* Engine event kinds of part 2 (government.c, elite.c, csto.c). */
+enum model_kind_part2 {
+	KIND_ACTION_AT = MODEL_KIND_PART1, /* target: action; its `at` hour has come */
+	KIND_ACTION_EFFECT,  /* target: action; its delay has passed */
+	KIND_WATCH_HOLD,     /* target: action; its `when` condition has held `hold` h */
+	KIND_WATCH_CROSS,    /* target: action, payload: 2 region + truth after: a moving
+			      * C_r takes the region's force ratio across the value */
+	KIND_EMERGENCY_END,  /* target: region, payload: the emergency's generation */
+	KIND_INTERNET_END,   /* target: region, payload: the shutdown's generation */
+	KIND_GUARD_ARRIVAL,  /* target: region, payload.real: persons */
+	KIND_ELITE_START,    /* the counter-coup begins */
+	KIND_ELITE_SEIZE,    /* payload: k, the attack on elite.seize[k] */
+	KIND_CSTO_DECISION,  /* payload: the request's number */
+	KIND_CSTO_FLIGHT,    /* target: contingent; a flight lands */
+	KIND_CSTO_DEPARTURE, /* target: contingent; a flight leaves */
+	MODEL_KIND_COUNT
+};
+
+/* Where an action stands. */
+enum action_status {
+	ACTION_WAITING,      /* its trigger has not fired */
+	ACTION_PENDING,      /* triggered, its delay running */
+	ACTION_DONE,         /* took effect */
+	ACTION_FAILED        /* its delay passed and its probability said no */
+};
+
+/* One government action during a run: the scenario's, with government.edits applied,
+ * and its state. */
+struct model_action {
+	struct ur_action a;
+	enum action_status status;
+	double trigger_time;      /* when its trigger fired; NAN before */
+	/* `when` triggers: a crossing is the condition turning true after it has been
+	 * false (at hour 0 included), and it must then hold `hold` hours */
+	bool armed;               /* the condition has been false */
+	bool holding;             /* it holds, since `since` */
+	double since;
+	struct ur_event_handle hold_event;
+	struct ur_event_handle cross_event; /* force_ratio: the next predicted flip */
+};
+
+/* The elite's counter-coup. */
+struct model_elite {
+	bool answered;            /* a security_council action has taken effect */
+	bool running;             /* fighters are in the field (stand-down in force) */
+	bool ended;
+	uint64_t fighters;        /* persons */
+	size_t next_seize;        /* the next attack: elite.seize[next_seize] */
+	bool held[UR_MAX_FACILITIES]; /* by facility index in elite.region */
+	unsigned nheld;
+	double killed, arrested, dispersed; /* fighters, persons */
+};
+
+/* One CSTO contingent. */
+struct model_contingent {
+	int64_t to_send;          /* troops not yet flown in */
+	int64_t present;          /* troops in the country */
+	uint32_t arrivals, departures; /* flights so far */
+	size_t next_region;       /* the next flight's destination: regions.idx[next % n] */
+	int64_t in_region[UR_MAX_REGIONS]; /* its troops by region */
+	struct ur_event_handle flight_event;
+};
+
+struct model_csto {
+	unsigned requests;        /* request_csto actions that took effect */
+	bool pending;             /* a request awaits its decision */
+	bool granted;
+	bool withdrawing;         /* announce_withdrawal has taken effect */
+	bool withdrawn;           /* the last troops have left */
+	struct model_contingent c[UR_MAX_CONTINGENTS];
+};
+
 /* The unit of the fixed-point cross signal: 2^-58. A row of w sums to 1, so a sum of
  * steps times counts stays below 2^58 (1 + nregions 2^-58 n_max) < 2^63. */
 #define CROSS_UNIT 0x1p-58
@@ -125,8 +197,18 @@ struct model_region {
 	double guard;             /* national guard persons in the region */
 	double csto;              /* CSTO troops in the region */
 	double stand_down;        /* share of C_r standing down (elite) */
+	double freed;             /* police freed from guarding facilities by CSTO troops:
+				   * min(csto.freed_police csto_r, police_r) where the
+				   * region has facilities */
 	unsigned fighters;        /* the elite's fighters present (part 2) */
 	unsigned facilities_held; /* facilities held by fighters (part 2) */
+	bool above_joined;        /* active persons >= outcomes.region_active now (the
+				   * regions_active indicator) */
+	uint32_t soe_generation;  /* bumped by each state of emergency set here: an end
+				   * event of an earlier one finds it changed */
+	uint32_t net_generation;  /* the same for internet shutdowns */
+	int net_action;           /* the action that set the internet state, or UR_NONE */
+	int soe_action;           /* the action that set the emergency, or UR_NONE */
 	double morale;            /* police morale at morale_time, [morale_min, 1] */
 	double morale_time;       /* when morale_dir last changed */
 	int morale_dir;           /* -1 falling, +1 recovering, 0 still */
@@ -228,6 +310,20 @@ struct ur_model {
 	struct ur_event_handle collapse_cross_event; /* predicted crossing while the
 						      * capital's morale falls */
 
+	/* part 2: government, internet, elite, CSTO */
+	gsl_rng *rng_elite;       /* the elite's sweep-time draws (fighters' fate,
+				   * recaptures) */
+	gsl_rng *keyed;           /* reseeded for each keyed draw (model_keyed) */
+	size_t nactions;
+	struct model_action *actions;
+	size_t *watchers;         /* indices of the `when` actions */
+	size_t nwatchers;
+	unsigned watching[UR_IND_COUNT]; /* `when` actions still waiting, by indicator */
+	unsigned regions_active;  /* regions with above_joined */
+	double guard_reserve;     /* national guard persons not yet sent */
+	struct model_elite elite;
+	struct model_csto csto;
+
 	/* counters */
 	uint64_t decisions;
 	uint64_t state_changes;
@@ -314,6 +410,64 @@ void model_schedule(struct ur_model *m, double t, unsigned kind, uint32_t target
 		    int64_t payload, struct ur_event_handle *handle);
 /* The light invariant check of region r (O(1)) when options.check_invariants. */
 void model_check_region(struct ur_model *m, size_t r);
+
+/* Mixes an event's time, kind, target and the decisions before it into the
+ * fingerprint, after setting the clock: what every handler but the decisions' and the
+ * samples' does first. */
+void model_event_begin(struct ur_model *m, const struct ur_event *event);
+
+/* ---- government.c ---- */
+/* Applies government.edits, schedules the `at` triggers and arms the `when` ones at
+ * hour 0. -1 when out of memory. */
+int model_government_create(struct ur_model *m);
+void model_government_destroy(struct ur_model *m);
+int model_part2_register(struct ur_model *m);
+/* A watched indicator may have changed: active persons, regions active or the force
+ * ratio in region r (UR_NONE: anywhere), deaths or facilities. Cheap when nothing
+ * watches it. */
+enum {
+	WATCH_ACTIVE = 1u << UR_IND_ACTIVE,
+	WATCH_REGIONS = 1u << UR_IND_REGIONS_ACTIVE,
+	WATCH_FACILITIES = 1u << UR_IND_FACILITIES_SEIZED,
+	WATCH_RATIO = 1u << UR_IND_FORCE_RATIO,
+	WATCH_DEATHS = 1u << UR_IND_DEATHS
+};
+void model_watch(struct ur_model *m, unsigned indicators, int region);
+static inline bool model_watching(const struct ur_model *m, enum ur_indicator indicator)
+{
+	return m->watching[indicator] > 0;
+}
+/* A generator seeded by hash(the stream's seed, key), fresh for each call: the draws a
+ * key names do not depend on what else was drawn before (docs/model.md). */
+gsl_rng *model_keyed(struct ur_model *m, enum ur_stream stream, uint64_t key);
+/* One draw of a validated distribution (prepared for the call); NOMEM fails the run. */
+double model_sample(struct ur_model *m, const struct ur_dist *dist, gsl_rng *rng);
+#define MODEL_KEY(purpose, index, sub)                                                  \
+	(((uint64_t)(purpose) << 48) | ((uint64_t)(index) << 24) | (uint64_t)(sub))
+/* "id=ID kind=KIND" of action i. */
+void model_action_detail(const struct ur_model *m, size_t i, char *text, size_t size);
+
+/* ---- elite.c ---- */
+/* The security_council action took effect: the elite may answer. */
+void model_elite_answer(struct ur_model *m);
+/* The elite's part of an arrest sweep (fighters arrested with probability p, per
+ * person) and of a clash sweep (fighters among the deaths, recaptures, dispersal). */
+void model_elite_arrests(struct ur_model *m);
+void model_elite_clash(struct ur_model *m, unsigned civilian_deaths);
+void model_elite_start_handler(struct ur_engine *engine, const struct ur_event *event,
+			       void *context);
+void model_elite_seize_handler(struct ur_engine *engine, const struct ur_event *event,
+			       void *context);
+
+/* ---- csto.c ---- */
+void model_csto_request(struct ur_model *m);
+void model_csto_withdraw(struct ur_model *m);
+void model_csto_decision_handler(struct ur_engine *engine, const struct ur_event *event,
+				 void *context);
+void model_csto_flight_handler(struct ur_engine *engine, const struct ur_event *event,
+			       void *context);
+void model_csto_departure_handler(struct ur_engine *engine, const struct ur_event *event,
+				  void *context);
 
 /* ---- state setters for part 2 (model.c); each takes effect at m->now ---- */
 void model_set_legitimacy(struct ur_model *m, size_t r, double legitimacy);

@@ -69,8 +69,8 @@ double region_morale_at(const struct ur_model *m, size_t r, double t)
 static double security_of(const struct ur_model *m, const struct model_region *g,
 			  double morale)
 {
-	return (1.0 - g->stand_down) *
-	       (g->police * morale + g->guard + g->csto * m->p->csto.effectiveness);
+	return (1.0 - g->stand_down) * (g->police * morale + g->guard + g->freed +
+					g->csto * m->p->csto.effectiveness);
 }
 
 double region_security_at(const struct ur_model *m, size_t r, double t)
@@ -196,17 +196,11 @@ void region_security_changed(struct ur_model *m, size_t r)
 	}
 	if ((int)r == m->p->outcomes.capital)
 		capital_changed(m, r, a, c);
+	if (model_watching(m, UR_IND_FORCE_RATIO))
+		model_watch(m, WATCH_RATIO, (int)r);
 }
 
 /* ---- events ------------------------------------------------------------------------- */
-
-static void event_begin(struct ur_model *m, const struct ur_event *event)
-{
-	model_clock(m, event->time);
-	model_fingerprint(m, model_time_bits(event->time));
-	model_fingerprint(m, ((uint64_t)event->kind << 32) | event->target);
-	model_fingerprint(m, m->decisions);
-}
 
 void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context)
@@ -214,7 +208,7 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 	(void)engine;
 	struct ur_model *m = context;
 	const struct ur_arrest_params *ap = &m->p->arrests;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	double t = m->now;
 	for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r) {
 		struct model_region *g = &m->region[r];
@@ -247,6 +241,8 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 			model_report(m, UR_MEV_ARRESTS, UR_EVENTS_ALL, t, (int)r,
 				     (double)k * m->scale, "");
 	}
+	if (m->elite.running && m->status == UR_MODEL_OK)
+		model_elite_arrests(m);
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * ap->interval_h;
 	if (due <= m->horizon)
@@ -259,8 +255,9 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 	(void)engine;
 	struct ur_model *m = context;
 	const struct ur_casualty_params *cp = &m->p->casualties;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	double t = m->now;
+	unsigned elite_civilian_deaths = 0;
 	for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r) {
 		struct model_region *g = &m->region[r];
 		double a = (double)g->active * m->scale;
@@ -295,7 +292,13 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 		char detail[64];
 		snprintf(detail, sizeof detail, "security=%u injured=%.0f", security, injured);
 		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, (double)deaths, detail);
+		if ((int)r == m->p->elite.region)
+			elite_civilian_deaths = deaths - security;
+		if (model_watching(m, UR_IND_DEATHS))
+			model_watch(m, WATCH_DEATHS, (int)r);
 	}
+	if (m->elite.running && m->status == UR_MODEL_OK)
+		model_elite_clash(m, elite_civilian_deaths);
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * cp->interval_h;
 	if (due <= m->horizon)
@@ -307,7 +310,7 @@ void model_release_handler(struct ur_engine *engine, const struct ur_event *even
 {
 	(void)engine;
 	struct ur_model *m = context;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	uint32_t agent = event->target;
 	if (agent >= m->nagents || (m->tag[agent] & TAG_STATE_MASK) != AGENT_HELD) {
 		model_fail(m, UR_MODEL_INVARIANT, "release of agent %u, who is not held at %g h",
@@ -322,7 +325,7 @@ void model_morale_handler(struct ur_engine *engine, const struct ur_event *event
 {
 	(void)engine;
 	struct ur_model *m = context;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	size_t r = event->target;
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
@@ -338,7 +341,7 @@ void model_collapse_cross_handler(struct ur_engine *engine, const struct ur_even
 {
 	(void)engine;
 	struct ur_model *m = context;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	m->collapse_cross_event = (struct ur_event_handle){0, 0};
 	/* At the predicted instant A_r equals ratio C_r up to rounding; C_r goes on
 	 * falling, so the capital is above from now on. */
@@ -351,7 +354,7 @@ void model_collapse_handler(struct ur_engine *engine, const struct ur_event *eve
 {
 	(void)engine;
 	struct ur_model *m = context;
-	event_begin(m, event);
+	model_event_begin(m, event);
 	m->collapse_event = (struct ur_event_handle){0, 0};
 	if (!m->collapse_above || m->collapsed || m->csto_arriving)
 		return;

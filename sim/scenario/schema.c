@@ -340,6 +340,11 @@ static const struct sc_node region_nodes[] = {
 	  .offset = offsetof(struct ur_region, eta), .has_offset = SC_NO_FLAG,
 	  .min = 0, .max = 100, .unit = "1",
 	  .doc = "Weight of hardship in this region's grievance; agents.eta when absent." },
+	{ .name = "mobilizable_share", .type = SC_REAL, .flags = SC_OPTIONAL | SC_MIN_OPEN,
+	  .offset = offsetof(struct ur_region, mobilizable_share), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 1, .unit = "1",
+	  .doc = "Share of this region's population that can join a protest; "
+		 "scenario.mobilizable_share when absent." },
 	LIST("facilities", struct ur_region, facilities, nfacilities, struct ur_facility,
 	     UR_MAX_FACILITIES, 0, facility_nodes,
 	     "Key facilities the elite's fighters may seize and CSTO troops guard."),
@@ -549,9 +554,25 @@ static const struct sc_node action_nodes[] = {
 	  .kinds = K(REDEPLOY_GUARD), .doc = "Travel time of the redeployed guard." },
 };
 
+static const struct sc_node edit_nodes[] = {
+	{ .name = "action", .type = SC_ACTION, .flags = REQ,
+	  .offset = offsetof(struct ur_action_edit, action), .has_offset = SC_NO_FLAG,
+	  .unit = "", .doc = "Id of the action changed." },
+	OPTREAL("at", struct ur_action_edit, at_h, has_at, 0, HMAX, 0, "h",
+		"Replaces the action's trigger by `at` this hour."),
+	OPTDIST("delay", struct ur_action_edit, delay_h, has_delay, "h",
+		"Replaces the action's delay."),
+	OPTREAL("probability", struct ur_action_edit, probability, has_probability, 0, 1, 0,
+		"1", "Replaces the action's probability (0: it never takes effect)."),
+};
+
 static const struct sc_node government_nodes[] = {
 	LIST("actions", struct ur_government_params, actions, nactions, struct ur_action,
 	     UR_MAX_ACTIONS, 0, action_nodes, "The government's actions."),
+	LIST("edits", struct ur_government_params, edits, nedits, struct ur_action_edit,
+	     UR_MAX_ACTIONS, 0, edit_nodes,
+	     "Changes to actions, applied in order: how a scenario built on a base changes "
+	     "the base's actions without repeating the list."),
 };
 
 static const struct sc_node internet_nodes[] = {
@@ -616,6 +637,8 @@ static const struct sc_node csto_nodes[] = {
 	     "Security persons one troop is worth in C_r."),
 	REAL("freed_police", struct ur_csto_params, freed_police_per_troop, 0, 1000, 0,
 	     0.8, "1", "Police freed from guard duty per troop guarding facilities."),
+	DIST("withdrawal_delay", struct ur_csto_params, withdrawal_delay_h, &dd_zero, "h",
+	     "Hours from the announce_withdrawal action to the first departures."),
 	DIST("withdrawal_interval", struct ur_csto_params, withdrawal_interval_h,
 	     &dd_two_hours, "h", "Hours between departing flights after the withdrawal."),
 	LIST("contingents", struct ur_csto_params, contingents, ncontingents,

@@ -88,6 +88,7 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	r->lpg_share = 0.0;
 	r->police = 0.0;
 	r->eta = (double)NAN;
+	r->mobilizable_share = (double)NAN;
 
 	p->network = (struct ur_network_params){
 		.distance_exponent = 2.0, .min_distance_km = 10.0, .mu = 0.0, .nationwide = 0.0};
@@ -142,7 +143,10 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	p->elite.fighters = fixture_constant(0.0);
 	p->elite.seize_delay_h = fixture_constant(0.0);
 	p->csto.decision_h = fixture_constant(0.0);
+	p->csto.withdrawal_delay_h = fixture_constant(0.0);
 	p->csto.withdrawal_interval_h = fixture_constant(0.0);
+	p->csto.effectiveness = 1.0;
+	p->csto.freed_police_per_troop = 0.0;
 
 	p->outcomes = (struct ur_outcome_params){.order_threshold = 1.0,
 						 .order_window_h = 24.0,
@@ -165,6 +169,77 @@ void fixture_add_region(struct ur_params *p, const char *id, int64_t population,
 	p->regions[i].lon = lon;
 	if (p->fuel.regions.all)
 		all_regions(&p->fuel.regions, p->nregions);
+	for (size_t k = 0; k < p->government.nactions; ++k)
+		if (p->government.actions[k].regions.all)
+			all_regions(&p->government.actions[k].regions, p->nregions);
+}
+
+/* ---- part 2 ---------------------------------------------------------------------------- */
+
+struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,
+				 double at)
+{
+	assert_true(p->government.nactions < UR_MAX_ACTIONS);
+	struct ur_action *a = &p->government.actions[p->government.nactions++];
+	memset(a, 0, sizeof *a);
+	snprintf(a->id, sizeof a->id, "%s", id);
+	a->kind = kind;
+	a->trigger.kind = UR_TRIGGER_AT;
+	a->trigger.at_h = at;
+	a->trigger.region = UR_NONE;
+	a->trigger.after = UR_NONE;
+	a->delay_h = fixture_constant(0.0);
+	a->probability = 1.0;
+	all_regions(&a->regions, p->nregions);
+	a->risk_multiplier = 2.0;
+	a->reconsider_multiplier = 0.5;
+	a->net_state = UR_NET_OFF;
+	a->duration_h = fixture_constant(0.0);
+	a->repression_multiplier = 2.0;
+	a->lethality_multiplier = 1.0;
+	a->travel_h = fixture_constant(0.0);
+	return a;
+}
+
+void fixture_when(struct ur_action *a, enum ur_indicator indicator, enum ur_compare op,
+		  double value, double hold, int region)
+{
+	a->trigger.kind = UR_TRIGGER_WHEN;
+	a->trigger.indicator = indicator;
+	a->trigger.op = op;
+	a->trigger.value = value;
+	a->trigger.hold_h = hold;
+	a->trigger.region = region;
+}
+
+void fixture_after(struct ur_action *a, int after)
+{
+	a->trigger.kind = UR_TRIGGER_AFTER;
+	a->trigger.after = after;
+}
+
+void fixture_one_region(struct ur_region_set *set, int region)
+{
+	set->all = false;
+	set->n = 1;
+	set->idx[0] = region;
+}
+
+struct ur_contingent *fixture_contingent(struct ur_params *p, const char *country,
+					 int64_t troops, int64_t per_flight,
+					 struct ur_dist first_flight, struct ur_dist interval,
+					 int region)
+{
+	assert_true(p->csto.ncontingents < UR_MAX_CONTINGENTS);
+	struct ur_contingent *c = &p->csto.contingents[p->csto.ncontingents++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->country, sizeof c->country, "%s", country);
+	c->troops = troops;
+	c->troops_per_flight = per_flight;
+	c->first_flight_h = first_flight;
+	c->interval_h = interval;
+	fixture_one_region(&c->regions, region);
+	return c;
 }
 
 /* ---- the recording observer ------------------------------------------------------- */

@@ -40,6 +40,23 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon);
 void fixture_add_region(struct ur_params *p, const char *id, int64_t population, double lat,
 			double lon);
 
+/* Part 2. An action `id` of `kind` appended to government.actions, triggered `at`
+ * that hour, with no delay, probability 1, all regions, and the schema's defaults
+ * for its kind's settings; the caller changes what it tests. */
+struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,
+				 double at);
+/* Turns an action's trigger into `when` (national when region is UR_NONE) or `after`. */
+void fixture_when(struct ur_action *a, enum ur_indicator indicator, enum ur_compare op,
+		  double value, double hold, int region);
+void fixture_after(struct ur_action *a, int after);
+/* Limits an action (or a set) to one region. */
+void fixture_one_region(struct ur_region_set *set, int region);
+/* A CSTO contingent flying to one region. */
+struct ur_contingent *fixture_contingent(struct ur_params *p, const char *country,
+					 int64_t troops, int64_t per_flight,
+					 struct ur_dist first_flight, struct ur_dist interval,
+					 int region);
+
 /* A recording observer: counts samples and events, keeps the last sample's rows and
  * the summary, and hashes everything it is told (for determinism checks). */
 #define FIXTURE_MAX_EVENTS 4096

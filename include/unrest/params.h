@@ -301,7 +301,8 @@ struct ur_action {
 					 * >= 1 */
 	double reconsider_multiplier;   /* .reconsider_multiplier: state_of_emergency, on
 					 * lambda in the named regions, (0, 1] */
-	enum ur_net_state net_state;    /* .state: internet_shutdown, "throttled" | "off" */
+	enum ur_net_state net_state;    /* .state: internet_shutdown, "off" | "throttled" |
+					 * "on" (a restoration) */
 	bool has_duration;              /* .duration given: state_of_emergency,
 					 * internet_shutdown (else lasts to the horizon) */
 	struct ur_dist duration_h;      /* .duration: hours */

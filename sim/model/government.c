@@ -355,7 +355,9 @@ static void shutdown_start(struct ur_model *m, size_t i, size_t r)
 	g->net_action = (int)i;
 	model_set_internet(m, r, a->net_state);
 	internet_report(m, r);
-	if (!a->has_duration)
+	/* A restoration ("on") has nothing to end; the new generation above already
+	 * voids the end of any shutdown it replaces. */
+	if (!a->has_duration || a->net_state == UR_NET_ON)
 		return;
 	double d = model_sample(m, &a->duration_h,
 				model_keyed(m, UR_STREAM_INTERNET, MODEL_KEY(KEY_SHUTDOWN, i, r)));

@@ -481,8 +481,7 @@ static const struct sc_node when_nodes[] = {
 	(K(ENVOYS) | K(PRICE_ROLLBACK) | K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN) | \
 	 K(REDEPLOY_GUARD))
 
-/* Indexed by enum ur_net_state; "on" is no state a shutdown imposes. */
-static const char *const shutdown_state_names[] = { NULL, "throttled", "off" };
+
 
 static const struct sc_node action_nodes[] = {
 	ID("id", struct ur_action, id, REQ | SC_KEY,
@@ -529,9 +528,11 @@ static const struct sc_node action_nodes[] = {
 	  .doc = "Multiplies the reconsideration rate in the named regions (curfew)." },
 	{ .name = "state", .type = SC_ENUM,
 	  .offset = offsetof(struct ur_action, net_state), .has_offset = SC_NO_FLAG,
-	  .def = UR_NET_OFF, .names = shutdown_state_names,
-	  .nnames = COUNT(shutdown_state_names), .unit = "", .kinds = K(INTERNET_SHUTDOWN),
-	  .doc = "Internet state imposed." },
+	  .def = UR_NET_OFF, .names = net_state_names,
+	  .nnames = COUNT(net_state_names), .unit = "", .kinds = K(INTERNET_SHUTDOWN),
+	  .doc = "Internet state imposed in the named regions: \"off\", \"throttled\" (a "
+		 "partial restoration after \"off\"), or \"on\" (a restoration: ends "
+		 "earlier shutdowns there)." },
 	{ .name = "duration", .type = SC_DIST, .flags = SC_OPTIONAL,
 	  .offset = offsetof(struct ur_action, duration_h),
 	  .has_offset = offsetof(struct ur_action, has_duration), .unit = "h",

@@ -305,6 +305,54 @@ static void test_internet(void **state)
 	free(rec);
 }
 
+/* Restoration by action: region b is cut off at 2 for 100 hours, throttled at 3.5 (a
+ * partial restoration) and restored at 4.5 by a "state = on" action; the shutdown's
+ * own end, long after, is void. Off-hours (the cost base) are [2, 3.5) only. */
+static void test_internet_restored_by_action(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 9.0);
+	fixture_add_region(&p, "b", 3000, 51.169, 71.449);
+	p.agents.w_s = 1.0;
+	p.network.mu = 0.5;
+	p.internet = (struct ur_internet_params){.throttled_level = 0.5,
+						 .off_level = 0.02,
+						 .throttled_street = 0.4,
+						 .off_street = 1.0};
+	p.damage.shutdown_usd_per_region_hour = 100.0;
+	struct ur_action *off = fixture_action(&p, "off_b", UR_ACTION_INTERNET_SHUTDOWN, 2.0);
+	fixture_one_region(&off->regions, 1);
+	off->has_duration = true;
+	off->duration_h = fixture_constant(100.0);
+	struct ur_action *slow = fixture_action(&p, "slow_b", UR_ACTION_INTERNET_SHUTDOWN, 3.5);
+	fixture_one_region(&slow->regions, 1);
+	slow->net_state = UR_NET_THROTTLED;
+	struct ur_action *on = fixture_action(&p, "on_b", UR_ACTION_INTERNET_SHUTDOWN, 4.5);
+	fixture_one_region(&on->regions, 1);
+	on->net_state = UR_NET_ON;
+
+	struct fixture_record *rec = new_record();
+	struct ur_observer obs = fixture_observer(rec);
+	struct ur_model *m = ur_model_create(&p, 1, &obs, NULL);
+	assert_non_null(m);
+	const struct {
+		double until, c1;
+	} steps[] = {{1.0, 1.0}, {3.0, 0.02}, {4.0, 0.5}, {5.0, 1.0}, {8.0, 1.0}};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; ++i) {
+		assert_int_equal(ur_model_run_until(m, steps[i].until), UR_MODEL_OK);
+		struct ur_national_row n;
+		ur_model_snapshot(m, &n, NULL);
+		assert_near(n.connectivity, 0.25 + 0.75 * steps[i].c1, 1e-15);
+	}
+	assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+	assert_near(rec->summary.shutdown_region_hours, 1.5, 1e-12);
+	assert_near(rec->summary.damage_usd, 150.0, 1e-9);
+	assert_int_equal(rec->event_count[UR_MEV_INTERNET], 3);
+	ur_model_destroy(m);
+	free(rec);
+}
+
 /* Envoys, price rollback, emergency, lethal force and the guard, each as the table of
  * DESIGN.md section 5 says. */
 static void test_action_effects(void **state)
@@ -1258,6 +1306,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_when_and_hold),
 		cmocka_unit_test(test_force_ratio_crossing),
 		cmocka_unit_test(test_internet),
+		cmocka_unit_test(test_internet_restored_by_action),
 		cmocka_unit_test(test_action_effects),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_counter_coup_holds),

@@ -80,6 +80,14 @@ void ur_rng_reseed(gsl_rng *rng, uint64_t stream_seed);
 /* Frees a generator; NULL is a no-op. */
 void ur_rng_destroy(gsl_rng *rng);
 
+/* Writes the n words that n calls of gsl_rng_get(rng) would return, and leaves rng
+ * where those calls would have: the same stream, read in bulk. GSL has no bulk
+ * interface, and a gsl_rng_get call (a function pointer and a state check per word)
+ * costs as much as the rest of an agent's decision; for the mt19937 of every stream
+ * here, the words come straight from the generator's state, twisted and tempered as
+ * GSL 2.7's rng/mt.c does. Any other generator is read word by word. */
+void ur_rng_fill_u32(gsl_rng *rng, uint32_t *out, size_t n);
+
 /* The UR_STREAM_COUNT streams of one replication. Reseeding an existing set for the
  * next replication avoids reallocating it. */
 struct ur_rng_set;

@@ -174,14 +174,14 @@ static void refill_picks(struct ur_model *m)
 	gsl_rng *rng = m->rng_agents;
 	uint64_t n = m->nagents;
 	uint32_t reject = m->pick_reject;
-	model_words_fill(rng, m->picks, DECISION_BLOCK);
+	ur_rng_fill_u32(rng, m->picks, DECISION_BLOCK);
 	for (size_t i = 0; i < DECISION_BLOCK; ++i) {
 		uint64_t product = (uint64_t)m->picks[i] * n;
 		/* Rejected with probability N / 2^32 (1 in 4,000 at 10^6 agents): the next
 		 * words of the stream replace the word. */
 		while ((uint32_t)product < reject) {
 			uint32_t word;
-			model_words_fill(rng, &word, 1);
+			ur_rng_fill_u32(rng, &word, 1);
 			product = (uint64_t)word * n;
 		}
 		m->picks[i] = (uint32_t)(product >> 32);
@@ -193,7 +193,7 @@ static void refill_picks(struct ur_model *m)
 static void refill_waits(struct ur_model *m)
 {
 	uint32_t words[DECISION_BLOCK];
-	model_words_fill(m->rng_agents, words, DECISION_BLOCK);
+	ur_rng_fill_u32(m->rng_agents, words, DECISION_BLOCK);
 	for (size_t i = 0; i < DECISION_BLOCK; ++i)
 		m->waits[i] = model_exp_from_word(&m->log_table, words[i]);
 	m->wait_pos = 0;

@@ -1,21 +1,10 @@
 /*
- * words.h: raw 32-bit words of a GSL generator in bulk, and unit exponential variates
- * made from them, for the decision stream.
+ * words.h: unit exponential variates from the raw 32-bit words of the decision stream
+ * (read in bulk with ur_rng_fill_u32 of rng.h).
  *
- * model_words_fill(rng, out, n) writes the n words that n calls of gsl_rng_get(rng)
- * would return, and leaves rng where those calls would have left it: the stream is the
- * same stream, only read faster. GSL has no bulk interface, and a call of gsl_rng_get
- * goes through a function pointer and a state check per word, which costs as much as
- * the rest of an agent's decision; for GSL's mt19937 (every stream of rng.h) this file
- * twists and tempers the generator's own state in place, as GSL's rng/mt.c does, in
- * loops the compiler can unroll. The layout of that state (struct { unsigned long
- * mt[624]; int mti; }, unchanged since GSL 1.x) is checked at run time by the
- * generator's type and state size; any other generator is read word by word with
- * gsl_rng_get. tests/model checks the words against gsl_rng_get, one by one.
- *
- * model_exp_from_word(t, w) is -log(u), u = (w + 1/2) / 2^32, to within 1e-15 max(1, -log u)
- * (a few units in the last place): the logarithm from a 1024-entry table and a 4-term series (libm's log costs a
- * third of a decision). It is a function of the word alone, with the same result on
+ * model_exp_from_word(t, w) is -log(u), u = (w + 1/2) / 2^32, to within
+ * 1e-15 max(1, -log u) (a few units in the last place): the logarithm from a 1024-entry
+ * table and a 4-term series (libm's log costs a third of a decision). It is a function of the word alone, with the same result on
  * every IEEE 754 machine (additions and multiplications only, no fused operations are
  * needed for its accuracy).
  */
@@ -26,9 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
-
-void model_words_fill(gsl_rng *rng, uint32_t *out, size_t n);
 
 /* The table of the logarithm: for the 1024 intervals of the mantissa, an approximate
  * reciprocal of the interval's centre and minus the logarithm of that reciprocal. */

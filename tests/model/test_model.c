@@ -68,7 +68,7 @@ static void test_words(void **state)
 	static uint32_t words[5000];
 	size_t sizes[] = {1, 7, 623, 624, 625, 1000, 1, 1248, 3};
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; ++k) {
-		model_words_fill(a, words, sizes[k]);
+		ur_rng_fill_u32(a, words, sizes[k]);
 		for (size_t i = 0; i < sizes[k]; ++i)
 			assert_int_equal(words[i], gsl_rng_get(b));
 		assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
@@ -77,7 +77,7 @@ static void test_words(void **state)
 	gsl_rng *c = gsl_rng_alloc(gsl_rng_taus2), *d = gsl_rng_alloc(gsl_rng_taus2);
 	assert_non_null(c);
 	assert_non_null(d);
-	model_words_fill(c, words, 100);
+	ur_rng_fill_u32(c, words, 100);
 	for (size_t i = 0; i < 100; ++i)
 		assert_int_equal(words[i], gsl_rng_get(d));
 	gsl_rng_free(c);

@@ -40,7 +40,7 @@
  * anything else to stop the run: ur_model_run then returns UR_MODEL_OBSERVER.
  *
  * Invariants (ur_model_check tests them; options.check_invariants has them checked
- * during the run): in every region quiet + active + held = n_r; every count is
+ * during the run, which builds without NDEBUG always do): in every region quiet + active + held = n_r; every count is
  * non-negative; cumulative counts never decrease; the clock never goes back (checked
  * at every event in every build).
  *
@@ -232,7 +232,8 @@ enum ur_model_status {
 	UR_MODEL_PAST        /* ur_model_run_until to a time before the clock */
 };
 
-/* Options for tests and diagnostics; pass NULL for the defaults (all false). */
+/* Options for tests and diagnostics; pass NULL for the defaults (all false, except
+ * check_invariants, which builds without NDEBUG turn on whatever is passed). */
 struct ur_model_options {
 	bool check_invariants;  /* check the counts of the region concerned after every
 				 * change of an agent's state (O(1)), and every invariant

@@ -545,6 +545,12 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 		m->obs = *observer;
 	if (options != NULL)
 		m->opt = *options;
+#ifndef NDEBUG
+	/* Debug builds (and the default debugoptimized one) check the invariants in every
+	 * run, the program's included: a broken count then stops the run with a reason
+	 * instead of writing wrong numbers. Release builds check them when asked. */
+	m->opt.check_invariants = true;
+#endif
 	m->replication_seed = replication_seed;
 	m->scale = params->scenario.agent_scale;
 	m->horizon = params->scenario.horizon_h;

@@ -20,10 +20,10 @@
 #include "engine_private.h"
 #include "unrest/engine.h"
 
-/* cmocka 1.1.5 has no assertion for doubles. Times in these tests are sums of exact
- * binary fractions, so most comparisons use a tolerance of 0: exactly equal. */
-#define assert_near(actual, expected, tolerance)                                          \
-	assert_true(fabs((double)(actual) - (double)(expected)) <= (double)(tolerance))
+#include "testutil.h"
+
+/* Times in these tests are sums of exact binary fractions, so most comparisons with
+ * assert_near (testutil.h) use a tolerance of 0: exactly equal. */
 
 static const union ur_payload no_payload = { .integer = 0 };
 

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unrest/rng.h"
@@ -348,4 +349,11 @@ struct ur_model_summary fixture_run(const struct ur_params *p, uint64_t seed,
 	record->model = NULL;
 	ur_model_destroy(m);
 	return s;
+}
+
+struct fixture_record *fixture_record_new(void)
+{
+	struct fixture_record *rec = calloc(1, sizeof *rec);
+	assert_non_null(rec);
+	return rec;
 }

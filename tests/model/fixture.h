@@ -17,14 +17,7 @@
 #include "unrest/model.h"
 #include "unrest/params.h"
 
-/* |a - b| <= tol, printing both on failure (cmocka 1.1 has no double comparison). */
-#define assert_near(a, b, tol)                                                          \
-	do {                                                                            \
-		double a_ = (a), b_ = (b), tol_ = (tol);                                \
-		if (!(fabs(a_ - b_) <= tol_))                                           \
-			fail_msg("%s = %.17g, expected %.17g within %.3g", #a, a_, b_,  \
-				 tol_);                                                 \
-	} while (0)
+#include "testutil.h" /* assert_near */
 
 struct ur_dist fixture_constant(double value);
 struct ur_dist fixture_uniform(double min, double max);
@@ -81,6 +74,9 @@ struct fixture_record {
 };
 
 struct ur_observer fixture_observer(struct fixture_record *record);
+
+/* A zeroed record on the heap (it is large); free() it. */
+struct fixture_record *fixture_record_new(void);
 
 /* Creates, runs to the horizon, checks the status, and destroys a model; returns the
  * summary. */

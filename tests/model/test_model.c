@@ -33,13 +33,6 @@
 
 static const char *golden_path;
 
-static struct fixture_record *new_record(void)
-{
-	struct fixture_record *rec = calloc(1, sizeof *rec);
-	assert_non_null(rec);
-	return rec;
-}
-
 /* ---- unit ------------------------------------------------------------------------- */
 
 static void test_names(void **state)
@@ -189,7 +182,7 @@ static void test_sample_times(void **state)
 	struct ur_params p;
 	fixture_params(&p, 100, 5.5);
 	p.scenario.sample_interval_h = 2.0;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 3, rec, NULL);
 	assert_int_equal(rec->samples, 4);
 	assert_near(rec->sample_hours[0], 0.0, 0.0);
@@ -225,7 +218,7 @@ static void test_fuel_shock(void **state)
 	p.fuel.has_rollback = true;
 	p.fuel.rollback_hour = 20.0;
 	p.fuel.rollback_level = 0.0;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 11, &obs, NULL);
 	assert_non_null(m);
@@ -334,7 +327,7 @@ static void test_determinism(void **state)
 	(void)state;
 	struct ur_params p;
 	busy_params(&p);
-	struct fixture_record *a = new_record(), *b = new_record(), *c = new_record();
+	struct fixture_record *a = fixture_record_new(), *b = fixture_record_new(), *c = fixture_record_new();
 	struct ur_model_summary sa = fixture_run(&p, 0x1234, a, NULL);
 	struct ur_model_summary sb = fixture_run(&p, 0x1234, b, NULL);
 	struct ur_model_summary sc = fixture_run(&p, 0x1235, c, NULL);
@@ -360,7 +353,7 @@ static void test_sampling_does_not_perturb(void **state)
 	(void)state;
 	struct ur_params p;
 	busy_params(&p);
-	struct fixture_record *a = new_record(), *b = new_record();
+	struct fixture_record *a = fixture_record_new(), *b = fixture_record_new();
 	struct ur_model_summary sa = fixture_run(&p, 77, a, NULL);
 	p.scenario.sample_interval_h = 0.37;
 	struct ur_model_summary sb = fixture_run(&p, 77, b, NULL);
@@ -399,7 +392,7 @@ static void test_invariants(void **state)
 	(void)state;
 	struct ur_params p;
 	busy_params(&p);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_options opt = {.check_invariants = true, .count_decisions = true};
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 5, &obs, &opt);
@@ -445,7 +438,7 @@ static void test_golden(void **state)
 	(void)state;
 	struct ur_params p;
 	busy_params(&p);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 2022, rec, NULL);
 	free(rec);
 	const char *update = getenv("UNREST_UPDATE_GOLDEN");
@@ -477,7 +470,7 @@ static void test_observer_stop(void **state)
 	(void)state;
 	struct ur_params p;
 	fixture_params(&p, 100, 10.0);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	rec->stop_at_sample = 3;
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 1, &obs, NULL);
@@ -514,7 +507,7 @@ static void test_morale_and_looting(void **state)
 	p.security.morale_min = 0.2;
 	p.damage.usd_per_active_hour = 2.0;
 	p.damage.looting_multiplier = 3.0;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 9, &obs, NULL);
 	assert_non_null(m);
@@ -560,7 +553,7 @@ static void test_regime_collapse(void **state)
 	p.security.morale_min = 0.1;
 	p.outcomes.collapse_ratio = 20.0;
 	p.outcomes.collapse_h = 10.0;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 4, rec, NULL);
 	assert_int_equal(rec->event_count[UR_MEV_POLICE_LEFT], 1);
 	assert_int_equal(rec->event_count[UR_MEV_REGIME_COLLAPSE], 1);
@@ -614,7 +607,7 @@ static void test_granovetter(void **state)
 		p.agents.w_s = 1.0;
 		p.agents.threshold = fixture_normal(mean, sds[i]);
 		p.agents.stratified = true;
-		struct fixture_record *rec = new_record();
+		struct fixture_record *rec = fixture_record_new();
 		fixture_run(&p, 100 + i, rec, NULL);
 		double share = rec->last.active / 20000.0;
 		double expected = granovetter_fixed_point(mean, sds[i]);
@@ -638,7 +631,7 @@ static void test_epstein(void **state)
 	p.agents.threshold = fixture_constant(0.3);
 	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
 	p.agents.legitimacy0 = 0.2;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 7, rec, NULL);
 	double share = rec->last.active / 100000.0;
 	print_message("epstein L 0.2 T 0.3: share %.5f, expected 0.625\n", share);
@@ -654,7 +647,7 @@ static void test_epstein(void **state)
 		p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
 		p.agents.legitimacy0 = legitimacy[i];
 		p.regions[0].police = police[i];
-		rec = new_record();
+		rec = fixture_record_new();
 		struct ur_model_summary s = fixture_run(&p, 8, rec, NULL);
 		assert_near(s.peak_active, 0.0, 0.0);
 		assert_true(s.decisions > 100000);
@@ -723,7 +716,7 @@ static void test_arrests(void **state)
 	p.agents.reconsider_rate = 20.0;
 	p.arrests.probability = 0.05;
 	p.arrests.detention_h = fixture_constant(0.01);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 31, rec, NULL);
 	print_message("arrests: %.0f (expected 10000 +- 97.5)\n", s.detained);
 	assert_near(s.detained, 10000.0, 3.0 * 97.5);
@@ -732,7 +725,7 @@ static void test_arrests(void **state)
 
 	p.regions[0].police = 100.0;
 	p.arrests.capacity_ratio = 1.0;
-	rec = new_record();
+	rec = fixture_record_new();
 	s = fixture_run(&p, 32, rec, NULL);
 	print_message("arrests at capacity: %.0f (expected 1000 +- 31.5)\n", s.detained);
 	assert_near(s.detained, 1000.0, 3.0 * 31.5);
@@ -774,7 +767,7 @@ static void test_casualties(void **state)
 	p.casualties.base_rate = 2.0;
 	p.casualties.injury_ratio = fixture_uniform(1.0, 5.0);
 	p.casualties.security_share = 0.25;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 41, rec, NULL);
 	print_message("casualties: %.0f killed (500 +- 22.4), %.0f security, %.0f injured "
 		      "(1500 +- 77)\n",
@@ -805,7 +798,7 @@ static void test_damage(void **state)
 	double m1 = (1.0 - exp(-5.0)) / 0.5;
 	double sd = 2.0 * sqrt(1000.0 * (e2 - m1 * m1));
 	for (uint64_t seed = 51; seed < 54; ++seed) {
-		struct fixture_record *rec = new_record();
+		struct fixture_record *rec = fixture_record_new();
 		struct ur_model_summary s = fixture_run(&p, seed, rec, NULL);
 		print_message("damage: %.1f USD (expected %.1f +- %.1f)\n", s.damage_usd,
 			      2.0 * 1000.0 * mean_h, sd);

@@ -36,13 +36,6 @@
 
 static const char *scenarios_dir;
 
-static struct fixture_record *new_record(void)
-{
-	struct fixture_record *rec = calloc(1, sizeof *rec);
-	assert_non_null(rec);
-	return rec;
-}
-
 /* The first event of `kind` whose detail contains `text` (NULL: any), or NULL. */
 static const struct ur_model_event *find_event(const struct fixture_record *rec,
 					       enum ur_model_event_kind kind, const char *text)
@@ -116,7 +109,7 @@ static void test_at_and_after(void **state)
 	struct ur_action *f = fixture_action(&p, "f", UR_ACTION_ADDRESS, 3.25);
 	f->politicization_delta = 0.05;
 
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 3, &obs, NULL);
 	assert_non_null(m);
@@ -177,7 +170,7 @@ static void test_when_and_hold(void **state)
 	s->has_duration = true;
 	s->duration_h = fixture_constant(2.0);
 
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 11, rec, NULL);
 	double joined = event_hour(rec, UR_MEV_REGION_JOINED, NULL);
 	double first = event_hour(rec, UR_MEV_ACTION_TRIGGERED, "id=first ");
@@ -216,7 +209,7 @@ static void test_force_ratio_crossing(void **state)
 	fixture_when(b, UR_IND_ACTIVE, UR_CMP_GT, 200.0, 0.0, 0);
 	struct ur_action *c = fixture_action(&p, "ratio_a", UR_ACTION_ENVOYS, 0.0);
 	fixture_when(c, UR_IND_FORCE_RATIO, UR_CMP_GT, 40.0, 1.5, 0);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 5, rec, NULL);
 	double began = event_hour(rec, UR_MEV_ACTION_TRIGGERED, "id=crowd ");
 	assert_true(began > 0.0 && began < 0.05);
@@ -259,7 +252,7 @@ static void test_internet(void **state)
 	s3->has_duration = true;
 	s3->duration_h = fixture_constant(0.5);
 
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 1, &obs, NULL);
 	assert_non_null(m);
@@ -332,7 +325,7 @@ static void test_internet_restored_by_action(void **state)
 	fixture_one_region(&on->regions, 1);
 	on->net_state = UR_NET_ON;
 
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 1, &obs, NULL);
 	assert_non_null(m);
@@ -392,7 +385,7 @@ static void test_action_effects(void **state)
 	gd->regions.idx[1] = 1;
 	gd->travel_h = fixture_constant(1.5);
 
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 2, &obs, NULL);
 	assert_non_null(m);
@@ -443,7 +436,7 @@ static void test_edits(void **state)
 		.action = 0, .has_delay = true, .delay_h = fixture_constant(2.5)};
 	p.government.edits[2] = (struct ur_action_edit){
 		.action = 2, .has_probability = true, .probability = 0.0};
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 1, rec, NULL);
 	assert_near(event_hour(rec, UR_MEV_ACTION, "id=a "), 3.5, 0.0);
 	assert_near(event_hour(rec, UR_MEV_ACTION, "id=b "), 4.0, 0.0);
@@ -484,7 +477,7 @@ static void test_counter_coup_holds(void **state)
 	(void)state;
 	struct ur_params p;
 	elite_params(&p);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 8, &obs, NULL);
 	assert_non_null(m);
@@ -527,7 +520,7 @@ static void test_counter_coup_ends(void **state)
 	elite_params(&p);
 	p.elite.recapture_rate = 1e3;
 	p.elite.disperse_rate = 1e3;
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	fixture_run(&p, 8, rec, NULL);
 	assert_int_equal(rec->event_count[UR_MEV_SEIZURE], 3);
 	assert_int_equal(rec->event_count[UR_MEV_RECAPTURE], 3);
@@ -546,7 +539,7 @@ static void test_counter_coup_ends(void **state)
 	p.arrests.probability = 0.05;
 	p.arrests.interval_h = 1.0;
 	p.scenario.horizon_h = 200.0;
-	rec = new_record();
+	rec = fixture_record_new();
 	fixture_run(&p, 9, rec, NULL);
 	const struct ur_model_event *end = must_find(rec, UR_MEV_COUNTER_COUP_END, NULL);
 	double killed, arrested, dispersed;
@@ -589,7 +582,7 @@ static void test_csto_flights(void **state)
 	(void)state;
 	struct ur_params p;
 	csto_params(&p);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_observer obs = fixture_observer(rec);
 	struct ur_model *m = ur_model_create(&p, 4, &obs, NULL);
 	assert_non_null(m);
@@ -644,7 +637,7 @@ static void test_csto_flights(void **state)
 	 * before the decision means none. A refused request brings nobody. */
 	csto_params(&p);
 	p.government.actions[1].trigger.at_h = 5.75;
-	rec = new_record();
+	rec = fixture_record_new();
 	fixture_run(&p, 4, rec, NULL);
 	assert_int_equal(rec->event_count[UR_MEV_CSTO_ARRIVAL], 2);
 	assert_int_equal(rec->event_count[UR_MEV_CSTO_DEPARTURE], 2);
@@ -652,14 +645,14 @@ static void test_csto_flights(void **state)
 	assert_near(rec->last.csto_troops, 0.0, 0.0);
 	free(rec);
 	p.government.actions[1].trigger.at_h = 1.5;
-	rec = new_record();
+	rec = fixture_record_new();
 	fixture_run(&p, 4, rec, NULL);
 	assert_int_equal(rec->event_count[UR_MEV_CSTO_DECISION], 1);
 	assert_int_equal(rec->event_count[UR_MEV_CSTO_ARRIVAL], 0);
 	free(rec);
 	csto_params(&p);
 	p.csto.probability = 0.0;
-	rec = new_record();
+	rec = fixture_record_new();
 	fixture_run(&p, 4, rec, NULL);
 	assert_near(must_find(rec, UR_MEV_CSTO_DECISION, NULL)->value, 0.0, 0.0);
 	assert_int_equal(rec->event_count[UR_MEV_CSTO_ARRIVAL], 0);
@@ -800,7 +793,7 @@ static void test_busy_invariants_and_golden(void **state)
 	(void)state;
 	struct ur_params p;
 	busy2_params(&p);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_options opt = {.check_invariants = true};
 	struct ur_model_summary s = fixture_run(&p, 2022, rec, &opt);
 	assert_int_equal(rec->bad_samples, 0);
@@ -816,7 +809,7 @@ static void test_busy_invariants_and_golden(void **state)
 	for (size_t i = 1; i < rec->events && i < FIXTURE_MAX_EVENTS; ++i)
 		if (rec->event[i].kind != UR_MEV_ORDER_RESTORED)
 			assert_true(rec->event[i].hour >= rec->event[i - 1].hour);
-	struct fixture_record *again = new_record();
+	struct fixture_record *again = fixture_record_new();
 	p.scenario.sample_interval_h = 0.37;
 	struct ur_model_summary t = fixture_run(&p, 2022, again, NULL);
 	assert_int_equal(s.fingerprint, t.fingerprint);
@@ -881,7 +874,7 @@ static void test_historical_timing(void **state)
 {
 	(void)state;
 	struct ur_scenario *sc = load_shipped("kazakhstan-2022-historical.cfg", coarse, NCOARSE);
-	struct fixture_record *rec = new_record();
+	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_options opt = {.check_invariants = true};
 	fixture_run(ur_scenario_params(sc), 2022, rec, &opt);
 	assert_int_equal(rec->bad_samples, 0);
@@ -1134,7 +1127,7 @@ static void test_flight_distribution(void **state)
 	assert_non_null(gap);
 	size_t n = 0;
 	for (uint64_t k = 0; k < REPS; ++k) {
-		struct fixture_record *rec = new_record();
+		struct fixture_record *rec = fixture_record_new();
 		fixture_run(&p, ur_rng_replication_seed(5, k), rec, NULL);
 		double last = (double)NAN;
 		size_t flights = 0;

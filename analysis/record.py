@@ -26,7 +26,9 @@ What the model's side of each row is (the `model_measure` column):
 - killed, security killed, injured, damage, CSTO troops: the summary's totals;
 - detained by the record's hour (national.csv at that hour);
 - first protest of a region: the first sample at which its active persons reach
-  --protest-threshold (default 100), as a day of that region's calendar; regions with
+  --protest-threshold (default: the run's own outcomes.region_active, read from its
+  scenario.cfg: the persons from which the model counts a region as joined; 100 when
+  the run has no scenario.cfg), as a day of that region's calendar; regions with
   protests by an hour: the regions that reached it by then;
 - internet: first sample with a region throttled or off, first with a region off, the
   first after that with none off, and the hours with at least one region off;
@@ -66,23 +68,24 @@ RECORD_TEXT = ("quantity", "unit", "region", "source", "grade")
 # ur_model_event_name in model.h, and the government action kinds of DESIGN.md): the
 # first matching event of a replication is its time. `regions` from the record's
 # row restrict the match to events in those regions (or naming them in `detail`);
-# `detail` requires that word in the detail; `national` requires an event without a
-# region. A record quantity that is itself an event name matches too.
+# `detail` requires that text in the detail (events.csv's `action` rows carry
+# "id=ID kind=KIND"); `all_regions` takes the first hour by which every region of the
+# run has had such an event. A record quantity that is itself an event name matches
+# too.
 EVENT_ALIASES = {
-    "mangystau_price_rollback_50": {"events": ["price_rollback", "fuel_rollback"]},
-    "first_presidential_address": {"events": ["address"]},
-    "state_of_emergency_MAN_ALA": {"events": ["state_of_emergency"]},
-    "government_dismissed": {"events": ["dismiss_government"]},
-    "state_of_emergency_ALR": {"events": ["state_of_emergency"]},
-    "state_of_emergency_NUR": {"events": ["state_of_emergency"]},
-    "security_council_takeover": {"events": ["security_council"]},
-    "almaty_akimat_burned": {"events": ["facility_seized"], "detail": "akimat"},
-    "almaty_airport_seized": {"events": ["facility_seized"], "detail": "airport"},
-    "csto_decision": {"events": ["csto_decision", "csto_accepted"]},
-    "state_of_emergency_nationwide": {"events": ["state_of_emergency"],
-                                      "national": True},
-    "lethal_force_order": {"events": ["lethal_force"]},
-    "csto_withdrawal_announced": {"events": ["announce_withdrawal"]},
+    "mangystau_price_rollback_50": {"events": ["action"], "detail": "kind=price_rollback"},
+    "first_presidential_address": {"events": ["action"], "detail": "kind=address"},
+    "state_of_emergency_MAN_ALA": {"events": ["emergency"]},
+    "government_dismissed": {"events": ["action"], "detail": "kind=dismiss_government"},
+    "state_of_emergency_ALR": {"events": ["emergency"]},
+    "state_of_emergency_NUR": {"events": ["emergency"]},
+    "security_council_takeover": {"events": ["action"], "detail": "kind=security_council"},
+    "almaty_akimat_burned": {"events": ["seizure"], "detail": "akimat"},
+    "almaty_airport_seized": {"events": ["seizure"], "detail": "airport"},
+    "csto_decision": {"events": ["csto_decision"]},
+    "state_of_emergency_nationwide": {"events": ["emergency"], "all_regions": True},
+    "lethal_force_order": {"events": ["action"], "detail": "kind=lethal_force"},
+    "csto_withdrawal_announced": {"events": ["action"], "detail": "kind=announce_withdrawal"},
 }
 
 # Quantities of the record the model does not measure (said so in comparison.md).
@@ -126,10 +129,10 @@ def parse_args(argv):
     parser.add_argument("--record-start", default=RECORD_START, metavar="ISO8601",
                         help="the instant the record's hours count from "
                              "(default %(default)s)")
-    parser.add_argument("--protest-threshold", type=float, default=100.0,
+    parser.add_argument("--protest-threshold", type=float, default=None,
                         metavar="PERSONS",
                         help="active persons that make a protest in a region "
-                             "(default 100)")
+                             "(default: the run's outcomes.region_active, else 100)")
     parser.add_argument("--band", nargs=2, type=float, default=(5.0, 95.0),
                         metavar=("LOW", "HIGH"),
                         help="percentiles of the model's interval (default 5 95)")
@@ -187,6 +190,9 @@ class Run:
         self.horizon = float(self.national["hour"].max())
         self.regions = (list(dict.fromkeys(self.series["region"]))
                         if self.series is not None else [])
+        if args.protest_threshold is None:
+            args.protest_threshold = uc.scenario_setting(
+                folder, "outcomes", "region_active", 100.0)
         self.threshold = args.protest_threshold
 
     def per_rep(self, values, fill=math.nan):
@@ -263,7 +269,7 @@ class Run:
         return (self.per_rep(throttled), self.per_rep(off), self.per_rep(back),
                 self.per_rep(hours_off, fill=0.0))
 
-    def first_event(self, names, regions=(), detail=None, national=False):
+    def first_event(self, names, regions=(), detail=None, all_regions=False):
         """First hour (run hours) of an event named in `names`, per replication; None
         when no replication has one (the model does not report it)."""
         if self.events is None or self.events.empty:
@@ -272,13 +278,23 @@ class Run:
         if regions:
             words = rows["detail"].fillna("").str.split()
             in_detail = words.map(lambda ws: bool(set(ws) & set(regions)))
-            rows = rows[rows["region"].isin(regions) | in_detail]
+            # events without a region (government actions) are national: they
+            # stand for every region
+            national = rows["region"].fillna("") == ""
+            rows = rows[rows["region"].isin(regions) | in_detail | national]
         if detail:
             rows = rows[rows["detail"].fillna("").str.contains(detail, regex=False)]
-        if national:
-            rows = rows[rows["region"].fillna("") == ""]
         if rows.empty:
             return None
+        if all_regions:
+            # the hour of each region's first such event; the latest of them, when
+            # every region of the run has one
+            firsts = rows.groupby(["rep", "region"])["hour"].min().reset_index()
+            covered = firsts.groupby("rep").filter(
+                lambda g: g["region"].nunique() >= len(self.regions))
+            if covered.empty:
+                return None
+            return self.per_rep(covered.groupby("rep")["hour"].max())
         return self.per_rep(rows.groupby("rep")["hour"].min())
 
 
@@ -429,13 +445,14 @@ def compare(run, record, regions, args):
             alias = EVENT_ALIASES.get(q, {})
             names = list(alias.get("events", [])) + [q]
             values = run.first_event(names, rec_regions, alias.get("detail"),
-                                     alias.get("national", False))
+                                     alias.get("all_regions", False))
             if values is None:
                 left_out.append((q, "not in the run's events.csv"
                                  if run.events is not None
                                  else "no events.csv in the run"))
                 continue
-            timing(rec, f"first event {' or '.join(names[:-1] or names)} "
+            with_detail = f" with {alias['detail']}" if alias.get("detail") else ""
+            timing(rec, f"first event {' or '.join(names[:-1] or names)}{with_detail} "
                         "(events.csv)", values)
 
     # First day of protest, region by region, in each region's calendar.

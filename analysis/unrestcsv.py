@@ -19,6 +19,7 @@ import csv
 import datetime
 import math
 import os
+import re
 import sys
 
 EX_USAGE = 64
@@ -110,6 +111,31 @@ def run_folder(path):
     if not os.path.isdir(path):
         raise AnalysisError(f"{path}: not a folder", EX_NOINPUT)
     return path
+
+
+def scenario_setting(folder, group, name, default):
+    """A real setting `group.name` of the run's resolved scenario (scenario.cfg), or
+    `default` when the run has none. The resolved file is written by unrestsim itself,
+    one setting a line inside its top-level groups (`group = {` ... `};`), so reading
+    that one line needs no libconfig parser."""
+    path = os.path.join(folder, "scenario.cfg")
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return default
+    inside = False
+    for line in lines:
+        text = line.split("#", 1)[0].strip()
+        if re.match(r"^%s\s*=\s*\{$" % re.escape(group), text):
+            inside = True
+        elif inside and text.startswith("};"):
+            inside = False
+        elif inside:
+            m = re.match(r"^%s\s*=\s*([-+0-9.eE]+)\s*;$" % re.escape(name), text)
+            if m:
+                return float(m.group(1))
+    return default
 
 
 def has_file(folder, name):

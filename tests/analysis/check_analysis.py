@@ -292,12 +292,14 @@ def test_record(runs, tmp, jobs):
     row = table.get(("participants_total", ""))
     ok(row is not None and num(row["record"]) == 50000 and row["grade"] == "A",
        "record table: the record's official count of participants, grade A")
-    # Regions with protests by hour 72: regions whose active persons reached 100.
+    # Regions with protests by hour 72: regions whose active persons reached the run's
+    # own outcomes.region_active, record.py's default threshold.
+    joined = region_active(runs["kz"])
     series = rows(os.path.join(runs["kz"], "timeseries.csv"))
     counts = []
     for rep, rep_rows in sorted(by_rep(series).items()):
         counts.append(len({r["region"] for r in rep_rows
-                           if float(r["hour"]) <= 72 and float(r["active"]) >= 100}))
+                           if float(r["hour"]) <= 72 and float(r["active"]) >= joined}))
     row = table.get(("regions_with_protests_by_hour_72", ""))
     ok(row is not None and close(num(row["model_median"]), statistics.median(counts)),
        "record table: regions with protests by hour 72", str(row), str(counts))
@@ -316,7 +318,7 @@ def test_record(runs, tmp, jobs):
         for rep in reps:
             hits = [float(r["hour"]) for r in series
                     if int(r["rep"]) == rep and r["region"] == region
-                    and float(r["active"]) >= 100]
+                    and float(r["active"]) >= joined]
             if hits:
                 days.append(math.floor((min(hits) + shift) / 24.0))
         row = table.get(("first_protest_day", region))
@@ -427,11 +429,21 @@ def make_sweep(runs, tmp):
     return sweep
 
 
+def region_active(folder):
+    """outcomes.region_active of the run's scenario.cfg: the one line that sets it."""
+    with open(os.path.join(folder, "scenario.cfg"), encoding="utf-8") as f:
+        values = [float(line.split("=")[1].split(";")[0]) for line in f
+                  if line.strip().startswith("region_active")]
+    assert len(values) == 1, values
+    return values[0]
+
+
 def first_hours(folder, region):
-    """Per replication, the first sample hour with 100 active persons in region."""
+    """Per replication, the first sample hour with region_active persons in region."""
     first = {}
+    joined = region_active(folder)
     for r in rows(os.path.join(folder, "timeseries.csv")):
-        if r["region"] == region and float(r["active"]) >= 100:
+        if r["region"] == region and float(r["active"]) >= joined:
             rep_ = int(r["rep"])
             first[rep_] = min(first.get(rep_, math.inf), float(r["hour"]))
     return first

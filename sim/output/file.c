@@ -6,7 +6,12 @@
  * unlinkat, fstatat), so the files land in the folder that was checked even if the
  * process changes its working directory, and the folder can be synced (fsync on the
  * descriptor) to make the renames durable.
+ *
+ * The folder descriptor also holds an flock(2) for as long as the folder is open, so
+ * that a second run into the same folder is refused instead of truncating and renaming
+ * the first run's files under it (flock is not POSIX, hence _DEFAULT_SOURCE).
  */
+#define _DEFAULT_SOURCE
 #include "unrest/output.h"
 
 #include <assert.h>
@@ -16,6 +21,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -324,6 +330,14 @@ struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err)
 	out->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (out->dirfd < 0) {
 		set_errno_error(err, UR_OUTPUT_CANTCREAT, dir, errno);
+		goto fail;
+	}
+	/* Before anything in the folder is looked at or touched. A file system without
+	 * flock support (some network file systems) runs unguarded, as before. */
+	if (flock(out->dirfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+		set_error(err, UR_OUTPUT_CANTCREAT,
+			  "%s: another unrestsim run is writing this folder; refusing to write "
+			  "into it", dir);
 		goto fail;
 	}
 	if (check_folder(out->dirfd, dir, err) != UR_OUTPUT_OK)

@@ -29,6 +29,13 @@ char *sc_print(const struct ur_params *params, size_t *len);
 /* A double as the shortest text strtod reads back to the same value; with
  * force_point, integral values get ".0" so that libconfig reads a float. */
 #define SC_REAL_TEXT_SIZE 32
+
+/* Size limits of a run, checked when a scenario is loaded (load.c check_size): the
+ * model numbers agents with 32 bits (model.h: it refuses 2^32 - 1 agents or more), and
+ * a replication keeps its rows of national.csv and timeseries.csv in memory (about 80
+ * bytes a row) until they are written. */
+#define SC_MAX_AGENTS 4294967295.0
+#define SC_MAX_SAMPLE_ROWS 10000000.0
 char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE]);
 
 /* Problems the text checks find before parsing. */

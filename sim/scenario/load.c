@@ -320,6 +320,23 @@ static void describe(const config_setting_t *s, char *buf, size_t size)
 
 #define DESCRIBE(s) (describe((s), found, sizeof found), found)
 
+/* Makes the n bytes of text what libconfig can read, in place, and NUL-terminates
+ * them; returns the new length. The buffer must hold n + 2 bytes. A UTF-8 byte-order
+ * mark, as some editors write, would be a syntax error for libconfig: it is dropped
+ * (it is not text). libconfig 1.5 also refuses a file whose last line is a // or #
+ * comment with no line end: the text is given one. Line numbers do not change. */
+static size_t tidy_text(char *text, size_t n)
+{
+	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(text, text + 3, n - 3);
+		n -= 3;
+	}
+	if (n > 0 && text[n - 1] != '\n')
+		text[n++] = '\n';
+	text[n] = '\0';
+	return n;
+}
+
 /* Reads the file into a NUL-terminated buffer. `base` is the setting that named it,
  * or NULL for the scenario itself. */
 static char *read_file(struct loader *L, const char *path, const char *display,
@@ -387,8 +404,8 @@ static char *read_file(struct loader *L, const char *path, const char *display,
 			text = NULL;
 			goto cleanup;
 		}
-		text[n] = '\0';
-		*len = n;
+		/* n < cap here: the text has room for the line end tidy_text may add. */
+		*len = tidy_text(text, n);
 	}
 	goto cleanup;
 nomem:
@@ -1833,6 +1850,46 @@ static void check_actions(struct loader *L, const config_setting_t *root)
 	}
 }
 
+/* Refuses, while it is still a message, a scenario whose run could not fit in memory:
+ * the model numbers agents with 32 bits, and a replication keeps its sample rows in
+ * memory until they are written, so a tiny sample_interval would grow without bound
+ * (or for days) instead of failing. */
+static void check_size(struct loader *L, const config_setting_t *root)
+{
+	const struct ur_params *p = L->p;
+	const config_setting_t *s;
+	char a[SC_REAL_TEXT_SIZE], b[SC_REAL_TEXT_SIZE];
+
+	if (!L->regions_ok)
+		return;
+	/* As the model counts them (model.h): n_r = round(population_r * share_r / scale). */
+	double agents = 0.0;
+	for (size_t r = 0; r < p->nregions; r++)
+		agents += round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
+				p->scenario.agent_scale);
+	if (!(agents < SC_MAX_AGENTS)) {
+		s = lookup(root, "scenario.agent_scale");
+		report(L, s ? s : root, "scenario.agent_scale",
+		       "must leave fewer than %.0f agents (population times mobilizable share "
+		       "over agent_scale, summed over regions), got %.0f with agent_scale %s",
+		       SC_MAX_AGENTS, agents,
+		       sc_format_real(p->scenario.agent_scale, false, a));
+	}
+	/* Sample times: 0, every interval before the horizon, and the horizon. */
+	double samples = floor(p->scenario.horizon_h / p->scenario.sample_interval_h) + 2.0;
+	double rows = samples * (double)(1 + p->nregions);
+	if (!(rows <= SC_MAX_SAMPLE_ROWS)) {
+		s = lookup(root, "scenario.sample_interval");
+		if (!s)
+			s = lookup(root, "scenario.horizon");
+		report(L, s ? s : root, "scenario.sample_interval",
+		       "must leave at most %.0f sample rows per replication (horizon over "
+		       "sample_interval, times 1 + %zu regions), got %.0f with horizon %s",
+		       SC_MAX_SAMPLE_ROWS, p->nregions, rows,
+		       sc_format_real(p->scenario.horizon_h, false, b));
+	}
+}
+
 static void check_across(struct loader *L, const config_setting_t *root)
 {
 	struct ur_params *p = L->p;
@@ -1853,6 +1910,7 @@ static void check_across(struct loader *L, const config_setting_t *root)
 		       sc_format_real(p->internet.throttled_level, false, a),
 		       sc_format_real(p->internet.off_level, false, b));
 	}
+	check_size(L, root);
 	if (p->elite.probability > 0 && p->elite.region == UR_NONE && L->regions_ok &&
 	    !lookup(root, "elite.region")) {
 		s = lookup(root, "elite.probability");
@@ -1943,10 +2001,19 @@ static bool materialize_dist(struct loader *L, config_setting_t *g,
 	return true;
 }
 
+/* Whether v starts as a number of the file's syntax can: strtod and strtoll also skip
+ * leading space and strtod takes hexadecimal reals, which a file cannot hold. */
+static bool number_start(const char *v)
+{
+	const char *digits = v + (*v == '+' || *v == '-');
+	return ((*digits >= '0' && *digits <= '9') || *digits == '.') &&
+	       !strpbrk(v, "xX");
+}
+
 static bool parse_double(const char *v, double *out)
 {
 	char *end;
-	if (!*v)
+	if (!number_start(v))
 		return false;
 	errno = 0;
 	*out = strtod(v, &end);
@@ -1956,7 +2023,7 @@ static bool parse_double(const char *v, double *out)
 static bool parse_ll(const char *v, long long *out)
 {
 	char *end;
-	if (!*v)
+	if (!number_start(v))
 		return false;
 	errno = 0;
 	*out = strtoll(v, &end, 10);
@@ -2388,14 +2455,13 @@ static struct ur_scenario *load_here(struct loader *L, const char *path, const c
 			report_file(L, 0, (unsigned)line, "must be text, got byte 0x00");
 			goto cleanup;
 		}
-		copy = malloc(len + 1);
+		copy = malloc(len + 2);
 		if (!copy) {
 			L->nomem = true;
 			goto cleanup;
 		}
 		memcpy(copy, text, len);
-		copy[len] = '\0';
-		cfg = parse_text(L, f, copy, len);
+		cfg = parse_text(L, f, copy, tidy_text(copy, len));
 		free(copy);
 		if (cfg)
 			cfg = apply_base(L, cfg, path, true, &chain);

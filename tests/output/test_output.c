@@ -493,6 +493,33 @@ static void test_folder_foreign_refused(void **state)
 	free(dir);
 }
 
+/* A folder another run is writing is refused, and its files and manifest are left to
+ * that run; once that run is done with it, the folder can be used again. */
+static void test_folder_in_use_refused(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("test-output");
+	write_file(dir, "manifest.cfg", "old\n");
+	struct ur_output_error err = {0};
+	struct ur_output *first = ur_output_open(dir, &err);
+	assert_non_null(first);
+	write_file(dir, "manifest.cfg", "first's\n");
+	struct ur_output_error err2 = {0};
+	assert_null(ur_output_open(dir, &err2));
+	assert_int_equal(err2.status, UR_OUTPUT_CANTCREAT);
+	assert_non_null(strstr(err2.message, "another unrestsim run"));
+	char *text = testutil_read_file(dir, "manifest.cfg", NULL);
+	assert_string_equal(text, "first's\n");
+	free(text);
+	ur_output_destroy(first);
+	struct ur_output *again = ur_output_open(dir, &err);
+	assert_non_null(again);
+	ur_output_destroy(again);
+	const char *const names[] = {"manifest.cfg"};
+	remove_dir(dir, names, 1);
+	free(dir);
+}
+
 /* A folder holding something of a known name that is not a plain file is refused. */
 static void test_folder_known_name_not_a_file(void **state)
 {
@@ -725,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_folder_created_with_parents),
 		cmocka_unit_test(test_folder_foreign_refused),
 		cmocka_unit_test(test_folder_known_name_not_a_file),
+		cmocka_unit_test(test_folder_in_use_refused),
 		cmocka_unit_test(test_folder_replaces_earlier_run),
 		cmocka_unit_test(test_folder_abandoned),
 		cmocka_unit_test(test_known_names),

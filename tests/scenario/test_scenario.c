@@ -665,6 +665,42 @@ static void test_hash_is_identity(void **state)
 	ur_scenario_destroy(z);
 }
 
+/* What editors write that libconfig 1.5 alone refuses: a UTF-8 byte-order mark at the
+ * start, and a last line that is a comment with no line end. Both load, from a file
+ * and from memory, as the same scenario as the plain text. */
+static void test_editor_quirks_accepted(void **state)
+{
+	struct args *a = *state;
+	enum ur_scenario_status status;
+	struct ur_scenario *plain = load_text(small, &status), *quirky;
+	char text[sizeof small + 64];
+	char *msgs = NULL;
+
+	assert_non_null(plain);
+	snprintf(text, sizeof text, "\xEF\xBB\xBF%s# the last line, with no line end", small);
+	quirky = load_text(text, &status);
+	assert_non_null(quirky);
+	assert_true(ur_scenario_hash(quirky) == ur_scenario_hash(plain));
+	ur_scenario_destroy(quirky);
+
+	write_file(a->tmpdir, "quirky.cfg", text);
+	quirky = load_in(a->tmpdir, "quirky.cfg", NULL, 0, &status, &msgs);
+	if (!quirky)
+		fail_msg("%s", msgs);
+	assert_true(ur_scenario_hash(quirky) == ur_scenario_hash(plain));
+	ur_scenario_destroy(quirky);
+	free(msgs);
+
+	/* A mark anywhere else is not a mark but a syntax error, with its line. */
+	snprintf(text, sizeof text, "%s\xEF\xBB\xBF", small);
+	write_file(a->tmpdir, "quirky.cfg", text);
+	quirky = load_in(a->tmpdir, "quirky.cfg", NULL, 0, &status, &msgs);
+	assert_null(quirky);
+	assert_int_equal(status, UR_SCENARIO_BAD_INPUT);
+	free(msgs);
+	ur_scenario_destroy(plain);
+}
+
 static void test_defaults_fill_params(void **state)
 {
 	enum ur_scenario_status status;
@@ -828,6 +864,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_wide_integer_literals),
 		cmocka_unit_test(test_diag_limit),
 		cmocka_unit_test(test_hash_is_identity),
+		cmocka_unit_test_prestate(test_editor_quirks_accepted, &a),
 		cmocka_unit_test(test_defaults_fill_params),
 		cmocka_unit_test(test_numbers_ignore_the_locale),
 		cmocka_unit_test(test_time_parse),

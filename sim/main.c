@@ -26,6 +26,7 @@
 #include "unrest/rng.h"
 #include "unrest/run.h"
 #include "unrest/scenario.h"
+#include "unrest/sweep.h"
 
 #ifndef UNRESTSIM_VERSION
 #define UNRESTSIM_VERSION "unknown"
@@ -398,10 +399,268 @@ static int cmd_check(int argc, char **argv)
 	return status;
 }
 
-/* The commands this build offers; those of DESIGN's command line that are not listed
- * here are not implemented yet and are refused as unknown. */
+/* ---- unrestsim sweep ----------------------------------------------------------- */
+
+static const char sweep_usage_text[] =
+	"Usage: unrestsim sweep FILE [-o DIR] [-j JOBS] [--shard K/N] [--resume] [--list]\n"
+	"\n"
+	"Runs the parameter sweep in FILE: every replication of every point of its design\n"
+	"(a unit), each point its scenario with the point's values as --set overrides.\n"
+	"Writes scenario.cfg, sweep.cfg, sweep.csv, sweep_stats.csv and manifest.cfg to\n"
+	"DIR. The files are the same, byte for byte, for any JOBS, and for any split into\n"
+	"shards joined by 'unrestsim merge'.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR          the output folder (default: out/NAME, NAME the\n"
+	"                            file's name without .cfg); as for 'run'\n"
+	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
+	"      --shard K/N           run shard K of N (1 <= K <= N): the units whose\n"
+	"                            index u = point x replications + replication has\n"
+	"                            u mod N = K - 1\n"
+	"      --resume              keep the units DIR's manifest.cfg says are done and\n"
+	"                            run the others\n"
+	"      --list                print the units (point, replication, parameters,\n"
+	"                            seed) as CSV on stdout and run nothing\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Progress is shown on stderr when stderr is a terminal. Exit status: 0 success,\n"
+	"64 usage, 65 bad sweep file or point, 66 a file is missing, 70 units failed\n"
+	"(the others are written; manifest.cfg says which and why), 73 cannot create\n"
+	"the output, 74 I/O error. See unrestsim(1) and docs/sweeps.md.\n";
+
+/* "K/N" with 1 <= K <= N <= 1000000. 0, or -1. */
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(text, '/');
+	char first[24];
+	uint64_t a, b;
+	if (!slash || (size_t)(slash - text) >= sizeof first)
+		return -1;
+	memcpy(first, text, (size_t)(slash - text));
+	first[slash - text] = '\0';
+	if (parse_count(first, 1, 1000000, &a) != 0 || parse_count(slash + 1, 1, 1000000, &b) != 0 ||
+	    a > b)
+		return -1;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"shard", required_argument, NULL, 'K'},
+		{"resume", no_argument, NULL, 'R'},
+		{"list", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int status = EX_SOFTWARE;
+	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	char *default_dir = NULL;
+	struct ur_sweep *sweep = NULL;
+	struct ur_diag diag;
+	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
+	if (!command_line) {
+		fputs("unrestsim sweep: out of memory\n", stderr);
+		goto cleanup;
+	}
+	command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		command_line[i + 1] = argv[i];
+
+	const char *dir = NULL;
+	uint64_t jobs = 1;
+	unsigned shard = 1, shards = 1;
+	bool resume = false, list = false;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:j:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
+				status = usage_error("sweep", "-j: jobs must be a whole number from 1 "
+							   "to %u, got '%s'", UR_RUN_MAX_JOBS, optarg);
+				goto cleanup;
+			}
+			break;
+		case 'K':
+			if (parse_shard(optarg, &shard, &shards) != 0) {
+				status = usage_error("sweep", "--shard: expected K/N with whole numbers "
+							   "1 <= K <= N <= 1000000, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'R':
+			resume = true;
+			break;
+		case 'L':
+			list = true;
+			break;
+		case 'h':
+			fputs(sweep_usage_text, stdout);
+			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+			goto cleanup;
+		default:
+			status = option_error("sweep", opt, argv);
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		status = usage_error("sweep", "no sweep file given");
+		goto cleanup;
+	}
+	if (optind + 1 < argc) {
+		status = usage_error("sweep", "one sweep file at a time, got '%s' and '%s'",
+					 argv[optind], argv[optind + 1]);
+		goto cleanup;
+	}
+	if (dir && dir[0] == '\0') {
+		status = usage_error("sweep", "-o: the output folder has an empty name");
+		goto cleanup;
+	}
+	if (list && resume) {
+		status = usage_error("sweep", "--list runs nothing: it takes no --resume");
+		goto cleanup;
+	}
+	const char *file = argv[optind];
+	enum ur_scenario_status load_status;
+	sweep = ur_sweep_load(file, &diag, &load_status);
+	if (!sweep) {
+		ur_diag_print(&diag, stderr);
+		status = (int)load_status;
+		goto cleanup;
+	}
+	if (list) {
+		status = ur_sweep_list(sweep, shard, shards, stdout) == 0 ? EX_OK : EX_IOERR;
+		goto cleanup;
+	}
+	if (!dir) {
+		default_dir = default_output_dir(file);
+		if (!default_dir) {
+			fputs("unrestsim sweep: out of memory\n", stderr);
+			goto cleanup;
+		}
+		dir = default_dir;
+	}
+	struct progress_line line = {false, 0.0};
+	const struct ur_sweep_options sweep_options = {
+		.jobs = (unsigned)jobs,
+		.shard = shard,
+		.shards = shards,
+		.resume = resume,
+		/* Often enough that a killed sweep loses little, seldom enough that
+		 * rewriting the folder costs little. */
+		.checkpoint_s = 60.0,
+		.version = UNRESTSIM_VERSION,
+		.sweep_path = file,
+		.argc = argc + 1,
+		.argv = command_line,
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+		.progress_context = &line,
+	};
+	struct ur_sweep_result result;
+	status = (int)ur_sweep_run(sweep, dir, &sweep_options, &result);
+	if (line.shown)
+		fputc('\n', stderr);
+	if (status == EX_OK || result.failed > 0)
+		fprintf(stderr, "unrestsim sweep: %" PRIu64 " units written to %s (%" PRIu64
+			" run now, %" PRIu64 " kept from before)\n", result.units - result.failed,
+			dir, result.done, result.skipped);
+	if (status != EX_OK)
+		fprintf(stderr, "unrestsim sweep: %s\n", result.message);
+
+cleanup:
+	ur_sweep_destroy(sweep);
+	ur_diag_finish(&diag);
+	free(default_dir);
+	free(command_line);
+	return status;
+}
+
+/* ---- unrestsim merge ----------------------------------------------------------- */
+
+static const char merge_usage_text[] =
+	"Usage: unrestsim merge -o DIR SHARD_DIR...\n"
+	"\n"
+	"Joins the folders of the shards of one sweep ('unrestsim sweep --shard K/N')\n"
+	"into DIR, which then holds what one unsharded sweep writes, byte for byte (the\n"
+	"manifest's command line aside). Refuses folders of different sweeps, units in\n"
+	"two folders and units in none.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR          the output folder (required); as for 'run'\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Exit status: 0 success, 64 usage, 65 the folders do not make one whole sweep,\n"
+	"66 a folder or its files cannot be read, 70 the sweep has failed units (they\n"
+	"are merged as failed), 73 cannot create the output, 74 I/O error.\n"
+	"See unrestsim(1) and docs/sweeps.md.\n";
+
+static int cmd_merge(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	if (!command_line) {
+		fputs("unrestsim merge: out of memory\n", stderr);
+		return EX_SOFTWARE;
+	}
+	command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		command_line[i + 1] = argv[i];
+	const char *dir = NULL;
+	int status = EX_OK;
+	int opt;
+	opterr = 0;
+	while (status == EX_OK && (opt = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			fputs(merge_usage_text, stdout);
+			free(command_line);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		default:
+			status = option_error("merge", opt, argv);
+			break;
+		}
+	}
+	if (status == EX_OK && !dir)
+		status = usage_error("merge", "no output folder given: -o DIR is required");
+	if (status == EX_OK && dir[0] == '\0')
+		status = usage_error("merge", "-o: the output folder has an empty name");
+	if (status == EX_OK && optind >= argc)
+		status = usage_error("merge", "no shard folder given");
+	if (status == EX_OK) {
+		struct ur_sweep_result result;
+		status = ur_sweep_merge(dir, (const char *const *)argv + optind,
+					(size_t)(argc - optind), UNRESTSIM_VERSION, argc + 1,
+					command_line, &result);
+		if (status == EX_OK || result.failed > 0)
+			fprintf(stderr, "unrestsim merge: %" PRIu64 " units written to %s\n",
+				result.done, dir);
+		if (status != EX_OK)
+			fprintf(stderr, "unrestsim merge: %s\n", result.message);
+	}
+	free(command_line);
+	return status;
+}
+
+/* The commands, in the order --help lists them; any other word is refused as unknown. */
 static const struct command commands[] = {
 	{"run", "run a scenario's replications, write CSV files", cmd_run},
+	{"sweep", "run a parameter sweep (designs, shards, resume)", cmd_sweep},
+	{"merge", "join the shard folders of a sweep", cmd_merge},
 	{"check", "validate a scenario and print it fully resolved", cmd_check},
 	{NULL, NULL, NULL},
 };

@@ -40,6 +40,7 @@ static const char *const known_names[] = {
 	MANIFEST_NAME,
 	"sweep.csv",
 	"sweep_stats.csv",
+	"sweep.cfg",
 };
 #define NKNOWN (sizeof known_names / sizeof known_names[0])
 

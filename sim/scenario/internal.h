@@ -65,6 +65,11 @@ struct sc_text_scan {
 	size_t nwide;
 };
 
+/* Makes the n bytes of text what libconfig can read, in place, and NUL-terminates
+ * them (the buffer must hold n + 2 bytes): drops a UTF-8 byte-order mark and ends a
+ * last line without a line end. Returns the new length; line numbers do not change. */
+size_t sc_tidy_text(char *text, size_t n);
+
 /* Scans text[0..len). 0, or -1 when out of memory. */
 int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan);
 void sc_scan_finish(struct sc_text_scan *scan);

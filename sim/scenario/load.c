@@ -320,23 +320,6 @@ static void describe(const config_setting_t *s, char *buf, size_t size)
 
 #define DESCRIBE(s) (describe((s), found, sizeof found), found)
 
-/* Makes the n bytes of text what libconfig can read, in place, and NUL-terminates
- * them; returns the new length. The buffer must hold n + 2 bytes. A UTF-8 byte-order
- * mark, as some editors write, would be a syntax error for libconfig: it is dropped
- * (it is not text). libconfig 1.5 also refuses a file whose last line is a // or #
- * comment with no line end: the text is given one. Line numbers do not change. */
-static size_t tidy_text(char *text, size_t n)
-{
-	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-		memmove(text, text + 3, n - 3);
-		n -= 3;
-	}
-	if (n > 0 && text[n - 1] != '\n')
-		text[n++] = '\n';
-	text[n] = '\0';
-	return n;
-}
-
 /* Reads the file into a NUL-terminated buffer. `base` is the setting that named it,
  * or NULL for the scenario itself. */
 static char *read_file(struct loader *L, const char *path, const char *display,
@@ -405,7 +388,7 @@ static char *read_file(struct loader *L, const char *path, const char *display,
 			goto cleanup;
 		}
 		/* n < cap here: the text has room for the line end tidy_text may add. */
-		*len = tidy_text(text, n);
+		*len = sc_tidy_text(text, n);
 	}
 	goto cleanup;
 nomem:
@@ -2461,7 +2444,7 @@ static struct ur_scenario *load_here(struct loader *L, const char *path, const c
 			goto cleanup;
 		}
 		memcpy(copy, text, len);
-		cfg = parse_text(L, f, copy, tidy_text(copy, len));
+		cfg = parse_text(L, f, copy, sc_tidy_text(copy, len));
 		free(copy);
 		if (cfg)
 			cfg = apply_base(L, cfg, path, true, &chain);

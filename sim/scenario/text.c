@@ -264,3 +264,20 @@ void sc_scan_finish(struct sc_text_scan *scan)
 	scan->wide = NULL;
 	scan->nwide = 0;
 }
+
+/* Makes the n bytes of text what libconfig can read, in place, and NUL-terminates
+ * them; returns the new length. The buffer must hold n + 2 bytes. A UTF-8 byte-order
+ * mark, as some editors write, would be a syntax error for libconfig: it is dropped
+ * (it is not text). libconfig 1.5 also refuses a file whose last line is a // or #
+ * comment with no line end: the text is given one. Line numbers do not change. */
+size_t sc_tidy_text(char *text, size_t n)
+{
+	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(text, text + 3, n - 3);
+		n -= 3;
+	}
+	if (n > 0 && text[n - 1] != '\n')
+		text[n++] = '\n';
+	text[n] = '\0';
+	return n;
+}

@@ -158,6 +158,45 @@ check "the refused folder is left as it was" test "$(ls "$tmp/foreign")" = notes
 expect "run cannot make a folder under a file" 73 '^$' "$tmp/plainfile/out" \
 	-- run "$minimal" -o "$tmp/plainfile/out"
 
+# ---- sweep and merge: usage (tests/sweep/sweep_cli.sh runs them end to end) --------
+expect "--help lists sweep" 0 '^  sweep ' '^$' -- --help
+expect "--help lists merge" 0 '^  merge ' '^$' -- --help
+expect "sweep --help prints its usage" 0 '^Usage: unrestsim sweep FILE' '^$' -- sweep --help
+expect "merge --help prints its usage" 0 '^Usage: unrestsim merge -o DIR' '^$' -- merge --help
+for c in sweep merge; do
+	"$bin" $c --help >"$tmp/help" 2>&1
+	for o in $(grep -Eo -- '--[a-z]+' "$tmp/help" | sort -u); do
+		check "unrestsim(1) describes $c $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$src/docs/unrestsim.1"
+	done
+	check "unrestsim(1) has a section on $c" grep -q "^\\.SS $c" "$src/docs/unrestsim.1"
+done
+sweepfile=$(cd "$src/scenarios/sweeps" && pwd)/csto-delay.cfg
+expect "sweep without a file is a usage error" 64 '^$' 'no sweep file given' -- sweep -o "$never"
+expect "sweep with two files is a usage error" 64 '^$' 'one sweep file at a time' \
+	-- sweep "$sweepfile" "$sweepfile" -o "$never"
+expect "sweep with an unknown option is a usage error" 64 '^$' "unknown option '--bogus'" \
+	-- sweep "$sweepfile" --bogus -o "$never"
+for j in 0 257 x ''; do
+	expect "sweep -j '$j' is refused" 64 '^$' "-j: jobs must be a whole number from 1 to 256" \
+		-- sweep "$sweepfile" -j "$j" -o "$never"
+done
+for s in 0/3 4/3 3 1/0 a/b /3 1/ 1/3x -1/3 ''; do
+	expect "sweep --shard '$s' is refused" 64 '^$' "--shard: expected K/N" \
+		-- sweep "$sweepfile" --shard "$s" -o "$never"
+done
+expect "sweep --shard without a value is a usage error" 64 '^$' 'needs a value' -- sweep "$sweepfile" --shard
+expect "sweep --list with --resume is a usage error" 64 '^$' 'takes no --resume' \
+	-- sweep "$sweepfile" --list --resume
+expect "sweep of a missing file exits 66" 66 '^$' 'no-such.cfg: cannot open' -- sweep "$tmp/no-such.cfg" -o "$never"
+expect "sweep of a bad file exits 65" 65 '^$' 'bad.cfg:1' -- sweep "$tmp/bad.cfg" -o "$never"
+expect "merge without -o is a usage error" 64 '^$' '-o DIR is required' -- merge "$tmp"
+expect "merge without a shard is a usage error" 64 '^$' 'no shard folder given' -- merge -o "$never"
+expect "merge with an unknown option is a usage error" 64 '^$' "unknown option '--bogus'" \
+	-- merge -o "$never" --bogus "$tmp"
+expect "merge of a folder that is no sweep exits 66" 66 '^$' 'no readable manifest.cfg' \
+	-- merge -o "$never" "$tmp"
+check "no usage error made a folder" test ! -e "$never"
+
 # ---- check -------------------------------------------------------------------------
 expect "--help lists check" 0 '^  check ' '^$' -- --help
 expect "check --help prints its usage" 0 '^Usage: unrestsim check FILE' '^$' -- check --help

@@ -1,0 +1,225 @@
+/*
+ * sweep.h: parameter sweeps: sweep files, their designs, running the units of a sweep
+ * on worker threads and on shards, and merging shard folders (`unrestsim sweep`,
+ * `unrestsim merge`; docs/sweeps.md).
+ *
+ * Model. A sweep file names a scenario, a number of replications R, a master seed S, a
+ * design and the parameters it varies (paths as --set takes them). The design turns
+ * the file into P points, each a value for every parameter: `grid` (the product of the
+ * dimensions' value lists, the first dimension varying slowest; a `zip` group is one
+ * dimension whose parameters advance together), `lhs` (a Latin hypercube of n points
+ * over ranges: in each dimension every one of the n strata [i/n, (i+1)/n) holds
+ * exactly one point), `sobol` (the first n points of GSL's Sobol sequence, scaled to
+ * the ranges) or `list` (the points as written). Point p's scenario is the sweep's
+ * scenario with its values applied as --set overrides. Unit u = p*R + k is
+ * replication k of point p, seeded with ur_rng_replication_seed(S, k) whatever the
+ * point (common random numbers). Shard K of N (1 <= K <= N) takes the units with
+ * u mod N == K - 1.
+ *
+ * Files of a sweep folder (docs/sweeps.md): scenario.cfg (the scenario without the
+ * sweep's overrides), sweep.cfg (the resolved sweep: every point written out as a
+ * `list` design, runnable), sweep.csv (summary.csv's columns preceded by `point` and
+ * one column per parameter, rows in unit order), sweep_stats.csv (per point and
+ * metric: count, mean, sd, 95% CI of the mean, p5, p50, p95; outcome shares with
+ * Wilson intervals) and manifest.cfg, whose units are this folder's units with their
+ * status. In a sweep's manifest, `scenario` names the sweep file and `scenario_hash`
+ * is the sweep hash, FNV-1a 64 of sweep.cfg's text: two folders belong to one sweep
+ * when their hashes agree. Every file is a function of the sweep file and of which
+ * units are done, never of the number of jobs or shards.
+ *
+ * Invariants: a struct ur_sweep exists only for a sweep whose every point's scenario
+ * loaded; it never changes after the load and shares nothing.
+ *
+ * Error policy: user mistakes are messages in a struct ur_diag in the scenario
+ * module's form `FILE:LINE: PATH: expected ..., got ...`, with a status equal to an
+ * exit status of sysexits.h (enum ur_scenario_status). Running returns enum
+ * ur_run_status values with a one-line message. Nothing is printed except by
+ * ur_sweep_list, to the stream it is given. NULL pointers where a pointer is required
+ * are programming errors and assert.
+ */
+#ifndef UNREST_SWEEP_H
+#define UNREST_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "unrest/run.h"
+#include "unrest/scenario.h"
+
+enum ur_sweep_design { UR_SWEEP_GRID, UR_SWEEP_LHS, UR_SWEEP_SOBOL, UR_SWEEP_LIST };
+
+/* Limits, checked on load: a sweep is at most this many points, dimensions, units. */
+#define UR_SWEEP_MAX_POINTS 1000000u
+#define UR_SWEEP_MAX_PARAMS 40u    /* GSL's Sobol generator has 40 dimensions */
+#define UR_SWEEP_MAX_UNITS 10000000u
+
+/* One value of a parameter: what --set gets and what the CSV columns show. */
+enum ur_sweep_value_type { UR_SWEEP_INT, UR_SWEEP_REAL, UR_SWEEP_BOOL, UR_SWEEP_TEXT };
+struct ur_sweep_value {
+	enum ur_sweep_value_type type;
+	int64_t integer;
+	double real;
+	bool boolean;
+	char *text;                    /* UR_SWEEP_TEXT: malloc'd */
+};
+
+/* ---- the sweep file as written (the scenario module reads it) --------------------- */
+struct ur_sweep_param_spec {
+	char *path;                    /* --set path */
+	unsigned line;                 /* where it is given */
+	/* grid: nvalues values; lhs/sobol: the range [min, max] (integer: whole numbers
+	 * min..max, each equally likely) */
+	size_t nvalues;
+	struct ur_sweep_value *values;
+	double min, max;
+	bool integer;
+};
+
+struct ur_sweep_dim_spec {       /* grid: one dimension (a zip group or one param) */
+	size_t first, count;           /* params[first .. first+count) */
+};
+
+struct ur_sweep_spec {
+	char *file;                    /* the sweep file as named */
+	char *scenario;                /* its scenario, relative to the current directory */
+	bool has_replications, has_seed;
+	uint64_t replications, seed;
+	enum ur_sweep_design design;
+	size_t npoints;                /* lhs, sobol: n; list: the points written */
+	size_t nparams;
+	struct ur_sweep_param_spec *params;
+	size_t ndims;                  /* grid */
+	struct ur_sweep_dim_spec *dims;
+	struct ur_sweep_value *list;   /* list: npoints x nparams */
+};
+
+/* Reads and checks a sweep file (not its scenario, not its points). NULL with
+ * *status and messages in diag on failure. */
+struct ur_sweep_spec *ur_sweep_spec_read(const char *path, struct ur_diag *diag,
+					 enum ur_scenario_status *status);
+void ur_sweep_spec_destroy(struct ur_sweep_spec *spec);
+
+/* ---- designs (exposed for tests; values are in [0, 1)) ------------------------------ */
+/* A Latin hypercube of n points in d dimensions into out[n*d] (row i is point i):
+ * dimension j of point i is (perm_j[i] + U)/n, perm_j a gsl_ran_shuffle'd 0..n-1 and U
+ * uniform on [0, 1), dimension by dimension, drawn from rng. */
+void ur_sweep_lhs(size_t n, size_t d, gsl_rng *rng, double *out);
+/* The first n points of gsl_qrng_sobol in d (1..40) dimensions into out[n*d]; 0, or
+ * -1 when out of memory. */
+int ur_sweep_sobol(size_t n, size_t d, double *out);
+
+/* The 95% (z = 1.96) Wilson score interval for k successes in n > 0 trials. */
+void ur_sweep_wilson(uint64_t k, uint64_t n, double *low, double *high);
+
+/* ---- a loaded sweep ----------------------------------------------------------------- */
+struct ur_sweep;
+
+/* Reads the sweep file, builds its design, loads every point's scenario. A point
+ * whose overrides do not load is a BAD_INPUT (65) naming the point; a missing scenario
+ * file is MISSING (66). */
+struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
+			       enum ur_scenario_status *status);
+void ur_sweep_destroy(struct ur_sweep *sweep);
+
+size_t ur_sweep_points(const struct ur_sweep *sweep);
+size_t ur_sweep_params(const struct ur_sweep *sweep);
+uint64_t ur_sweep_replications(const struct ur_sweep *sweep);
+uint64_t ur_sweep_seed(const struct ur_sweep *sweep);
+const char *ur_sweep_param_path(const struct ur_sweep *sweep, size_t param);
+const struct ur_sweep_value *ur_sweep_value(const struct ur_sweep *sweep, size_t point,
+					    size_t param);
+/* Point `point`'s scenario: the sweep's scenario loaded with the point's values as
+ * --set overrides, the caller's to destroy. Every point loaded once when the sweep
+ * did, so NULL here means out of memory (or a scenario file changed since). */
+struct ur_scenario *ur_sweep_point_scenario(const struct ur_sweep *sweep, size_t point,
+					    struct ur_diag *diag,
+					    enum ur_scenario_status *status);
+/* The resolved sweep (sweep.cfg's text) and its FNV-1a 64 hash. */
+const char *ur_sweep_text(const struct ur_sweep *sweep);
+uint64_t ur_sweep_hash(const struct ur_sweep *sweep);
+
+/* Writes the units of shard K of N (1-based; 1 of 1 for all) as CSV: point,
+ * replication, each parameter by path, seed. 0, or -1 on a write error. */
+int ur_sweep_list(const struct ur_sweep *sweep, unsigned shard, unsigned shards,
+		  FILE *stream);
+
+/* ---- running ------------------------------------------------------------------------ */
+struct ur_sweep_options {
+	unsigned jobs;                 /* worker threads, 1 .. UR_RUN_MAX_JOBS */
+	unsigned shard, shards;        /* shard K of N, 1 <= K <= N */
+	bool resume;                   /* skip the units the folder's manifest says done */
+	double checkpoint_s;           /* commit the folder at most this often while
+					* running (so a killed sweep can resume); <= 0:
+					* only at the end */
+	/* For the manifest: */
+	const char *version;
+	const char *sweep_path;        /* the sweep file as named by the user */
+	int argc;
+	const char *const *argv;
+	/* Optional: */
+	ur_run_progress_fn progress;   /* done/total count this shard's units */
+	void *progress_context;
+	const struct ur_model_options *model_options;
+	ur_run_replicate_fn replicate; /* NULL: the model; `replication` is the unit's k */
+	void *replicate_context;
+};
+
+struct ur_sweep_result {
+	enum ur_run_status status;
+	uint64_t units;                /* this shard's units */
+	uint64_t skipped;              /* done before (--resume) */
+	uint64_t done;                 /* run now, failed ones included */
+	uint64_t failed;               /* units failed, in the folder */
+	char message[UR_RUN_MESSAGE_SIZE];
+};
+
+/* Runs the sweep's units of the shard into `dir`. OK, or SOFTWARE with result->failed
+ * > 0 when units failed (the others are written), or an I/O status. With resume, a
+ * folder holding another sweep (its manifest's hash differs) is refused with
+ * UR_RUN_CANTCREAT. */
+enum ur_run_status ur_sweep_run(const struct ur_sweep *sweep, const char *dir,
+				const struct ur_sweep_options *options,
+				struct ur_sweep_result *result);
+
+/* Joins shard folders into `dir`, which then holds what one unsharded sweep writes
+ * (the manifest's command and command_line aside). Refuses, with status 65 and a
+ * message, folders of different sweeps, units in two folders, units in none, and
+ * folders without a manifest (66 when a folder or its files cannot be read). The
+ * return is an exit status (0, 64..74) and result->message says why. */
+int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
+		   const char *version, int argc, const char *const *argv,
+		   struct ur_sweep_result *result);
+
+/* ---- manifests (read by the scenario module, the only reader of libconfig) --------- */
+struct ur_sweep_manifest_unit {
+	long point;
+	uint64_t replication;
+	uint64_t seed;
+	bool failed;
+	char *reason;                  /* malloc'd, NULL when done */
+};
+
+struct ur_sweep_manifest {
+	char *command;
+	char *scenario;
+	uint64_t scenario_hash;
+	uint64_t master_seed;
+	size_t nunits;
+	struct ur_sweep_manifest_unit *units;
+};
+
+/* Reads manifest.cfg at `path`; NULL with *status (66 missing, 65 not a manifest, 70
+ * out of memory) and a message in diag. */
+struct ur_sweep_manifest *ur_sweep_manifest_read(const char *path, struct ur_diag *diag,
+						 enum ur_scenario_status *status);
+void ur_sweep_manifest_destroy(struct ur_sweep_manifest *manifest);
+
+/* Adds a message to diag (counted in total; kept up to its limit): the sweep driver's
+ * own messages, in the scenario module's store. 0, or -1 when out of memory. */
+int ur_sweep_diag_add(struct ur_diag *diag, const char *text);
+
+#endif /* UNREST_SWEEP_H */

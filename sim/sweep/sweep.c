@@ -1,0 +1,1087 @@
+/*
+ * sweep.c: running a sweep's units on worker threads into a folder, resuming, merging
+ * shard folders, and the statistics of sweep_stats.csv (see sweep.h).
+ *
+ * Every unit's sweep.csv row is kept in memory, indexed by unit, until the folder is
+ * written; the folder is always written whole from that table (scenario.cfg, sweep.cfg,
+ * sweep.csv in unit order, sweep_stats.csv computed from the rows' text, manifest.cfg),
+ * so the files depend only on which units are done, not on the order in which threads
+ * finished them nor on how they were split into shards. This is the run driver's
+ * ordered output (sim/run/run.c) without its bounded ring: the statistics need every
+ * row of a point, and a checkpoint rewrites the folder, so the rows are kept anyway
+ * (about 250 bytes a unit). A checkpoint commits the folder every options.checkpoint_s
+ * seconds while units run, so a killed sweep resumes from its last checkpoint.
+ */
+#include "unrest/sweep.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "sweep_internal.h"
+#include "unrest/output.h"
+#include "unrest/rng.h"
+
+enum unit_status { UNIT_NONE, UNIT_DONE, UNIT_FAILED };
+
+struct unit {
+	char *row;              /* its sweep.csv row with LF (done units) */
+	char *reason;           /* why it failed (failed units) */
+	unsigned char status;   /* enum unit_status */
+	bool out_of_memory;     /* the sweep must stop */
+};
+
+/* What the folder's files are made of: the sweep's identity and its units. */
+struct folder {
+	const char *sweep_text, *scenario_text;
+	uint64_t hash, seed, replications;
+	size_t npoints, nparams;
+	const char *const *paths;
+	const struct ur_sweep_value *values;
+	struct unit *units;                /* npoints x replications */
+	const unsigned char *status;       /* snapshot of units[].status to write */
+	/* manifest */
+	const char *version, *command, *sweep_path;
+	int argc;
+	const char *const *argv;
+};
+
+static const char *const metrics[] = {
+	"peak_active", "peak_hour", "regions_joined", "killed", "killed_security",
+	"injured", "detained", "damage_usd", "shutdown_region_hours",
+	"csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
+};
+#define NMETRICS (sizeof metrics / sizeof metrics[0])
+/* Their columns within summary.csv's (rep 0, seed 1, outcome 2). */
+#define FIRST_METRIC_COLUMN 3
+#define OUTCOME_COLUMN 2
+
+static void set_message(struct ur_sweep_result *r, enum ur_run_status status,
+			const char *text)
+{
+	r->status = status;
+	snprintf(r->message, sizeof r->message, "%s", text);
+}
+
+/* ---- CSV rows read back ------------------------------------------------------------- */
+
+struct field {
+	const char *start;
+	size_t len;
+	bool quoted;
+};
+
+/* Splits one row (up to its LF or the end) into fields; quoted fields keep their
+ * doubled quotes (the callers compare numbers and outcome names, which have none).
+ * Returns the number of fields, stopping at max; *next is set after the LF. Written by
+ * hand: neither GSL nor libconfig reads CSV. */
+static size_t split_row(const char *s, const char *end, struct field *f, size_t max,
+			const char **next)
+{
+	size_t n = 0;
+	for (;;) {
+		struct field cur = {s, 0, false};
+		if (s < end && *s == '"') {
+			cur.quoted = true;
+			cur.start = ++s;
+			while (s < end && !(*s == '"' && (s + 1 >= end || s[1] != '"')))
+				s += (*s == '"') ? 2 : 1;
+			cur.len = (size_t)(s - cur.start);
+			if (s < end)
+				s++;
+		} else {
+			while (s < end && *s != ',' && *s != '\n')
+				s++;
+			cur.len = (size_t)(s - cur.start);
+		}
+		if (n < max)
+			f[n] = cur;
+		n++;
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s < end && *s == '\n')
+			s++;
+		*next = s;
+		return n < max ? n : max;
+	}
+}
+
+/* A field as a number; NaN for an empty or non-numeric one. */
+static double field_number(const struct field *f)
+{
+	char buf[64];
+	if (f->len == 0 || f->len >= sizeof buf || f->quoted)
+		return (double)NAN;
+	memcpy(buf, f->start, f->len);
+	buf[f->len] = '\0';
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	return *end == '\0' ? v : (double)NAN;
+}
+
+static bool field_count(const struct field *f, uint64_t *value)
+{
+	double v = field_number(f);
+	if (!(v >= 0) || v != floor(v) || v > 9.0e15)
+		return false;
+	*value = (uint64_t)v;
+	return true;
+}
+
+/* ---- the statistics ---------------------------------------------------------------- */
+
+static void point_fields(struct ur_csv *csv, const struct folder *F, size_t p)
+{
+	ur_csv_int(csv, (int64_t)p);
+	for (size_t j = 0; j < F->nparams; j++)
+		sw_csv_value(csv, &F->values[p * F->nparams + j]);
+}
+
+/* Appends point p's rows of sweep_stats.csv. data: room for R doubles. */
+static void point_stats(struct ur_csv *csv, const struct folder *F, size_t p,
+			double *data)
+{
+	const size_t R = F->replications, first = FIRST_METRIC_COLUMN + 1 + F->nparams;
+	const size_t ncols = first + NMETRICS;
+	struct field fields[UR_SWEEP_MAX_PARAMS + 32];
+	for (size_t m = 0; m <= NMETRICS; m++) {
+		bool outcome = m == NMETRICS;
+		size_t noutcomes = outcome ? UR_OUTCOME_COUNT : 1;
+		uint64_t counts[UR_OUTCOME_COUNT] = {0};
+		size_t n = 0, rows = 0;
+		for (size_t k = 0; k < R; k++) {
+			const struct unit *u = &F->units[p * R + k];
+			if (F->status[p * R + k] != UNIT_DONE)
+				continue;
+			const char *next;
+			size_t nf = split_row(u->row, u->row + strlen(u->row), fields,
+					      sizeof fields / sizeof *fields, &next);
+			if (nf < ncols)
+				continue;
+			rows++;
+			if (outcome) {
+				const struct field *f = &fields[1 + F->nparams + OUTCOME_COLUMN];
+				for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
+					const char *name = ur_outcome_name((enum ur_outcome)o);
+					if (strlen(name) == f->len &&
+					    strncmp(name, f->start, f->len) == 0)
+						counts[o]++;
+				}
+				continue;
+			}
+			double v = field_number(&fields[first + m]);
+			if (!isnan(v))
+				data[n++] = v;
+		}
+		for (size_t o = 0; o < noutcomes; o++) {
+			point_fields(csv, F, p);
+			if (outcome) {
+				char name[64];
+				snprintf(name, sizeof name, "outcome.%s",
+					 ur_outcome_name((enum ur_outcome)o));
+				ur_csv_text(csv, name);
+				ur_csv_int(csv, (int64_t)rows);
+				if (rows == 0) {
+					for (int e = 0; e < 7; e++)
+						ur_csv_empty(csv);
+				} else {
+					double lo, hi;
+					ur_sweep_wilson(counts[o], rows, &lo, &hi);
+					ur_csv_real(csv, (double)counts[o] / (double)rows);
+					ur_csv_empty(csv);
+					ur_csv_real(csv, lo);
+					ur_csv_real(csv, hi);
+					for (int e = 0; e < 3; e++)
+						ur_csv_empty(csv);
+				}
+				ur_csv_end_row(csv);
+				continue;
+			}
+			ur_csv_text(csv, metrics[m]);
+			ur_csv_int(csv, (int64_t)n);
+			if (n == 0) {
+				for (int e = 0; e < 7; e++)
+					ur_csv_empty(csv);
+				ur_csv_end_row(csv);
+				continue;
+			}
+			double mean = gsl_stats_mean(data, 1, n);
+			double sd = n > 1 ? gsl_stats_sd_m(data, 1, n, mean) : (double)NAN;
+			double half = n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd /
+						      sqrt((double)n)
+					    : (double)NAN;
+			gsl_sort(data, 1, n);
+			ur_csv_real(csv, mean);
+			ur_csv_real(csv, sd);
+			ur_csv_real(csv, mean - half);
+			ur_csv_real(csv, mean + half);
+			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.05));
+			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.50));
+			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.95));
+			ur_csv_end_row(csv);
+		}
+	}
+}
+
+/* ---- writing the folder --------------------------------------------------------------- */
+
+static int write_csv(struct ur_atomic_file *file, struct ur_csv *csv)
+{
+	if (csv->failed)
+		return -1;
+	int rc = csv->len ? ur_atomic_file_write(file, csv->data, csv->len) : 0;
+	ur_csv_clear(csv);
+	return rc;
+}
+
+/* Writes the folder from F's units whose snapshot status is not NONE. */
+static enum ur_run_status write_folder(const char *dir, const struct folder *F,
+				       char *message, size_t size)
+{
+	struct ur_output_error err = {0};
+	struct ur_output *out = NULL;
+	struct ur_manifest_unit *units = NULL;
+	double *data = NULL;
+	struct ur_csv csv;
+	ur_csv_init(&csv);
+	enum ur_run_status status = UR_RUN_SOFTWARE;
+	const size_t total = F->npoints * F->replications;
+	size_t nunits = 0;
+
+	units = calloc(total ? total : 1, sizeof *units);
+	data = malloc(F->replications * sizeof *data);
+	if (!units || !data) {
+		snprintf(message, size, "out of memory");
+		goto cleanup;
+	}
+	out = ur_output_open(dir, &err);
+	if (!out)
+		goto fail;
+	struct ur_atomic_file *f;
+	if (!(f = ur_output_begin(out, "scenario.cfg", &err)))
+		goto fail;
+	ur_atomic_file_write(f, F->scenario_text, strlen(F->scenario_text));
+	if (!(f = ur_output_begin(out, "sweep.cfg", &err)))
+		goto fail;
+	ur_atomic_file_write(f, F->sweep_text, strlen(F->sweep_text));
+
+	/* sweep.csv */
+	if (!(f = ur_output_begin(out, "sweep.csv", &err)))
+		goto fail;
+	const char *const *summary_names;
+	size_t nsummary = ur_table_columns(UR_TABLE_SUMMARY, &summary_names);
+	ur_csv_text(&csv, "point");
+	for (size_t j = 0; j < F->nparams; j++)
+		ur_csv_text(&csv, F->paths[j]);
+	for (size_t c = 0; c < nsummary; c++)
+		ur_csv_text(&csv, summary_names[c]);
+	ur_csv_end_row(&csv);
+	if (write_csv(f, &csv) != 0)
+		goto nomem_or_io;
+	for (size_t u = 0; u < total; u++) {
+		if (F->status[u] == UNIT_NONE)
+			continue;
+		uint64_t k = u % F->replications;
+		units[nunits++] = (struct ur_manifest_unit){
+			.point = (long)(u / F->replications),
+			.replication = k,
+			.seed = ur_rng_replication_seed(F->seed, k),
+			.failed = F->status[u] == UNIT_FAILED,
+			.reason = F->status[u] == UNIT_FAILED ? F->units[u].reason : NULL,
+		};
+		if (F->status[u] == UNIT_DONE)
+			ur_atomic_file_write(f, F->units[u].row, strlen(F->units[u].row));
+	}
+
+	/* sweep_stats.csv: every point with a unit in the folder. */
+	if (!(f = ur_output_begin(out, "sweep_stats.csv", &err)))
+		goto fail;
+	ur_csv_text(&csv, "point");
+	for (size_t j = 0; j < F->nparams; j++)
+		ur_csv_text(&csv, F->paths[j]);
+	static const char *const stat_names[] = {"metric", "count", "mean", "sd", "ci_low",
+						 "ci_high", "p5", "p50", "p95"};
+	for (size_t c = 0; c < sizeof stat_names / sizeof *stat_names; c++)
+		ur_csv_text(&csv, stat_names[c]);
+	ur_csv_end_row(&csv);
+	for (size_t p = 0; p < F->npoints; p++) {
+		bool any = false;
+		for (size_t k = 0; k < F->replications && !any; k++)
+			any = F->status[p * F->replications + k] != UNIT_NONE;
+		if (any)
+			point_stats(&csv, F, p, data);
+		if (write_csv(f, &csv) != 0)
+			goto nomem_or_io;
+	}
+
+	struct ur_manifest manifest = {
+		.version = F->version,
+		.command = F->command,
+		.argc = F->argc,
+		.argv = F->argv,
+		.scenario = F->sweep_path,
+		.scenario_hash = F->hash,
+		.master_seed = F->seed,
+		.nunits = nunits,
+		.units = units,
+	};
+	if (ur_output_commit(out, &manifest, &err) != UR_OUTPUT_OK)
+		goto fail;
+	status = UR_RUN_OK;
+	goto cleanup;
+nomem_or_io:
+	if (csv.failed) {
+		snprintf(message, size, "out of memory");
+		goto cleanup;
+	}
+	/* A write error: the commit names the file. */
+	ur_output_commit(out, &(struct ur_manifest){.version = "", .command = "",
+						    .scenario = ""}, &err);
+fail:
+	status = (enum ur_run_status)err.status;
+	snprintf(message, size, "%s", err.message);
+cleanup:
+	ur_output_destroy(out);
+	ur_csv_finish(&csv);
+	free(data);
+	free(units);
+	return status;
+}
+
+/* ---- reading a folder back (resume, merge) --------------------------------------------- */
+
+static char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			char *t = realloc(text, cap);
+			if (!t) {
+				free(text);
+				fclose(f);
+				return NULL;
+			}
+			text = t;
+		}
+		size_t got = fread(text + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	if (len)
+		*len = n;
+	return text;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* Gives each unit of `text` (a sweep.csv) its row: rows[u] = a copy. Units outside
+ * the sweep are ignored. 0, or -1 when out of memory. */
+static int index_rows(const char *text, size_t nparams, uint64_t npoints,
+		      uint64_t replications, char **rows)
+{
+	const char *s = text, *end = text + strlen(text), *next;
+	struct field f[UR_SWEEP_MAX_PARAMS + 2];
+	split_row(s, end, f, 1, &next); /* the header */
+	for (s = next; s < end; s = next) {
+		size_t nf = split_row(s, end, f, nparams + 2, &next);
+		uint64_t p, k;
+		if (nf < nparams + 2 || !field_count(&f[0], &p) ||
+		    !field_count(&f[nparams + 1], &k) || p >= npoints || k >= replications)
+			continue;
+		uint64_t u = p * replications + k;
+		free(rows[u]);
+		rows[u] = malloc((size_t)(next - s) + 2);
+		if (!rows[u])
+			return -1;
+		memcpy(rows[u], s, (size_t)(next - s));
+		rows[u][next - s] = '\0';
+		if (next[-1] != '\n')
+			strcat(rows[u], "\n");
+	}
+	return 0;
+}
+
+/* ---- running -------------------------------------------------------------------------- */
+
+struct job {
+	const struct ur_sweep *sweep;
+	const struct ur_sweep_options *options;
+	struct unit *units;
+	const uint64_t *todo;
+	uint64_t ntodo;
+	pthread_mutex_t lock;
+	pthread_cond_t progressed;
+	uint64_t next, finished;
+	bool stop;
+};
+
+static int keep_summary(void *context, const struct ur_model_summary *summary)
+{
+	*(struct ur_model_summary *)context = *summary;
+	return 0;
+}
+
+/* A worker's scenario of the point it last ran: units come in order, so the
+ * replications of a point mostly run on one worker after another, and a point's
+ * scenario is loaded about once per worker rather than once per unit. */
+struct point_cache {
+	size_t point;
+	struct ur_scenario *scenario;
+};
+
+/* The point's scenario, from the cache or loaded; NULL, with the reason in why, when
+ * it cannot be loaded (out of memory, or the scenario file changed under the sweep). */
+static const struct ur_params *point_params(const struct ur_sweep *sw, size_t point,
+					    struct point_cache *cache, char *why,
+					    size_t why_size, bool *out_of_memory)
+{
+	if (cache->scenario && cache->point == point)
+		return ur_scenario_params(cache->scenario);
+	ur_scenario_destroy(cache->scenario);
+	struct ur_diag diag;
+	ur_diag_init(&diag, 1);
+	enum ur_scenario_status st;
+	cache->scenario = ur_sweep_point_scenario(sw, point, &diag, &st);
+	cache->point = point;
+	if (!cache->scenario) {
+		*out_of_memory = st == UR_SCENARIO_NOMEM;
+		snprintf(why, why_size, "the point's scenario no longer loads: %s",
+			 ur_diag_count(&diag) ? ur_diag_message(&diag, 0) : "out of memory");
+	}
+	ur_diag_finish(&diag);
+	return cache->scenario ? ur_scenario_params(cache->scenario) : NULL;
+}
+
+static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv *csv,
+		     struct point_cache *cache)
+{
+	const struct ur_sweep *sw = J->sweep;
+	const struct ur_sweep_options *o = J->options;
+	uint64_t R = ur_sweep_replications(sw);
+	size_t p = (size_t)(u / R);
+	uint64_t k = u % R;
+	char why[256] = "";
+	bool out_of_memory = false;
+	const struct ur_params *params =
+		point_params(sw, p, cache, why, sizeof why, &out_of_memory);
+	if (!params) {
+		unit->out_of_memory = out_of_memory;
+		if (!out_of_memory) {
+			unit->reason = strdup(why);
+			unit->out_of_memory = unit->reason == NULL;
+			unit->status = UNIT_FAILED;
+		}
+		return;
+	}
+	uint64_t seed = ur_rng_replication_seed(ur_sweep_seed(sw), k);
+	struct ur_model_summary summary;
+	memset(&summary, 0, sizeof summary);
+	summary.outcome = UR_OUTCOME_COUNT; /* no summary yet */
+	struct ur_observer observer = {.context = &summary, .summary = keep_summary};
+	enum ur_model_status st;
+	if (o->replicate) {
+		st = o->replicate(o->replicate_context, params, k, seed, &observer, why,
+				  sizeof why);
+	} else {
+		struct ur_model *model = ur_model_create(params, seed, &observer,
+							 o->model_options);
+		if (!model) {
+			st = UR_MODEL_NOMEM;
+		} else {
+			st = ur_model_run(model);
+			if (st != UR_MODEL_OK)
+				snprintf(why, sizeof why, "%s", ur_model_error(model));
+			ur_model_destroy(model);
+		}
+	}
+	if (st == UR_MODEL_NOMEM) {
+		unit->out_of_memory = true;
+		return;
+	}
+	if (st == UR_MODEL_OK && summary.outcome == UR_OUTCOME_COUNT) {
+		st = UR_MODEL_INVARIANT;
+		snprintf(why, sizeof why, "the run ended without a summary");
+	}
+	if (st != UR_MODEL_OK) {
+		unit->reason = strdup(why[0] ? why : "the model failed");
+		unit->out_of_memory = unit->reason == NULL;
+		unit->status = UNIT_FAILED;
+		return;
+	}
+	ur_csv_clear(csv);
+	ur_csv_int(csv, (int64_t)p);
+	for (size_t j = 0; j < ur_sweep_params(sw); j++)
+		sw_csv_value(csv, ur_sweep_value(sw, p, j));
+	ur_csv_summary_fields(csv, k, &summary);
+	ur_csv_end_row(csv);
+	unit->row = csv->failed ? NULL : malloc(csv->len + 1);
+	if (!unit->row) {
+		unit->out_of_memory = true;
+		return;
+	}
+	memcpy(unit->row, csv->data, csv->len);
+	unit->row[csv->len] = '\0';
+	unit->status = UNIT_DONE;
+}
+
+static void *worker(void *arg)
+{
+	struct job *J = arg;
+	struct ur_csv csv;
+	ur_csv_init(&csv);
+	struct point_cache cache = {0, NULL};
+	for (;;) {
+		pthread_mutex_lock(&J->lock);
+		if (J->stop || J->next >= J->ntodo) {
+			pthread_mutex_unlock(&J->lock);
+			break;
+		}
+		uint64_t u = J->todo[J->next++];
+		pthread_mutex_unlock(&J->lock);
+
+		/* Built outside the lock: this unit is this worker's until finished. */
+		struct unit result = {0};
+		run_unit(J, u, &result, &csv, &cache);
+
+		pthread_mutex_lock(&J->lock);
+		J->units[u].row = result.row;
+		J->units[u].reason = result.reason;
+		J->units[u].out_of_memory = result.out_of_memory;
+		J->units[u].status = result.status;
+		J->finished++;
+		if (result.out_of_memory)
+			J->stop = true;
+		pthread_cond_signal(&J->progressed);
+		pthread_mutex_unlock(&J->lock);
+	}
+	ur_scenario_destroy(cache.scenario);
+	ur_csv_finish(&csv);
+	return NULL;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) * 1e-9;
+}
+
+static void free_units(struct unit *units, size_t n)
+{
+	if (!units)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(units[i].row);
+		free(units[i].reason);
+	}
+	free(units);
+}
+
+/* Reads the folder's manifest and rows into units (this shard's only). 0; or -1 with
+ * the message when the folder holds another sweep or memory runs out. A folder without
+ * a manifest has nothing to resume. */
+static int resume_units(const struct ur_sweep *sw, const char *dir,
+			const struct ur_sweep_options *o, struct unit *units,
+			struct ur_sweep_result *result)
+{
+	uint64_t R = ur_sweep_replications(sw), total = ur_sweep_points(sw) * R;
+	char *mpath = join_path(dir, "manifest.cfg"), *cpath = join_path(dir, "sweep.csv");
+	char *csv = NULL, **rows = NULL;
+	struct ur_sweep_manifest *m = NULL;
+	int rc = -1;
+	struct ur_diag diag;
+	ur_diag_init(&diag, 1);
+	if (!mpath || !cpath) {
+		set_message(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	enum ur_scenario_status st;
+	m = ur_sweep_manifest_read(mpath, &diag, &st);
+	if (!m) {
+		if (st == UR_SCENARIO_MISSING) {
+			rc = 0; /* nothing done yet */
+		} else {
+			char text[UR_RUN_MESSAGE_SIZE];
+			snprintf(text, sizeof text, "--resume: %s",
+				 ur_diag_count(&diag) ? ur_diag_message(&diag, 0) : "out of memory");
+			set_message(result, st == UR_SCENARIO_NOMEM ? UR_RUN_SOFTWARE
+								     : UR_RUN_CANTCREAT, text);
+		}
+		goto cleanup;
+	}
+	if (m->scenario_hash != ur_sweep_hash(sw)) {
+		char text[UR_RUN_MESSAGE_SIZE];
+		snprintf(text, sizeof text, "--resume: %.200s holds another sweep (its sweep "
+			 "hash differs); give another -o, or leave out --resume to replace it",
+			 dir);
+		set_message(result, UR_RUN_CANTCREAT, text);
+		goto cleanup;
+	}
+	rows = calloc(total, sizeof *rows);
+	csv = read_whole(cpath, NULL);
+	if (!rows || (csv && index_rows(csv, ur_sweep_params(sw), ur_sweep_points(sw), R,
+					rows) != 0)) {
+		set_message(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < m->nunits; i++) {
+		const struct ur_sweep_manifest_unit *mu = &m->units[i];
+		if (mu->failed || (uint64_t)mu->point >= ur_sweep_points(sw) ||
+		    mu->replication >= R)
+			continue;
+		uint64_t u = (uint64_t)mu->point * R + mu->replication;
+		/* Done by the manifest and its row at hand; a failed unit is tried again. */
+		if (u % o->shards != o->shard - 1 || !rows[u])
+			continue;
+		units[u].row = rows[u];
+		rows[u] = NULL;
+		units[u].status = UNIT_DONE;
+		result->skipped++;
+	}
+	rc = 0;
+cleanup:
+	if (rows)
+		for (uint64_t u = 0; u < total; u++)
+			free(rows[u]);
+	free(rows);
+	free(csv);
+	ur_sweep_manifest_destroy(m);
+	ur_diag_finish(&diag);
+	free(mpath);
+	free(cpath);
+	return rc;
+}
+
+enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
+				const struct ur_sweep_options *o,
+				struct ur_sweep_result *result)
+{
+	assert(sw && dir && o && result);
+	assert(o->jobs >= 1 && o->jobs <= UR_RUN_MAX_JOBS);
+	assert(o->shard >= 1 && o->shard <= o->shards);
+	*result = (struct ur_sweep_result){.status = UR_RUN_OK};
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+
+	const uint64_t R = ur_sweep_replications(sw), total = ur_sweep_points(sw) * R;
+	const size_t nparams = ur_sweep_params(sw);
+	struct unit *units = calloc(total, sizeof *units);
+	uint64_t *todo = calloc(total, sizeof *todo);
+	unsigned char *snapshot = calloc(total, 1);
+	const char **paths = calloc(nparams, sizeof *paths);
+	pthread_t *threads = calloc(o->jobs, sizeof *threads);
+	unsigned started = 0;
+	bool sync_made = false;
+	struct job J = {.sweep = sw, .options = o, .units = units, .todo = todo};
+	if (!units || !todo || !snapshot || !paths || !threads) {
+		set_message(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	for (size_t j = 0; j < nparams; j++)
+		paths[j] = ur_sweep_param_path(sw, j);
+	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
+		result->units++;
+	if (o->resume && resume_units(sw, dir, o, units, result) != 0)
+		goto cleanup;
+	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
+		if (units[u].status == UNIT_NONE)
+			todo[J.ntodo++] = u;
+
+	struct folder F = {
+		.sweep_text = ur_sweep_text(sw),
+		.scenario_text = ur_scenario_text(sw_base_scenario(sw)),
+		.hash = ur_sweep_hash(sw),
+		.seed = ur_sweep_seed(sw),
+		.replications = R,
+		.npoints = ur_sweep_points(sw),
+		.nparams = nparams,
+		.paths = paths,
+		.values = sw_values(sw),
+		.units = units,
+		.status = snapshot,
+		.version = o->version,
+		.command = "sweep",
+		.sweep_path = o->sweep_path,
+		.argc = o->argc,
+		.argv = o->argv,
+	};
+
+	if (pthread_mutex_init(&J.lock, NULL) != 0) {
+		set_message(result, UR_RUN_SOFTWARE, "cannot create a mutex");
+		goto cleanup;
+	}
+	if (pthread_cond_init(&J.progressed, NULL) != 0) {
+		pthread_mutex_destroy(&J.lock);
+		set_message(result, UR_RUN_SOFTWARE, "cannot create a condition variable");
+		goto cleanup;
+	}
+	sync_made = true;
+	unsigned nthreads = J.ntodo < o->jobs ? (unsigned)J.ntodo : o->jobs;
+	for (unsigned i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, worker, &J) == 0)
+			started++;
+	if (started == 0 && J.ntodo > 0) {
+		set_message(result, UR_RUN_SOFTWARE, "cannot start a worker thread");
+		goto cleanup;
+	}
+
+	double last_checkpoint = 0;
+	uint64_t checkpointed = 0;
+	pthread_mutex_lock(&J.lock);
+	for (;;) {
+		uint64_t finished = J.finished;
+		bool stop = J.stop;
+		bool checkpoint = o->checkpoint_s > 0 && finished > checkpointed &&
+				  seconds_since(&start) - last_checkpoint >= o->checkpoint_s;
+		if (checkpoint || finished == J.ntodo || stop)
+			for (uint64_t u = 0; u < total; u++)
+				snapshot[u] = units[u].status;
+		pthread_mutex_unlock(&J.lock);
+
+		if (o->progress) {
+			struct ur_run_progress pr = {result->skipped + finished, 0, result->units,
+						     seconds_since(&start)};
+			o->progress(o->progress_context, &pr);
+		}
+		if (stop || finished == J.ntodo)
+			break;
+		if (checkpoint) {
+			/* Rows already written stay as they are; only more are added. */
+			enum ur_run_status st = write_folder(dir, &F, result->message,
+							     sizeof result->message);
+			if (st != UR_RUN_OK) {
+				result->status = st;
+				pthread_mutex_lock(&J.lock);
+				J.stop = true;
+				pthread_mutex_unlock(&J.lock);
+				goto cleanup;
+			}
+			checkpointed = finished;
+			last_checkpoint = seconds_since(&start);
+		}
+		pthread_mutex_lock(&J.lock);
+		if (J.finished == finished && !J.stop) {
+			if (o->checkpoint_s > 0) {
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += 1;
+				pthread_cond_timedwait(&J.progressed, &J.lock, &until);
+			} else {
+				pthread_cond_wait(&J.progressed, &J.lock);
+			}
+		}
+	}
+	for (uint64_t u = 0; u < total; u++)
+		if (units[u].out_of_memory) {
+			set_message(result, UR_RUN_SOFTWARE, "out of memory");
+			goto cleanup;
+		}
+	result->done = J.finished;
+
+	enum ur_run_status st = write_folder(dir, &F, result->message, sizeof result->message);
+	if (st != UR_RUN_OK) {
+		result->status = st;
+		goto cleanup;
+	}
+	uint64_t first_failed = total;
+	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
+		if (units[u].status == UNIT_FAILED && result->failed++ == 0)
+			first_failed = u;
+	if (result->failed > 0) {
+		snprintf(result->message, sizeof result->message,
+			 "%" PRIu64 " of %" PRIu64 " units failed (see manifest.cfg); point %"
+			 PRIu64 " replication %" PRIu64 ": %.300s", result->failed,
+			 result->units, first_failed / R, first_failed % R,
+			 units[first_failed].reason);
+		result->status = UR_RUN_SOFTWARE;
+	}
+
+cleanup:
+	if (started > 0) {
+		pthread_mutex_lock(&J.lock);
+		J.stop = true;
+		pthread_mutex_unlock(&J.lock);
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(threads[i], NULL);
+	}
+	if (sync_made) {
+		pthread_cond_destroy(&J.progressed);
+		pthread_mutex_destroy(&J.lock);
+	}
+	free_units(units, total);
+	free(todo);
+	free(snapshot);
+	free(paths);
+	free(threads);
+	return result->status;
+}
+
+/* ---- merging -------------------------------------------------------------------------- */
+
+struct shard_files {
+	struct ur_sweep_manifest *manifest;
+	char *sweep_text, *scenario_text, *csv;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int merge_fail(struct ur_sweep_result *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof r->message, fmt, ap);
+	va_end(ap);
+	r->status = status == 65 || status == 66 ? UR_RUN_SOFTWARE : (enum ur_run_status)status;
+	return status;
+}
+
+int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
+		   const char *version, int argc, const char *const *argv,
+		   struct ur_sweep_result *result)
+{
+	assert(dir && shards && nshards >= 1 && result);
+	*result = (struct ur_sweep_result){.status = UR_RUN_OK};
+	struct shard_files *S = calloc(nshards, sizeof *S);
+	struct ur_sweep_spec *spec = NULL;
+	struct unit *units = NULL;
+	unsigned char *status = NULL;
+	size_t *owner = NULL;
+	char **rows = NULL;
+	const char **paths = NULL;
+	uint64_t total = 0;
+	int rc = 70;
+	struct ur_diag diag;
+	ur_diag_init(&diag, 1);
+	if (!S) {
+		rc = merge_fail(result, 70, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nshards; i++) {
+		char *m = join_path(shards[i], "manifest.cfg");
+		char *s = join_path(shards[i], "sweep.cfg");
+		char *c = join_path(shards[i], "scenario.cfg");
+		char *v = join_path(shards[i], "sweep.csv");
+		enum ur_scenario_status st = UR_SCENARIO_NOMEM;
+		if (m && s && c && v) {
+			S[i].manifest = ur_sweep_manifest_read(m, &diag, &st);
+			S[i].sweep_text = read_whole(s, NULL);
+			S[i].scenario_text = read_whole(c, NULL);
+			S[i].csv = read_whole(v, NULL);
+		}
+		free(m);
+		free(s);
+		free(c);
+		free(v);
+		if (!S[i].manifest) {
+			rc = merge_fail(result, st == UR_SCENARIO_NOMEM ? 70 : st == UR_SCENARIO_MISSING ? 66 : 65,
+					"%.200s: no readable manifest.cfg: not a finished sweep folder"
+					"%s%.200s", shards[i], ur_diag_count(&diag) ? " (" : "",
+					ur_diag_count(&diag) ? ur_diag_message(&diag, 0) : "");
+			if (ur_diag_count(&diag))
+				strcat(result->message, ")");
+			goto cleanup;
+		}
+		if (strcmp(S[i].manifest->command, "sweep") != 0 &&
+		    strcmp(S[i].manifest->command, "merge") != 0) {
+			rc = merge_fail(result, 65, "%.200s: holds the output of '%.20s', not of a "
+					"sweep", shards[i], S[i].manifest->command);
+			goto cleanup;
+		}
+		if (!S[i].sweep_text || !S[i].scenario_text || !S[i].csv) {
+			rc = merge_fail(result, 66, "%.200s: sweep.cfg, scenario.cfg or sweep.csv "
+					"cannot be read", shards[i]);
+			goto cleanup;
+		}
+		uint64_t h = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, S[i].sweep_text,
+						   strlen(S[i].sweep_text)),
+					S[i].scenario_text, strlen(S[i].scenario_text));
+		if (h != S[i].manifest->scenario_hash) {
+			rc = merge_fail(result, 65, "%.200s: sweep.cfg and scenario.cfg do not "
+					"match the manifest's sweep hash", shards[i]);
+			goto cleanup;
+		}
+		if (i > 0 && h != S[0].manifest->scenario_hash) {
+			char a[UR_RNG_SEED_TEXT_SIZE], b[UR_RNG_SEED_TEXT_SIZE];
+			ur_rng_seed_format(S[0].manifest->scenario_hash, a);
+			ur_rng_seed_format(h, b);
+			rc = merge_fail(result, 65, "%.200s and %.200s hold different sweeps "
+					"(sweep hash %s and %s)", shards[0], shards[i], a, b);
+			goto cleanup;
+		}
+	}
+	/* sweep.cfg, written by this program, reads back as the sweep's design. */
+	char *spath = join_path(shards[0], "sweep.cfg");
+	enum ur_scenario_status st = UR_SCENARIO_NOMEM;
+	if (spath)
+		spec = ur_sweep_spec_read(spath, &diag, &st);
+	free(spath);
+	if (!spec) {
+		rc = merge_fail(result, st == UR_SCENARIO_NOMEM ? 70 : 65, "%.200s: %.300s",
+				shards[0], ur_diag_count(&diag) ? ur_diag_message(&diag, 0)
+								: "sweep.cfg cannot be read");
+		goto cleanup;
+	}
+	uint64_t R = spec->replications;
+	total = spec->npoints * R;
+	units = calloc(total, sizeof *units);
+	status = calloc(total, 1);
+	owner = calloc(total, sizeof *owner);
+	rows = calloc(total, sizeof *rows);
+	paths = calloc(spec->nparams, sizeof *paths);
+	if (!units || !status || !owner || !rows || !paths) {
+		rc = merge_fail(result, 70, "out of memory");
+		goto cleanup;
+	}
+	for (size_t j = 0; j < spec->nparams; j++)
+		paths[j] = spec->params[j].path;
+	for (size_t i = 0; i < nshards; i++) {
+		if (index_rows(S[i].csv, spec->nparams, spec->npoints, R, rows) != 0) {
+			rc = merge_fail(result, 70, "out of memory");
+			goto cleanup;
+		}
+		const struct ur_sweep_manifest *m = S[i].manifest;
+		for (size_t q = 0; q < m->nunits; q++) {
+			const struct ur_sweep_manifest_unit *mu = &m->units[q];
+			if ((uint64_t)mu->point >= spec->npoints || mu->replication >= R) {
+				rc = merge_fail(result, 65, "%.200s: unit (point %ld, replication %"
+						PRIu64 ") is not in the sweep", shards[i], mu->point,
+						mu->replication);
+				goto cleanup;
+			}
+			uint64_t u = (uint64_t)mu->point * R + mu->replication;
+			if (status[u] != UNIT_NONE) {
+				rc = merge_fail(result, 65, "unit (point %ld, replication %" PRIu64
+						") is in both %.200s and %.200s: shards overlap",
+						mu->point, mu->replication, shards[owner[u]],
+						shards[i]);
+				goto cleanup;
+			}
+			owner[u] = i;
+			if (mu->failed) {
+				status[u] = UNIT_FAILED;
+				units[u].reason = strdup(mu->reason ? mu->reason : "unknown");
+				if (!units[u].reason) {
+					rc = merge_fail(result, 70, "out of memory");
+					goto cleanup;
+				}
+			} else {
+				if (!rows[u]) {
+					rc = merge_fail(result, 65, "%.200s: unit (point %ld, "
+							"replication %" PRIu64 ") is done but has no "
+							"row in sweep.csv", shards[i], mu->point,
+							mu->replication);
+					goto cleanup;
+				}
+				status[u] = UNIT_DONE;
+				units[u].row = rows[u];
+				rows[u] = NULL;
+			}
+		}
+		/* The rows of this folder that its manifest did not claim are dropped. */
+		for (uint64_t u = 0; u < total; u++) {
+			free(rows[u]);
+			rows[u] = NULL;
+		}
+	}
+	uint64_t missing = 0, first = 0;
+	for (uint64_t u = 0; u < total; u++)
+		if (status[u] == UNIT_NONE && missing++ == 0)
+			first = u;
+	if (missing > 0) {
+		rc = merge_fail(result, 65, "%" PRIu64 " of %" PRIu64 " units are in none of "
+				"the folders, the first (point %" PRIu64 ", replication %" PRIu64
+				"): a shard is missing or unfinished (resume it with --resume)",
+				missing, total, first / R, first % R);
+		goto cleanup;
+	}
+	struct folder F = {
+		.sweep_text = S[0].sweep_text,
+		.scenario_text = S[0].scenario_text,
+		.hash = S[0].manifest->scenario_hash,
+		.seed = spec->seed,
+		.replications = R,
+		.npoints = spec->npoints,
+		.nparams = spec->nparams,
+		.paths = paths,
+		.values = spec->list,
+		.units = units,
+		.status = status,
+		.version = version,
+		.command = "merge",
+		.sweep_path = S[0].manifest->scenario,
+		.argc = argc,
+		.argv = argv,
+	};
+	enum ur_run_status ws = write_folder(dir, &F, result->message, sizeof result->message);
+	if (ws != UR_RUN_OK) {
+		result->status = ws;
+		rc = (int)ws;
+		goto cleanup;
+	}
+	result->units = total;
+	for (uint64_t u = 0; u < total; u++) {
+		result->done += status[u] == UNIT_DONE;
+		result->failed += status[u] == UNIT_FAILED;
+	}
+	rc = 0;
+	if (result->failed > 0) {
+		snprintf(result->message, sizeof result->message, "%" PRIu64 " of %" PRIu64
+			 " units failed (see manifest.cfg)", result->failed, total);
+		result->status = UR_RUN_SOFTWARE;
+		rc = 70;
+	}
+cleanup:
+	if (S)
+		for (size_t i = 0; i < nshards; i++) {
+			ur_sweep_manifest_destroy(S[i].manifest);
+			free(S[i].sweep_text);
+			free(S[i].scenario_text);
+			free(S[i].csv);
+		}
+	free(S);
+	if (rows)
+		for (uint64_t u = 0; u < total; u++)
+			free(rows[u]);
+	free(rows);
+	free_units(units, total);
+	free(status);
+	free(owner);
+	free(paths);
+	ur_sweep_spec_destroy(spec);
+	ur_diag_finish(&diag);
+	return rc;
+}

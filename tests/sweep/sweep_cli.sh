@@ -1,0 +1,125 @@
+#!/bin/sh
+# End-to-end tests of `unrestsim sweep` and `unrestsim merge`: the same bytes for any
+# -j, shards merged equal to the unsharded sweep, --resume after units are forgotten
+# or the folder is cut short, --list, a bad point, and the shipped example sweep's
+# units. Prints TAP for meson.
+# Usage: sweep_cli.sh UNRESTSIM SOURCE_ROOT
+set -u
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() {
+	name=$1
+	shift
+	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
+}
+# status NAME WANT COMMAND...: COMMAND exits WANT.
+status() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
+}
+# same_sweep A B: the data files are the same bytes; the manifests too, but for their
+# command and command_line lines.
+same_sweep() {
+	for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do
+		cmp "$1/$f" "$2/$f" || return 1
+	done
+	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
+	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
+	cmp "$tmp/m1" "$tmp/m2"
+}
+
+minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
+cat >"$tmp/s.cfg" <<EOT
+scenario = "$minimal";
+replications = 3;
+seed = 4;
+design = "grid";
+parameters = (
+  { path = "government.actions.[rollback].delay.median"; values = [2.0, 12.0]; },
+  { zip = ( { path = "agents.w_s"; values = [0.3, 0.5]; },
+            { path = "fuel.level"; values = [0.6, 1.0]; } ); }
+);
+EOT
+
+status "sweep -j 1 succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/j1" -j 1
+check "the sweep says how many units it wrote" grep -q '12 units written' "$tmp/err"
+status "sweep -j 2 succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/j2" -j 2
+check "-j 1 and -j 2 write the same bytes" same_sweep "$tmp/j1" "$tmp/j2"
+check "sweep.csv has a header and 12 rows" test "$(wc -l <"$tmp/j1/sweep.csv")" -eq 13
+check "sweep.csv starts with point and the parameters" \
+	grep -q '^point,government.actions.\[rollback\].delay.median,agents.w_s,fuel.level,rep,seed,outcome,' "$tmp/j1/sweep.csv"
+check "sweep_stats.csv has 4 points x (13 metrics + 4 outcomes) rows" \
+	test "$(wc -l <"$tmp/j1/sweep_stats.csv")" -eq 69
+
+# Point 2 (rollback delay 12, w_s 0.3, fuel level 0.6) is `unrestsim run` with those
+# overrides and the sweep's seed and replications, row for row.
+status "run with point 2's overrides succeeds" 0 "$bin" run "$minimal" -r 3 -s 4 \
+	--set 'government.actions.[rollback].delay.median=12' --set agents.w_s=0.3 \
+	--set fuel.level=0.6 -o "$tmp/run2"
+grep '^2,' "$tmp/j1/sweep.csv" | cut -d, -f5- >"$tmp/point2.csv"
+tail -n +2 "$tmp/run2/summary.csv" >"$tmp/run2.csv"
+check "point 2's rows are the run's summary rows" cmp "$tmp/point2.csv" "$tmp/run2.csv"
+
+# The resolved sweep beside its scenario runs the same sweep.
+mkdir "$tmp/again"
+cp "$tmp/j1/sweep.cfg" "$tmp/j1/scenario.cfg" "$tmp/again/"
+status "sweep.cfg in a copy of the folder runs" 0 "$bin" sweep "$tmp/again/sweep.cfg" -o "$tmp/again/out"
+check "the same data files" sh -c 'for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do cmp "$1/$f" "$2/$f" || exit 1; done' - "$tmp/j1" "$tmp/again/out"
+
+for k in 1 2 3; do
+	status "shard $k/3 succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/shard$k" --shard $k/3 -j 2
+done
+status "merge of the three shards succeeds" 0 "$bin" merge -o "$tmp/merged" "$tmp/shard3" "$tmp/shard1" "$tmp/shard2"
+check "shards 1/3, 2/3, 3/3 merged equal the unsharded sweep" same_sweep "$tmp/j1" "$tmp/merged"
+status "merge without a shard exits 65" 65 "$bin" merge -o "$tmp/bad" "$tmp/shard1" "$tmp/shard2"
+check "and says units are missing" grep -q 'units are in none of the folders' "$tmp/err"
+status "merge of overlapping shards exits 65" 65 "$bin" merge -o "$tmp/bad" "$tmp/shard1" "$tmp/j1"
+check "and says they overlap" grep -q 'shards overlap' "$tmp/err"
+status "merge of a folder without a manifest exits 66" 66 "$bin" merge -o "$tmp/bad" "$tmp/nowhere"
+
+# Resume: forget point 1's units in the manifest, and cut sweep.csv short.
+cp -r "$tmp/j1" "$tmp/res"
+grep -v '{ point = 1;' "$tmp/j1/manifest.cfg" >"$tmp/res/manifest.cfg"
+status "--resume succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/res" --resume
+check "--resume runs only the forgotten units" grep -q '3 run now, 9 kept from before' "$tmp/err"
+check "the resumed folder is the same bytes" same_sweep "$tmp/j1" "$tmp/res"
+cp -r "$tmp/j1" "$tmp/res2"
+head -n 5 "$tmp/j1/sweep.csv" >"$tmp/res2/sweep.csv"
+status "--resume with rows missing succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/res2" --resume
+check "units the manifest says done but without a row run again" grep -q '8 run now, 4 kept' "$tmp/err"
+check "and the folder is the same bytes" same_sweep "$tmp/j1" "$tmp/res2"
+status "--resume into an empty folder runs everything" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/fresh" --resume
+check "the same bytes" same_sweep "$tmp/j1" "$tmp/fresh"
+
+status "--list succeeds" 0 "$bin" sweep "$tmp/s.cfg" --list
+check "--list prints 12 units and a header" test "$(wc -l <"$tmp/out")" -eq 13
+check "--list names the columns" grep -q '^point,replication,government.actions.\[rollback\].delay.median,agents.w_s,fuel.level,seed$' "$tmp/out"
+check "--list runs nothing" test ! -e out
+status "--list --shard 2/5 succeeds" 0 "$bin" sweep "$tmp/s.cfg" --list --shard 2/5
+check "shard 2 of 5 has units 1, 6 and 11" test "$(cut -d, -f1,2 "$tmp/out" | tr '\n' ' ')" = "point,replication 0,1 2,0 3,2 "
+
+sed 's/values = \[0.6, 1.0\]/values = [0.6, 1.5]/' "$tmp/s.cfg" >"$tmp/badpoint.cfg"
+status "a point the scenario refuses exits 65" 65 "$bin" sweep "$tmp/badpoint.cfg" -o "$tmp/badpoint"
+check "naming the point and its line" grep -q 'badpoint.cfg:8: point 1: --set fuel.level=1.5: fuel.level: must be <= 1, got 1.5' "$tmp/err"
+check "and nothing was written" test ! -e "$tmp/badpoint"
+
+# What editors write: a byte-order mark, a last-line comment without a line end.
+printf '\357\273\277scenario = "%s";\ndesign = "grid";\nparameters = ( { path = "agents.w_s"; values = [0.2, 0.4]; } );\n# the end' \
+	"$minimal" >"$tmp/bom.cfg"
+status "a sweep file with a byte-order mark and no last line end is read" 0 "$bin" sweep "$tmp/bom.cfg" --list
+check "and lists its units" test "$(wc -l <"$tmp/out")" -eq 7
+
+status "the example sweep lists its 320 units" 0 "$bin" sweep "$src/scenarios/sweeps/csto-delay.cfg" --list
+check "320 units" test "$(wc -l <"$tmp/out")" -eq 321
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

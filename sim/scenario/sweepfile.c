@@ -826,6 +826,23 @@ static char *read_text(struct reader *R, enum ur_scenario_status *status)
 	return text;
 }
 
+/* Reads R->file's text (read_text) and parses it into cfg; false with *status and
+ * the message (libconfig's syntax error at its line) when it cannot. */
+static bool parse_file(struct reader *R, config_t *cfg, enum ur_scenario_status *status)
+{
+	char *text = read_text(R, status);
+	if (!text)
+		return false;
+	int parsed = config_read_string(cfg, text);
+	free(text);
+	if (!parsed) {
+		report_line(R, (unsigned)config_error_line(cfg),
+			    config_error_text(cfg) ? config_error_text(cfg) : "syntax error");
+		*status = R->nomem ? UR_SCENARIO_NOMEM : UR_SCENARIO_BAD_INPUT;
+	}
+	return parsed;
+}
+
 struct ur_sweep_spec *ur_sweep_spec_read(const char *path, struct ur_diag *diag,
 					 enum ur_scenario_status *status)
 {
@@ -834,17 +851,8 @@ struct ur_sweep_spec *ur_sweep_spec_read(const char *path, struct ur_diag *diag,
 	struct ur_sweep_spec *spec = NULL;
 	config_t cfg;
 	config_init(&cfg);
-	char *text = read_text(&R, status);
-	if (!text)
+	if (!parse_file(&R, &cfg, status))
 		goto cleanup;
-	int parsed = config_read_string(&cfg, text);
-	free(text);
-	if (!parsed) {
-		report_line(&R, (unsigned)config_error_line(&cfg),
-			    config_error_text(&cfg) ? config_error_text(&cfg) : "syntax error");
-		*status = R.nomem ? UR_SCENARIO_NOMEM : UR_SCENARIO_BAD_INPUT;
-		goto cleanup;
-	}
 	spec = calloc(1, sizeof *spec);
 	if (!spec || !(spec->file = strdup(path))) {
 		R.nomem = true;
@@ -895,18 +903,9 @@ struct ur_sweep_manifest *ur_sweep_manifest_read(const char *path, struct ur_dia
 	struct ur_sweep_manifest *m = NULL;
 	config_t cfg;
 	config_init(&cfg);
-	char *manifest_text = read_text(&R, status);
-	if (!manifest_text)
+	if (!parse_file(&R, &cfg, status))
 		goto cleanup;
 	*status = UR_SCENARIO_BAD_INPUT;
-	int parsed = config_read_string(&cfg, manifest_text);
-	free(manifest_text);
-	if (!parsed) {
-		report(&R, NULL, "manifest", "expected a manifest, got a syntax error at line %d: "
-		       "%s", config_error_line(&cfg),
-		       config_error_text(&cfg) ? config_error_text(&cfg) : "?");
-		goto cleanup;
-	}
 	const config_setting_t *root = config_root_setting(&cfg);
 	m = calloc(1, sizeof *m);
 	if (!m) {

@@ -13,12 +13,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 	echo "gnuplot is not installed (Debian: gnuplot-nox): skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$src/tests/common/tap.sh"
 check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 # is_png FILE: the PNG signature and at least 5 KB.

@@ -5,13 +5,7 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$src/tests/common/tap.sh"
 
 # matches FILE PATTERN: FILE matches the extended regular expression PATTERN, where
 # '^$' means FILE is empty.
@@ -239,5 +233,4 @@ got=$?
 if [ "$got" -eq 74 ]; then ok "a failing write exits 74"; else not_ok "a failing write exits 74" "exit status $got" "$(cat "$tmp/err")"; fi
 check "a failing write leaves no file behind" test -z "$(ls "$tmp/full")"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

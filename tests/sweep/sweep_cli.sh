@@ -7,12 +7,7 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$src/tests/common/tap.sh"
 check() {
 	name=$1
 	shift
@@ -121,5 +116,4 @@ check "and lists its units" test "$(wc -l <"$tmp/out")" -eq 7
 status "the example sweep lists its 320 units" 0 "$bin" sweep "$src/scenarios/sweeps/csto-delay.cfg" --list
 check "320 units" test "$(wc -l <"$tmp/out")" -eq 321
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

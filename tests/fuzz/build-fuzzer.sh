@@ -1,14 +1,19 @@
 #!/bin/sh
-# build-fuzzer.sh: builds the libFuzzer harness of the scenario loader with clang,
-# outside meson (docs/fuzzing.md). Run from the source root:
+# build-fuzzer.sh: builds the libFuzzer harnesses with clang, outside meson
+# (docs/fuzzing.md): fuzz-scenario (the scenario loader) and fuzz-sweep (the sweep-file
+# and sweep-manifest readers). Run from the source root:
 #   tests/fuzz/build-fuzzer.sh [OUTDIR]        (default: build-fuzz)
 set -eu
 out=${1:-build-fuzz}
 mkdir -p "$out"
-clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Iinclude \
-  sim/scenario/*.c sim/rng/dist.c tests/fuzz/fuzz_scenario.c \
-  $(pkg-config --cflags --libs libconfig gsl) -lm \
+flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude"
+libs="$(pkg-config --cflags --libs libconfig gsl) -lm -lpthread"
+# shellcheck disable=SC2086 # the flags are words
+clang $flags sim/scenario/*.c sim/rng/*.c tests/fuzz/fuzz_scenario.c $libs \
   -o "$out/fuzz-scenario"
+# The sweep readers use the rest of the library (designs, seeds, output helpers).
+# shellcheck disable=SC2086
+clang $flags $(ls sim/*/*.c | grep -v '^sim/main\.c$') tests/fuzz/fuzz_sweep.c $libs \
+  -o "$out/fuzz-sweep"
 echo "$out/fuzz-scenario"
+echo "$out/fuzz-sweep"

@@ -36,8 +36,7 @@ static void remove_scratch(void)
 }
 
 /* The file the input is written to, in a scratch folder made at the first call and
- * removed at a normal exit (the replay's; libFuzzer ends with _Exit, which leaves the
- * folder in /tmp). */
+ * removed when the process exits normally (a crash leaves it in /tmp). */
 static const char *input_file(void)
 {
 	if (!input_path[0]) {

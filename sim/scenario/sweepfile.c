@@ -12,9 +12,11 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -724,36 +726,44 @@ static void report_line(struct reader *R, unsigned line, const char *what)
 #define MAX_SWEEP_BYTES (16u << 20)
 static char *read_text(struct reader *R, enum ur_scenario_status *status)
 {
-	FILE *f = fopen(R->file, "rb");
-	char *text = NULL;
+	char message[900];
 	char what[256];
-	if (!f) {
-		snprintf(what, sizeof what, "cannot open: %s", strerror(errno));
-		/* As the scenario loader says it: "FILE: cannot open: ..." */
-		char message[900];
-		snprintf(message, sizeof message, "%s: %s", R->file, what);
+	char *text = NULL;
+	struct stat st;
+	int err = 0;
+	FILE *f = fopen(R->file, "rb");
+	if (!f)
+		err = errno;
+	else if (fstat(fileno(f), &st) != 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	/* Said as the scenario loader says them: "FILE: cannot open: ...", and the size
+	 * of a regular file before it is read. */
+	if (err || (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > MAX_SWEEP_BYTES)) {
+		if (err)
+			snprintf(message, sizeof message, "%s: cannot open: %s", R->file,
+				 strerror(err));
+		else
+			snprintf(message, sizeof message, "%s: must be at most %u bytes, got %jd",
+				 R->file, MAX_SWEEP_BYTES, (intmax_t)st.st_size);
 		R->diag->total++;
 		if (R->diag->count < R->diag->limit && sc_diag_add(R->diag, message) != 0)
 			R->nomem = true;
-		*status = UR_SCENARIO_MISSING;
+		*status = err ? UR_SCENARIO_MISSING : UR_SCENARIO_BAD_INPUT;
+		if (f)
+			fclose(f);
 		return NULL;
 	}
 	*status = UR_SCENARIO_BAD_INPUT;
 	size_t cap = 4096, n = 0;
 	text = malloc(cap);
-	while (text) {
+	while (text && n <= MAX_SWEEP_BYTES) {
 		if (cap - n < 3) { /* room for sc_tidy_text's line end and NUL */
-			char *bigger = cap <= MAX_SWEEP_BYTES ? realloc(text, 2 * cap) : NULL;
+			char *bigger = realloc(text, 2 * cap);
 			if (!bigger) {
 				free(text);
 				text = NULL;
-				if (cap > MAX_SWEEP_BYTES) {
-					snprintf(what, sizeof what, "must be at most %u bytes, got more",
-						 MAX_SWEEP_BYTES);
-					report_line(R, 1, what);
-					fclose(f);
-					return NULL;
-				}
 				break;
 			}
 			text = bigger;
@@ -768,6 +778,14 @@ static char *read_text(struct reader *R, enum ur_scenario_status *status)
 		R->nomem = true;
 		*status = UR_SCENARIO_NOMEM;
 		fclose(f);
+		return NULL;
+	}
+	if (n > MAX_SWEEP_BYTES) {
+		snprintf(what, sizeof what, "must be at most %u bytes, got more",
+			 MAX_SWEEP_BYTES);
+		report_line(R, 1, what);
+		fclose(f);
+		free(text);
 		return NULL;
 	}
 	if (ferror(f)) {

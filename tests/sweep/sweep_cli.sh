@@ -113,6 +113,13 @@ printf '\357\273\277scenario = "%s";\ndesign = "grid";\nparameters = ( { path = 
 status "a sweep file with a byte-order mark and no last line end is read" 0 "$bin" sweep "$tmp/bom.cfg" --list
 check "and lists its units" test "$(wc -l <"$tmp/out")" -eq 7
 
+status "a folder as the sweep file exits 66" 66 "$bin" sweep "$tmp" --list
+check "saying it is a folder" grep -q "cannot open: Is a directory" "$tmp/err"
+head -c 17000000 /dev/zero | tr '\0' '#' >"$tmp/huge.cfg"
+status "a sweep file over 16 MiB exits 65" 65 "$bin" sweep "$tmp/huge.cfg" --list
+check "with its size" grep -q "huge.cfg: must be at most 16777216 bytes, got 17000000" "$tmp/err"
+rm -f "$tmp/huge.cfg"
+
 status "the example sweep lists its 320 units" 0 "$bin" sweep "$src/scenarios/sweeps/csto-delay.cfg" --list
 check "320 units" test "$(wc -l <"$tmp/out")" -eq 321
 

@@ -3,7 +3,8 @@ what they write, printing TAP.
 
 It makes three small runs with the built unrestsim (the minimal scenario; the
 reference scenario and its early-rollback counterfactual cut to 100 hours at 100
-persons per agent), runs each script on them, and checks that
+persons per agent) and a two-point sweep of the minimal scenario, runs each script on
+them, and checks that
 - every picture is a PNG (its signature, an IHDR chunk of a plausible size, some KB);
 - the numbers the scripts write (timeline quantiles, region means and order, outcome
   shares and Wilson intervals, the record comparison's medians and intervals, first
@@ -248,6 +249,7 @@ def test_outcomes(runs, tmp, jobs):
     ok(close(high, 1.959963984540054 ** 2 / (4 + 1.959963984540054 ** 2)) and low == 0,
        "Wilson interval of 0 of 4 (the known closed form)")
 
+    sweep = os.path.join(tmp, "sweep")
     out = os.path.join(tmp, "plots", "sweep.png")
     table_path = os.path.join(tmp, "plots", "sweep-outcomes.csv")
     status, _, err = jobs["outcomes-sweep"].result()
@@ -255,13 +257,20 @@ def test_outcomes(runs, tmp, jobs):
         return
     check_png(out, "outcomes.py on a sweep")
     table = rows(table_path)
-    want = [float(r["peak_active"]) for r in rows(os.path.join(runs["kz-early-rollback"],
-                                                               "summary.csv"))]
-    ok(len(table) == 2 and table[1]["point"] == "1"
-       and float(table[1]["government.actions.[1].delay.median"]) == 6.0
+    path = "government.actions.[rollback].delay.median"
+    want = [float(r["peak_active"]) for r in rows(os.path.join(sweep, "sweep.csv"))
+            if r["point"] == "1"]
+    ok(len(table) == 2 and table[1]["point"] == "1" and float(table[1][path]) == 6.0
+       and len(want) == 4
        and close(num(table[1]["peak_active_median"]), statistics.median(want)),
        "sweep table: a row per point with its parameter and its metrics",
        str(table[1] if len(table) > 1 else table))
+    # The same median as unrestsim's own sweep_stats.csv (GSL's quantile).
+    p50 = [num(r["p50"]) for r in rows(os.path.join(sweep, "sweep_stats.csv"))
+           if r["point"] == "1" and r["metric"] == "peak_active"]
+    ok(len(p50) == 1 and len(table) == 2
+       and close(p50[0], num(table[1]["peak_active_median"])),
+       "sweep table: its median is sweep_stats.csv's p50", str(p50))
 
 
 def test_record(runs, tmp, jobs):
@@ -410,22 +419,19 @@ def test_errors(cases, jobs):
            f"exit {status}", err.strip()[-300:])
 
 
-def make_sweep(runs, tmp):
-    """A sweep's folder: sweep.csv with two points made of two runs' summaries."""
+def make_sweep(tmp):
+    """A real sweep's folder: the minimal scenario at two rollback delays (24 and 6
+    hours), 4 replications each. None when unrestsim sweep fails."""
+    spec = os.path.join(tmp, "sweep.cfg")
+    with open(spec, "w", encoding="utf-8") as f:
+        f.write(f'scenario = "{os.path.join(SRC, "scenarios", "minimal.cfg")}";\n'
+                'replications = 4;\nseed = 7;\ndesign = "list";\n'
+                'parameters = [ "government.actions.[rollback].delay.median" ];\n'
+                'points = ( ( 24.0 ), ( 6.0 ) );\n')
     sweep = os.path.join(tmp, "sweep")
-    os.makedirs(sweep)
-    with open(os.path.join(sweep, "sweep.csv"), "w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        for point, (folder, value) in enumerate([(runs["kz"], "24.0"),
-                                                 (runs["kz-early-rollback"], "6.0")]):
-            with open(os.path.join(folder, "summary.csv"), newline="") as g:
-                reader = csv.reader(g)
-                header = next(reader)
-                if point == 0:
-                    writer.writerow(["point", "government.actions.[1].delay.median"]
-                                    + header)
-                for r in reader:
-                    writer.writerow([point, value] + r)
+    status, _, err = run([BIN, "sweep", spec, "-o", sweep])
+    if not ok(status == 0, "unrestsim sweep of two points", err.strip()):
+        return None
     return sweep
 
 
@@ -464,7 +470,8 @@ def start_jobs(pool, runs, tmp):
     importing matplotlib); the checks then wait for the ones they read."""
     plots = os.path.join(tmp, "plots")
     os.makedirs(plots)
-    sweep = make_sweep(runs, tmp)
+    # A failed sweep is already a failed check; the script then fails on no folder.
+    sweep = make_sweep(tmp) or os.path.join(tmp, "sweep")
     names = os.path.join(ANALYSIS, "data", "regions-2022.csv")
     plan = {
         "timeline": ("timeline.py", runs["kz"], "-o", f"{plots}/timeline.png",

@@ -150,6 +150,7 @@ static char *default_output_dir(const char *file)
 
 /* The progress line on a terminal: replications done/total, rate, time left. */
 struct progress_line {
+	const char *what;  /* what is counted: "replications", "units" */
 	bool shown;        /* a line is on the terminal, not yet ended */
 	double drawn_s;    /* when it was last drawn */
 };
@@ -164,7 +165,10 @@ static void show_progress(void *context, const struct ur_run_progress *p)
 	char rate[32] = "", left[32] = "";
 	if (p->done > 0 && p->elapsed_s > 0) {
 		double per_s = (double)p->done / p->elapsed_s;
-		snprintf(rate, sizeof rate, ", %.3g/s", per_s);
+		if (per_s >= 0.1)
+			snprintf(rate, sizeof rate, ", %.1f/s", per_s);
+		else /* a slow run: per hour reads better than 0.0/s */
+			snprintf(rate, sizeof rate, ", %.1f/h", per_s * 3600.0);
 		if (p->done < p->total) {
 			double s = (double)(p->total - p->done) / per_s;
 			if (s < 3600)
@@ -178,7 +182,7 @@ static void show_progress(void *context, const struct ur_run_progress *p)
 	if (p->failed > 0)
 		snprintf(failed, sizeof failed, " (%" PRIu64 " failed)", p->failed);
 	/* \r and padding redraw the line in place; no terminal control sequences. */
-	fprintf(stderr, "\rreplications %" PRIu64 "/%" PRIu64 "%s%s%s%-12s",
+	fprintf(stderr, "\r%s %" PRIu64 "/%" PRIu64 "%s%s%s%-12s", line->what,
 		p->done, p->total, failed, rate, left, "");
 	if (p->done == p->total)
 		fputc('\n', stderr);
@@ -306,7 +310,7 @@ static int cmd_run(int argc, char **argv)
 		dir = default_dir;
 	}
 
-	struct progress_line line = {false, 0.0};
+	struct progress_line line = {"replications", false, 0.0};
 	const struct ur_run_options run_options = {
 		.seed = seed,
 		.replications = reps,
@@ -548,7 +552,7 @@ static int cmd_sweep(int argc, char **argv)
 		}
 		dir = default_dir;
 	}
-	struct progress_line line = {false, 0.0};
+	struct progress_line line = {"units", false, 0.0};
 	const struct ur_sweep_options sweep_options = {
 		.jobs = (unsigned)jobs,
 		.shard = shard,

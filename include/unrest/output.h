@@ -219,6 +219,13 @@ struct ur_output;
  * (CANTCREAT or NOMEM) on failure; nothing is created in a refused folder. */
 struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err);
 
+/* Whether ur_output_open(dir) would take the folder now, checked before long work so
+ * that a folder it would refuse is refused at once: the folder is made (with its
+ * parents) if missing, but an existing one is left as it was, its earlier manifest
+ * included. UR_OUTPUT_OK, or the status with *err set. The lock is not kept: the
+ * writer's ur_output_open takes it again. */
+int ur_output_check(const char *dir, struct ur_output_error *err);
+
 /* The folder's path, as given. */
 const char *ur_output_dir(const struct ur_output *out);
 

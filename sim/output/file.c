@@ -310,7 +310,9 @@ static enum ur_output_status check_folder(int dirfd, const char *dir,
 	return status;
 }
 
-struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err)
+/* ur_output_open up to the point where it changes the folder: the folder made (with
+ * its parents) if missing, opened, locked, and its files checked. */
+static struct ur_output *open_checked(const char *dir, struct ur_output_error *err)
 {
 	assert(dir);
 	struct ur_output *out = calloc(1, sizeof *out);
@@ -343,17 +345,35 @@ struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err)
 	}
 	if (check_folder(out->dirfd, dir, err) != UR_OUTPUT_OK)
 		goto fail;
+	return out;
+fail:
+	ur_output_destroy(out);
+	return NULL;
+}
+
+int ur_output_check(const char *dir, struct ur_output_error *err)
+{
+	struct ur_output *out = open_checked(dir, err);
+	if (!out)
+		return err->status;
+	ur_output_destroy(out); /* nothing begun: the folder is left as it was */
+	return UR_OUTPUT_OK;
+}
+
+struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err)
+{
+	struct ur_output *out = open_checked(dir, err);
+	if (!out)
+		return NULL;
 	/* From here the folder no longer claims to hold a complete earlier run. */
 	if (unlinkat(out->dirfd, MANIFEST_NAME, 0) != 0 && errno != ENOENT) {
 		char *path = join(dir, "/", MANIFEST_NAME);
 		set_errno_error(err, UR_OUTPUT_CANTCREAT, path ? path : dir, errno);
 		free(path);
-		goto fail;
+		ur_output_destroy(out);
+		return NULL;
 	}
 	return out;
-fail:
-	ur_output_destroy(out);
-	return NULL;
 }
 
 const char *ur_output_dir(const struct ur_output *out)

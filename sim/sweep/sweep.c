@@ -718,6 +718,12 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		result->units++;
 	if (o->resume && resume_units(sw, dir, o, units, result) != 0)
 		goto cleanup;
+	/* A folder the writer would refuse is refused now, not after the units ran. */
+	struct ur_output_error folder_err = {0};
+	if (ur_output_check(dir, &folder_err) != UR_OUTPUT_OK) {
+		set_message(result, (enum ur_run_status)folder_err.status, folder_err.message);
+		goto cleanup;
+	}
 	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
 		if (units[u].status == UNIT_NONE)
 			todo[J.ntodo++] = u;

@@ -520,6 +520,41 @@ static void test_folder_in_use_refused(void **state)
 	free(dir);
 }
 
+/* ur_output_check refuses what ur_output_open refuses, but changes nothing in a folder
+ * it accepts: an earlier run's manifest is still there afterwards; a missing folder is
+ * made; a folder another run holds is refused. */
+static void test_check_changes_nothing(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("test-output");
+	write_file(dir, "manifest.cfg", "earlier\n");
+	write_file(dir, "summary.csv", "rep\n0\n");
+	struct ur_output_error err = {0};
+	assert_int_equal(ur_output_check(dir, &err), UR_OUTPUT_OK);
+	char *text = testutil_read_file(dir, "manifest.cfg", NULL);
+	assert_string_equal(text, "earlier\n");
+	free(text);
+
+	struct ur_output *first = ur_output_open(dir, &err);
+	assert_non_null(first);
+	assert_int_equal(ur_output_check(dir, &err), UR_OUTPUT_CANTCREAT);
+	assert_non_null(strstr(err.message, "another unrestsim run"));
+	ur_output_destroy(first);
+
+	write_file(dir, "notes.txt", "mine\n");
+	assert_int_equal(ur_output_check(dir, &err), UR_OUTPUT_CANTCREAT);
+	assert_non_null(strstr(err.message, "notes.txt"));
+
+	char *missing = testutil_path(dir, "new");
+	assert_int_equal(ur_output_check(missing, &err), UR_OUTPUT_OK);
+	assert_true(testutil_exists(dir, "new"));
+	assert_int_equal(rmdir(missing), 0);
+	free(missing);
+	const char *const names[] = {"summary.csv", "notes.txt"};
+	remove_dir(dir, names, 2);
+	free(dir);
+}
+
 /* A folder holding something of a known name that is not a plain file is refused. */
 static void test_folder_known_name_not_a_file(void **state)
 {
@@ -753,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_folder_foreign_refused),
 		cmocka_unit_test(test_folder_known_name_not_a_file),
 		cmocka_unit_test(test_folder_in_use_refused),
+		cmocka_unit_test(test_check_changes_nothing),
 		cmocka_unit_test(test_folder_replaces_earlier_run),
 		cmocka_unit_test(test_folder_abandoned),
 		cmocka_unit_test(test_known_names),

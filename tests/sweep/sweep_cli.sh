@@ -119,6 +119,11 @@ printf '\357\273\277scenario = "%s";\ndesign = "grid";\nparameters = ( { path = 
 status "a sweep file with a byte-order mark and no last line end is read" 0 "$bin" sweep "$tmp/bom.cfg" --list
 check "and lists its units" test "$(wc -l <"$tmp/out")" -eq 7
 
+mkdir "$tmp/foreign" && echo mine >"$tmp/foreign/notes.txt"
+status "a folder holding a user's file is refused with 73" 73 "$bin" sweep "$tmp/s.cfg" -o "$tmp/foreign"
+check "naming the file, and writing no units" sh -c '! grep -q "units written" "$1" && grep -q "notes.txt" "$1"' - "$tmp/err"
+check "and the folder is left as it was" test "$(ls "$tmp/foreign")" = notes.txt
+
 status "a folder as the sweep file exits 66" 66 "$bin" sweep "$tmp" --list
 check "saying it is a folder" grep -q "cannot open: Is a directory" "$tmp/err"
 head -c 17000000 /dev/zero | tr '\0' '#' >"$tmp/huge.cfg"

@@ -11,12 +11,14 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_cdf.h>
@@ -520,6 +522,45 @@ static enum ur_model_status failing(void *context, const struct ur_params *param
 	return interrupted(NULL, params, replication, seed, observer, why, size);
 }
 
+/* Counts the replications asked for, and runs none. */
+static enum ur_model_status counting(void *context, const struct ur_params *params,
+				     uint64_t replication, uint64_t seed,
+				     const struct ur_observer *observer, char *why, size_t size)
+{
+	(void)params, (void)replication, (void)seed, (void)observer;
+	atomic_fetch_add((atomic_uint *)context, 1u);
+	snprintf(why, size, "not run");
+	return UR_MODEL_INVARIANT;
+}
+
+/* A folder the writer would refuse (it holds a user's file) is refused before any
+ * unit runs, and is left as it was. */
+static void test_refused_folder_runs_nothing(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("sweep-refused");
+	char *path = small_sweep(dir);
+	struct ur_sweep *sw = load_ok(path);
+	char *out = testutil_path(dir, "out");
+	assert_int_equal(mkdir(out, 0777), 0);
+	free(write_file(out, "notes.txt", "mine\n"));
+	atomic_uint calls = 0;
+	struct ur_sweep_options o = options(2, 1, 1);
+	o.replicate = counting;
+	o.replicate_context = &calls;
+	struct ur_sweep_result r;
+	assert_int_equal(ur_sweep_run(sw, out, &o, &r), UR_RUN_CANTCREAT);
+	assert_int_equal(atomic_load(&calls), 0);
+	assert_non_null(strstr(r.message, "notes.txt"));
+	assert_false(testutil_exists(out, "manifest.cfg"));
+	assert_false(testutil_exists(out, "sweep.csv"));
+	ur_sweep_destroy(sw);
+	testutil_remove_tree(dir);
+	free(out);
+	free(path);
+	free(dir);
+}
+
 static void test_failed_unit_recorded(void **state)
 {
 	(void)state;
@@ -713,6 +754,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_jobs_and_shards_same_bytes),
 		cmocka_unit_test(test_resume_same_bytes),
 		cmocka_unit_test(test_failed_unit_recorded),
+		cmocka_unit_test(test_refused_folder_runs_nothing),
 		cmocka_unit_test(test_stats_against_gsl),
 		cmocka_unit_test(test_wilson_known_answers),
 	};

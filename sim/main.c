@@ -328,8 +328,9 @@ static int cmd_run(int argc, char **argv)
 	if (line.shown)
 		fputc('\n', stderr);
 	if (status == EX_OK || result.failed > 0)
-		fprintf(stderr, "unrestsim run: %" PRIu64 " replications written to %s\n",
-			result.done - result.failed, dir);
+		fprintf(stderr, "unrestsim run: %" PRIu64 " %s written to %s\n",
+			result.done - result.failed,
+			result.done - result.failed == 1 ? "replication" : "replications", dir);
 	if (status != EX_OK)
 		fprintf(stderr, "unrestsim run: %s\n", result.message);
 
@@ -573,9 +574,10 @@ static int cmd_sweep(int argc, char **argv)
 	if (line.shown)
 		fputc('\n', stderr);
 	if (status == EX_OK || result.failed > 0)
-		fprintf(stderr, "unrestsim sweep: %" PRIu64 " units written to %s (%" PRIu64
+		fprintf(stderr, "unrestsim sweep: %" PRIu64 " %s written to %s (%" PRIu64
 			" run now, %" PRIu64 " kept from before)\n", result.units - result.failed,
-			dir, result.done, result.skipped);
+			result.units - result.failed == 1 ? "unit" : "units", dir, result.done,
+			result.skipped);
 	if (status != EX_OK)
 		fprintf(stderr, "unrestsim sweep: %s\n", result.message);
 
@@ -651,8 +653,8 @@ static int cmd_merge(int argc, char **argv)
 					(size_t)(argc - optind), UNRESTSIM_VERSION, argc + 1,
 					command_line, &result);
 		if (status == EX_OK || result.failed > 0)
-			fprintf(stderr, "unrestsim merge: %" PRIu64 " units written to %s\n",
-				result.done, dir);
+			fprintf(stderr, "unrestsim merge: %" PRIu64 " %s written to %s\n",
+				result.done, result.done == 1 ? "unit" : "units", dir);
 		if (status != EX_OK)
 			fprintf(stderr, "unrestsim merge: %s\n", result.message);
 	}

@@ -113,6 +113,8 @@ check "refused runs create no output folder" test ! -e "$never"
 
 expect "run writes nothing to stdout and one line to stderr" 0 '^$' \
 	"^unrestsim run: 3 replications written to $tmp/a\$" -- run "$minimal" -o "$tmp/a" -r 3 -s 5
+expect "one replication is said in the singular" 0 '^$' \
+	"^unrestsim run: 1 replication written to $tmp/one\$" -- run "$minimal" -o "$tmp/one" -r 1 -s 5
 check "run writes the files of a run" test -f "$tmp/a/summary.csv" -a -f "$tmp/a/national.csv" \
 	-a -f "$tmp/a/timeseries.csv" -a -f "$tmp/a/scenario.cfg" -a -f "$tmp/a/manifest.cfg"
 check "run leaves no temporary files" test -z "$(ls "$tmp/a" | grep '\.tmp$')"

@@ -465,6 +465,15 @@ static inline double ur_region_mobilizable(const struct ur_params *p, size_t r)
 	return isnan(share) ? p->scenario.mobilizable_share : share;
 }
 
+/* Region r's agents, n_r = round(population_r * mobilizable_share_r / agent_scale), as
+ * a double: the model makes that many, and the loader refuses a scenario whose sum
+ * would not fit the model's 32-bit agent numbers. */
+static inline double ur_region_agents(const struct ur_params *p, size_t r)
+{
+	return round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
+		     p->scenario.agent_scale);
+}
+
 /* Names as scenario files spell them ("state_of_emergency", "regions_active", ">=",
  * "throttled", "major"); the scenario module and the output layer share them. NULL for
  * a value out of range. */

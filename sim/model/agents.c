@@ -80,8 +80,7 @@ int model_agents_create(struct ur_model *m)
 	const struct ur_params *p = m->p;
 	size_t total = 0, largest = 0;
 	for (size_t r = 0; r < p->nregions; ++r) {
-		double x = round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
-				 p->scenario.agent_scale);
+		double x = ur_region_agents(p, r);
 		/* Agent indices are 32-bit; a run of 2^32 agents would need 100 GiB. */
 		if (!(x >= 0.0 && x < (double)UINT32_MAX))
 			return -1;

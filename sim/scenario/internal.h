@@ -38,6 +38,9 @@ char *sc_print(const struct ur_params *params, size_t *len);
 #define SC_MAX_SAMPLE_ROWS 10000000.0
 char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE]);
 
+/* The largest scenario or sweep file read: no real one is anywhere near this. */
+#define SC_MAX_FILE_BYTES (16u << 20)
+
 /* Problems the text checks find before parsing. */
 enum sc_text_problem {
 	SC_TEXT_OK,

@@ -28,7 +28,6 @@
 #include "unrest/dist.h"
 #include "unrest/scenario.h"
 
-#define MAX_FILE_BYTES (16u << 20)  /* no scenario is anywhere near this */
 #define MAX_BASE_DEPTH 16
 #define PATH_SIZE 512
 
@@ -349,10 +348,10 @@ static char *read_file(struct loader *L, const char *path, const char *display,
 		L->missing = true;
 		goto cleanup;
 	}
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > MAX_FILE_BYTES) {
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > SC_MAX_FILE_BYTES) {
 		add_msg(L, L->nfiles, 0,
 			format("%s: must be at most %u bytes, got %jd", display,
-			       MAX_FILE_BYTES, (intmax_t)st.st_size));
+			       SC_MAX_FILE_BYTES, (intmax_t)st.st_size));
 		L->bad = true;
 		goto cleanup;
 	}
@@ -363,10 +362,10 @@ static char *read_file(struct loader *L, const char *path, const char *display,
 			goto nomem;
 		while ((got = fread(text + n, 1, cap - n, f)) > 0) {
 			n += got;
-			if (n > MAX_FILE_BYTES) {
+			if (n > SC_MAX_FILE_BYTES) {
 				add_msg(L, L->nfiles, 0,
 					format("%s: must be at most %u bytes", display,
-					       MAX_FILE_BYTES));
+					       SC_MAX_FILE_BYTES));
 				L->bad = true;
 				free(text);
 				text = NULL;
@@ -1845,11 +1844,9 @@ static void check_size(struct loader *L, const config_setting_t *root)
 
 	if (!L->regions_ok)
 		return;
-	/* As the model counts them (model.h): n_r = round(population_r * share_r / scale). */
 	double agents = 0.0;
 	for (size_t r = 0; r < p->nregions; r++)
-		agents += round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
-				p->scenario.agent_scale);
+		agents += ur_region_agents(p, r);
 	if (!(agents < SC_MAX_AGENTS)) {
 		s = lookup(root, "scenario.agent_scale");
 		report(L, s ? s : root, "scenario.agent_scale",

@@ -30,6 +30,15 @@ struct reader {
 	bool bad, nomem;
 };
 
+/* Every message of the reader goes through here: counted, kept up to the limit. */
+static void add_message(struct reader *R, const char *text)
+{
+	R->bad = true;
+	R->diag->total++;
+	if (R->diag->count < R->diag->limit && sc_diag_add(R->diag, text) != 0)
+		R->nomem = true;
+}
+
 __attribute__((format(printf, 4, 5)))
 static void report(struct reader *R, const config_setting_t *where, const char *path,
 		   const char *fmt, ...)
@@ -42,10 +51,7 @@ static void report(struct reader *R, const config_setting_t *where, const char *
 	if (n >= 0 && (size_t)n < sizeof text)
 		vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
 	va_end(ap);
-	R->bad = true;
-	R->diag->total++;
-	if (R->diag->count < R->diag->limit && sc_diag_add(R->diag, text) != 0)
-		R->nomem = true;
+	add_message(R, text);
 }
 
 /* What a setting is, for "got ...". */
@@ -664,16 +670,11 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, config_t *cf
 		for (size_t k = 0; k < i; k++)
 			if (spec->params[i].path && spec->params[k].path &&
 			    strcmp(spec->params[i].path, spec->params[k].path) == 0) {
-				char where[64];
-				snprintf(where, sizeof where, "parameters.[%zu]", i);
-				R->diag->total++;
-				R->bad = true;
 				char text[512];
-				snprintf(text, sizeof text, "%s:%u: %s: expected each path once, got "
-					 "\"%.200s\" again", R->file, spec->params[i].line, where,
-					 spec->params[i].path);
-				if (R->diag->count < R->diag->limit)
-					sc_diag_add(R->diag, text);
+				snprintf(text, sizeof text, "%s:%u: parameters.[%zu]: expected each "
+					 "path once, got \"%.200s\" again", R->file,
+					 spec->params[i].line, i, spec->params[i].path);
+				add_message(R, text);
 			}
 }
 
@@ -708,22 +709,18 @@ static void report_line(struct reader *R, unsigned line, const char *what)
 {
 	char text[768];
 	snprintf(text, sizeof text, "%s:%u: %s", R->file, line, what);
-	R->bad = true;
-	R->diag->total++;
-	if (R->diag->count < R->diag->limit && sc_diag_add(R->diag, text) != 0)
-		R->nomem = true;
+	add_message(R, text);
 }
 
 /*
  * The file's text, read as the scenario loader reads a scenario (text.c): at most
- * MAX_SWEEP_BYTES, a byte-order mark dropped, and NUL or control bytes, bad UTF-8,
+ * SC_MAX_FILE_BYTES, a byte-order mark dropped, and NUL or control bytes, bad UTF-8,
  * @include and integer literals that libconfig 1.5 would silently wrap (it keeps the
  * low 32 bits of 3000000000) refused with their line. The scenario loader gives such a
  * literal its true value by hooking it to its setting; a sweep file has few integers,
  * so it asks for the L suffix instead. NULL with *status when the file is missing or
  * its text is refused.
  */
-#define MAX_SWEEP_BYTES (16u << 20)
 static char *read_text(struct reader *R, enum ur_scenario_status *status)
 {
 	char message[900];
@@ -740,16 +737,14 @@ static char *read_text(struct reader *R, enum ur_scenario_status *status)
 		err = EISDIR;
 	/* Said as the scenario loader says them: "FILE: cannot open: ...", and the size
 	 * of a regular file before it is read. */
-	if (err || (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > MAX_SWEEP_BYTES)) {
+	if (err || (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > SC_MAX_FILE_BYTES)) {
 		if (err)
 			snprintf(message, sizeof message, "%s: cannot open: %s", R->file,
 				 strerror(err));
 		else
 			snprintf(message, sizeof message, "%s: must be at most %u bytes, got %jd",
-				 R->file, MAX_SWEEP_BYTES, (intmax_t)st.st_size);
-		R->diag->total++;
-		if (R->diag->count < R->diag->limit && sc_diag_add(R->diag, message) != 0)
-			R->nomem = true;
+				 R->file, SC_MAX_FILE_BYTES, (intmax_t)st.st_size);
+		add_message(R, message);
 		*status = err ? UR_SCENARIO_MISSING : UR_SCENARIO_BAD_INPUT;
 		if (f)
 			fclose(f);
@@ -758,7 +753,7 @@ static char *read_text(struct reader *R, enum ur_scenario_status *status)
 	*status = UR_SCENARIO_BAD_INPUT;
 	size_t cap = 4096, n = 0;
 	text = malloc(cap);
-	while (text && n <= MAX_SWEEP_BYTES) {
+	while (text && n <= SC_MAX_FILE_BYTES) {
 		if (cap - n < 3) { /* room for sc_tidy_text's line end and NUL */
 			char *bigger = realloc(text, 2 * cap);
 			if (!bigger) {
@@ -780,9 +775,9 @@ static char *read_text(struct reader *R, enum ur_scenario_status *status)
 		fclose(f);
 		return NULL;
 	}
-	if (n > MAX_SWEEP_BYTES) {
+	if (n > SC_MAX_FILE_BYTES) {
 		snprintf(what, sizeof what, "must be at most %u bytes, got more",
-			 MAX_SWEEP_BYTES);
+			 SC_MAX_FILE_BYTES);
 		report_line(R, 1, what);
 		fclose(f);
 		free(text);

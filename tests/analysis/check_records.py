@@ -24,8 +24,14 @@ the Iran record must be rejected with the error it was broken for.
 Written with the csv module alone (no pandas) so that the check runs wherever
 /usr/bin/python3 does.
 
+A user checks a record of their own the same way, with the census total of its
+regions if they want that checked too:
+
+  /usr/bin/python3 check_records.py --facts FACTS.csv --regions REGIONS.csv [--total N]
+
 Usage: /usr/bin/python3 check_records.py SOURCE_ROOT
-Exit status: 0 all pass, 1 a check failed, 64 usage.
+Exit status: 0 all pass (or the record is well formed), 1 a check failed, 64 usage,
+65 the record given with --facts has errors (one a line on standard error).
 """
 
 import csv
@@ -230,9 +236,30 @@ def edited_copy(src, dst, edit):
         csv.writer(f, lineterminator="\n").writerows(rows)
 
 
+USAGE = ("usage: check_records.py SOURCE_ROOT\n"
+         "       check_records.py --facts FACTS.csv --regions REGIONS.csv [--total N]")
+
+
+def check_one(argv):
+    """--facts F --regions R [--total N]: the errors of one record, exit 65 if any."""
+    opts = dict(zip(argv[1::2], argv[2::2]))
+    if (len(argv) % 2 != 1 or set(opts) - {"--facts", "--regions", "--total"}
+            or "--facts" not in opts or "--regions" not in opts
+            or not re.fullmatch(r"[1-9][0-9]*", opts.get("--total", "1"))):
+        print(USAGE, file=sys.stderr)
+        return 64
+    total = int(opts["--total"]) if "--total" in opts else None
+    errors = check_record(opts["--facts"], opts["--regions"], total)
+    for e in errors:
+        print(e, file=sys.stderr)
+    return 65 if errors else 0
+
+
 def main(argv):
-    if len(argv) != 2:
-        print("usage: check_records.py SOURCE_ROOT", file=sys.stderr)
+    if len(argv) > 1 and argv[1] == "--facts":
+        return check_one(argv)
+    if len(argv) != 2 or argv[1].startswith("-"):
+        print(USAGE, file=sys.stderr)
         return 64
     root = argv[1]
     n = 0
@@ -266,6 +293,16 @@ def main(argv):
             hit = [e for e in errors if expected in e and e.startswith(where)]
             report(len(hit) >= 1 and all(e.count(":") >= 3 for e in errors),
                    f"rejects {name}", errors if not hit else ())
+
+    # The command a user runs on their own record: 0 when well formed, 65 (errors on
+    # standard error) when not, 64 for arguments it does not take.
+    kz_facts = os.path.join(root, SHIPPED[1][1])
+    report(check_one(["", "--facts", facts, "--regions", regions, "--total", str(total)]) == 0,
+           "--facts/--regions: a well-formed record, exit 0")
+    report(check_one(["", "--facts", kz_facts, "--regions", regions]) == 65,
+           "--facts/--regions: facts naming regions of another record, exit 65")
+    report(check_one(["", "--facts", facts, "--total", "12"]) == 64,
+           "--facts without --regions, exit 64")
 
     print(f"1..{n}")
     return 1 if failed else 0

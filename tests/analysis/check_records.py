@@ -17,8 +17,8 @@ first_protest_day,first_protest_grade, and any further columns). Checked:
 - the regions' populations sum to the census total the record's README gives.
 Every error is one line, `file:line: column: expected ..., found ...`.
 
-The shipped records checked: Iran November 2019 (scenarios/records/) and Kazakhstan
-January 2022 (analysis/data/). Then each of a set of deliberately broken copies of
+The shipped records checked: Iran November 2019 (scenarios/records/), and Kazakhstan
+January 2022 with its outcomes by region, in the same columns (analysis/data/). Then each of a set of deliberately broken copies of
 the Iran record must be rejected with the error it was broken for.
 
 Written with the csv module alone (no pandas) so that the check runs wherever
@@ -55,6 +55,8 @@ SHIPPED = [
     ("Iran 2019", "scenarios/records/iran-2019-record.csv",
      "scenarios/records/iran-2019-regions.csv", 79926270),
     ("Kazakhstan 2022", "analysis/data/kazakhstan-2022-record.csv",
+     "analysis/data/regions-2022.csv", 19503159),
+    ("Kazakhstan 2022 by region", "analysis/data/kazakhstan-2022-regional-outcomes.csv",
      "analysis/data/regions-2022.csv", 19503159),
 ]
 

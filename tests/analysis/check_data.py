@@ -1,8 +1,9 @@
-"""check_data.py: checks that the regional data in analysis/data are well-formed and agree
-with the record they sit beside, printing TAP.
+"""check_data.py: checks that the data in analysis/data are well-formed and agree with the
+record they sit beside, printing TAP.
 
-Files checked: kazakhstan-regions-conditions.csv (regional conditions before January 2022)
-and kazakhstan-2022-regional-outcomes.csv (what happened where in January 2022), against
+Files checked: kazakhstan-regions-conditions.csv (regional conditions before January 2022),
+kazakhstan-2022-regional-outcomes.csv (what happened where in January 2022) and
+literature-parameters.csv (the literature's values for the model's mechanisms), against
 regions-2022.csv (the 17 units and their ids), kazakhstan-2022-record.csv and README.md.
 
 - the columns are the documented ones, in order;
@@ -19,6 +20,18 @@ regions-2022.csv (the 17 units and their ids), kazakhstan-2022-record.csv and RE
   rows (so editing a fact without its tier, or the reverse, fails);
 - README.md names every quantity of both files.
 
+For literature-parameters.csv:
+- the columns are the documented ones; parameter names are snake_case and unique; every
+  mechanism is one of README.md's list, and README.md names each;
+- numbers parse; low <= value <= high; percents, shares and probabilities in range;
+- every row has a setting, a source, a grade A, B or C and a note; a row with a number has a
+  unit; a row without any number (a qualitative finding) has none;
+- grade A (replicated) names at least two works; a derived row ("derived: ..." source) is
+  grade C;
+- the derived rows recompute: arrest_risk_at_parity from arrest_risk_k, and the Kazakhstan
+  ratios (injured per killed, security share of deaths, killed and detained per participant,
+  the fuel price rise) from kazakhstan-2022-record.csv, value, low and high.
+
 Only the csv module is used: Debian's /usr/bin/python3 runs it without extra packages.
 
 Usage: /usr/bin/python3 check_data.py SOURCE_ROOT
@@ -28,6 +41,7 @@ Exit status: 0 all pass, 1 a check failed, 64 usage.
 import csv
 import math
 import os
+import re
 import sys
 
 if len(sys.argv) != 2:
@@ -44,6 +58,25 @@ OUTCOMES_COLUMNS = ["quantity", "value", "low", "high", "unit", "hour", "hour_lo
 GRADES = {"A", "B", "C"}
 # Units whose values are counts of things or people, hence never negative.
 COUNT_UNITS = {"persons", "buildings", "vehicles", "episodes", "tier", "indicator"}
+LITERATURE = "literature-parameters.csv"
+LITERATURE_COLUMNS = ["parameter", "mechanism", "value", "low", "high", "unit", "setting",
+                      "source", "grade", "note"]
+# The model's mechanisms a literature row can anchor; README.md describes each.
+MECHANISMS = {"decision", "threshold", "social_signal", "legitimacy", "arrest_risk",
+              "mobilization", "demobilization", "repression_response", "concessions",
+              "fuel_shock", "internet", "police", "casualties", "detention", "diffusion"}
+# Literature units that are never negative (all but the model's own utility scale).
+LITERATURE_NONNEGATIVE = {"dimensionless", "probability", "share", "share of population",
+                          "percent", "ratio", "days", "persons", "episodes",
+                          "percent rise", "officers per 100,000 residents"}
+# Derived literature rows that are ratios of two record quantities: value = num/den, low =
+# num_low/den_high, high = num_high/den_low (the widest range the record allows).
+RECORD_RATIOS = {
+    "injured_per_killed_kazakhstan_2022": ("injured_total", "deaths_total"),
+    "security_share_of_deaths_kazakhstan_2022": ("deaths_security", "deaths_total"),
+    "killed_per_participant_kazakhstan_2022": ("deaths_total", "participants_total"),
+    "detained_per_participant_kazakhstan_2022": ("detained_by_11_jan", "participants_total"),
+}
 
 count = 0
 failed = 0
@@ -227,8 +260,120 @@ def main():
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     ok(not missing, "README.md documents every quantity", f"missing {missing}")
 
+    check_literature(record, readme)
+
     print(f"1..{count}")
     return 1 if failed else 0
+
+
+def close(found, expected, tolerance=0.005):
+    """Whether a cell, rounded for the file, matches a recomputed number to a relative
+    tolerance (both empty also matches)."""
+    if expected is None:
+        return found == ""
+    if found == "":
+        return False
+    return math.isclose(float(found), expected, rel_tol=tolerance, abs_tol=1e-9)
+
+
+def check_literature(record, readme):
+    """The checks of literature-parameters.csv listed in the module's docstring; record is
+    the rows of kazakhstan-2022-record.csv, readme the text of README.md."""
+    header, rows = read(LITERATURE)
+    ok(header == LITERATURE_COLUMNS, f"{LITERATURE}: columns", f"found {header}")
+    ok(all(n == len(header) for _, _, n in rows), f"{LITERATURE}: every row has every column")
+    names = [r["parameter"] for _, r, _ in rows]
+    bad = sorted({n for n in names if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", n)}
+                 | {n for n in names if names.count(n) > 1})
+    ok(not bad, f"{LITERATURE}: parameter names snake_case and unique", f"found {bad}")
+    mechanisms = {r["mechanism"] for _, r, _ in rows}
+    ok(mechanisms <= MECHANISMS, f"{LITERATURE}: mechanisms from the documented list",
+       f"unknown {sorted(mechanisms - MECHANISMS)}")
+    missing = sorted(m for m in MECHANISMS if f"`{m}`" not in readme)
+    ok(not missing and f"## {LITERATURE}" in readme,
+       f"README.md documents {LITERATURE} and every mechanism", f"missing {missing}")
+
+    problems = []
+    for line, row, _ in rows:
+        where = f"{LITERATURE}:{line}: {row['parameter']}"
+        try:
+            numbers = [number(row[c]) for c in ("low", "value", "high")]
+        except ValueError as err:
+            problems.append(f"{where}: value/low/high: expected a number, found {err}")
+            continue
+        given = [x for x in numbers if x is not None]
+        if given != sorted(given):
+            problems.append(f"{where}: expected low <= value <= high")
+        unit = row["unit"]
+        if given and not unit:
+            problems.append(f"{where}: a number needs a unit")
+        if not given and unit:
+            problems.append(f"{where}: a qualitative row (no number) has no unit, "
+                            f"found {unit!r}")
+        for x in given:
+            if unit in ("percent",) and not 0 <= x <= 100:
+                problems.append(f"{where}: a percent outside [0, 100]: {x}")
+            if unit in ("share", "probability", "share of population") and not 0 <= x <= 1:
+                problems.append(f"{where}: a {unit} outside [0, 1]: {x}")
+            if unit in LITERATURE_NONNEGATIVE and x < 0:
+                problems.append(f"{where}: a negative {unit}: {x}")
+        for column in ("setting", "source", "note"):
+            if not row[column].strip():
+                problems.append(f"{where}: {column}: expected text, found nothing")
+        if row["grade"] not in GRADES:
+            problems.append(f"{where}: grade: expected A, B or C, found {row['grade']!r}")
+        derived = row["source"].startswith("derived")
+        if derived and row["grade"] != "C":
+            problems.append(f"{where}: a derived row is grade C, found {row['grade']!r}")
+        if row["grade"] == "A" and (derived or len(row["source"].split("; ")) < 2):
+            problems.append(f"{where}: grade A (replicated) needs two or more works in "
+                            "source, separated by '; '")
+    ok(not problems, f"{LITERATURE}: numbers, units, sources, grades and notes",
+       "; ".join(problems))
+
+    # The derived rows against what they are derived from.
+    by_name = {r["parameter"]: r for _, r, _ in rows}
+    facts = {r["quantity"]: r for _, r, _ in record}
+    wrong = []
+
+    def expect(name, value, low=None, high=None):
+        row = by_name.get(name)
+        if row is None:
+            wrong.append(f"{name}: missing")
+            return
+        for column, x in (("value", value), ("low", low), ("high", high)):
+            if not close(row[column], x):
+                wrong.append(f"{name}: {column} {row[column]!r}, recomputed "
+                             f"{'empty' if x is None else f'{x:.6g}'}")
+
+    k = by_name.get("arrest_risk_k", {}).get("value", "")
+    if k:
+        expect("arrest_risk_at_parity", 1 - math.exp(-float(k)))
+    else:
+        wrong.append("arrest_risk_k: missing or empty")
+    def fact(quantity):
+        """A record quantity's (value, low, high); KeyError or ValueError if incomplete."""
+        r = facts[quantity]
+        return float(r["value"]), float(r["low"]), float(r["high"])
+
+    try:
+        for name, (num, den) in RECORD_RATIOS.items():
+            n, d = fact(num), fact(den)
+            expect(name, n[0] / d[0], n[1] / d[2], n[2] / d[1])
+        injured, killed = fact("injured_total")[0], fact("deaths_total")[0]
+        injured_security, killed_security = (fact("injured_security")[0],
+                                             fact("deaths_security")[0])
+        expect("injured_per_killed_civilian_kazakhstan_2022",
+               (injured - injured_security) / (killed - killed_security))
+        expect("injured_per_killed_security_kazakhstan_2022",
+               injured_security / killed_security)
+        before, after = fact("lpg_price_before"), fact("lpg_price_after")
+        expect("fuel_price_rise_kazakhstan_2022", 100 * (after[0] / before[0] - 1),
+               100 * (after[0] / before[2] - 1), 100 * (after[0] / before[1] - 1))
+    except (KeyError, ValueError, ZeroDivisionError) as err:
+        wrong.append(f"kazakhstan-2022-record.csv: a quantity the ratios need: {err!r}")
+    ok(not wrong, f"{LITERATURE}: derived rows agree with what they are derived from",
+       "; ".join(wrong))
 
 
 sys.exit(main())

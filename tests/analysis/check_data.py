@@ -30,7 +30,8 @@ For literature-parameters.csv:
   grade C;
 - the derived rows recompute: arrest_risk_at_parity from arrest_risk_k, and the Kazakhstan
   ratios (injured per killed, security share of deaths, killed and detained per participant,
-  the fuel price rise) from kazakhstan-2022-record.csv, value, low and high.
+  the fuel price rise) from kazakhstan-2022-record.csv, and the Iran 2019 ones from
+  scenarios/records/iran-2019-record.csv, value, low and high.
 
 Only the csv module is used: Debian's /usr/bin/python3 runs it without extra packages.
 
@@ -49,6 +50,7 @@ if len(sys.argv) != 2:
     sys.exit(64)
 
 DATA = os.path.join(sys.argv[1], "analysis", "data")
+RECORDS = os.path.join(sys.argv[1], "scenarios", "records")
 CONDITIONS = "kazakhstan-regions-conditions.csv"
 OUTCOMES = "kazakhstan-2022-regional-outcomes.csv"
 CONDITIONS_COLUMNS = ["region", "quantity", "value", "low", "high", "unit", "period",
@@ -77,6 +79,11 @@ RECORD_RATIOS = {
     "killed_per_participant_kazakhstan_2022": ("deaths_total", "participants_total"),
     "detained_per_participant_kazakhstan_2022": ("detained_by_11_jan", "participants_total"),
 }
+IRAN_RECORD = "iran-2019-record.csv"
+IRAN_RATIOS = {
+    "killed_per_participant_iran_2019": ("deaths_total", "participants_total"),
+    "detained_per_participant_iran_2019": ("detained_total", "participants_total"),
+}
 
 count = 0
 failed = 0
@@ -94,10 +101,10 @@ def ok(condition, name, detail=""):
             print(f"# {detail}")
 
 
-def read(name):
-    """The rows of a CSV file of analysis/data and its header, as (header, rows) with
-    each row's line number (the header is line 1)."""
-    with open(os.path.join(DATA, name), newline="", encoding="utf-8") as f:
+def read(name, directory=DATA):
+    """The rows of a CSV file of analysis/data (or of another directory) and its header,
+    as (header, rows) with each row's line number (the header is line 1)."""
+    with open(os.path.join(directory, name), newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         header = next(reader)
         rows = []
@@ -351,7 +358,7 @@ def check_literature(record, readme):
         expect("arrest_risk_at_parity", 1 - math.exp(-float(k)))
     else:
         wrong.append("arrest_risk_k: missing or empty")
-    def fact(quantity):
+    def fact(quantity, facts=facts):
         """A record quantity's (value, low, high); KeyError or ValueError if incomplete."""
         r = facts[quantity]
         return float(r["value"]), float(r["low"]), float(r["high"])
@@ -372,6 +379,21 @@ def check_literature(record, readme):
                100 * (after[0] / before[2] - 1), 100 * (after[0] / before[1] - 1))
     except (KeyError, ValueError, ZeroDivisionError) as err:
         wrong.append(f"kazakhstan-2022-record.csv: a quantity the ratios need: {err!r}")
+    try:
+        _, iran_rows = read(IRAN_RECORD, RECORDS)
+        # Regional rows repeat a quantity; the national one (no region) is the one used.
+        iran = {r["quantity"]: r for _, r, _ in iran_rows if r["region"] == ""}
+        for name, (num, den) in IRAN_RATIOS.items():
+            n, d = fact(num, iran), fact(den, iran)
+            expect(name, n[0] / d[0], n[1] / d[2], n[2] / d[1])
+        expect("security_share_of_deaths_iran_2019",
+               fact("deaths_security", iran)[0] / fact("deaths_official", iran)[0])
+        before = fact("petrol_price_before", iran)[0]
+        expect("fuel_price_rise_iran_2019", None,
+               100 * (fact("petrol_price_after_ration", iran)[0] / before - 1),
+               100 * (fact("petrol_price_after_above_ration", iran)[0] / before - 1))
+    except (OSError, KeyError, ValueError, ZeroDivisionError) as err:
+        wrong.append(f"{IRAN_RECORD}: a quantity the ratios need: {err!r}")
     ok(not wrong, f"{LITERATURE}: derived rows agree with what they are derived from",
        "; ".join(wrong))
 

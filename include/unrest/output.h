@@ -101,8 +101,11 @@ void ur_csv_end_row(struct ur_csv *csv);
 void ur_csv_header(struct ur_csv *csv, const char *const *names, size_t n);
 
 /* ---- the tables of a run -----------------------------------------------------------
- * Each CSV file of a run is one table; docs/output.md gives every column's meaning,
- * unit and type. Columns are only ever added at the end. */
+ * Each CSV file of a run is one table, and each table's columns are one array of
+ * struct ur_column: the recorder writes rows by walking it, a sweep takes its metrics
+ * from it, the row validator checks rows against it, and docs/output.md's column
+ * tables are generated from it (a test keeps them in step). Columns are only ever
+ * added at the end. */
 enum ur_table {
 	UR_TABLE_SUMMARY,       /* summary.csv: one row per replication */
 	UR_TABLE_NATIONAL,      /* national.csv: replication x sample time */
@@ -111,12 +114,59 @@ enum ur_table {
 	UR_TABLE_COUNT
 };
 
+/* What a column holds: how the recorder gets and writes its value, and what the
+ * validator accepts. The first four come from the row's context (the replication,
+ * the sample or event time, the region), the others from a field of the table's row
+ * struct (struct ur_model_summary, ur_national_row, ur_region_row, ur_model_event) at
+ * `offset`, of the C type the kind names. */
+enum ur_column_kind {
+	UR_COLUMN_REP,          /* integer: the replication index k */
+	UR_COLUMN_HOUR,         /* real: hours since scenario.start */
+	UR_COLUMN_TIME,         /* text: the hour as ISO 8601 with the scenario's offset */
+	UR_COLUMN_REGION,       /* text: the region's id; empty for none */
+	UR_COLUMN_UNSIGNED,     /* integer >= 0 from an unsigned field */
+	UR_COLUMN_UINT64,       /* integer >= 0 from a uint64_t field */
+	UR_COLUMN_COUNT,        /* a count of persons (ur_csv_count) from a double */
+	UR_COLUMN_REAL,         /* a real from a double; NaN: empty */
+	UR_COLUMN_HEX,          /* a 64-bit value as text, 0x and 16 hex digits */
+	UR_COLUMN_OUTCOME,      /* enum ur_outcome, by name */
+	UR_COLUMN_NET_STATE,    /* enum ur_net_state, by name */
+	UR_COLUMN_EVENT,        /* an event's name (struct ur_model_event) */
+	UR_COLUMN_TEXT          /* free text from a const char * field */
+};
+
+struct ur_column {
+	const char *name;          /* the header's name */
+	enum ur_column_kind kind;
+	size_t offset;             /* of the field in the row struct (field kinds) */
+	bool optional;             /* may be empty: a value the model does not define */
+	bool metric;               /* summarised per point in sweep_stats.csv */
+	const char *unit;          /* "persons", "h", "USD", or "" */
+	const char *doc;           /* its meaning, one Markdown paragraph */
+};
+
 /* The table's file name, "summary.csv". */
 const char *ur_table_file(enum ur_table table);
-/* The table's column names: returns their number and points *names at them. */
-size_t ur_table_columns(enum ur_table table, const char *const **names);
+/* The table's columns: returns their number and points *columns at them. */
+size_t ur_table_columns(enum ur_table table, const struct ur_column **columns);
+/* The index of the column `name` in the table, or -1. */
+long ur_table_column_index(enum ur_table table, const char *name);
 /* Whether a run with these output settings writes the table (output.summary, ...). */
 bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table);
+/* Appends the table's header row. */
+void ur_table_header(struct ur_csv *csv, enum ur_table table);
+/* The type a reader sees for a kind: "integer", "count", "real" or "text". */
+const char *ur_column_type(enum ur_column_kind kind);
+/* Writes docs/output.md's Markdown table of the table's columns (column, type, unit,
+ * meaning). 0, or -1 on a write error. */
+int ur_table_write_doc(enum ur_table table, FILE *stream);
+
+/* Checks one field of text against the column: its kind's syntax (an integer >= 0,
+ * a number, 0x and 16 hex digits, a name of the enum), empty only where the column is
+ * optional. 0, or -1 with what was expected in why[0..size) ("a whole number >= 0").
+ * `field` is the field's text without quotes; len its length. */
+int ur_column_check(const struct ur_column *column, const char *field, size_t len,
+		    char *why, size_t size);
 
 /* The fields of a summary.csv row, without ending the row: for writers that put
  * columns of their own before or after them (a sweep's point and parameters). */

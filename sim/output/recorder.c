@@ -1,7 +1,7 @@
 /*
- * recorder.c: the tables of a run (their files and columns) and the recorder, the
- * model's observer that turns one replication's samples, events and summary into CSV
- * rows in memory (see output.h; docs/output.md describes every column).
+ * recorder.c: the recorder, the model's observer that turns one replication's samples,
+ * events and summary into CSV rows in memory, each row written by walking its table's
+ * columns (columns.c; output.h), never by a list of calls of its own.
  */
 #include "unrest/output.h"
 
@@ -9,81 +9,6 @@
 
 #include "unrest/rng.h"
 #include "unrest/scenario.h"
-
-static const char *const summary_columns[] = {
-	"rep", "seed", "outcome", "peak_active", "peak_hour", "regions_joined", "killed",
-	"killed_security", "injured", "detained", "damage_usd", "shutdown_region_hours",
-	"csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
-	"fingerprint",
-};
-
-static const char *const national_columns[] = {
-	"rep", "hour", "time", "active", "held", "detained", "killed", "injured",
-	"security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
-	"damage_usd",
-};
-
-static const char *const timeseries_columns[] = {
-	"rep", "hour", "time", "region", "active", "held", "detained", "killed", "injured",
-	"security", "csto_troops", "internet",
-};
-
-static const char *const events_columns[] = {
-	"rep", "hour", "time", "event", "region", "value", "detail",
-};
-
-#define COUNT_OF(a) (sizeof (a) / sizeof (a)[0])
-
-const char *ur_table_file(enum ur_table table)
-{
-	switch (table) {
-	case UR_TABLE_SUMMARY: return "summary.csv";
-	case UR_TABLE_NATIONAL: return "national.csv";
-	case UR_TABLE_TIMESERIES: return "timeseries.csv";
-	case UR_TABLE_EVENTS: return "events.csv";
-	case UR_TABLE_COUNT: break;
-	}
-	assert(!"no such table");
-	return NULL;
-}
-
-size_t ur_table_columns(enum ur_table table, const char *const **names)
-{
-	assert(names);
-	switch (table) {
-	case UR_TABLE_SUMMARY:
-		*names = summary_columns;
-		return COUNT_OF(summary_columns);
-	case UR_TABLE_NATIONAL:
-		*names = national_columns;
-		return COUNT_OF(national_columns);
-	case UR_TABLE_TIMESERIES:
-		*names = timeseries_columns;
-		return COUNT_OF(timeseries_columns);
-	case UR_TABLE_EVENTS:
-		*names = events_columns;
-		return COUNT_OF(events_columns);
-	case UR_TABLE_COUNT:
-		break;
-	}
-	assert(!"no such table");
-	*names = NULL;
-	return 0;
-}
-
-bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table)
-{
-	assert(output);
-	switch (table) {
-	case UR_TABLE_SUMMARY: return output->summary;
-	case UR_TABLE_NATIONAL: return output->national;
-	case UR_TABLE_TIMESERIES: return output->timeseries;
-	case UR_TABLE_EVENTS: return output->events != UR_EVENTS_NONE;
-	case UR_TABLE_COUNT: break;
-	}
-	assert(!"no such table");
-	return false;
-}
 
 /* A 64-bit value as "0x" and 16 hex digits: seeds and fingerprints are read as text
  * by CSV readers, which would turn a large decimal into an inexact double. */
@@ -94,32 +19,94 @@ static void csv_hex(struct ur_csv *csv, uint64_t value)
 	ur_csv_text(csv, text);
 }
 
+/* What a row's context columns show: the replication, the row's hour and its time
+ * as text, and the region (an index into params->regions, or UR_NONE). */
+struct row_context {
+	uint64_t replication;
+	double hour;
+	const char *time;
+	const struct ur_params *params;
+	int region;
+};
+
+/* Writes the fields of one row: each column of the table, from the context or from the
+ * field at its offset in `row` (the table's row struct). */
+static void write_fields(struct ur_csv *csv, enum ur_table table, const void *row,
+			 const struct row_context *ctx)
+{
+	const struct ur_column *columns;
+	size_t n = ur_table_columns(table, &columns);
+	const char *base = row;
+	for (size_t i = 0; i < n; i++) {
+		const struct ur_column *c = &columns[i];
+		const void *field = base + c->offset;
+		switch (c->kind) {
+		case UR_COLUMN_REP:
+			ur_csv_int(csv, (int64_t)ctx->replication);
+			break;
+		case UR_COLUMN_HOUR:
+			ur_csv_real(csv, ctx->hour);
+			break;
+		case UR_COLUMN_TIME:
+			ur_csv_text(csv, ctx->time);
+			break;
+		case UR_COLUMN_REGION:
+			if (ctx->region >= 0 && (size_t)ctx->region < ctx->params->nregions)
+				ur_csv_text(csv, ctx->params->regions[ctx->region].id);
+			else
+				ur_csv_empty(csv);
+			break;
+		case UR_COLUMN_UNSIGNED:
+			ur_csv_int(csv, *(const unsigned *)field);
+			break;
+		case UR_COLUMN_UINT64:
+			/* Below 2^63 in any run that ends in this century. */
+			ur_csv_int(csv, (int64_t)*(const uint64_t *)field);
+			break;
+		case UR_COLUMN_COUNT:
+			ur_csv_count(csv, *(const double *)field);
+			break;
+		case UR_COLUMN_REAL:
+			ur_csv_real(csv, *(const double *)field);
+			break;
+		case UR_COLUMN_HEX:
+			csv_hex(csv, *(const uint64_t *)field);
+			break;
+		case UR_COLUMN_OUTCOME: {
+			const char *name = ur_outcome_name(*(const enum ur_outcome *)field);
+			assert(name);
+			ur_csv_text(csv, name ? name : "");
+			break;
+		}
+		case UR_COLUMN_NET_STATE: {
+			const char *name = ur_net_state_name(*(const enum ur_net_state *)field);
+			assert(name);
+			ur_csv_text(csv, name ? name : "");
+			break;
+		}
+		case UR_COLUMN_EVENT: {
+			const struct ur_model_event *e = row;
+			const char *name = e->name ? e->name : ur_model_event_name(e->kind);
+			assert(name);
+			ur_csv_text(csv, name ? name : "");
+			break;
+		}
+		case UR_COLUMN_TEXT: {
+			const char *text = *(const char *const *)field;
+			ur_csv_text(csv, text ? text : "");
+			break;
+		}
+		}
+	}
+}
+
 void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
 			   const struct ur_model_summary *s)
 {
 	assert(csv && s);
-	const char *outcome = ur_outcome_name(s->outcome);
-	assert(outcome);
-	ur_csv_int(csv, (int64_t)replication);
-	csv_hex(csv, s->replication_seed);
-	ur_csv_text(csv, outcome ? outcome : "");
-	ur_csv_count(csv, s->peak_active);
-	ur_csv_real(csv, s->peak_hour);
-	ur_csv_int(csv, s->regions_joined);
-	ur_csv_count(csv, s->killed);
-	ur_csv_count(csv, s->killed_security);
-	ur_csv_count(csv, s->injured);
-	ur_csv_count(csv, s->detained);
-	ur_csv_real(csv, s->damage_usd);
-	ur_csv_real(csv, s->shutdown_region_hours);
-	ur_csv_real(csv, s->csto_request_hour);
-	ur_csv_count(csv, s->csto_troops_peak);
-	ur_csv_real(csv, s->order_restored_hour);
-	/* Below 2^63 in any run that ends in this century. */
-	ur_csv_int(csv, (int64_t)s->events);
-	csv_hex(csv, s->fingerprint);
+	struct row_context ctx = {.replication = replication, .region = UR_NONE};
+	write_fields(csv, UR_TABLE_SUMMARY, s, &ctx);
 }
-
 void ur_recorder_init(struct ur_recorder *rec, const struct ur_params *params)
 {
 	assert(rec && params);
@@ -154,56 +141,25 @@ bool ur_recorder_failed(const struct ur_recorder *rec)
 	return false;
 }
 
-/* The rep, hour and time fields that open a row of national, timeseries and events. */
-static void row_start(struct ur_csv *csv, const struct ur_recorder *rec, double hour,
-		      const char *time)
-{
-	ur_csv_int(csv, (int64_t)rec->replication);
-	ur_csv_real(csv, hour);
-	ur_csv_text(csv, time);
-}
-
 static int on_sample(void *context, const struct ur_model_sample *sample)
 {
 	struct ur_recorder *rec = context;
 	const struct ur_params *p = rec->params;
 	char time[UR_TIME_TEXT_SIZE];
 	ur_time_format(&p->scenario, sample->hour, time);
+	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE};
 
 	if (p->output.national) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_NATIONAL];
-		const struct ur_national_row *n = &sample->national;
-		row_start(csv, rec, sample->hour, time);
-		ur_csv_count(csv, n->active);
-		ur_csv_count(csv, n->held);
-		ur_csv_count(csv, n->detained);
-		ur_csv_count(csv, n->killed);
-		ur_csv_count(csv, n->injured);
-		ur_csv_real(csv, n->security);
-		ur_csv_count(csv, n->csto_troops);
-		ur_csv_real(csv, n->connectivity);
-		ur_csv_real(csv, n->legitimacy);
-		ur_csv_int(csv, n->facilities_held);
-		ur_csv_real(csv, n->damage_usd);
+		write_fields(csv, UR_TABLE_NATIONAL, &sample->national, &ctx);
 		ur_csv_end_row(csv);
 	}
 	if (p->output.timeseries) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_TIMESERIES];
 		assert(sample->nregions == p->nregions);
 		for (size_t r = 0; r < sample->nregions; r++) {
-			const struct ur_region_row *row = &sample->regions[r];
-			const char *internet = ur_net_state_name(row->internet);
-			assert(internet);
-			row_start(csv, rec, sample->hour, time);
-			ur_csv_text(csv, p->regions[r].id);
-			ur_csv_count(csv, row->active);
-			ur_csv_count(csv, row->held);
-			ur_csv_count(csv, row->detained);
-			ur_csv_count(csv, row->killed);
-			ur_csv_count(csv, row->injured);
-			ur_csv_real(csv, row->security);
-			ur_csv_count(csv, row->csto_troops);
-			ur_csv_text(csv, internet ? internet : "");
+			ctx.region = (int)r;
+			write_fields(csv, UR_TABLE_TIMESERIES, &sample->regions[r], &ctx);
 			ur_csv_end_row(csv);
 		}
 	}
@@ -218,24 +174,14 @@ static int on_event(void *context, const struct ur_model_event *event)
 		return 0;
 	char time[UR_TIME_TEXT_SIZE];
 	ur_time_format(&p->scenario, event->hour, time);
-	const char *name = event->name ? event->name : ur_model_event_name(event->kind);
-	assert(name);
 	assert(event->region == UR_NONE ||
 	       (event->region >= 0 && (size_t)event->region < p->nregions));
-
+	struct row_context ctx = {rec->replication, event->hour, time, p, event->region};
 	struct ur_csv *csv = &rec->table[UR_TABLE_EVENTS];
-	row_start(csv, rec, event->hour, time);
-	ur_csv_text(csv, name ? name : "");
-	if (event->region >= 0 && (size_t)event->region < p->nregions)
-		ur_csv_text(csv, p->regions[event->region].id);
-	else
-		ur_csv_empty(csv);
-	ur_csv_real(csv, event->value);
-	ur_csv_text(csv, event->detail ? event->detail : "");
+	write_fields(csv, UR_TABLE_EVENTS, event, &ctx);
 	ur_csv_end_row(csv);
 	return ur_recorder_failed(rec) ? -1 : 0;
 }
-
 static int on_summary(void *context, const struct ur_model_summary *summary)
 {
 	struct ur_recorder *rec = context;

@@ -176,10 +176,8 @@ static enum ur_run_status begin_files(struct ur_output *out,
 			status = (enum ur_run_status)err->status;
 			break;
 		}
-		const char *const *names;
-		size_t n = ur_table_columns((enum ur_table)t, &names);
 		ur_csv_clear(&header);
-		ur_csv_header(&header, names, n);
+		ur_table_header(&header, (enum ur_table)t);
 		if (header.failed) {
 			status = UR_RUN_SOFTWARE;
 			snprintf(err->message, sizeof err->message, "out of memory");

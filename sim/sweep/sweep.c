@@ -57,16 +57,6 @@ struct folder {
 	const char *const *argv;
 };
 
-static const char *const metrics[] = {
-	"peak_active", "peak_hour", "regions_joined", "killed", "killed_security",
-	"injured", "detained", "damage_usd", "shutdown_region_hours",
-	"csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
-};
-#define NMETRICS (sizeof metrics / sizeof metrics[0])
-/* Their columns within summary.csv's (rep 0, seed 1, outcome 2). */
-#define FIRST_METRIC_COLUMN 3
-#define OUTCOME_COLUMN 2
-
 static void set_message(struct ur_sweep_result *r, enum ur_run_status status,
 			const char *text)
 {
@@ -151,89 +141,104 @@ static void point_fields(struct ur_csv *csv, const struct folder *F, size_t p)
 		sw_csv_value(csv, &F->values[p * F->nparams + j]);
 }
 
-/* Appends point p's rows of sweep_stats.csv. data: room for R doubles. */
+/* Splits unit u's row (validated when read or made: every field is where summary.csv's
+ * column table puts it, after `point` and the parameters). */
+static void unit_fields(const struct folder *F, size_t u, struct field *fields, size_t max)
+{
+	const struct ur_column *columns;
+	const char *row = F->units[u].row, *next;
+	size_t nf = split_row(row, row + strlen(row), fields, max, &next);
+	assert(nf == 1 + F->nparams + ur_table_columns(UR_TABLE_SUMMARY, &columns));
+	(void)nf;
+	(void)columns;
+}
+
+/* Appends point p's rows of sweep_stats.csv: a row per `metric` column of summary.csv's
+ * column table, in the table's order, then a row per outcome. data: room for R
+ * doubles. */
 static void point_stats(struct ur_csv *csv, const struct folder *F, size_t p,
 			double *data)
 {
-	const size_t R = F->replications, first = FIRST_METRIC_COLUMN + 1 + F->nparams;
-	const size_t ncols = first + NMETRICS;
-	struct field fields[UR_SWEEP_MAX_PARAMS + 32];
-	for (size_t m = 0; m <= NMETRICS; m++) {
-		bool outcome = m == NMETRICS;
-		size_t noutcomes = outcome ? UR_OUTCOME_COUNT : 1;
-		uint64_t counts[UR_OUTCOME_COUNT] = {0};
-		size_t n = 0, rows = 0;
+	const struct ur_column *columns;
+	const size_t ncolumns = ur_table_columns(UR_TABLE_SUMMARY, &columns);
+	const size_t R = F->replications, first = 1 + F->nparams;
+	struct field fields[UR_SWEEP_MAX_PARAMS + 64];
+	assert(first + ncolumns <= sizeof fields / sizeof *fields);
+	long outcome_column = -1;
+	for (size_t c = 0; c < ncolumns; c++) {
+		if (columns[c].kind == UR_COLUMN_OUTCOME)
+			outcome_column = (long)c;
+		if (!columns[c].metric)
+			continue;
+		size_t n = 0;
 		for (size_t k = 0; k < R; k++) {
-			const struct unit *u = &F->units[p * R + k];
 			if (F->status[p * R + k] != UNIT_DONE)
 				continue;
-			const char *next;
-			size_t nf = split_row(u->row, u->row + strlen(u->row), fields,
-					      sizeof fields / sizeof *fields, &next);
-			if (nf < ncols)
-				continue;
-			rows++;
-			if (outcome) {
-				const struct field *f = &fields[1 + F->nparams + OUTCOME_COLUMN];
-				for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
-					const char *name = ur_outcome_name((enum ur_outcome)o);
-					if (strlen(name) == f->len &&
-					    strncmp(name, f->start, f->len) == 0)
-						counts[o]++;
-				}
-				continue;
-			}
-			double v = field_number(&fields[first + m]);
+			unit_fields(F, p * R + k, fields, sizeof fields / sizeof *fields);
+			double v = field_number(&fields[first + c]);
 			if (!isnan(v))
 				data[n++] = v;
 		}
-		for (size_t o = 0; o < noutcomes; o++) {
-			point_fields(csv, F, p);
-			if (outcome) {
-				char name[64];
-				snprintf(name, sizeof name, "outcome.%s",
-					 ur_outcome_name((enum ur_outcome)o));
-				ur_csv_text(csv, name);
-				ur_csv_int(csv, (int64_t)rows);
-				if (rows == 0) {
-					for (int e = 0; e < 7; e++)
-						ur_csv_empty(csv);
-				} else {
-					double lo, hi;
-					ur_sweep_wilson(counts[o], rows, &lo, &hi);
-					ur_csv_real(csv, (double)counts[o] / (double)rows);
-					ur_csv_empty(csv);
-					ur_csv_real(csv, lo);
-					ur_csv_real(csv, hi);
-					for (int e = 0; e < 3; e++)
-						ur_csv_empty(csv);
-				}
-				ur_csv_end_row(csv);
-				continue;
-			}
-			ur_csv_text(csv, metrics[m]);
-			ur_csv_int(csv, (int64_t)n);
-			if (n == 0) {
-				for (int e = 0; e < 7; e++)
-					ur_csv_empty(csv);
-				ur_csv_end_row(csv);
-				continue;
-			}
-			double mean = gsl_stats_mean(data, 1, n);
-			double sd = n > 1 ? gsl_stats_sd_m(data, 1, n, mean) : (double)NAN;
-			double half = n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd /
-						      sqrt((double)n)
-					    : (double)NAN;
-			gsl_sort(data, 1, n);
-			ur_csv_real(csv, mean);
-			ur_csv_real(csv, sd);
-			ur_csv_real(csv, mean - half);
-			ur_csv_real(csv, mean + half);
-			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.05));
-			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.50));
-			ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.95));
+		point_fields(csv, F, p);
+		ur_csv_text(csv, columns[c].name);
+		ur_csv_int(csv, (int64_t)n);
+		if (n == 0) {
+			for (int e = 0; e < 7; e++)
+				ur_csv_empty(csv);
 			ur_csv_end_row(csv);
+			continue;
 		}
+		double mean = gsl_stats_mean(data, 1, n);
+		double sd = n > 1 ? gsl_stats_sd_m(data, 1, n, mean) : (double)NAN;
+		double half = n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd /
+					      sqrt((double)n)
+				    : (double)NAN;
+		gsl_sort(data, 1, n);
+		ur_csv_real(csv, mean);
+		ur_csv_real(csv, sd);
+		ur_csv_real(csv, mean - half);
+		ur_csv_real(csv, mean + half);
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.05));
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.50));
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.95));
+		ur_csv_end_row(csv);
+	}
+
+	assert(outcome_column >= 0);
+	uint64_t counts[UR_OUTCOME_COUNT] = {0};
+	size_t rows = 0;
+	for (size_t k = 0; k < R; k++) {
+		if (F->status[p * R + k] != UNIT_DONE)
+			continue;
+		unit_fields(F, p * R + k, fields, sizeof fields / sizeof *fields);
+		const struct field *f = &fields[first + (size_t)outcome_column];
+		rows++;
+		for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
+			const char *name = ur_outcome_name((enum ur_outcome)o);
+			if (strlen(name) == f->len && strncmp(name, f->start, f->len) == 0)
+				counts[o]++;
+		}
+	}
+	for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
+		char name[64];
+		point_fields(csv, F, p);
+		snprintf(name, sizeof name, "outcome.%s", ur_outcome_name((enum ur_outcome)o));
+		ur_csv_text(csv, name);
+		ur_csv_int(csv, (int64_t)rows);
+		if (rows == 0) {
+			for (int e = 0; e < 7; e++)
+				ur_csv_empty(csv);
+		} else {
+			double lo, hi;
+			ur_sweep_wilson(counts[o], rows, &lo, &hi);
+			ur_csv_real(csv, (double)counts[o] / (double)rows);
+			ur_csv_empty(csv);
+			ur_csv_real(csv, lo);
+			ur_csv_real(csv, hi);
+			for (int e = 0; e < 3; e++)
+				ur_csv_empty(csv);
+		}
+		ur_csv_end_row(csv);
 	}
 }
 
@@ -282,14 +287,10 @@ static enum ur_run_status write_folder(const char *dir, const struct folder *F,
 	/* sweep.csv */
 	if (!(f = ur_output_begin(out, "sweep.csv", &err)))
 		goto fail;
-	const char *const *summary_names;
-	size_t nsummary = ur_table_columns(UR_TABLE_SUMMARY, &summary_names);
 	ur_csv_text(&csv, "point");
 	for (size_t j = 0; j < F->nparams; j++)
 		ur_csv_text(&csv, F->paths[j]);
-	for (size_t c = 0; c < nsummary; c++)
-		ur_csv_text(&csv, summary_names[c]);
-	ur_csv_end_row(&csv);
+	ur_table_header(&csv, UR_TABLE_SUMMARY);
 	if (write_csv(f, &csv) != 0)
 		goto nomem_or_io;
 	for (size_t u = 0; u < total; u++) {

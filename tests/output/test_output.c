@@ -772,7 +772,140 @@ static void test_manifest_points_and_empty(void **state)
 	free(text);
 }
 
-int main(void)
+/* ---- the column tables and docs/output.md ------------------------------------------- */
+
+static const char *output_doc; /* docs/output.md, from the command line */
+
+/* docs/output.md's column tables are generated from the column tables: between
+ * `<!-- BEGIN COLUMNS FILE -->` and `<!-- END COLUMNS FILE -->` each holds exactly what
+ * ur_table_write_doc writes. UNREST_UPDATE_GOLDEN=1 rewrites them. */
+static void test_doc_matches_columns(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	FILE *in = fopen(output_doc, "rb");
+	assert_non_null(in);
+	char *doc = malloc(1 << 20);
+	assert_non_null(doc);
+	len = fread(doc, 1, (1 << 20) - 1, in);
+	fclose(in);
+	doc[len] = '\0';
+
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	assert_non_null(f);
+	const char *at = doc;
+	bool stale = false;
+	for (int t = 0; t < UR_TABLE_COUNT; t++) {
+		char begin[96], end[96];
+		snprintf(begin, sizeof begin, "<!-- BEGIN COLUMNS %s -->\n",
+			 ur_table_file((enum ur_table)t));
+		snprintf(end, sizeof end, "<!-- END COLUMNS %s -->",
+			 ur_table_file((enum ur_table)t));
+		char *b = strstr(at, begin), *e = strstr(at, end);
+		if (!b || !e || e < b)
+			fail_msg("%s: no markers %s ... %s", output_doc, begin, end);
+		b += strlen(begin);
+		char *gen = NULL;
+		size_t genlen = 0;
+		FILE *g = open_memstream(&gen, &genlen);
+		assert_non_null(g);
+		assert_int_equal(ur_table_write_doc((enum ur_table)t, g), 0);
+		fclose(g);
+		if ((size_t)(e - b) != genlen || memcmp(b, gen, genlen) != 0) {
+			stale = true;
+			fprintf(stderr, "%s: the columns of %s differ from the column table; "
+				"expected:\n%s", output_doc, ur_table_file((enum ur_table)t), gen);
+		}
+		fwrite(at, 1, (size_t)(b - at), f);
+		fputs(gen, f);
+		free(gen);
+		at = e;
+	}
+	fputs(at, f);
+	fclose(f);
+	const char *update = getenv("UNREST_UPDATE_GOLDEN");
+	if (stale && update && strcmp(update, "1") == 0) {
+		FILE *w = fopen(output_doc, "wb");
+		assert_non_null(w);
+		fwrite(out, 1, outlen, w);
+		assert_int_equal(fclose(w), 0);
+		stale = false;
+	}
+	free(out);
+	free(doc);
+	if (stale)
+		fail_msg("%s is out of date: run the test with UNREST_UPDATE_GOLDEN=1", output_doc);
+}
+
+/* Every table's columns have distinct names, a doc, and the types a reader expects;
+ * the sweep's metrics are summary.csv's numeric columns but rep; the recorder's rows
+ * have as many fields as the table has columns (checked in test_recorder_rows). */
+static void test_column_tables(void **state)
+{
+	(void)state;
+	for (int t = 0; t < UR_TABLE_COUNT; t++) {
+		const struct ur_column *c;
+		size_t n = ur_table_columns((enum ur_table)t, &c);
+		assert_true(n > 0);
+		assert_string_equal(c[0].name, "rep");
+		for (size_t i = 0; i < n; i++) {
+			assert_true(c[i].doc && c[i].doc[0]);
+			assert_true(strchr(c[i].doc, '|') == NULL);
+			assert_int_equal(ur_table_column_index((enum ur_table)t, c[i].name),
+					 (long)i);
+			if (c[i].metric)
+				assert_true(strcmp(ur_column_type(c[i].kind), "text") != 0);
+		}
+	}
+	assert_int_equal(ur_table_column_index(UR_TABLE_SUMMARY, "banana"), -1);
+	assert_int_equal(ur_table_column_index(UR_TABLE_SUMMARY, "outcome"), 2);
+}
+
+/* The validator: each kind's syntax, and empty only where the column is optional. */
+static void test_column_check(void **state)
+{
+	(void)state;
+	const struct ur_column *c;
+	ur_table_columns(UR_TABLE_SUMMARY, &c);
+	char why[128];
+#define COL(name) (&c[ur_table_column_index(UR_TABLE_SUMMARY, name)])
+#define OK(name, text) assert_int_equal(ur_column_check(COL(name), text, strlen(text), why, sizeof why), 0)
+#define BAD(name, text) assert_int_equal(ur_column_check(COL(name), text, strlen(text), why, sizeof why), -1)
+	OK("rep", "0");
+	OK("rep", "12");
+	BAD("rep", "-1");
+	BAD("rep", "01");
+	BAD("rep", "1.0");
+	BAD("rep", "");
+	OK("killed", "3");
+	OK("killed", "2.5");
+	BAD("killed", "banana");
+	BAD("killed", "-1");
+	BAD("killed", "");
+	BAD("killed", " 3");
+	OK("peak_hour", "1.5");
+	OK("peak_hour", "1e+20");
+	BAD("peak_hour", "nan");
+	BAD("peak_hour", "0x1p3");
+	BAD("peak_hour", "");
+	OK("csto_request_hour", "");
+	OK("csto_request_hour", "12.0");
+	OK("seed", "0x744840405f3e12ca");
+	BAD("seed", "0x744840405f3e12c");
+	BAD("seed", "0x744840405F3E12CA");
+	OK("outcome", "unresolved");
+	BAD("outcome", "unresolve");
+	BAD("outcome", "");
+	BAD("events", "9.5");
+	assert_non_null(strstr(why, "whole number"));
+#undef COL
+#undef OK
+#undef BAD
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_known_answers),
@@ -794,6 +927,14 @@ int main(void)
 		cmocka_unit_test(test_known_names),
 		cmocka_unit_test(test_manifest_parses),
 		cmocka_unit_test(test_manifest_points_and_empty),
+		cmocka_unit_test(test_column_tables),
+		cmocka_unit_test(test_column_check),
+		cmocka_unit_test(test_doc_matches_columns),
 	};
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_output docs/output.md\n");
+		return 64;
+	}
+	output_doc = argv[1];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,368 @@
+/*
+ * columns.c: the columns of every table of a run, in one place (see output.h).
+ *
+ * Each table is an array of struct ur_column, in the order of the file's columns. The
+ * recorder writes rows by walking the array (recorder.c), a sweep takes the summary's
+ * metrics and its outcome column from it (sweep.c), the row validator checks fields
+ * with ur_column_check, and docs/output.md's column tables are generated from the
+ * names, kinds, units and docs here (tests/output checks that the page is in step).
+ * A new column is one line here, at the end of its table.
+ */
+#include "unrest/output.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unrest/model.h"
+#include "unrest/params.h"
+
+#define COUNT_OF(a) (sizeof (a) / sizeof (a)[0])
+
+/* Field columns of the row struct S. */
+#define FIELD(S, name, kind, member, optional, metric, unit, doc) \
+	{name, kind, offsetof(struct S, member), optional, metric, unit, doc}
+#define CONTEXT(name, kind, optional, doc) \
+	{name, kind, 0, optional, false, (kind) == UR_COLUMN_HOUR ? "h" : "", doc}
+
+#define SUM(name, kind, member, optional, metric, unit, doc) \
+	FIELD(ur_model_summary, name, kind, member, optional, metric, unit, doc)
+static const struct ur_column summary_columns[] = {
+	CONTEXT("rep", UR_COLUMN_REP, false, "replication index k, from 0"),
+	SUM("seed", UR_COLUMN_HEX, replication_seed, false, false, "",
+	    "the replication's seed, a hash of (master seed, k): the replication is a "
+	    "function of the scenario and this seed alone"),
+	SUM("outcome", UR_COLUMN_OUTCOME, outcome, false, false, "",
+	    "`order_restored`, `elite_prevails`, `regime_collapse` or `unresolved` "
+	    "(DESIGN.md, Outcomes)"),
+	SUM("peak_active", UR_COLUMN_COUNT, peak_active, false, true, "persons",
+	    "the largest number of persons active at once, nationally"),
+	SUM("peak_hour", UR_COLUMN_REAL, peak_hour, false, true, "h",
+	    "when `peak_active` was first reached"),
+	SUM("regions_joined", UR_COLUMN_UNSIGNED, regions_joined, false, true, "regions",
+	    "regions whose active persons ever reached `outcomes.region_active`"),
+	SUM("killed", UR_COLUMN_COUNT, killed, false, true, "persons",
+	    "deaths over the run, security personnel included"),
+	SUM("killed_security", UR_COLUMN_COUNT, killed_security, false, true, "persons",
+	    "of which security personnel"),
+	SUM("injured", UR_COLUMN_COUNT, injured, false, true, "persons",
+	    "injured over the run"),
+	SUM("detained", UR_COLUMN_COUNT, detained, false, true, "persons",
+	    "persons detained over the run: protesters arrested, and fighters of the "
+	    "counter-coup taken"),
+	SUM("damage_usd", UR_COLUMN_REAL, damage_usd, false, true, "USD",
+	    "damage over the run"),
+	SUM("shutdown_region_hours", UR_COLUMN_REAL, shutdown_region_hours, false, true,
+	    "region·h", "sum over regions of the hours their internet was off"),
+	SUM("csto_request_hour", UR_COLUMN_REAL, csto_request_hour, true, true, "h",
+	    "when the CSTO was asked for troops; empty when it was not"),
+	SUM("csto_troops_peak", UR_COLUMN_COUNT, csto_troops_peak, false, true, "persons",
+	    "the most CSTO troops in the country at once"),
+	SUM("order_restored_hour", UR_COLUMN_REAL, order_restored_hour, true, true, "h",
+	    "the hour from which national active persons stayed under "
+	    "`outcomes.order_threshold` for `outcomes.order_window` hours; empty when "
+	    "order was not restored"),
+	SUM("events", UR_COLUMN_UINT64, events, false, true, "",
+	    "events executed, each agent decision one event"),
+	SUM("fingerprint", UR_COLUMN_HEX, fingerprint, false, false, "",
+	    "a hash of the replication's trajectory (each event's time and kind, and the "
+	    "draws that decided it): equal fingerprints, same behaviour; a change of code "
+	    "that changes a fingerprint changed behaviour"),
+};
+
+#define NAT(name, kind, member, unit, doc) \
+	FIELD(ur_national_row, name, kind, member, false, false, unit, doc)
+static const struct ur_column national_columns[] = {
+	CONTEXT("rep", UR_COLUMN_REP, false, "replication index"),
+	CONTEXT("hour", UR_COLUMN_HOUR, false, "hours since `scenario.start`"),
+	CONTEXT("time", UR_COLUMN_TIME, false,
+		"the same instant, ISO 8601 with the scenario's offset"),
+	NAT("active", UR_COLUMN_COUNT, active, "persons", "persons active (protesting) now"),
+	NAT("held", UR_COLUMN_COUNT, held, "persons", "persons in custody now"),
+	NAT("detained", UR_COLUMN_COUNT, detained, "persons",
+	    "persons detained since hour 0 (cumulative)"),
+	NAT("killed", UR_COLUMN_COUNT, killed, "persons",
+	    "deaths since hour 0, security personnel included (cumulative)"),
+	NAT("injured", UR_COLUMN_COUNT, injured, "persons", "injured since hour 0 (cumulative)"),
+	NAT("security", UR_COLUMN_REAL, security, "persons",
+	    "effective security persons now: the sum over regions of C_r (police × morale "
+	    "+ national guard + CSTO troops × effectiveness, less the elite's stand-down)"),
+	NAT("csto_troops", UR_COLUMN_COUNT, csto_troops, "persons",
+	    "CSTO troops in the country now"),
+	NAT("connectivity", UR_COLUMN_REAL, connectivity, "share, [0, 1]",
+	    "c(t), the population-weighted mean internet connectivity"),
+	NAT("legitimacy", UR_COLUMN_REAL, legitimacy, "share, [0, 1]",
+	    "the population-weighted mean legitimacy L"),
+	NAT("facilities_held", UR_COLUMN_UNSIGNED, facilities_held, "facilities",
+	    "key facilities held by the elite's fighters now"),
+	NAT("damage_usd", UR_COLUMN_REAL, damage_usd, "USD",
+	    "damage since hour 0 (cumulative)"),
+};
+
+#define REG(name, kind, member, unit, doc) \
+	FIELD(ur_region_row, name, kind, member, false, false, unit, doc)
+static const struct ur_column timeseries_columns[] = {
+	CONTEXT("rep", UR_COLUMN_REP, false, "replication index"),
+	CONTEXT("hour", UR_COLUMN_HOUR, false, "hours since `scenario.start`"),
+	CONTEXT("time", UR_COLUMN_TIME, false,
+		"the same instant, ISO 8601 with the scenario's offset"),
+	CONTEXT("region", UR_COLUMN_REGION, false, "the region's id (`regions.[i].id`)"),
+	REG("active", UR_COLUMN_COUNT, active, "persons", "persons active in the region now"),
+	REG("held", UR_COLUMN_COUNT, held, "persons", "persons of the region in custody now"),
+	REG("detained", UR_COLUMN_COUNT, detained, "persons",
+	    "detained since hour 0 (cumulative)"),
+	REG("killed", UR_COLUMN_COUNT, killed, "persons",
+	    "deaths since hour 0, security personnel included (cumulative)"),
+	REG("injured", UR_COLUMN_COUNT, injured, "persons", "injured since hour 0 (cumulative)"),
+	REG("security", UR_COLUMN_REAL, security, "persons", "effective security persons C_r now"),
+	REG("csto_troops", UR_COLUMN_COUNT, csto_troops, "persons",
+	    "CSTO troops in the region now"),
+	REG("internet", UR_COLUMN_NET_STATE, internet, "",
+	    "the region's internet now: `on`, `throttled` or `off`"),
+};
+
+static const struct ur_column events_columns[] = {
+	CONTEXT("rep", UR_COLUMN_REP, false, "replication index"),
+	CONTEXT("hour", UR_COLUMN_HOUR, false, "when it happened"),
+	CONTEXT("time", UR_COLUMN_TIME, false,
+		"the same instant, ISO 8601 with the scenario's offset"),
+	FIELD(ur_model_event, "event", UR_COLUMN_EVENT, kind, false, false, "",
+	      "the kind of event, below"),
+	CONTEXT("region", UR_COLUMN_REGION, true,
+		"the region's id; empty for a national event"),
+	FIELD(ur_model_event, "value", UR_COLUMN_REAL, value, true, false, "",
+	      "the event's number, as its kind says; empty when it has none"),
+	FIELD(ur_model_event, "detail", UR_COLUMN_TEXT, detail, true, false, "",
+	      "free text, as its kind says; empty when none"),
+};
+
+const char *ur_table_file(enum ur_table table)
+{
+	switch (table) {
+	case UR_TABLE_SUMMARY: return "summary.csv";
+	case UR_TABLE_NATIONAL: return "national.csv";
+	case UR_TABLE_TIMESERIES: return "timeseries.csv";
+	case UR_TABLE_EVENTS: return "events.csv";
+	case UR_TABLE_COUNT: break;
+	}
+	assert(!"no such table");
+	return NULL;
+}
+
+size_t ur_table_columns(enum ur_table table, const struct ur_column **columns)
+{
+	assert(columns);
+	switch (table) {
+	case UR_TABLE_SUMMARY:
+		*columns = summary_columns;
+		return COUNT_OF(summary_columns);
+	case UR_TABLE_NATIONAL:
+		*columns = national_columns;
+		return COUNT_OF(national_columns);
+	case UR_TABLE_TIMESERIES:
+		*columns = timeseries_columns;
+		return COUNT_OF(timeseries_columns);
+	case UR_TABLE_EVENTS:
+		*columns = events_columns;
+		return COUNT_OF(events_columns);
+	case UR_TABLE_COUNT:
+		break;
+	}
+	assert(!"no such table");
+	*columns = NULL;
+	return 0;
+}
+
+long ur_table_column_index(enum ur_table table, const char *name)
+{
+	assert(name);
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table)
+{
+	assert(output);
+	switch (table) {
+	case UR_TABLE_SUMMARY: return output->summary;
+	case UR_TABLE_NATIONAL: return output->national;
+	case UR_TABLE_TIMESERIES: return output->timeseries;
+	case UR_TABLE_EVENTS: return output->events != UR_EVENTS_NONE;
+	case UR_TABLE_COUNT: break;
+	}
+	assert(!"no such table");
+	return false;
+}
+
+void ur_table_header(struct ur_csv *csv, enum ur_table table)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	for (size_t i = 0; i < n; i++)
+		ur_csv_text(csv, c[i].name);
+	ur_csv_end_row(csv);
+}
+
+const char *ur_column_type(enum ur_column_kind kind)
+{
+	switch (kind) {
+	case UR_COLUMN_REP:
+	case UR_COLUMN_UNSIGNED:
+	case UR_COLUMN_UINT64:
+		return "integer";
+	case UR_COLUMN_COUNT:
+		return "count";
+	case UR_COLUMN_HOUR:
+	case UR_COLUMN_REAL:
+		return "real";
+	case UR_COLUMN_TIME:
+	case UR_COLUMN_REGION:
+	case UR_COLUMN_HEX:
+	case UR_COLUMN_OUTCOME:
+	case UR_COLUMN_NET_STATE:
+	case UR_COLUMN_EVENT:
+	case UR_COLUMN_TEXT:
+		return "text";
+	}
+	assert(!"no such kind");
+	return "";
+}
+
+int ur_table_write_doc(enum ur_table table, FILE *f)
+{
+	assert(f);
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	fputs("| column | type | unit | meaning |\n| --- | --- | --- | --- |\n", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "| `%s` | %s | %s%s| %s |\n", c[i].name, ur_column_type(c[i].kind),
+			c[i].unit, c[i].unit[0] ? " " : "", c[i].doc);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- checking a field ------------------------------------------------------------------ */
+
+static bool is_digits(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* A whole number >= 0 as ur_csv_int writes it: digits, no sign, no leading zero. */
+static bool is_whole(const char *s, size_t len)
+{
+	return is_digits(s, len) && (len == 1 || s[0] != '0') && len <= 20;
+}
+
+/* A number as ur_csv_real writes it (strtod reads all of it), or inf/-inf. Hand
+ * checked before strtod so that hex floats, "nan" and spaces are refused. */
+static bool is_number(const char *s, size_t len, double *value)
+{
+	char buf[64];
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (strcmp(buf, "inf") == 0 || strcmp(buf, "-inf") == 0) {
+		*value = buf[0] == '-' ? -(double)INFINITY : (double)INFINITY;
+		return true;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789.eE+-", buf[i]))
+			return false;
+	char *end;
+	errno = 0;
+	*value = strtod(buf, &end);
+	return end == buf + len && !isnan(*value);
+}
+
+static bool is_hex64(const char *s, size_t len)
+{
+	if (len != 18 || s[0] != '0' || s[1] != 'x')
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return false;
+	return true;
+}
+
+static bool is_name(const char *s, size_t len, const char *(*name)(int), int count)
+{
+	for (int i = 0; i < count; i++) {
+		const char *n = name(i);
+		if (n && strlen(n) == len && strncmp(n, s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *outcome_name(int i) { return ur_outcome_name((enum ur_outcome)i); }
+static const char *net_state_name(int i) { return ur_net_state_name((enum ur_net_state)i); }
+
+int ur_column_check(const struct ur_column *column, const char *s, size_t len, char *why,
+		    size_t size)
+{
+	assert(column && (s || len == 0) && why);
+	if (len == 0) {
+		if (column->optional)
+			return 0;
+		snprintf(why, size, "a value (the column is never empty)");
+		return -1;
+	}
+	double v;
+	bool ok = true;
+	const char *expected = "";
+	switch (column->kind) {
+	case UR_COLUMN_REP:
+	case UR_COLUMN_UNSIGNED:
+	case UR_COLUMN_UINT64:
+		ok = is_whole(s, len);
+		expected = "a whole number >= 0";
+		break;
+	case UR_COLUMN_COUNT:
+		/* A count is a whole number of persons, or a real >= 0 when agent_scale is
+		 * fractional (output.h). */
+		ok = is_whole(s, len) || (is_number(s, len, &v) && v >= 0);
+		expected = "a count of persons (a number >= 0)";
+		break;
+	case UR_COLUMN_HOUR:
+		ok = is_number(s, len, &v) && v >= 0;
+		expected = "an hour (a number >= 0)";
+		break;
+	case UR_COLUMN_REAL:
+		ok = is_number(s, len, &v);
+		expected = "a number";
+		break;
+	case UR_COLUMN_HEX:
+		ok = is_hex64(s, len);
+		expected = "0x and 16 hex digits";
+		break;
+	case UR_COLUMN_OUTCOME:
+		ok = is_name(s, len, outcome_name, UR_OUTCOME_COUNT);
+		expected = "order_restored, elite_prevails, regime_collapse or unresolved";
+		break;
+	case UR_COLUMN_NET_STATE:
+		ok = is_name(s, len, net_state_name, UR_NET_STATE_COUNT);
+		expected = "on, throttled or off";
+		break;
+	case UR_COLUMN_TIME:
+	case UR_COLUMN_REGION:
+	case UR_COLUMN_EVENT:
+	case UR_COLUMN_TEXT:
+		break;
+	}
+	if (!ok)
+		snprintf(why, size, "%s", expected);
+	return ok ? 0 : -1;
+}

@@ -6,10 +6,16 @@
  * NAME.tmp, in the same folder, flushed to the disk (fsync) and then renamed to NAME,
  * so a file with its final name is always complete: a run that is killed leaves
  * NAME.tmp files, never a partial NAME, and one that fails removes its files.
- * manifest.cfg is written last, after every other file has its final name: a folder
- * with a manifest holds one complete run, and every CSV file in it belongs to that
- * run. Opening a folder that holds an earlier run's files first removes that run's
- * manifest; committing removes the earlier run's files that this run did not write.
+ * manifest.cfg says which files are the folder's (`files`) and which units their rows
+ * hold (`units`). It is never removed and rewritten, only replaced by a rename, in an
+ * order that keeps it true at every instant: a commit renames the data files, syncs
+ * the folder, then renames the new manifest into place; when the manifest on disk
+ * would not list a file about to be renamed, or claims units of an earlier run, a
+ * manifest claiming no units and listing both is put in its place first. So a kill at
+ * any instant leaves a manifest that lists every output file in the folder and claims
+ * only units whose rows the files hold; a folder whose manifest claims every unit of
+ * its command holds one complete run. Only the files a folder's manifest lists (and
+ * temporary files NAME.tmp of known names) are ever replaced or removed.
  *
  * CSV (RFC 4180): a header row; fields separated by commas; rows ended by LF; UTF-8;
  * a field is quoted only when it holds a comma, a double quote, CR or LF, and a double
@@ -31,7 +37,8 @@
  * after a failed or finished commit, is a programming error and asserts.
  *
  * Threads: no global or static mutable state. Objects may be used in many threads,
- * one thread per object. Two runs must not write one folder at once.
+ * one thread per object. Two runs cannot write one folder at once: the folder is
+ * locked (flock) while a struct ur_output holds it.
  */
 #ifndef UNREST_OUTPUT_H
 #define UNREST_OUTPUT_H
@@ -259,11 +266,21 @@ int ur_config_string_write(FILE *stream, const char *text);
 
 /* ---- the output folder -------------------------------------------------------------
  * The -o policy: the folder is created (with its missing parents) when it does not
- * exist; an existing folder is used when it is empty or holds only files whose names
- * unrestsim writes (an earlier run's or sweep's output, completed or not), which this
- * run replaces; any other folder is refused with CANTCREAT, naming a file that is not
- * unrestsim's, so nothing of the user's is ever overwritten or removed. */
+ * exist; an existing folder is used when it is empty or holds only unrestsim's files:
+ * a manifest.cfg of unrestsim, the files it lists (an earlier run's or sweep's
+ * output, complete or not), and temporary files NAME.tmp of known names, which this
+ * run replaces. Any other folder is refused with CANTCREAT, naming the file: one of
+ * another name, or one named like an output that no manifest lists (a user's own
+ * summary.csv), so nothing of the user's is ever overwritten or removed.
+ *
+ * A struct ur_output holds the folder's lock from ur_output_open to
+ * ur_output_destroy, and may commit many times (a sweep's checkpoints): after a
+ * successful commit, files may be begun again for the next. */
 struct ur_output;
+
+/* The exit status of a process ended by an injected fault (UNRESTSIM_FAULT=exit:N, a
+ * test hook: file.c, docs/output.md). */
+#define UR_OUTPUT_FAULT_EXIT 99
 
 /* Opens (creating, or checking and claiming) the folder `dir`. NULL with *err set
  * (CANTCREAT or NOMEM) on failure; nothing is created in a refused folder. */
@@ -275,6 +292,12 @@ struct ur_output *ur_output_open(const char *dir, struct ur_output_error *err);
  * included. UR_OUTPUT_OK, or the status with *err set. The lock is not kept: the
  * writer's ur_output_open takes it again. */
 int ur_output_check(const char *dir, struct ur_output_error *err);
+
+/* Says that the manifest already in the folder stays true whatever this output's
+ * files hold (a resumed sweep, whose rows only grow): the first commit then replaces
+ * it by a rename alone, and a kill during that commit keeps its claims. Call before
+ * the first commit. */
+void ur_output_continue(struct ur_output *out);
 
 /* The folder's path, as given. */
 const char *ur_output_dir(const struct ur_output *out);
@@ -290,10 +313,13 @@ struct ur_atomic_file *ur_output_begin(struct ur_output *out, const char *name,
 				       struct ur_output_error *err);
 
 /* Commits every begun file, removes the files of an earlier run that this one did not
- * write, writes manifest.cfg (its `files` are the begun files, whatever the caller put
- * there) and syncs the folder. OK, or IOERR/NOMEM/CANTCREAT with *err set: then no
- * file of this run is left (the ones already renamed are removed, the temporary ones
- * are removed by ur_output_destroy) and no manifest is written. */
+ * write (those its manifest lists), writes manifest.cfg (its `files` are the begun
+ * files, whatever the caller put there) and syncs the folder, in the order above. OK,
+ * and files may be begun again; or IOERR/NOMEM/CANTCREAT with *err set: then only
+ * ur_output_destroy may follow; the manifest on disk is the one before the commit (or
+ * one claiming no units), files whose units it claims are kept, others of this
+ * commit removed (the temporary ones by ur_output_destroy, which also removes a
+ * manifest that claims no units and lists no file left). */
 enum ur_output_status ur_output_commit(struct ur_output *out,
 				       const struct ur_manifest *manifest,
 				       struct ur_output_error *err);

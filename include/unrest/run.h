@@ -42,11 +42,17 @@
 
 enum ur_run_status {
 	UR_RUN_OK = 0,
+	UR_RUN_DATAERR = 65,      /* a folder read back (a sweep's --resume) holds rows
+				   * or a manifest that do not agree with the column
+				   * table or the design */
 	UR_RUN_SOFTWARE = 70,     /* some replications failed (result.failed > 0: the
 				   * rest are written), or memory ran out, or no thread
 				   * could be started (result.failed = 0: nothing is) */
 	UR_RUN_CANTCREAT = 73,    /* the output folder or a file cannot be created */
-	UR_RUN_IOERR = 74         /* a write, sync or rename failed */
+	UR_RUN_IOERR = 74,        /* a write, sync or rename failed */
+	UR_RUN_INTERRUPTED = 75   /* stopped by a signal after committing what was done
+				   * (a sweep: result.signal says which; the command
+				   * line exits 128 + signal) */
 };
 
 /* How far a run has come; passed to the progress callback. */

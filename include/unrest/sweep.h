@@ -40,6 +40,7 @@
 #ifndef UNREST_SWEEP_H
 #define UNREST_SWEEP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,7 +162,12 @@ struct ur_sweep_options {
 	int argc;
 	const char *const *argv;
 	/* Optional: */
-	ur_run_progress_fn progress;   /* done/total count this shard's units */
+	/* A flag a signal handler sets to the signal's number (SIGTERM, SIGINT): the
+	 * sweep then takes no more units, commits the units finished (a checkpoint) and
+	 * returns UR_RUN_INTERRUPTED. Looked at every 0.1 s. NULL for none. */
+	const volatile sig_atomic_t *interrupt;
+	ur_run_progress_fn progress;   /* done/total count this shard's units; called
+					* after each unit and every 0.1 s */
 	void *progress_context;
 	const struct ur_model_options *model_options;
 	ur_run_replicate_fn replicate; /* NULL: the model; `replication` is the unit's k */
@@ -174,6 +180,9 @@ struct ur_sweep_result {
 	uint64_t skipped;              /* done before (--resume) */
 	uint64_t done;                 /* run now, failed ones included */
 	uint64_t failed;               /* units failed, in the folder */
+	int signal;                    /* UR_RUN_INTERRUPTED: the signal's number */
+	unsigned checkpoints;          /* folder commits, the last one included */
+	double checkpoint_seconds;     /* wall time they took, in all */
 	char message[UR_RUN_MESSAGE_SIZE];
 };
 

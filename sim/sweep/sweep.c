@@ -253,12 +253,13 @@ static int write_csv(struct ur_atomic_file *file, struct ur_csv *csv)
 	return rc;
 }
 
-/* Writes the folder from F's units whose snapshot status is not NONE. */
-static enum ur_run_status write_folder(const char *dir, const struct folder *F,
+/* Writes the folder from F's units whose snapshot status is not NONE, through `out`
+ * (which holds the folder's lock for the whole command). After a failure only
+ * ur_output_destroy may follow. */
+static enum ur_run_status write_folder(struct ur_output *out, const struct folder *F,
 				       char *message, size_t size)
 {
 	struct ur_output_error err = {0};
-	struct ur_output *out = NULL;
 	struct ur_manifest_unit *units = NULL;
 	double *data = NULL;
 	struct ur_csv csv;
@@ -273,9 +274,6 @@ static enum ur_run_status write_folder(const char *dir, const struct folder *F,
 		snprintf(message, size, "out of memory");
 		goto cleanup;
 	}
-	out = ur_output_open(dir, &err);
-	if (!out)
-		goto fail;
 	struct ur_atomic_file *f;
 	if (!(f = ur_output_begin(out, "scenario.cfg", &err)))
 		goto fail;
@@ -349,14 +347,12 @@ nomem_or_io:
 		snprintf(message, size, "out of memory");
 		goto cleanup;
 	}
-	/* A write error: the commit names the file. */
-	ur_output_commit(out, &(struct ur_manifest){.version = "", .command = "",
-						    .scenario = ""}, &err);
+	/* A write error: committing the file names it (and removes its temporary). */
+	ur_atomic_file_commit(f, &err);
 fail:
 	status = (enum ur_run_status)err.status;
 	snprintf(message, size, "%s", err.message);
 cleanup:
-	ur_output_destroy(out);
 	ur_csv_finish(&csv);
 	free(data);
 	free(units);
@@ -409,31 +405,163 @@ static char *join_path(const char *dir, const char *name)
 	return p;
 }
 
-/* Gives each unit of `text` (a sweep.csv) its row: rows[u] = a copy. Units outside
- * the sweep are ignored. 0, or -1 when out of memory. */
-static int index_rows(const char *text, size_t nparams, uint64_t npoints,
-		      uint64_t replications, char **rows)
+/* What rows of sweep.csv must agree with: the design (its points' values) and seeds. */
+struct design {
+	size_t nparams;
+	uint64_t npoints, replications, seed;
+	const char *const *paths;
+	const struct ur_sweep_value *values;   /* npoints x nparams */
+};
+
+__attribute__((format(printf, 3, 4)))
+static void row_error(char *message, size_t size, const char *fmt, ...)
 {
-	const char *s = text, *end = text + strlen(text), *next;
-	struct field f[UR_SWEEP_MAX_PARAMS + 2];
-	split_row(s, end, f, 1, &next); /* the header */
-	for (s = next; s < end; s = next) {
-		size_t nf = split_row(s, end, f, nparams + 2, &next);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, size, fmt, ap);
+	va_end(ap);
+}
+
+/* A field's text for a message: at most 40 bytes, control bytes as '?'. */
+static const char *shown(const char *s, size_t len, char buf[48])
+{
+	size_t n = len < 40 ? len : 40;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+	strcpy(buf + n, len > n ? "..." : "");
+	return buf;
+}
+
+/* Reads sweep.csv's text (from `path`, named in messages) into rows[u] (copies),
+ * checking every row against the column table and the design: the header; as many
+ * fields as columns; the point in range and its parameters' values as the design
+ * has them (the same text); the replication in range, its seed the design's seed for
+ * it; every summary field of its column's kind; no unit twice; and a line end after
+ * the last row. 0; -1 when out of memory; 65 with `FILE:LINE: what was expected,
+ * what was found` in message. */
+static int read_rows(const char *path, const char *text, size_t len,
+		     const struct design *D, char **rows, char *message, size_t size)
+{
+	const struct ur_column *columns;
+	const size_t nsummary = ur_table_columns(UR_TABLE_SUMMARY, &columns);
+	const size_t ncols = 1 + D->nparams + nsummary;
+	const long rep_col = ur_table_column_index(UR_TABLE_SUMMARY, "rep");
+	const long seed_col = ur_table_column_index(UR_TABLE_SUMMARY, "seed");
+	assert(rep_col >= 0 && seed_col >= 0);
+	struct field f[UR_SWEEP_MAX_PARAMS + 64];
+	assert(ncols < sizeof f / sizeof *f);
+	struct ur_csv expect;
+	ur_csv_init(&expect);
+	char a[48], why[128];
+	int rc = 65;
+	const char *end = text + len, *next;
+
+	/* The header, as the writer writes it. */
+	ur_csv_text(&expect, "point");
+	for (size_t j = 0; j < D->nparams; j++)
+		ur_csv_text(&expect, D->paths[j]);
+	ur_table_header(&expect, UR_TABLE_SUMMARY);
+	if (expect.failed) {
+		rc = -1;
+		goto done;
+	}
+	const char *eol = memchr(text, '\n', len);
+	size_t hlen = eol ? (size_t)(eol - text) + 1 : len;
+	if (hlen != expect.len || memcmp(text, expect.data, hlen) != 0) {
+		row_error(message, size, "%s:1: expected the header '%.*s', found '%s'", path,
+			  (int)(expect.len - 1 > 200 ? 200 : expect.len - 1), expect.data,
+			  shown(text, eol ? (size_t)(eol - text) : len, a));
+		goto done;
+	}
+	if (len > 0 && text[len - 1] != '\n') {
+		const char *last = text + len - 1;
+		unsigned lines = 1;
+		for (const char *p = text; p < last; p++)
+			lines += *p == '\n';
+		row_error(message, size, "%s:%u: expected a row ending with a line end, found "
+			  "the file ending in the middle of it (cut short)", path, lines);
+		goto done;
+	}
+	unsigned line = 1;
+	for (const char *s = text + hlen; s < end; s = next) {
+		line++;
+		size_t nf = split_row(s, end, f, sizeof f / sizeof *f, &next);
+		if (nf != ncols) {
+			row_error(message, size, "%s:%u: expected %zu fields (point, %zu "
+				  "parameters, summary.csv's %zu columns), found %zu", path, line,
+				  ncols, D->nparams, nsummary, nf);
+			goto done;
+		}
 		uint64_t p, k;
-		if (nf < nparams + 2 || !field_count(&f[0], &p) ||
-		    !field_count(&f[nparams + 1], &k) || p >= npoints || k >= replications)
-			continue;
-		uint64_t u = p * replications + k;
-		free(rows[u]);
-		rows[u] = malloc((size_t)(next - s) + 2);
-		if (!rows[u])
-			return -1;
+		if (!field_count(&f[0], &p) || p >= D->npoints) {
+			row_error(message, size, "%s:%u: point: expected a point from 0 to %" PRIu64
+				  ", found '%s'", path, line, D->npoints - 1,
+				  shown(f[0].start, f[0].len, a));
+			goto done;
+		}
+		/* The point and its values, exactly as the writer writes them. */
+		ur_csv_clear(&expect);
+		ur_csv_int(&expect, (int64_t)p);
+		for (size_t j = 0; j < D->nparams; j++)
+			sw_csv_value(&expect, &D->values[p * D->nparams + j]);
+		ur_csv_text(&expect, ""); /* the separator before rep */
+		if (expect.failed) {
+			rc = -1;
+			goto done;
+		}
+		if ((size_t)(end - s) < expect.len || memcmp(s, expect.data, expect.len) != 0) {
+			const char *r = f[1 + D->nparams].start - (f[1 + D->nparams].quoted ? 1 : 0);
+			row_error(message, size, "%s:%u: expected point %" PRIu64 "'s values "
+				  "'%.*s', found '%s'", path, line, p, (int)(expect.len - 1),
+				  expect.data, shown(s, (size_t)(r - s) - 1, a));
+			goto done;
+		}
+		const struct field *rep = &f[1 + D->nparams + (size_t)rep_col];
+		if (!field_count(rep, &k) || ur_column_check(&columns[rep_col], rep->start,
+							      rep->len, why, sizeof why) != 0 ||
+		    k >= D->replications) {
+			row_error(message, size, "%s:%u: rep: expected a replication from 0 to %"
+				  PRIu64 ", found '%s'", path, line, D->replications - 1,
+				  shown(rep->start, rep->len, a));
+			goto done;
+		}
+		for (size_t c = 0; c < nsummary; c++) {
+			const struct field *x = &f[1 + D->nparams + c];
+			if (ur_column_check(&columns[c], x->start, x->len, why, sizeof why) != 0) {
+				row_error(message, size, "%s:%u: %s: expected %s, found '%s'", path,
+					  line, columns[c].name, why, shown(x->start, x->len, a));
+				goto done;
+			}
+		}
+		char seed[UR_RNG_SEED_TEXT_SIZE];
+		ur_rng_seed_format(ur_rng_replication_seed(D->seed, k), seed);
+		const struct field *sf = &f[1 + D->nparams + (size_t)seed_col];
+		if (sf->len != strlen(seed) || memcmp(sf->start, seed, sf->len) != 0) {
+			row_error(message, size, "%s:%u: seed: expected %s, the design's seed of "
+				  "replication %" PRIu64 ", found '%s'", path, line, seed, k,
+				  shown(sf->start, sf->len, a));
+			goto done;
+		}
+		uint64_t u = p * D->replications + k;
+		if (rows[u]) {
+			row_error(message, size, "%s:%u: expected each unit once, found a second "
+				  "row of point %" PRIu64 " replication %" PRIu64, path, line, p, k);
+			goto done;
+		}
+		rows[u] = malloc((size_t)(next - s) + 1);
+		if (!rows[u]) {
+			rc = -1;
+			goto done;
+		}
 		memcpy(rows[u], s, (size_t)(next - s));
 		rows[u][next - s] = '\0';
-		if (next[-1] != '\n')
-			strcat(rows[u], "\n");
 	}
-	return 0;
+	rc = 0;
+done:
+	if (rc == -1)
+		snprintf(message, size, "out of memory");
+	ur_csv_finish(&expect);
+	return rc;
 }
 
 /* ---- running -------------------------------------------------------------------------- */
@@ -446,8 +574,8 @@ struct job {
 	uint64_t ntodo;
 	pthread_mutex_t lock;
 	pthread_cond_t progressed;
-	uint64_t next, finished;
-	bool stop;
+	uint64_t next, finished, failed;
+	bool stop, out_of_memory;
 };
 
 static int keep_summary(void *context, const struct ur_model_summary *summary)
@@ -584,8 +712,9 @@ static void *worker(void *arg)
 		J->units[u].out_of_memory = result.out_of_memory;
 		J->units[u].status = result.status;
 		J->finished++;
+		J->failed += result.status == UNIT_FAILED;
 		if (result.out_of_memory)
-			J->stop = true;
+			J->stop = J->out_of_memory = true;
 		pthread_cond_signal(&J->progressed);
 		pthread_mutex_unlock(&J->lock);
 	}
@@ -613,12 +742,66 @@ static void free_units(struct unit *units, size_t n)
 	free(units);
 }
 
+/* Checks a manifest's units against the design: each in range, its seed the design's
+ * seed for its replication, none twice. `seen` (npoints x replications bytes, zeroed)
+ * may be NULL. 0, or 65 with the message. */
+static int check_manifest_units(const char *path, const struct ur_sweep_manifest *m,
+				const struct design *D, char *message, size_t size,
+				unsigned char *seen)
+{
+	unsigned char *own = NULL;
+	if (!seen) {
+		uint64_t n = D->npoints * D->replications;
+		own = calloc(n > 0 ? n : 1, 1);
+		if (!own) {
+			snprintf(message, size, "out of memory");
+			return 70;
+		}
+		seen = own;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < m->nunits && rc == 0; i++) {
+		const struct ur_sweep_manifest_unit *mu = &m->units[i];
+		if (mu->point < 0 || (uint64_t)mu->point >= D->npoints ||
+		    mu->replication >= D->replications) {
+			row_error(message, size, "%s: unit %zu: expected a point from 0 to %" PRIu64
+				  " and a replication from 0 to %" PRIu64 ", found point %ld "
+				  "replication %" PRIu64, path, i, D->npoints - 1,
+				  D->replications - 1, mu->point, mu->replication);
+			rc = 65;
+			break;
+		}
+		uint64_t want = ur_rng_replication_seed(D->seed, mu->replication);
+		if (mu->seed != want) {
+			char a[UR_RNG_SEED_TEXT_SIZE], b[UR_RNG_SEED_TEXT_SIZE];
+			ur_rng_seed_format(want, a);
+			ur_rng_seed_format(mu->seed, b);
+			row_error(message, size, "%s: unit %zu (point %ld, replication %" PRIu64
+				  "): seed: expected %s, the design's, found %s", path, i,
+				  mu->point, mu->replication, a, b);
+			rc = 65;
+			break;
+		}
+		uint64_t u = (uint64_t)mu->point * D->replications + mu->replication;
+		if (seen[u]) {
+			row_error(message, size, "%s: unit %zu: expected each unit once, found "
+				  "point %ld replication %" PRIu64 " again", path, i, mu->point,
+				  mu->replication);
+			rc = 65;
+			break;
+		}
+		seen[u] = 1;
+	}
+	free(own);
+	return rc;
+}
+
 /* Reads the folder's manifest and rows into units (this shard's only). 0; or -1 with
  * the message when the folder holds another sweep or memory runs out. A folder without
  * a manifest has nothing to resume. */
 static int resume_units(const struct ur_sweep *sw, const char *dir,
 			const struct ur_sweep_options *o, struct unit *units,
-			struct ur_sweep_result *result)
+			struct ur_sweep_result *result, bool *continues)
 {
 	uint64_t R = ur_sweep_replications(sw), total = ur_sweep_points(sw) * R;
 	char *mpath = join_path(dir, "manifest.cfg"), *cpath = join_path(dir, "sweep.csv");
@@ -653,17 +836,42 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 		set_message(result, UR_RUN_CANTCREAT, text);
 		goto cleanup;
 	}
+	*continues = true;
 	rows = calloc(total, sizeof *rows);
-	csv = read_whole(cpath, NULL);
-	if (!rows || (csv && index_rows(csv, ur_sweep_params(sw), ur_sweep_points(sw), R,
-					rows) != 0)) {
+	size_t len = 0;
+	csv = read_whole(cpath, &len);
+	if (!rows) {
 		set_message(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	const char **paths = NULL;
+	struct design D = {ur_sweep_params(sw), ur_sweep_points(sw), R, ur_sweep_seed(sw),
+			   NULL, sw_values(sw)};
+	if (csv) {
+		paths = calloc(D.nparams + 1, sizeof *paths);
+		if (!paths) {
+			set_message(result, UR_RUN_SOFTWARE, "out of memory");
+			goto cleanup;
+		}
+		for (size_t j = 0; j < D.nparams; j++)
+			paths[j] = ur_sweep_param_path(sw, j);
+		D.paths = paths;
+		int vr = read_rows(cpath, csv, len, &D, rows, result->message,
+				   sizeof result->message);
+		free(paths);
+		if (vr != 0) {
+			result->status = vr == 65 ? UR_RUN_DATAERR : UR_RUN_SOFTWARE;
+			goto cleanup;
+		}
+	}
+	if (check_manifest_units(mpath, m, &D, result->message, sizeof result->message,
+				 NULL) != 0) {
+		result->status = UR_RUN_DATAERR;
 		goto cleanup;
 	}
 	for (size_t i = 0; i < m->nunits; i++) {
 		const struct ur_sweep_manifest_unit *mu = &m->units[i];
-		if (mu->failed || (uint64_t)mu->point >= ur_sweep_points(sw) ||
-		    mu->replication >= R)
+		if (mu->failed)
 			continue;
 		uint64_t u = (uint64_t)mu->point * R + mu->replication;
 		/* Done by the manifest and its row at hand; a failed unit is tried again. */
@@ -688,6 +896,23 @@ cleanup:
 	return rc;
 }
 
+/* How often the calling thread looks at the signal flag and reports progress. */
+#define POLL_NS 100000000L
+
+/* write_folder, counted and timed in the result (the cost of a checkpoint). */
+static enum ur_run_status timed_write(struct ur_output *out, const struct folder *F,
+				      struct ur_sweep_result *result)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum ur_run_status st = write_folder(out, F, result->message, sizeof result->message);
+	result->checkpoints++;
+	result->checkpoint_seconds += seconds_since(&t0);
+	if (st != UR_RUN_OK)
+		result->status = st;
+	return st;
+}
+
 enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 				const struct ur_sweep_options *o,
 				struct ur_sweep_result *result)
@@ -706,6 +931,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 	unsigned char *snapshot = calloc(total, 1);
 	const char **paths = calloc(nparams, sizeof *paths);
 	pthread_t *threads = calloc(o->jobs, sizeof *threads);
+	struct ur_output *out = NULL;
 	unsigned started = 0;
 	bool sync_made = false;
 	struct job J = {.sweep = sw, .options = o, .units = units, .todo = todo};
@@ -717,13 +943,21 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		paths[j] = ur_sweep_param_path(sw, j);
 	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
 		result->units++;
-	if (o->resume && resume_units(sw, dir, o, units, result) != 0)
-		goto cleanup;
-	/* A folder the writer would refuse is refused now, not after the units ran. */
+	/* The folder is taken (checked and locked) before anything else, and held to the
+	 * end: a folder the writer would refuse is refused before any unit runs, and no
+	 * other run can write into it meanwhile. */
 	struct ur_output_error folder_err = {0};
-	if (ur_output_check(dir, &folder_err) != UR_OUTPUT_OK) {
+	out = ur_output_open(dir, &folder_err);
+	if (!out) {
 		set_message(result, (enum ur_run_status)folder_err.status, folder_err.message);
 		goto cleanup;
+	}
+	if (o->resume) {
+		bool continues = false;
+		if (resume_units(sw, dir, o, units, result, &continues) != 0)
+			goto cleanup;
+		if (continues)
+			ur_output_continue(out);
 	}
 	for (uint64_t u = o->shard - 1; u < total; u += o->shards)
 		if (units[u].status == UNIT_NONE)
@@ -767,32 +1001,40 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		goto cleanup;
 	}
 
+	/* The calling thread wakes when a unit finishes and, to see a signal's flag and
+	 * to report progress while long units run, at least every POLL_S seconds. */
+	const bool polling = o->interrupt || o->progress;
 	double last_checkpoint = 0;
-	uint64_t checkpointed = 0;
+	uint64_t checkpointed = 0, done_at_stop = 0;
+	int signal = 0;
 	pthread_mutex_lock(&J.lock);
 	for (;;) {
 		uint64_t finished = J.finished;
+		if (o->interrupt && *o->interrupt && !J.stop) {
+			/* Workers take no more units; those under way are not waited for. */
+			signal = (int)*o->interrupt;
+			J.stop = true;
+		}
 		bool stop = J.stop;
 		bool checkpoint = o->checkpoint_s > 0 && finished > checkpointed &&
 				  seconds_since(&start) - last_checkpoint >= o->checkpoint_s;
 		if (checkpoint || finished == J.ntodo || stop)
 			for (uint64_t u = 0; u < total; u++)
 				snapshot[u] = units[u].status;
+		uint64_t failed_now = J.failed;
+		done_at_stop = finished;
 		pthread_mutex_unlock(&J.lock);
 
 		if (o->progress) {
-			struct ur_run_progress pr = {result->skipped + finished, 0, result->units,
-						     seconds_since(&start)};
+			struct ur_run_progress pr = {result->skipped + finished, failed_now,
+						     result->units, seconds_since(&start)};
 			o->progress(o->progress_context, &pr);
 		}
 		if (stop || finished == J.ntodo)
 			break;
 		if (checkpoint) {
 			/* Rows already written stay as they are; only more are added. */
-			enum ur_run_status st = write_folder(dir, &F, result->message,
-							     sizeof result->message);
-			if (st != UR_RUN_OK) {
-				result->status = st;
+			if (timed_write(out, &F, result) != UR_RUN_OK) {
 				pthread_mutex_lock(&J.lock);
 				J.stop = true;
 				pthread_mutex_unlock(&J.lock);
@@ -803,26 +1045,39 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		}
 		pthread_mutex_lock(&J.lock);
 		if (J.finished == finished && !J.stop) {
-			if (o->checkpoint_s > 0) {
+			if (o->checkpoint_s > 0 || polling) {
 				struct timespec until;
 				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_sec += 1;
+				long ns = polling ? POLL_NS : 1000000000L;
+				until.tv_nsec += ns;
+				until.tv_sec += until.tv_nsec / 1000000000L;
+				until.tv_nsec %= 1000000000L;
 				pthread_cond_timedwait(&J.progressed, &J.lock, &until);
 			} else {
 				pthread_cond_wait(&J.progressed, &J.lock);
 			}
 		}
 	}
-	for (uint64_t u = 0; u < total; u++)
-		if (units[u].out_of_memory) {
-			set_message(result, UR_RUN_SOFTWARE, "out of memory");
-			goto cleanup;
-		}
-	result->done = J.finished;
+	pthread_mutex_lock(&J.lock);
+	bool out_of_memory = J.out_of_memory;
+	pthread_mutex_unlock(&J.lock);
+	if (out_of_memory) {
+		set_message(result, UR_RUN_SOFTWARE, "out of memory");
+		goto cleanup;
+	}
+	result->done = done_at_stop;
 
-	enum ur_run_status st = write_folder(dir, &F, result->message, sizeof result->message);
-	if (st != UR_RUN_OK) {
-		result->status = st;
+	/* A signal: the units finished so far are committed (a checkpoint), and the
+	 * caller exits; --resume runs the rest. */
+	if (timed_write(out, &F, result) != UR_RUN_OK)
+		goto cleanup;
+	if (signal) {
+		result->signal = signal;
+		snprintf(result->message, sizeof result->message,
+			 "stopped by signal %d: %" PRIu64 " of %" PRIu64 " units are in %.200s; "
+			 "run the same command with --resume to finish", signal,
+			 result->skipped + result->done, result->units, dir);
+		result->status = UR_RUN_INTERRUPTED;
 		goto cleanup;
 	}
 	uint64_t first_failed = total;
@@ -850,6 +1105,7 @@ cleanup:
 		pthread_cond_destroy(&J.progressed);
 		pthread_mutex_destroy(&J.lock);
 	}
+	ur_output_destroy(out);
 	free_units(units, total);
 	free(todo);
 	free(snapshot);
@@ -863,6 +1119,7 @@ cleanup:
 struct shard_files {
 	struct ur_sweep_manifest *manifest;
 	char *sweep_text, *scenario_text, *csv;
+	size_t csv_len;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -889,6 +1146,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	size_t *owner = NULL;
 	char **rows = NULL;
 	const char **paths = NULL;
+	struct ur_output *out = NULL;
 	uint64_t total = 0;
 	int rc = 70;
 	struct ur_diag diag;
@@ -907,7 +1165,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 			S[i].manifest = ur_sweep_manifest_read(m, &diag, &st);
 			S[i].sweep_text = read_whole(s, NULL);
 			S[i].scenario_text = read_whole(c, NULL);
-			S[i].csv = read_whole(v, NULL);
+			S[i].csv = read_whole(v, &S[i].csv_len);
 		}
 		free(m);
 		free(s);
@@ -975,9 +1233,24 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	}
 	for (size_t j = 0; j < spec->nparams; j++)
 		paths[j] = spec->params[j].path;
+	const struct design D = {spec->nparams, spec->npoints, R, spec->seed, paths,
+				 spec->list};
 	for (size_t i = 0; i < nshards; i++) {
-		if (index_rows(S[i].csv, spec->nparams, spec->npoints, R, rows) != 0) {
-			rc = merge_fail(result, 70, "out of memory");
+		char *v = join_path(shards[i], "sweep.csv");
+		char *m_path = join_path(shards[i], "manifest.cfg");
+		int vr = v && m_path ? read_rows(v, S[i].csv, S[i].csv_len, &D, rows,
+						 result->message, sizeof result->message)
+				     : -1;
+		if (vr == 0)
+			vr = check_manifest_units(m_path, S[i].manifest, &D, result->message,
+						  sizeof result->message, NULL);
+		free(v);
+		free(m_path);
+		if (vr != 0) {
+			rc = vr == 65 ? 65 : 70;
+			if (vr == -1)
+				snprintf(result->message, sizeof result->message, "out of memory");
+			result->status = UR_RUN_SOFTWARE;
 			goto cleanup;
 		}
 		const struct ur_sweep_manifest *m = S[i].manifest;
@@ -1053,7 +1326,18 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		.argc = argc,
 		.argv = argv,
 	};
-	enum ur_run_status ws = write_folder(dir, &F, result->message, sizeof result->message);
+	/* The manifest's `scenario` is the least of the shards' (by strcmp), whatever
+	 * the order the folders were given in. */
+	for (size_t i = 1; i < nshards; i++)
+		if (strcmp(S[i].manifest->scenario, F.sweep_path) < 0)
+			F.sweep_path = S[i].manifest->scenario;
+	struct ur_output_error err = {0};
+	out = ur_output_open(dir, &err);
+	if (!out) {
+		rc = merge_fail(result, err.status, "%s", err.message);
+		goto cleanup;
+	}
+	enum ur_run_status ws = write_folder(out, &F, result->message, sizeof result->message);
 	if (ws != UR_RUN_OK) {
 		result->status = ws;
 		rc = (int)ws;
@@ -1080,6 +1364,7 @@ cleanup:
 			free(S[i].csv);
 		}
 	free(S);
+	ur_output_destroy(out);
 	if (rows)
 		for (uint64_t u = 0; u < total; u++)
 			free(rows[u]);

@@ -441,6 +441,24 @@ static const struct ur_manifest empty_manifest = {
 	.scenario = "x.cfg",
 };
 
+/* Writes DIR/manifest.cfg as an earlier run of unrestsim would: listing the files
+ * names[0..n) and claiming one unit. */
+static void write_our_manifest(const char *dir, const char *const *names, size_t n)
+{
+	static const struct ur_manifest_unit unit = {-1, 0, 1, false, NULL};
+	struct ur_manifest m = empty_manifest;
+	m.nfiles = n;
+	m.files = names;
+	m.nunits = 1;
+	m.units = &unit;
+	char *p = testutil_path(dir, "manifest.cfg");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(ur_manifest_write(f, &m), 0);
+	assert_int_equal(fclose(f), 0);
+	free(p);
+}
+
 static void test_folder_created_with_parents(void **state)
 {
 	(void)state;
@@ -478,7 +496,9 @@ static void test_folder_foreign_refused(void **state)
 	char *dir = testutil_temp_dir("test-output");
 	write_file(dir, "notes.txt", "mine\n");
 	write_file(dir, "summary.csv", "old\n");
-	write_file(dir, "manifest.cfg", "old\n");
+	const char *const listed[] = {"summary.csv"};
+	write_our_manifest(dir, listed, 1);
+	char *before = testutil_read_file(dir, "manifest.cfg", NULL);
 	struct ur_output_error err = {0};
 	struct ur_output *out = ur_output_open(dir, &err);
 	assert_null(out);
@@ -486,8 +506,9 @@ static void test_folder_foreign_refused(void **state)
 	assert_non_null(strstr(err.message, "notes.txt"));
 	assert_int_equal(count_entries(dir), 3);
 	char *text = testutil_read_file(dir, "manifest.cfg", NULL);
-	assert_string_equal(text, "old\n");
+	assert_string_equal(text, before);
 	free(text);
+	free(before);
 	const char *const names[] = {"notes.txt", "summary.csv", "manifest.cfg"};
 	remove_dir(dir, names, 3);
 	free(dir);
@@ -499,7 +520,7 @@ static void test_folder_in_use_refused(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("test-output");
-	write_file(dir, "manifest.cfg", "old\n");
+	write_our_manifest(dir, NULL, 0);
 	struct ur_output_error err = {0};
 	struct ur_output *first = ur_output_open(dir, &err);
 	assert_non_null(first);
@@ -512,6 +533,7 @@ static void test_folder_in_use_refused(void **state)
 	assert_string_equal(text, "first's\n");
 	free(text);
 	ur_output_destroy(first);
+	write_our_manifest(dir, NULL, 0);
 	struct ur_output *again = ur_output_open(dir, &err);
 	assert_non_null(again);
 	ur_output_destroy(again);
@@ -527,13 +549,16 @@ static void test_check_changes_nothing(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("test-output");
-	write_file(dir, "manifest.cfg", "earlier\n");
+	const char *const listed[] = {"summary.csv"};
+	write_our_manifest(dir, listed, 1);
+	char *earlier = testutil_read_file(dir, "manifest.cfg", NULL);
 	write_file(dir, "summary.csv", "rep\n0\n");
 	struct ur_output_error err = {0};
 	assert_int_equal(ur_output_check(dir, &err), UR_OUTPUT_OK);
 	char *text = testutil_read_file(dir, "manifest.cfg", NULL);
-	assert_string_equal(text, "earlier\n");
+	assert_string_equal(text, earlier);
 	free(text);
+	free(earlier);
 
 	struct ur_output *first = ur_output_open(dir, &err);
 	assert_non_null(first);
@@ -550,8 +575,8 @@ static void test_check_changes_nothing(void **state)
 	assert_true(testutil_exists(dir, "new"));
 	assert_int_equal(rmdir(missing), 0);
 	free(missing);
-	const char *const names[] = {"summary.csv", "notes.txt"};
-	remove_dir(dir, names, 2);
+	const char *const names[] = {"summary.csv", "notes.txt", "manifest.cfg"};
+	remove_dir(dir, names, 3);
 	free(dir);
 }
 
@@ -578,8 +603,9 @@ static void test_folder_known_name_not_a_file(void **state)
 	free(dir);
 }
 
-/* An earlier run's folder is replaced: its manifest goes at open, its files that this
- * run does not write (and stale temporary files) go at commit. */
+/* An earlier run's folder is replaced: its manifest stays until the commit replaces
+ * it; its files that this run does not write (and stale temporary files) go at
+ * commit. */
 static void test_folder_replaces_earlier_run(void **state)
 {
 	(void)state;
@@ -587,11 +613,16 @@ static void test_folder_replaces_earlier_run(void **state)
 	write_file(dir, "summary.csv", "old\n");
 	write_file(dir, "events.csv", "old\n");
 	write_file(dir, "national.csv.tmp", "half\n");
-	write_file(dir, "manifest.cfg", "old\n");
+	const char *const listed[] = {"summary.csv", "events.csv"};
+	write_our_manifest(dir, listed, 2);
+	char *earlier = testutil_read_file(dir, "manifest.cfg", NULL);
 	struct ur_output_error err = {0};
 	struct ur_output *out = ur_output_open(dir, &err);
 	assert_non_null(out);
-	assert_false(testutil_exists(dir, "manifest.cfg"));
+	char *now = testutil_read_file(dir, "manifest.cfg", NULL);
+	assert_string_equal(now, earlier);
+	free(now);
+	free(earlier);
 	struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
 	assert_non_null(f);
 	assert_int_equal(ur_atomic_file_write(f, "new\n", 4), 0);
@@ -629,6 +660,110 @@ static void test_folder_abandoned(void **state)
 	assert_int_equal(count_entries(dir), 0);
 	remove_dir(dir, NULL, 0);
 	free(dir);
+}
+
+/* Files named like outputs that no manifest of ours lists are a user's: the folder is
+ * refused (73) and left exactly as it was, by ur_output_open and ur_output_check. */
+static void test_folder_user_outputs_refused(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"summary.csv", "events.csv"};
+	for (size_t i = 0; i < 2; i++) {
+		char *dir = testutil_temp_dir("test-output");
+		write_file(dir, names[i], "my own\n");
+		struct ur_output_error err = {0};
+		assert_null(ur_output_open(dir, &err));
+		assert_int_equal(err.status, UR_OUTPUT_CANTCREAT);
+		assert_non_null(strstr(err.message, names[i]));
+		assert_non_null(strstr(err.message, "no manifest.cfg of unrestsim"));
+		assert_int_equal(ur_output_check(dir, &err), UR_OUTPUT_CANTCREAT);
+		char *text = testutil_read_file(dir, names[i], NULL);
+		assert_string_equal(text, "my own\n");
+		free(text);
+		assert_int_equal(count_entries(dir), 1);
+
+		/* Beside a manifest of ours that does not list it: the same. */
+		const char *const other[] = {"national.csv"};
+		write_our_manifest(dir, other, 1);
+		assert_null(ur_output_open(dir, &err));
+		assert_non_null(strstr(err.message, names[i]));
+
+		/* A manifest.cfg that is not ours makes nothing in the folder ours. */
+		write_file(dir, "manifest.cfg", "program = \"mine\";\nfiles = [ \"summary.csv\" ];\n");
+		assert_null(ur_output_open(dir, &err));
+		assert_non_null(strstr(err.message, "not written by unrestsim"));
+		const char *const all[] = {names[i], "manifest.cfg"};
+		remove_dir(dir, all, 2);
+		free(dir);
+	}
+}
+
+/* Fault injection (UNRESTSIM_FAULT=fail:N) at every step of a second commit (a
+ * checkpoint after a first): afterwards the folder's manifest is either the first
+ * commit's or the second's, never absent, and every file it lists is there and is
+ * that commit's. */
+static void test_commit_fault_at_every_step(void **state)
+{
+	(void)state;
+	static const struct ur_manifest_unit units[2] = {{0, 0, 1, false, NULL},
+							 {0, 1, 2, false, NULL}};
+	long steps_of_first = -1;
+	for (long n = 1; n < 200; n++) {
+		char *dir = testutil_temp_dir("test-output");
+		char spec[32];
+		snprintf(spec, sizeof spec, "fail:%ld", n);
+		assert_int_equal(setenv("UNRESTSIM_FAULT", spec, 1), 0);
+		struct ur_output_error err = {0};
+		struct ur_output *out = ur_output_open(dir, &err);
+		assert_non_null(out);
+		struct ur_manifest m = empty_manifest;
+		m.nunits = 1;
+		m.units = units;
+		struct ur_atomic_file *f = ur_output_begin(out, "summary.csv", &err);
+		enum ur_output_status st = UR_OUTPUT_IOERR;
+		if (f) {
+			ur_atomic_file_write(f, "rep\n0\n", 6);
+			st = ur_output_commit(out, &m, &err);
+		}
+		bool first_done = st == UR_OUTPUT_OK;
+		bool second_done = false;
+		if (first_done) {
+			f = ur_output_begin(out, "summary.csv", &err);
+			if (f) {
+				ur_atomic_file_write(f, "rep\n0\n1\n", 8);
+				m.nunits = 2;
+				second_done = ur_output_commit(out, &m, &err) == UR_OUTPUT_OK;
+			}
+		}
+		ur_output_destroy(out);
+		unsetenv("UNRESTSIM_FAULT");
+		if (!first_done) {
+			/* The first commit failed: nothing is claimed, nothing is left. */
+			assert_int_equal(count_entries(dir), 0);
+			steps_of_first = n;
+		} else {
+			char *man = testutil_read_file(dir, "manifest.cfg", NULL);
+			char *sum = testutil_read_file(dir, "summary.csv", NULL);
+			assert_non_null(man);
+			assert_non_null(sum);
+			assert_int_equal(count_entries(dir), 2);
+			/* The manifest claims no unit the file lacks. */
+			if (strstr(man, "units_total = 2;"))
+				assert_string_equal(sum, "rep\n0\n1\n");
+			else
+				assert_non_null(strstr(man, "units_total = 1;"));
+			if (!second_done)
+				assert_int_not_equal(err.status, UR_OUTPUT_OK);
+			free(man);
+			free(sum);
+		}
+		const char *const names[] = {"summary.csv", "manifest.cfg"};
+		remove_dir(dir, names, 2);
+		free(dir);
+		if (second_done)
+			break; /* n is past the last step: every step was tried */
+	}
+	assert_true(steps_of_first > 0);
 }
 
 static void test_known_names(void **state)
@@ -924,6 +1059,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_check_changes_nothing),
 		cmocka_unit_test(test_folder_replaces_earlier_run),
 		cmocka_unit_test(test_folder_abandoned),
+		cmocka_unit_test(test_folder_user_outputs_refused),
+		cmocka_unit_test(test_commit_fault_at_every_step),
 		cmocka_unit_test(test_known_names),
 		cmocka_unit_test(test_manifest_parses),
 		cmocka_unit_test(test_manifest_points_and_empty),

@@ -1,14 +1,16 @@
 /*
  * main.c: the unrestsim command line.
  *
- * This is the only file that sees argv, calls exit() or installs a GSL error handler:
- * every layer below returns status codes and messages, and this file turns them into
- * diagnostics on stderr and sysexits(3) codes. Each subcommand parses its own options
+ * This is the only file that sees argv, calls exit(), installs signal handlers or a GSL
+ * error handler: every layer below returns status codes and messages, and this file
+ * turns them into diagnostics on stderr and sysexits(3) codes. Each subcommand parses its own options
  * with getopt_long and validates every value before any work starts, so a usage
  * mistake never leaves output behind.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -85,11 +87,21 @@ static int option_error(const char *command, int opt, char **argv)
 	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
 }
 
+/* The signal that asked a sweep to stop (SIGTERM, SIGINT), 0 before one came. The one
+ * mutable static of the program: a signal handler can reach nothing else. The sweep
+ * looks at it every 0.1 s and does the work (a checkpoint) outside the handler. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signo)
+{
+	stop_signal = signo;
+}
+
 /* ---- unrestsim run ------------------------------------------------------------- */
 
 static const char run_usage_text[] =
 	"Usage: unrestsim run FILE [-o DIR] [-r REPS] [-s SEED] [-j JOBS]\n"
-	"                     [--set PATH=VALUE]...\n"
+	"                     [--set PATH=VALUE]... [--progress SECONDS] [-q]\n"
 	"\n"
 	"Runs REPS replications of the scenario in FILE and writes their results to the\n"
 	"folder DIR: summary.csv, national.csv, timeseries.csv, events.csv (those the\n"
@@ -108,6 +120,9 @@ static const char run_usage_text[] =
 	"                            0x hex (default: the scenario's scenario.seed)\n"
 	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
 	"      --set PATH=VALUE      override a setting of the scenario (repeatable)\n"
+	"      --progress SECONDS    when stderr is not a terminal, a progress line\n"
+	"                            every SECONDS (0.1 to 86400; default: none)\n"
+	"  -q, --quiet               no progress and no closing line; errors only\n"
 	"  -h, --help                print this help and exit\n"
 	"\n"
 	"Progress is shown on stderr when stderr is a terminal. Exit status: 0 success,\n"
@@ -190,6 +205,86 @@ static void show_progress(void *context, const struct ur_run_progress *p)
 	line->shown = p->done < p->total;
 }
 
+/* Progress for a log (stderr not a terminal, a batch job's): one whole line every
+ * `every_s` seconds, never a carriage return. */
+struct progress_log {
+	const char *command;  /* "run", "sweep" */
+	const char *what;     /* "replications", "units" */
+	double every_s;
+	double next_s;        /* when the next line is due */
+};
+
+static void log_progress(void *context, const struct ur_run_progress *p)
+{
+	struct progress_log *log = context;
+	if (p->elapsed_s < log->next_s || p->done >= p->total)
+		return;
+	while (log->next_s <= p->elapsed_s)
+		log->next_s += log->every_s;
+	char rate[48] = "", left[48] = ", time left unknown";
+	double per_s = p->elapsed_s > 0 ? (double)p->done / p->elapsed_s : 0;
+	if (per_s >= 0.1)
+		snprintf(rate, sizeof rate, ", %.1f/s", per_s);
+	else
+		snprintf(rate, sizeof rate, ", %.1f/h", per_s * 3600.0);
+	if (p->done > 0 && per_s > 0) {
+		double s = (double)(p->total - p->done) / per_s;
+		if (s < 3600)
+			snprintf(left, sizeof left, ", %d:%02d left", (int)s / 60, (int)s % 60);
+		else
+			snprintf(left, sizeof left, ", %.1f h left", s / 3600);
+	}
+	fprintf(stderr, "unrestsim %s: %" PRIu64 "/%" PRIu64 " %s done, %" PRIu64
+		" failed%s%s\n", log->command, p->done, p->total, log->what, p->failed, rate,
+		left);
+	fflush(stderr);
+}
+
+/* A number of seconds from min to max, the whole of text. 0, or -1. */
+static int parse_seconds(const char *text, double min, double max, double *value)
+{
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+		return -1;
+	errno = 0;
+	char *end;
+	double v = strtod(text, &end);
+	if (errno != 0 || *end != '\0' || !(v >= min && v <= max))
+		return -1;
+	*value = v;
+	return 0;
+}
+
+/* How a command reports progress: on a terminal a line redrawn in place; elsewhere a
+ * line every --progress seconds (default_s <= 0: none unless asked); none with -q. */
+struct progress_choice {
+	struct progress_line line;
+	struct progress_log log;
+	ur_run_progress_fn fn;
+	void *context;
+};
+
+static void choose_progress(struct progress_choice *c, const char *command,
+			    const char *what, bool quiet, double every_s, double default_s)
+{
+	c->line = (struct progress_line){what, false, 0.0};
+	c->fn = NULL;
+	c->context = NULL;
+	if (quiet)
+		return;
+	if (isatty(STDERR_FILENO)) {
+		c->fn = show_progress;
+		c->context = &c->line;
+		return;
+	}
+	if (every_s <= 0)
+		every_s = default_s;
+	if (every_s <= 0)
+		return;
+	c->log = (struct progress_log){command, what, every_s, every_s};
+	c->fn = log_progress;
+	c->context = &c->log;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -198,6 +293,8 @@ static int cmd_run(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"set", required_argument, NULL, 'S'},
+		{"progress", required_argument, NULL, 'P'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -224,10 +321,22 @@ static int cmd_run(int argc, char **argv)
 	const char *reps_text = NULL, *seed_text = NULL;
 	uint64_t reps = 0, jobs = 1, seed = 0;
 	size_t nsets = 0;
+	bool quiet = false;
+	double progress_s = 0;
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:r:s:j:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:r:s:j:qh", options, NULL)) != -1) {
 		switch (opt) {
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
+				status = usage_error("run", "--progress: expected seconds from 0.1 "
+							 "to 86400, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'o':
 			dir = optarg;
 			break;
@@ -310,7 +419,9 @@ static int cmd_run(int argc, char **argv)
 		dir = default_dir;
 	}
 
-	struct progress_line line = {"replications", false, 0.0};
+	/* Progress on a terminal; in a log only when --progress asks (a run is short). */
+	struct progress_choice progress;
+	choose_progress(&progress, "run", "replications", quiet, progress_s, 0);
 	const struct ur_run_options run_options = {
 		.seed = seed,
 		.replications = reps,
@@ -319,15 +430,14 @@ static int cmd_run(int argc, char **argv)
 		.scenario_path = file,
 		.argc = argc + 1,
 		.argv = command_line,
-		/* Progress only for a person watching: never into a log file. */
-		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
-		.progress_context = &line,
+		.progress = progress.fn,
+		.progress_context = progress.context,
 	};
 	struct ur_run_result result;
 	status = (int)ur_run(scenario, dir, &run_options, &result);
-	if (line.shown)
+	if (progress.line.shown)
 		fputc('\n', stderr);
-	if (status == EX_OK || result.failed > 0)
+	if (!quiet && (status == EX_OK || result.failed > 0))
 		fprintf(stderr, "unrestsim run: %" PRIu64 " %s written to %s\n",
 			result.done - result.failed,
 			result.done - result.failed == 1 ? "replication" : "replications", dir);
@@ -408,6 +518,7 @@ static int cmd_check(int argc, char **argv)
 
 static const char sweep_usage_text[] =
 	"Usage: unrestsim sweep FILE [-o DIR] [-j JOBS] [--shard K/N] [--resume] [--list]\n"
+	"                       [--checkpoint SECONDS] [--progress SECONDS] [-q]\n"
 	"\n"
 	"Runs the parameter sweep in FILE: every replication of every point of its design\n"
 	"(a unit), each point its scenario with the point's values as --set overrides.\n"
@@ -426,12 +537,21 @@ static const char sweep_usage_text[] =
 	"                            run the others\n"
 	"      --list                print the units (point, replication, parameters,\n"
 	"                            seed) as CSV on stdout and run nothing\n"
+	"      --checkpoint SECONDS  commit the folder at most this often while units\n"
+	"                            run (0 to 86400; 0: whenever units finished;\n"
+	"                            default 60)\n"
+	"      --progress SECONDS    when stderr is not a terminal, a progress line\n"
+	"                            every SECONDS (0.1 to 86400; default 60)\n"
+	"  -q, --quiet               no progress and no closing line; errors only\n"
 	"  -h, --help                print this help and exit\n"
 	"\n"
-	"Progress is shown on stderr when stderr is a terminal. Exit status: 0 success,\n"
-	"64 usage, 65 bad sweep file or point, 66 a file is missing, 70 units failed\n"
-	"(the others are written; manifest.cfg says which and why), 73 cannot create\n"
-	"the output, 74 I/O error. See unrestsim(1) and docs/sweeps.md.\n";
+	"Progress is shown on stderr: redrawn in place on a terminal, a line a minute\n"
+	"elsewhere. SIGTERM or SIGINT commits the units finished and exits 128 + the\n"
+	"signal's number (143, 130): --resume goes on. Exit status: 0 success, 64 usage,\n"
+	"65 bad sweep file or point, or a folder to resume whose rows or manifest are\n"
+	"malformed, 66 a file is missing, 70 units failed (the others are written;\n"
+	"manifest.cfg says which and why), 73 cannot create the output, 74 I/O error.\n"
+	"See unrestsim(1) and docs/sweeps.md.\n";
 
 /* "K/N" with 1 <= K <= N <= 1000000. 0, or -1. */
 static int parse_shard(const char *text, unsigned *k, unsigned *n)
@@ -459,6 +579,9 @@ static int cmd_sweep(int argc, char **argv)
 		{"shard", required_argument, NULL, 'K'},
 		{"resume", no_argument, NULL, 'R'},
 		{"list", no_argument, NULL, 'L'},
+		{"checkpoint", required_argument, NULL, 'C'},
+		{"progress", required_argument, NULL, 'P'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -479,11 +602,29 @@ static int cmd_sweep(int argc, char **argv)
 	const char *dir = NULL;
 	uint64_t jobs = 1;
 	unsigned shard = 1, shards = 1;
-	bool resume = false, list = false;
+	bool resume = false, list = false, quiet = false;
+	double progress_s = 0, checkpoint_s = 60;
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:j:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
 		switch (opt) {
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
+				status = usage_error("sweep", "--progress: expected seconds from 0.1 "
+							   "to 86400, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'C':
+			if (parse_seconds(optarg, 0, 86400, &checkpoint_s) != 0) {
+				status = usage_error("sweep", "--checkpoint: expected seconds from 0 "
+							   "to 86400, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'o':
 			dir = optarg;
 			break;
@@ -553,27 +694,43 @@ static int cmd_sweep(int argc, char **argv)
 		}
 		dir = default_dir;
 	}
-	struct progress_line line = {"units", false, 0.0};
+	/* A sweep is long: in a log, a progress line every minute unless asked. */
+	struct progress_choice progress;
+	choose_progress(&progress, "sweep", "units", quiet, progress_s, 60);
 	const struct ur_sweep_options sweep_options = {
 		.jobs = (unsigned)jobs,
 		.shard = shard,
 		.shards = shards,
 		.resume = resume,
-		/* Often enough that a killed sweep loses little, seldom enough that
-		 * rewriting the folder costs little. */
-		.checkpoint_s = 60.0,
+		/* Every 60 s by default: often enough that a killed sweep loses little,
+		 * seldom enough that rewriting the folder costs little (docs/sweeps.md).
+		 * 0 asks for a commit whenever units have finished. */
+		.checkpoint_s = checkpoint_s > 0 ? checkpoint_s : 1e-9,
 		.version = UNRESTSIM_VERSION,
 		.sweep_path = file,
 		.argc = argc + 1,
 		.argv = command_line,
-		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
-		.progress_context = &line,
+		.interrupt = &stop_signal,
+		.progress = progress.fn,
+		.progress_context = progress.context,
 	};
+	/* SIGTERM (a Slurm time limit, kill) and SIGINT (^C) stop the sweep after a
+	 * checkpoint; a second one ends it at once (SA_RESETHAND). */
+	struct sigaction stop_action = {.sa_handler = on_stop_signal,
+					.sa_flags = (int)SA_RESETHAND};
+	sigemptyset(&stop_action.sa_mask);
+	sigaction(SIGTERM, &stop_action, NULL);
+	sigaction(SIGINT, &stop_action, NULL);
 	struct ur_sweep_result result;
 	status = (int)ur_sweep_run(sweep, dir, &sweep_options, &result);
-	if (line.shown)
+	if (progress.line.shown)
 		fputc('\n', stderr);
-	if (status == EX_OK || result.failed > 0)
+	if (status == UR_RUN_INTERRUPTED) {
+		fprintf(stderr, "unrestsim sweep: %s\n", result.message);
+		status = 128 + result.signal;
+		goto cleanup;
+	}
+	if (!quiet && (status == EX_OK || result.failed > 0))
 		fprintf(stderr, "unrestsim sweep: %" PRIu64 " %s written to %s (%" PRIu64
 			" run now, %" PRIu64 " kept from before)\n", result.units - result.failed,
 			result.units - result.failed == 1 ? "unit" : "units", dir, result.done,
@@ -603,7 +760,12 @@ static const char merge_usage_text[] =
 	"  -o, --output DIR          the output folder (required); as for 'run'\n"
 	"  -h, --help                print this help and exit\n"
 	"\n"
+	"Every row and manifest entry is checked against summary.csv's columns and the\n"
+	"sweep's design; a malformed one is refused as FILE:LINE: what was expected,\n"
+	"what was found.\n"
+	"\n"
 	"Exit status: 0 success, 64 usage, 65 the folders do not make one whole sweep,\n"
+	"or hold a malformed row or manifest entry,\n"
 	"66 a folder or its files cannot be read, 70 the sweep has failed units (they\n"
 	"are merged as failed), 73 cannot create the output, 74 I/O error.\n"
 	"See unrestsim(1) and docs/sweeps.md.\n";
@@ -701,6 +863,9 @@ int main(int argc, char **argv)
 	/* Library code checks GSL's return codes itself; GSL's default handler would
 	 * abort the program on the first domain error instead. */
 	gsl_set_error_handler_off();
+	/* A write beyond the file size limit (ulimit -f) then fails with EFBIG instead of
+	 * killing the program: the writer removes its temporary files and exits 74. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	static const struct option options[] = {
 		{"help", no_argument, NULL, 'h'},

@@ -64,7 +64,9 @@ struct ur_run_progress {
 };
 
 /* Called by ur_run on the calling thread: once before the first replication (done =
- * 0) and after each replication is written. Keep it short: the files wait for it. */
+ * 0), after each replication is written, and every 0.1 s while it waits for one (the
+ * callback decides when to show anything). Keep it short: the files wait for it. It
+ * never changes what is written. */
 typedef void (*ur_run_progress_fn)(void *context, const struct ur_run_progress *progress);
 
 /* Runs replication `replication` with seed `seed`, reporting to `observer` as the

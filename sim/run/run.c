@@ -276,8 +276,26 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 	for (uint64_t k = 0; k < total; k++) {
 		struct slot *slot = &run.slots[k % run.window];
 		pthread_mutex_lock(&run.lock);
-		while (!slot->ready)
-			pthread_cond_wait(&run.slot_ready, &run.lock);
+		while (!slot->ready) {
+			if (!options->progress) {
+				pthread_cond_wait(&run.slot_ready, &run.lock);
+				continue;
+			}
+			/* Long replications: progress is reported every 0.1 s meanwhile. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 100000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			if (pthread_cond_timedwait(&run.slot_ready, &run.lock, &until) != 0 &&
+			    !slot->ready) {
+				pthread_mutex_unlock(&run.lock);
+				struct ur_run_progress p = {result->done, result->failed, total,
+							    seconds_since(&start)};
+				options->progress(options->progress_context, &p);
+				pthread_mutex_lock(&run.lock);
+			}
+		}
 		pthread_mutex_unlock(&run.lock);
 
 		units[k] = (struct ur_manifest_unit){

@@ -236,12 +236,39 @@ abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 (cd "$tmp/cwd" && "$abs_bin" run "$minimal" -r 1 >/dev/null 2>&1)
 check "-o defaults to out/ and the file's name" test -f "$tmp/cwd/out/minimal/summary.csv"
 
-# A write that fails: the file size limit (4 KiB) stands in for a full disk; SIGXFSZ is
-# ignored so that the write returns an error instead of killing the program.
-(ulimit -f 8 && trap '' XFSZ && exec "$bin" run "$minimal" -o "$tmp/full" -r 3) \
-	>"$tmp/out" 2>"$tmp/err"
+# A write that fails: the file size limit (4 KiB) stands in for a full disk. The
+# program ignores SIGXFSZ itself (the shell leaves it at its default, which kills), so
+# the write fails with EFBIG, the temporary files are removed and the run exits 74.
+(ulimit -f 8 && exec "$bin" run "$minimal" -o "$tmp/full" -r 3) >"$tmp/out" 2>"$tmp/err"
 got=$?
-if [ "$got" -eq 74 ]; then ok "a failing write exits 74"; else not_ok "a failing write exits 74" "exit status $got" "$(cat "$tmp/err")"; fi
-check "a failing write leaves no file behind" test -z "$(ls "$tmp/full")"
+if [ "$got" -eq 74 ]; then ok "under ulimit -f a run exits 74, not killed by SIGXFSZ"; else not_ok "under ulimit -f a run exits 74, not killed by SIGXFSZ" "exit status $got" "$(cat "$tmp/err")"; fi
+check "with a message naming the file and the reason" grep -q "File too large" "$tmp/err"
+check "a failing write leaves no file behind, no .tmp" test -z "$(ls -A "$tmp/full")"
+
+# A user's own outputs: a folder holding only a summary.csv or events.csv that no
+# manifest of unrestsim lists is refused and left as it was.
+for f in summary.csv events.csv; do
+	rm -rf "$tmp/mine"; mkdir "$tmp/mine"; echo "my own" >"$tmp/mine/$f"
+	expect "run refuses a folder holding only a user's $f" 73 '^$' "holds '$f', which no manifest.cfg of unrestsim" \
+		-- run "$minimal" -o "$tmp/mine" -r 1
+	check "and leaves it as it was" sh -c 'test "$(ls "$1")" = "$2" && test "$(cat "$1/$2")" = "my own"' - "$tmp/mine" "$f"
+done
+# A run's own folder, cut short while it wrote (a .tmp file left), is taken again.
+"$bin" run "$minimal" -o "$tmp/again2" -r 1 2>/dev/null
+echo half >"$tmp/again2/national.csv.tmp"
+expect "a folder with a run's leftover temporary file is used" 0 '^$' 'written to' -- run "$minimal" -o "$tmp/again2" -r 1
+check "and the temporary file is gone" test ! -e "$tmp/again2/national.csv.tmp"
+
+# Progress for logs: with --progress, a line every SECONDS when stderr is not a
+# terminal; never a change to a file; -q prints nothing at all.
+"$bin" run "$kz" -o "$tmp/prog" -r 6 -j 1 --progress 0.1 2>"$tmp/progerr"
+check "run --progress writes progress lines: done, failed, rate, time left" \
+	grep -Eq '^unrestsim run: [0-9]+/6 replications done, [0-9]+ failed, [0-9.]+/[sh], ([0-9]+:[0-9]{2} left|[0-9.]+ h left|time left unknown)$' "$tmp/progerr"
+"$bin" run "$kz" -o "$tmp/noprog" -r 6 -j 2 2>"$tmp/err"
+check "progress changes no file" same_run "$tmp/prog" "$tmp/noprog"
+check "without --progress a run writes one line" test "$(wc -l <"$tmp/err")" -eq 1
+expect "run -q prints nothing" 0 '^$' '^$' -- run "$minimal" -o "$tmp/q" -r 2 -q --progress 0.1
+expect "run --progress 0 is a usage error" 64 '^$' "--progress: expected seconds from 0.1 to 86400, got '0'" \
+	-- run "$minimal" -o "$never" --progress 0
 
 tap_end

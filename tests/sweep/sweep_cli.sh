@@ -137,4 +137,94 @@ rm -f "$tmp/huge.cfg"
 status "the example sweep lists its 320 units" 0 "$bin" sweep "$src/scenarios/sweeps/csto-delay.cfg" --list
 check "320 units" test "$(wc -l <"$tmp/out")" -eq 321
 
+# Malformed rows: --resume and merge check every row against summary.csv's column table
+# and the design, and refuse with FILE:LINE and 65, changing nothing.
+# bad_row NAME SED_SCRIPT PATTERN: sweep.csv edited by SED_SCRIPT is refused by
+# --resume and by merge, each naming the file and line and saying PATTERN.
+bad_row() {
+	rm -rf "$tmp/badrow" "$tmp/badmerge"
+	cp -r "$tmp/j1" "$tmp/badrow"
+	sed "$2" "$tmp/j1/sweep.csv" >"$tmp/badrow/sweep.csv"
+	cp "$tmp/badrow/sweep.csv" "$tmp/badrow.before"
+	status "$1: --resume exits 65" 65 "$bin" sweep "$tmp/s.cfg" -o "$tmp/badrow" --resume
+	check "$1: --resume names the file and line: $3" grep -Eq "badrow/sweep.csv:[0-9]+: .*$3" "$tmp/err"
+	check "$1: and changes nothing" cmp "$tmp/badrow/sweep.csv" "$tmp/badrow.before"
+	status "$1: merge exits 65" 65 "$bin" merge -o "$tmp/badmerge" "$tmp/badrow"
+	check "$1: merge names the file and line: $3" grep -Eq "badrow/sweep.csv:[0-9]+: .*$3" "$tmp/err"
+	check "$1: and writes nothing" test ! -e "$tmp/badmerge/manifest.cfg"
+}
+# Line 13 is the last row (point 3, replication 2).
+bad_row "a truncated last row" '13s/,[^,]*,[^,]*$//' "expected 21 fields .* found 19"
+bad_row "a short row" '5s/,[^,]*$//' "expected 21 fields .* found 20"
+bad_row "'banana' in a count" '6s/^\(\([^,]*,\)\{10\}\)[^,]*/\1banana/' "killed: expected a count of persons .*found 'banana'"
+bad_row "a wrong seed" '7s/0x[0-9a-f]\{16\}/0x0000000000000001/' "seed: expected 0x[0-9a-f]{16}, the design's seed of replication [0-9]+, found '0x0000000000000001'"
+bad_row "a duplicate unit" '8p' "expected each unit once, found a second row of point 2 replication 0"
+bad_row "a parameter value not the design's" '9s/,0\.3,/,0.35,/' "expected point 2's values"
+bad_row "a point out of range" '10s/^2,/7,/' "point: expected a point from 0 to 3, found '7'"
+bad_row "an outcome not of the enum" '11s/,\(order_restored\|unresolved\|elite_prevails\|regime_collapse\),/,won,/' "outcome: expected .*found 'won'"
+# A truncated last row without its line end (what a cut write would leave).
+rm -rf "$tmp/badrow"; cp -r "$tmp/j1" "$tmp/badrow"
+head -c -5 "$tmp/j1/sweep.csv" >"$tmp/badrow/sweep.csv"
+status "a last row without its line end: --resume exits 65" 65 "$bin" sweep "$tmp/s.cfg" -o "$tmp/badrow" --resume
+check "saying the file ends in the middle of the row" grep -q "badrow/sweep.csv:13: expected a row ending with a line end" "$tmp/err"
+# A manifest whose unit has another seed than the design's.
+rm -rf "$tmp/badrow"; cp -r "$tmp/j1" "$tmp/badrow"
+sed '0,/seed = "0x[0-9a-f]*"; status/s//seed = "0x0000000000000002"; status/' "$tmp/j1/manifest.cfg" >"$tmp/badrow/manifest.cfg"
+status "a manifest unit with a wrong seed: --resume exits 65" 65 "$bin" sweep "$tmp/s.cfg" -o "$tmp/badrow" --resume
+check "naming the manifest and the seed" grep -q "badrow/manifest.cfg: unit 0 (point 0, replication 0): seed: expected" "$tmp/err"
+
+# The manifest's scenario line after a merge does not depend on the folders' order,
+# even when the shards named the sweep file differently.
+mkdir -p "$tmp/elsewhere"
+cp "$tmp/s.cfg" "$tmp/elsewhere/s.cfg"
+"$bin" sweep "$tmp/elsewhere/s.cfg" -o "$tmp/shardB" --shard 2/2 2>/dev/null
+"$bin" sweep "$tmp/s.cfg" -o "$tmp/shardA" --shard 1/2 2>/dev/null
+status "merge A B succeeds" 0 "$bin" merge -o "$tmp/mergeAB" "$tmp/shardA" "$tmp/shardB"
+status "merge B A succeeds" 0 "$bin" merge -o "$tmp/mergeBA" "$tmp/shardB" "$tmp/shardA"
+check "merge A B and merge B A write the same manifest (but for the command line)" \
+	same_sweep "$tmp/mergeAB" "$tmp/mergeBA"
+
+# A user's own outputs: a folder holding only summary.csv or events.csv that no
+# manifest lists is refused with 73 and left as it was.
+for f in summary.csv events.csv sweep.csv; do
+	rm -rf "$tmp/mine"; mkdir "$tmp/mine"; echo "my own" >"$tmp/mine/$f"
+	status "a folder with only a user's $f is refused with 73" 73 "$bin" sweep "$tmp/s.cfg" -o "$tmp/mine"
+	check "naming it" grep -q "holds '$f', which no manifest.cfg of unrestsim" "$tmp/err"
+	check "and leaving it as it was" sh -c 'test "$(ls "$1")" = "$2" && test "$(cat "$1/$2")" = "my own"' - "$tmp/mine" "$f"
+done
+
+# The folder's lock is held from the start of a sweep to its end: a run into it
+# meanwhile is refused with 73 and the sweep's files stay.
+kz=$(cd "$src/scenarios" && pwd)/kazakhstan-2022.cfg
+cat >"$tmp/kz.cfg" <<EOT
+scenario = "$kz";
+replications = 8;
+seed = 7;
+design = "grid";
+parameters = ( { path = "agents.w_s"; values = [0.3, 0.5]; } );
+EOT
+"$bin" sweep "$tmp/kz.cfg" -o "$tmp/locked" -j 1 --progress 0.1 2>"$tmp/lockerr" &
+pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q 'units done' "$tmp/lockerr"; do sleep 0.1; i=$((i + 1)); done
+status "a run into a running sweep's folder is refused with 73" 73 "$bin" run "$minimal" -r 1 -o "$tmp/locked"
+check "saying another run is writing it" grep -q "another unrestsim run is writing this folder" "$tmp/err"
+wait $pid
+got=$?
+if [ "$got" -eq 0 ]; then ok "and the sweep finishes"; else not_ok "and the sweep finishes" "exit status $got"; fi
+check "with its own files" test -f "$tmp/locked/sweep.csv" -a ! -e "$tmp/locked/summary.csv"
+
+# Progress for logs: when stderr is not a terminal, a line every --progress seconds
+# with units done, failed, the rate and the time left; never a change to a file; -q
+# prints nothing.
+line_re='^unrestsim sweep: [0-9]+/16 units done, [0-9]+ failed, [0-9.]+/[sh], ([0-9]+:[0-9]{2} left|[0-9.]+ h left|time left unknown)$'
+check "a progress line came while the sweep ran" grep -Eq "$line_re" "$tmp/lockerr"
+check "every line but the last is a progress line" sh -c 'sed "\$d" "$1" | grep -Evq "$2" && exit 1; exit 0' - "$tmp/lockerr" "$line_re"
+"$bin" sweep "$tmp/kz.cfg" -o "$tmp/noprog" -j 2 --progress 86400 2>/dev/null
+check "progress changes no file" same_sweep "$tmp/locked" "$tmp/noprog"
+status "sweep -q succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/quiet" -q --progress 0.1
+check "and prints nothing" test ! -s "$tmp/err" -a ! -s "$tmp/out"
+status "sweep --progress 0 is a usage error" 64 "$bin" sweep "$tmp/s.cfg" --progress 0
+status "sweep --checkpoint -1 is a usage error" 64 "$bin" sweep "$tmp/s.cfg" --checkpoint -1
+
 tap_end

@@ -706,6 +706,9 @@ static int cmd_sweep(int argc, char **argv)
 		 * seldom enough that rewriting the folder costs little (docs/sweeps.md).
 		 * 0 asks for a commit whenever units have finished. */
 		.checkpoint_s = checkpoint_s > 0 ? checkpoint_s : 1e-9,
+		/* And commits take at most a tenth of the time, however large the
+		 * folder (10^7 units: minutes a commit); none with --checkpoint 0. */
+		.checkpoint_share = checkpoint_s > 0 ? 0.1 : 0,
 		.version = UNRESTSIM_VERSION,
 		.sweep_path = file,
 		.argc = argc + 1,

@@ -156,6 +156,10 @@ struct ur_sweep_options {
 	double checkpoint_s;           /* commit the folder at most this often while
 					* running (so a killed sweep can resume); <= 0:
 					* only at the end */
+	double checkpoint_share;       /* > 0: also no sooner than the last commit's
+					* duration / share after it, so that commits of a
+					* large folder take at most this share of the time
+					* (0.1: a 3 s commit waits 30 s); <= 0: no limit */
 	/* For the manifest: */
 	const char *version;
 	const char *sweep_path;        /* the sweep file as named by the user */

@@ -155,7 +155,7 @@ static void unit_fields(const struct folder *F, size_t u, struct field *fields, 
 
 /* Appends point p's rows of sweep_stats.csv: a row per `metric` column of summary.csv's
  * column table, in the table's order, then a row per outcome. data: room for R
- * doubles. */
+ * doubles per column of summary.csv; each row is split once. */
 static void point_stats(struct ur_csv *csv, const struct folder *F, size_t p,
 			double *data)
 {
@@ -164,60 +164,58 @@ static void point_stats(struct ur_csv *csv, const struct folder *F, size_t p,
 	const size_t R = F->replications, first = 1 + F->nparams;
 	struct field fields[UR_SWEEP_MAX_PARAMS + 64];
 	assert(first + ncolumns <= sizeof fields / sizeof *fields);
-	long outcome_column = -1;
-	for (size_t c = 0; c < ncolumns; c++) {
-		if (columns[c].kind == UR_COLUMN_OUTCOME)
-			outcome_column = (long)c;
-		if (!columns[c].metric)
-			continue;
-		size_t n = 0;
-		for (size_t k = 0; k < R; k++) {
-			if (F->status[p * R + k] != UNIT_DONE)
-				continue;
-			unit_fields(F, p * R + k, fields, sizeof fields / sizeof *fields);
-			double v = field_number(&fields[first + c]);
-			if (!isnan(v))
-				data[n++] = v;
-		}
-		point_fields(csv, F, p);
-		ur_csv_text(csv, columns[c].name);
-		ur_csv_int(csv, (int64_t)n);
-		if (n == 0) {
-			for (int e = 0; e < 7; e++)
-				ur_csv_empty(csv);
-			ur_csv_end_row(csv);
-			continue;
-		}
-		double mean = gsl_stats_mean(data, 1, n);
-		double sd = n > 1 ? gsl_stats_sd_m(data, 1, n, mean) : (double)NAN;
-		double half = n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd /
-					      sqrt((double)n)
-				    : (double)NAN;
-		gsl_sort(data, 1, n);
-		ur_csv_real(csv, mean);
-		ur_csv_real(csv, sd);
-		ur_csv_real(csv, mean - half);
-		ur_csv_real(csv, mean + half);
-		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.05));
-		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.50));
-		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(data, 1, n, 0.95));
-		ur_csv_end_row(csv);
-	}
-
-	assert(outcome_column >= 0);
+	long outcome_column = ur_table_column_index(UR_TABLE_SUMMARY, "outcome");
+	assert(outcome_column >= 0 && columns[outcome_column].kind == UR_COLUMN_OUTCOME);
+	size_t n[64] = {0};
+	assert(ncolumns <= 64);
 	uint64_t counts[UR_OUTCOME_COUNT] = {0};
 	size_t rows = 0;
 	for (size_t k = 0; k < R; k++) {
 		if (F->status[p * R + k] != UNIT_DONE)
 			continue;
 		unit_fields(F, p * R + k, fields, sizeof fields / sizeof *fields);
-		const struct field *f = &fields[first + (size_t)outcome_column];
 		rows++;
+		for (size_t c = 0; c < ncolumns; c++) {
+			if (!columns[c].metric)
+				continue;
+			double v = field_number(&fields[first + c]);
+			if (!isnan(v))
+				data[c * R + n[c]++] = v;
+		}
+		const struct field *f = &fields[first + (size_t)outcome_column];
 		for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
 			const char *name = ur_outcome_name((enum ur_outcome)o);
 			if (strlen(name) == f->len && strncmp(name, f->start, f->len) == 0)
 				counts[o]++;
 		}
+	}
+	for (size_t c = 0; c < ncolumns; c++) {
+		if (!columns[c].metric)
+			continue;
+		double *d = data + c * R;
+		point_fields(csv, F, p);
+		ur_csv_text(csv, columns[c].name);
+		ur_csv_int(csv, (int64_t)n[c]);
+		if (n[c] == 0) {
+			for (int e = 0; e < 7; e++)
+				ur_csv_empty(csv);
+			ur_csv_end_row(csv);
+			continue;
+		}
+		double mean = gsl_stats_mean(d, 1, n[c]);
+		double sd = n[c] > 1 ? gsl_stats_sd_m(d, 1, n[c], mean) : (double)NAN;
+		double half = n[c] > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n[c] - 1)) * sd /
+						 sqrt((double)n[c])
+				       : (double)NAN;
+		gsl_sort(d, 1, n[c]);
+		ur_csv_real(csv, mean);
+		ur_csv_real(csv, sd);
+		ur_csv_real(csv, mean - half);
+		ur_csv_real(csv, mean + half);
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(d, 1, n[c], 0.05));
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(d, 1, n[c], 0.50));
+		ur_csv_real(csv, gsl_stats_quantile_from_sorted_data(d, 1, n[c], 0.95));
+		ur_csv_end_row(csv);
 	}
 	for (size_t o = 0; o < UR_OUTCOME_COUNT; o++) {
 		char name[64];
@@ -269,7 +267,9 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 	size_t nunits = 0;
 
 	units = calloc(total ? total : 1, sizeof *units);
-	data = malloc(F->replications * sizeof *data);
+	const struct ur_column *summary_columns;
+	data = malloc(F->replications *
+		      ur_table_columns(UR_TABLE_SUMMARY, &summary_columns) * sizeof *data);
 	if (!units || !data) {
 		snprintf(message, size, "out of memory");
 		goto cleanup;
@@ -1004,7 +1004,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 	/* The calling thread wakes when a unit finishes and, to see a signal's flag and
 	 * to report progress while long units run, at least every POLL_S seconds. */
 	const bool polling = o->interrupt || o->progress;
-	double last_checkpoint = 0;
+	double last_checkpoint = 0, last_commit_start = 0, checkpoint_gap = o->checkpoint_s;
 	uint64_t checkpointed = 0, done_at_stop = 0;
 	int signal = 0;
 	pthread_mutex_lock(&J.lock);
@@ -1017,7 +1017,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		}
 		bool stop = J.stop;
 		bool checkpoint = o->checkpoint_s > 0 && finished > checkpointed &&
-				  seconds_since(&start) - last_checkpoint >= o->checkpoint_s;
+				  seconds_since(&start) - last_checkpoint >= checkpoint_gap;
 		if (checkpoint || finished == J.ntodo || stop)
 			for (uint64_t u = 0; u < total; u++)
 				snapshot[u] = units[u].status;
@@ -1033,6 +1033,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		if (stop || finished == J.ntodo)
 			break;
 		if (checkpoint) {
+			last_commit_start = seconds_since(&start);
 			/* Rows already written stay as they are; only more are added. */
 			if (timed_write(out, &F, result) != UR_RUN_OK) {
 				pthread_mutex_lock(&J.lock);
@@ -1041,7 +1042,12 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 				goto cleanup;
 			}
 			checkpointed = finished;
-			last_checkpoint = seconds_since(&start);
+			double now = seconds_since(&start);
+			checkpoint_gap = o->checkpoint_s;
+			if (o->checkpoint_share > 0 &&
+			    (now - last_commit_start) / o->checkpoint_share > checkpoint_gap)
+				checkpoint_gap = (now - last_commit_start) / o->checkpoint_share;
+			last_checkpoint = now;
 		}
 		pthread_mutex_lock(&J.lock);
 		if (J.finished == finished && !J.stop) {
@@ -1071,7 +1077,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 	 * caller exits; --resume runs the rest. */
 	if (timed_write(out, &F, result) != UR_RUN_OK)
 		goto cleanup;
-	if (signal) {
+	if (signal && done_at_stop < J.ntodo) {
 		result->signal = signal;
 		snprintf(result->message, sizeof result->message,
 			 "stopped by signal %d: %" PRIu64 " of %" PRIu64 " units are in %.200s; "

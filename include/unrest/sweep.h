@@ -187,6 +187,7 @@ struct ur_sweep_result {
 	int signal;                    /* UR_RUN_INTERRUPTED: the signal's number */
 	unsigned checkpoints;          /* folder commits, the last one included */
 	double checkpoint_seconds;     /* wall time they took, in all */
+	double checkpoint_cpu_seconds; /* processor time they took (the calling thread) */
 	char message[UR_RUN_MESSAGE_SIZE];
 };
 

@@ -903,11 +903,15 @@ cleanup:
 static enum ur_run_status timed_write(struct ur_output *out, const struct folder *F,
 				      struct ur_sweep_result *result)
 {
-	struct timespec t0;
+	struct timespec t0, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	enum ur_run_status st = write_folder(out, F, result->message, sizeof result->message);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	result->checkpoints++;
 	result->checkpoint_seconds += seconds_since(&t0);
+	result->checkpoint_cpu_seconds += (double)(c1.tv_sec - c0.tv_sec) +
+					  (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9;
 	if (st != UR_RUN_OK)
 		result->status = st;
 	return st;

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	}
 	ur_diag_finish(&diag);
 	const char *args[] = {"bench_checkpoint"};
-	printf("units,points,commit_ms,sweep_csv_bytes\n");
+	printf("units,points,commit_ms,commit_cpu_ms,sweep_csv_bytes\n");
 	for (unsigned long k = 0; k < repeat; k++) {
 		struct ur_sweep_options o = {
 			.jobs = 2, .shard = 1, .shards = 1, .checkpoint_s = 0,
@@ -112,8 +112,9 @@ int main(int argc, char **argv)
 		snprintf(csv, sizeof csv, "%s/sweep.csv", out);
 		struct stat sb;
 		long long bytes = stat(csv, &sb) == 0 ? (long long)sb.st_size : -1;
-		printf("%" PRIu64 ",%lu,%.1f,%lld\n", r.units, points,
-		       1e3 * r.checkpoint_seconds / r.checkpoints, bytes);
+		printf("%" PRIu64 ",%lu,%.1f,%.1f,%lld\n", r.units, points,
+		       1e3 * r.checkpoint_seconds / r.checkpoints,
+		       1e3 * r.checkpoint_cpu_seconds / r.checkpoints, bytes);
 	}
 	ur_sweep_destroy(sw);
 	return 0;

@@ -191,19 +191,27 @@ struct ur_sweep_result {
 	char message[UR_RUN_MESSAGE_SIZE];
 };
 
-/* Runs the sweep's units of the shard into `dir`. OK, or SOFTWARE with result->failed
- * > 0 when units failed (the others are written), or an I/O status. With resume, a
- * folder holding another sweep (its manifest's hash differs) is refused with
- * UR_RUN_CANTCREAT. */
+/* Runs the sweep's units of the shard into `dir`, which it takes (ur_output_open:
+ * checked and locked) before any unit runs and holds until it returns. Commits the
+ * folder every options.checkpoint_s seconds while units run, and at the end (see
+ * output.h for why a kill during a commit loses nothing committed before). OK, or
+ * SOFTWARE with result->failed > 0 when units failed (the others are written), or
+ * INTERRUPTED after the interrupt flag was set (the units finished are committed), or
+ * an I/O status. With resume, a folder holding another sweep (its manifest's hash
+ * differs) is refused with UR_RUN_CANTCREAT, one whose sweep.csv rows or manifest
+ * units do not agree with the column table and the design with UR_RUN_DATAERR and a
+ * `FILE:LINE: expected ..., found ...` message. */
 enum ur_run_status ur_sweep_run(const struct ur_sweep *sweep, const char *dir,
 				const struct ur_sweep_options *options,
 				struct ur_sweep_result *result);
 
 /* Joins shard folders into `dir`, which then holds what one unsharded sweep writes
- * (the manifest's command and command_line aside). Refuses, with status 65 and a
- * message, folders of different sweeps, units in two folders, units in none, and
- * folders without a manifest (66 when a folder or its files cannot be read). The
- * return is an exit status (0, 64..74) and result->message says why. */
+ * (the manifest's command and command_line aside), whatever the order of `shards`.
+ * Refuses, with status 65 and a message, folders of different sweeps, units in two
+ * folders, units in none, rows or manifest units that do not agree with the column
+ * table and the design (FILE:LINE), and folders without a manifest (66 when a folder
+ * or its files cannot be read). The return is an exit status (0, 64..74) and
+ * result->message says why. */
 int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		   const char *version, int argc, const char *const *argv,
 		   struct ur_sweep_result *result);

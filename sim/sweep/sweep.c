@@ -10,7 +10,11 @@
  * ordered output (sim/run/run.c) without its bounded ring: the statistics need every
  * row of a point, and a checkpoint rewrites the folder, so the rows are kept anyway
  * (about 250 bytes a unit). A checkpoint commits the folder every options.checkpoint_s
- * seconds while units run, so a killed sweep resumes from its last checkpoint.
+ * seconds while units run, so a killed sweep resumes from its last checkpoint; the
+ * folder is taken before the first unit and held (locked) to the end, and every
+ * commit goes through that one struct ur_output, which replaces the manifest only by a
+ * rename (output.h). Rows read back (resume, merge) are checked field by field against
+ * summary.csv's column table and the design before any is used.
  */
 #include "unrest/sweep.h"
 
@@ -859,6 +863,7 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 		int vr = read_rows(cpath, csv, len, &D, rows, result->message,
 				   sizeof result->message);
 		free(paths);
+		D.paths = NULL;
 		if (vr != 0) {
 			result->status = vr == 65 ? UR_RUN_DATAERR : UR_RUN_SOFTWARE;
 			goto cleanup;

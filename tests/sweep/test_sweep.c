@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_cdf.h>
@@ -509,6 +511,74 @@ static void test_resume_same_bytes(void **state)
 	free(dir);
 }
 
+/* The flag a signal handler would set, set instead by the unit of replication 1 of
+ * point 1 (one worker: units run in order, so units 0..4 finish before it). */
+struct signalling {
+	volatile sig_atomic_t flag;
+	struct target at;
+};
+
+static enum ur_model_status raising(void *context, const struct ur_params *params,
+				    uint64_t replication, uint64_t seed,
+				    const struct ur_observer *observer, char *why,
+				    size_t size)
+{
+	struct signalling *sg = context;
+	if (at_target(&sg->at, params) && replication == 1)
+		sg->flag = SIGTERM;
+	/* Units after the flag are slow, so that the sweep sees it (within 0.1 s)
+	 * while units remain, however loaded the machine. */
+	if (sg->flag)
+		nanosleep(&(struct timespec){0, 50000000L}, NULL);
+	return interrupted(NULL, params, replication, seed, observer, why, size);
+}
+
+/* A signal's flag stops the sweep after a commit of the units finished: status
+ * INTERRUPTED with the signal, a manifest that claims at least the units finished
+ * before the flag was set, and --resume finishes with the bytes of a whole sweep. No
+ * checkpoint comes before (checkpoint_s = 0): the commit is the signal's. */
+static void test_interrupt_commits_then_resumes(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("sweep-signal");
+	char *path = small_sweep(dir);
+	struct ur_sweep *sw = load_ok(path);
+	char *full = testutil_path(dir, "full"), *cut = testutil_path(dir, "cut");
+	struct ur_sweep_options o = options(2, 1, 1);
+	run_ok(sw, full, &o);
+
+	struct signalling sg = {0, {8.0}};
+	struct ur_sweep_options stopping = options(1, 1, 1);
+	stopping.replicate = raising;
+	stopping.replicate_context = &sg;
+	stopping.interrupt = &sg.flag;
+	struct ur_sweep_result r;
+	assert_int_equal(ur_sweep_run(sw, cut, &stopping, &r), UR_RUN_INTERRUPTED);
+	assert_int_equal(r.signal, SIGTERM);
+	assert_non_null(strstr(r.message, "--resume"));
+	assert_true(r.done >= 5 && r.done < 12);
+	char *m = testutil_read_file(cut, "manifest.cfg", NULL);
+	assert_non_null(m);
+	size_t claimed = 0;
+	for (const char *p = m; (p = strstr(p, "status = \"done\"")); p++)
+		claimed++;
+	assert_int_equal(claimed, r.done);
+	free(m);
+
+	struct ur_sweep_options resume = options(2, 1, 1);
+	resume.resume = true;
+	assert_int_equal(ur_sweep_run(sw, cut, &resume, &r), UR_RUN_OK);
+	assert_int_equal(r.skipped, claimed);
+	assert_same_folder(full, cut);
+
+	ur_sweep_destroy(sw);
+	testutil_remove_tree(dir);
+	free(cut);
+	free(full);
+	free(path);
+	free(dir);
+}
+
 /* Fails replication 1 of the point whose params are the context. */
 static enum ur_model_status failing(void *context, const struct ur_params *params,
 				    uint64_t replication, uint64_t seed,
@@ -753,6 +823,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_jobs_and_shards_same_bytes),
 		cmocka_unit_test(test_resume_same_bytes),
+		cmocka_unit_test(test_interrupt_commits_then_resumes),
 		cmocka_unit_test(test_failed_unit_recorded),
 		cmocka_unit_test(test_refused_folder_runs_nothing),
 		cmocka_unit_test(test_stats_against_gsl),

@@ -10,8 +10,8 @@
 #include <dirent.h>
 #include <inttypes.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>

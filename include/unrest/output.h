@@ -50,6 +50,7 @@
 
 #include "unrest/model.h"
 #include "unrest/params.h"
+#include "unrest/scenario.h"
 
 /* Statuses, equal to the exit statuses of sysexits.h. */
 enum ur_output_status {
@@ -327,5 +328,29 @@ enum ur_output_status ur_output_commit(struct ur_output *out,
 /* Frees the output; the temporary files of an uncommitted one are removed. NULL is a
  * no-op. */
 void ur_output_destroy(struct ur_output *out);
+
+/* ---- reading a manifest (manifest_read.c; a sweep's --resume and merge read them) ---- */
+struct ur_sweep_manifest_unit {
+	long point;
+	uint64_t replication;
+	uint64_t seed;
+	bool failed;
+	char *reason;                  /* malloc'd, NULL when done */
+};
+
+struct ur_sweep_manifest {
+	char *command;
+	char *scenario;
+	uint64_t scenario_hash;
+	uint64_t master_seed;
+	size_t nunits;
+	struct ur_sweep_manifest_unit *units;
+};
+
+/* Reads manifest.cfg at `path`; NULL with *status (66 missing, 65 not a manifest, 70
+ * out of memory) and a message in diag. */
+struct ur_sweep_manifest *ur_sweep_manifest_read(const char *path, struct ur_diag *diag,
+						 enum ur_scenario_status *status);
+void ur_sweep_manifest_destroy(struct ur_sweep_manifest *manifest);
 
 #endif /* UNREST_OUTPUT_H */

@@ -1,13 +1,20 @@
 /*
- * params.h: the validated parameters of one scenario, as plain C structs.
+ * params.h: the validated parameters of one scenario, as plain C structs, their
+ * defaults, and overrides applied to them.
  *
- * Model: the scenario module (scenario.h) reads a libconfig file, applies its base
- * files, the defaults and the command line's --set overrides, checks every value and
- * every reference, and fills one struct ur_params. The model reads nothing else: it
- * never sees a file, a path or a string it has to look up. Every section of DESIGN.md
- * section 5 has a struct here; the setting that fills each field is named in the
- * field's comment as it is spelled in a scenario file (docs/scenario-reference.md
- * lists them all with their ranges and defaults).
+ * Model: the settings schema (sim/params/schema.c) describes every field of struct
+ * ur_params once: its path as a scenario file spells it, type, unit, range, default
+ * and meaning. The params module (sim/params) walks it to give the defaults
+ * (ur_params_defaults), to apply an override PATH=VALUE to a struct (ur_params_set),
+ * to check the settings against one another (ur_params_check_across), and to print;
+ * it needs no libconfig, so the model and its tests link without it. The scenario
+ * module (scenario.h) sits above: it reads a libconfig file, its base files and the
+ * --set overrides, walks the same schema over them, and fills one struct ur_params.
+ * The model reads nothing else: it never sees a file, a path or a string it has to
+ * look up. Every section of DESIGN.md section 5 has a struct here; the setting that
+ * fills each field is named in the field's comment as it is spelled in a scenario
+ * file (docs/scenario-reference.md lists them all with their ranges and defaults). A
+ * new setting is one field here and one line of the schema.
  *
  * Units: times and durations in hours (from scenario.start, or of a span), rates per
  * hour, counts of persons in persons (never agents), money in US dollars, shares and
@@ -26,8 +33,8 @@
  *     came from, so a copy of ur_params stays valid only as long as that scenario;
  *   - no field is NaN or infinite except where its comment says so.
  *
- * Error policy: none here; this header holds data only. Everything is checked by the
- * scenario module before the model sees it.
+ * Error policy: ur_params_set and ur_params_check_across say whether a value passes;
+ * the messages, with the file and line of each setting, are the scenario module's.
  */
 #ifndef UNREST_PARAMS_H
 #define UNREST_PARAMS_H
@@ -36,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "unrest/dist.h"
 
@@ -49,6 +57,16 @@
 #define UR_ID_SIZE 32              /* ids: at most 31 bytes, [A-Za-z_][A-Za-z0-9_-]* */
 #define UR_NAME_SIZE 64            /* names: at most 63 bytes of UTF-8 */
 #define UR_TEXT_SIZE 256           /* free text (scenario.description) */
+
+/* Limits of a run, each one constant read by the schema (a scenario that exceeds one
+ * is refused when it loads, by `check` as by `run`) and by the drivers. */
+#define UR_MAX_REPLICATIONS 1000000u   /* replications of a run or sweep point */
+#define UR_MAX_BASE_DEPTH 16           /* base files under a scenario */
+/* The model numbers agents with 32 bits (model.h: it refuses 2^32 - 1 agents or
+ * more), and a replication keeps its rows of national.csv and timeseries.csv in
+ * memory (about 80 bytes a row) until they are written. */
+#define UR_MAX_AGENTS 4294967295.0
+#define UR_MAX_SAMPLE_ROWS 10000000.0
 
 /* The "no index" value of an index field that allows none. */
 #define UR_NONE (-1)
@@ -482,5 +500,58 @@ const char *ur_indicator_name(enum ur_indicator indicator);
 const char *ur_compare_name(enum ur_compare op);
 const char *ur_net_state_name(enum ur_net_state state);
 const char *ur_events_detail_name(enum ur_events_detail detail);
+
+/* ---- defaults, overrides and checks (sim/params) ------------------------------------ */
+
+/* Every setting at its schema default: no regions, no actions, no contingents, every
+ * region set `all` (of no regions yet), settings without a default zero (name, start)
+ * and optional ones absent. A test or a program builds a scenario from this by adding
+ * items (ur_params_add) and overriding fields. */
+void ur_params_defaults(struct ur_params *p);
+
+/* Appends an item at its defaults to the list at `list` ("regions",
+ * "government.actions", "government.edits", "csto.contingents",
+ * "regions.[i].facilities" is not a list of items with defaults) and returns it, or
+ * NULL when the list is full or unknown. Region sets that are `all` are widened to a
+ * new region. */
+void *ur_params_add(struct ur_params *p, const char *list);
+
+/* Applies one override "PATH=VALUE" (PATH as scenario files and --set spell it: a.b,
+ * list items by [N] or [id]) to p through the schema, the value checked against the
+ * setting's type and range. 0 when applied; -1, with p unchanged, when the override
+ * is not one this fast path can judge exactly as a file would be judged: an unknown
+ * path, a bad value, a value out of range, or a setting whose change reaches beyond
+ * its field (an id, an action's kind or trigger, a region reference, a distribution's
+ * family or an optional parameter, a string, a time). The scenario module then
+ * judges it on the file's tree, with its messages. */
+int ur_params_set(struct ur_params *p, const char *set);
+
+/* Checks between settings that pass on their own (a rollback after the rise, off
+ * level under throttled, the run's size, the elite's region): for each failure,
+ * report(context, path, where, message) with the path the message names, up to two
+ * settings (NULL-terminated) that locate it in a file, and the message's words.
+ * Returns the number of failures. report may be NULL to count only. */
+typedef void (*ur_params_report_fn)(void *context, const char *path,
+				    const char *const where[3], const char *message);
+size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn report,
+			      void *context);
+
+/* The table of every setting (path, type, unit, range, default, meaning) in Markdown,
+ * as it stands in docs/scenario-reference.md between its schema markers. 0 or -1. */
+int ur_params_write_reference(FILE *stream);
+
+/* ---- times (timefmt.c) ---------------------------------------------------------------- */
+
+/* ISO 8601 local time with offset, "2022-01-01T00:00:00+06:00" (seconds optional,
+ * "Z" for +00:00): 0 with the instant as seconds since 1970-01-01T00:00:00Z and the
+ * offset in seconds, or -1 when the text is not such a time or not a valid date. */
+int ur_time_parse(const char *text, int64_t *epoch, int32_t *offset_s);
+
+/* The instant `hour` hours after the scenario's start, in the start's offset, as
+ * "2022-01-05T19:00:00+06:00", rounded to the nearest second. buf needs
+ * UR_TIME_TEXT_SIZE bytes; returns buf. hour must be finite and |hour| < 1e9. */
+#define UR_TIME_TEXT_SIZE 40
+char *ur_time_format(const struct ur_scenario_params *scenario, double hour,
+		     char buf[UR_TIME_TEXT_SIZE]);
 
 #endif /* UNREST_PARAMS_H */

@@ -37,7 +37,7 @@
 #include "unrest/model.h"
 #include "unrest/scenario.h"
 
-#define UR_RUN_MAX_REPLICATIONS 1000000u
+#define UR_RUN_MAX_REPLICATIONS UR_MAX_REPLICATIONS /* params.h: the schema's limit */
 #define UR_RUN_MAX_JOBS 256u
 
 enum ur_run_status {

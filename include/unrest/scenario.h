@@ -12,12 +12,19 @@
  *      unknown names with a "did you mean", references between sections, distribution
  *      parameters, `after` chains without cycles), applies the defaults, and fills a
  *      struct ur_params (params.h).
+ * A file is read and parsed once: the loaded scenario keeps the merged tree, and a
+ * scenario with more overrides (a sweep's point) is derived from it without reading
+ * any file again (ur_scenario_derive).
  * The resolved scenario prints as libconfig text that loads back to the same params:
  * printing a load of the printout gives the printout again, byte for byte.
  *
  * Invariants: a struct ur_scenario exists only for a scenario that passed every check;
- * its params never change after the load; it shares nothing, so loads may run in
- * parallel threads.
+ * its params never change after the load; loads may run in parallel threads, and a
+ * loaded scenario may be shared by threads that derive from it (ur_scenario_derive).
+ *
+ * Layering: this module reads files through sim/conf (the program's tree of libconfig
+ * text; only sim/conf/parse.c includes libconfig.h) and fills params through the
+ * schema of sim/params, which the model links without this module.
  *
  * Error policy: user mistakes are messages in a struct ur_diag, in the form
  *   FILE:LINE: PATH: what was expected, got what was found
@@ -65,6 +72,10 @@ void ur_diag_finish(struct ur_diag *diag);
 size_t ur_diag_count(const struct ur_diag *diag);
 /* Message i (0 <= i < count), without a trailing newline. */
 const char *ur_diag_message(const struct ur_diag *diag, size_t i);
+/* Adds a message (counted in total, kept up to the limit): the messages of the other
+ * readers of the config layer (sweep files, manifests) in the same store. 0, or -1
+ * when out of memory. */
+int ur_diag_add(struct ur_diag *diag, const char *text);
 /* Writes every message, one a line; returns 0, or -1 on a write error. */
 int ur_diag_print(const struct ur_diag *diag, FILE *stream);
 
@@ -85,6 +96,25 @@ struct ur_scenario *ur_scenario_load_buffer(const char *name, const char *text,
 					    size_t nsets, struct ur_diag *diag,
 					    enum ur_scenario_status *status);
 
+/* A scenario derived from a loaded one (base: from ur_scenario_load or _load_buffer)
+ * with more overrides sets[0..nsets), applied after the base's own, reading no file:
+ * the base was parsed once and keeps its files' merged tree. The result is what
+ * ur_scenario_load of the base's file with the base's overrides followed by these
+ * would give, messages included, whatever happened to the files since. It refers to
+ * the base's arrays (discrete distributions): destroy it before the base. Its text
+ * and hash are made when first asked for. Any number of threads may derive from one
+ * base at once.
+ *
+ * The overrides are first applied straight to a copy of the base's params
+ * (ur_params_set, a few microseconds); only when that declines, or the result fails a
+ * check, is the base's tree copied and walked again for the exact messages.
+ * UR_DERIVE_EXACT always takes the tree (tests compare the two). */
+#define UR_DERIVE_EXACT 1u
+struct ur_scenario *ur_scenario_derive(const struct ur_scenario *base,
+				       const char *const *sets, size_t nsets,
+				       unsigned flags, struct ur_diag *diag,
+				       enum ur_scenario_status *status);
+
 void ur_scenario_destroy(struct ur_scenario *scenario);
 
 const struct ur_params *ur_scenario_params(const struct ur_scenario *scenario);
@@ -102,21 +132,5 @@ uint64_t ur_scenario_hash(const struct ur_scenario *scenario);
  * 0, or an enum ur_scenario_status value, or 74 when writing to out fails. */
 int ur_scenario_check(const char *path, const char *const *sets, size_t nsets,
 		      FILE *out, FILE *err);
-
-/* The table of every setting (path, type, unit, range, default, meaning) in Markdown,
- * as it stands in docs/scenario-reference.md between its schema markers. 0 or -1. */
-int ur_scenario_write_reference(FILE *stream);
-
-/* ISO 8601 local time with offset, "2022-01-01T00:00:00+06:00" (seconds optional,
- * "Z" for +00:00): 0 with the instant as seconds since 1970-01-01T00:00:00Z and the
- * offset in seconds, or -1 when the text is not such a time or not a valid date. */
-int ur_time_parse(const char *text, int64_t *epoch, int32_t *offset_s);
-
-/* The instant `hour` hours after the scenario's start, in the start's offset, as
- * "2022-01-05T19:00:00+06:00", rounded to the nearest second. buf needs
- * UR_TIME_TEXT_SIZE bytes; returns buf. hour must be finite and |hour| < 1e9. */
-#define UR_TIME_TEXT_SIZE 40
-char *ur_time_format(const struct ur_scenario_params *scenario, double hour,
-		     char buf[UR_TIME_TEXT_SIZE]);
 
 #endif /* UNREST_SCENARIO_H */

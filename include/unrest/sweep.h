@@ -216,30 +216,6 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		   const char *version, int argc, const char *const *argv,
 		   struct ur_sweep_result *result);
 
-/* ---- manifests (read by the scenario module, the only reader of libconfig) --------- */
-struct ur_sweep_manifest_unit {
-	long point;
-	uint64_t replication;
-	uint64_t seed;
-	bool failed;
-	char *reason;                  /* malloc'd, NULL when done */
-};
-
-struct ur_sweep_manifest {
-	char *command;
-	char *scenario;
-	uint64_t scenario_hash;
-	uint64_t master_seed;
-	size_t nunits;
-	struct ur_sweep_manifest_unit *units;
-};
-
-/* Reads manifest.cfg at `path`; NULL with *status (66 missing, 65 not a manifest, 70
- * out of memory) and a message in diag. */
-struct ur_sweep_manifest *ur_sweep_manifest_read(const char *path, struct ur_diag *diag,
-						 enum ur_scenario_status *status);
-void ur_sweep_manifest_destroy(struct ur_sweep_manifest *manifest);
-
 /* Adds a message to diag (counted in total; kept up to its limit): the sweep driver's
  * own messages, in the scenario module's store. 0, or -1 when out of memory. */
 int ur_sweep_diag_add(struct ur_diag *diag, const char *text);

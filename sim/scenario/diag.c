@@ -67,3 +67,10 @@ nomem:
 	diag->truncated = 1;
 	return -1;
 }
+
+int ur_diag_add(struct ur_diag *diag, const char *text)
+{
+	assert(diag && text);
+	diag->total++;
+	return diag->count < diag->limit ? sc_diag_add(diag, text) : 0;
+}

@@ -1,19 +1,153 @@
 /*
- * internal.h: what the files of the scenario module share and nobody else sees: the
- * diag's entries, the printout, the text checks done before libconfig parses a file,
- * and number formatting that reads back exactly.
+ * internal.h: what the files of the scenario loader share and nobody else sees: the
+ * loaded scenario's struct, the loader's state, its messages, and the functions one
+ * step of the pipeline offers the others.
+ *
+ * The loader is split by concern, each file a step of the pipeline (scenario.h has
+ * the contract):
+ *   chain.c  read a file, check its bytes, parse it (conf.h), follow `base` and merge
+ *            the file onto its base's tree;
+ *   set.c    apply the --set overrides to the tree;
+ *   fill.c   walk the schema (sim/params/schema.h) over the tree: unknown names,
+ *            types, ranges, defaults, references; fill struct ur_params;
+ *   cross.c  the checks between settings (ur_params_check_across) and between
+ *            actions, located at the settings they name;
+ *   load.c   the pipeline, its messages, the public API, and derived scenarios (a
+ *            loaded scenario plus overrides, without reading any file).
+ * The tree is the program's own (sim/conf); none of these files includes libconfig.h.
  */
 #ifndef UNREST_SCENARIO_INTERNAL_H
 #define UNREST_SCENARIO_INTERNAL_H
 
+#include <locale.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <sys/types.h>
 
+#include "conf.h"
+#include "schema.h"
 #include "unrest/params.h"
 #include "unrest/scenario.h"
 
+#define PATH_SIZE 512
+
+enum file_kind { FILE_DISK, FILE_MEMORY, FILE_SET };
+
+/* A file the tree's settings came from: their `file` stamps point at its name, their
+ * hooks into its scan. It lives as long as a tree that refers to it. */
+struct sc_file {
+	char *name;                 /* as messages show it */
+	enum file_kind kind;
+	struct cf_text_scan scan;   /* its wide integer literals, hooked to settings */
+};
+
+/* What a loaded scenario was read from, parsed once: the files and the merged tree
+ * with the scenario's own overrides. Derived scenarios copy the tree, never re-read
+ * a file. Never changed after the load, so threads may read it at once. */
+struct sc_source {
+	struct sc_file **files;
+	size_t nfiles;
+	struct cf_setting *tree;
+	char *path;                 /* the scenario as named */
+};
+
+struct ur_scenario {
+	struct ur_params params;
+	double **blocks;            /* arrays of discrete distributions it owns */
+	size_t nblocks;
+	struct sc_source *source;   /* loaded scenarios only: what it was read from */
+	/* The printout, made at the load, or for a derived scenario when first asked. */
+	pthread_mutex_t text_lock;
+	char *text;
+	size_t text_len;
+	uint64_t hash;
+};
+
+struct sc_msg {
+	char *text;
+	size_t rank;                /* the file's index: messages sort by file, */
+	unsigned line;              /* then line, */
+	size_t seq;                 /* then the order they were found */
+};
+
+struct loader {
+	struct sc_file **files;
+	size_t nfiles, cap_files;
+	size_t borrowed;            /* files[0 .. borrowed) belong to a source */
+	struct sc_msg *msgs;
+	size_t nmsgs, cap_msgs;
+	bool missing, usage, bad, nomem;
+	struct ur_scenario *sc;
+	struct ur_params *p;
+	bool regions_ok;
+	const struct cf_setting *actions; /* government.actions in the tree */
+};
+
+struct path {
+	char buf[PATH_SIZE];
+	size_t len;
+};
+
+/* ---- messages (load.c) ---------------------------------------------------------------- */
+char *sc_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *sc_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Keeps text (malloc'd; NULL means out of memory) as a message of file `rank`. */
+void sc_add_msg(struct loader *L, size_t rank, unsigned line, char *text);
+/* A message about a file as a whole or a line of it, not a setting. */
+void sc_report_file(struct loader *L, size_t rank, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A message about the setting at `where` (or, when it is absent, its nearest
+ * ancestor that exists) whose path is `path`. */
+void sc_report(struct loader *L, const struct cf_setting *where, const char *path,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A --set that cannot be applied at all. */
+void sc_report_usage(struct loader *L, const char *set, const char *path,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+struct sc_file *sc_add_file(struct loader *L, const char *name, enum file_kind kind);
+/* What a setting is, for "got ...". */
+void sc_describe(const struct cf_setting *s, char *buf, size_t size);
+#define DESCRIBE(s) (sc_describe((s), found, sizeof found), found)
+
+/* ---- files and bases (chain.c) ------------------------------------------------------ */
+#define SC_MAX_BASE_DEPTH UR_MAX_BASE_DEPTH
+struct chain {
+	dev_t dev[SC_MAX_BASE_DEPTH + 1];
+	ino_t ino[SC_MAX_BASE_DEPTH + 1];
+	const char *name[SC_MAX_BASE_DEPTH + 1];
+	size_t n;
+};
+struct cf_setting *sc_parse_text(struct loader *L, struct sc_file *file, const char *text,
+				 size_t len);
+struct cf_setting *sc_load_chain(struct loader *L, const char *path,
+				 const struct cf_setting *from, struct chain *chain);
+struct cf_setting *sc_apply_base(struct loader *L, struct cf_setting *cfg, const char *path,
+				 bool from_memory, struct chain *chain);
+const char *sc_dist_name_of(const struct cf_setting *group);
+
+/* ---- the schema walk (fill.c) ------------------------------------------------------- */
+size_t sc_path_push(struct path *p, const char *name);
+size_t sc_path_push_index(struct path *p, size_t i);
+void sc_path_pop(struct path *p, size_t old);
+const char *sc_closest(const char *name, const char *const *candidates, size_t n);
+const char *sc_closest_child(const struct sc_node *node, const char *name);
+void sc_did_you_mean(const char *suggestion, char *buf, size_t size);
+bool sc_family_takes(const struct sc_dist_family_info *fi, enum sc_dist_param prm);
+int sc_param_by_name(const char *name);
+void sc_fill_group(struct loader *L, const struct sc_node *node, const struct cf_setting *s,
+		   const struct cf_setting *anchor, char *base, struct path *path, int kind);
+
+/* ---- checks across settings (cross.c) ------------------------------------------------- */
+const struct cf_setting *sc_lookup(const struct cf_setting *root, const char *path);
+void sc_check_actions(struct loader *L);
+void sc_check_across(struct loader *L, const struct cf_setting *root);
+
+/* ---- --set (set.c) -------------------------------------------------------------------- */
+void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set);
+
+/* ---- the diag's store (diag.c) ---------------------------------------------------------- */
 struct ur_diag_entry {
 	char *text;
 };
@@ -21,64 +155,5 @@ struct ur_diag_entry {
 /* Appends a copy of text (respecting the limit is the caller's business); 0 or -1
  * when out of memory. */
 int sc_diag_add(struct ur_diag *diag, const char *text);
-
-/* The printout of params (see ur_scenario_text) in a malloc'd NUL-terminated buffer,
- * or NULL when out of memory. */
-char *sc_print(const struct ur_params *params, size_t *len);
-
-/* A double as the shortest text strtod reads back to the same value; with
- * force_point, integral values get ".0" so that libconfig reads a float. */
-#define SC_REAL_TEXT_SIZE 32
-
-/* Size limits of a run, checked when a scenario is loaded (load.c check_size): the
- * model numbers agents with 32 bits (model.h: it refuses 2^32 - 1 agents or more), and
- * a replication keeps its rows of national.csv and timeseries.csv in memory (about 80
- * bytes a row) until they are written. */
-#define SC_MAX_AGENTS 4294967295.0
-#define SC_MAX_SAMPLE_ROWS 10000000.0
-char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE]);
-
-/* The largest scenario or sweep file read: no real one is anywhere near this. */
-#define SC_MAX_FILE_BYTES (16u << 20)
-
-/* Problems the text checks find before parsing. */
-enum sc_text_problem {
-	SC_TEXT_OK,
-	SC_TEXT_BINARY,          /* a NUL or control byte */
-	SC_TEXT_ENCODING,        /* not UTF-8 */
-	SC_TEXT_INCLUDE          /* an @include directive */
-};
-
-/* An integer literal whose value libconfig 1.5 would silently wrap (it keeps only
- * the low 32 bits of a literal without L, and clamps one with L to 64 bits): the k-th
- * integer literal on `line`, and its text. */
-struct sc_int_literal {
-	unsigned line;
-	unsigned ordinal;        /* 0-based among the integer literals of that line */
-	bool is64;               /* it had the L suffix */
-	char text[48];           /* truncated when longer */
-};
-
-struct sc_text_scan {
-	enum sc_text_problem problem;
-	unsigned problem_line;
-	unsigned char problem_byte;
-	bool blank;              /* nothing but white space */
-	struct sc_int_literal *wide; /* malloc'd; literals that do not fit in an int */
-	size_t nwide;
-};
-
-/* Makes the n bytes of text what libconfig can read, in place, and NUL-terminates
- * them (the buffer must hold n + 2 bytes): drops a UTF-8 byte-order mark and ends a
- * last line without a line end. Returns the new length; line numbers do not change. */
-size_t sc_tidy_text(char *text, size_t n);
-
-/* Scans text[0..len). 0, or -1 when out of memory. */
-int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan);
-void sc_scan_finish(struct sc_text_scan *scan);
-
-/* Whether an integer literal's text (libconfig syntax: decimal or 0x hex, without its
- * L suffix) fits in an int, or with is64 in a long long. */
-bool sc_int_literal_fits(const char *text, bool is64);
 
 #endif /* UNREST_SCENARIO_INTERNAL_H */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unrest/output.h"
 #include "unrest/rng.h"
 #include "unrest/sweep.h"
 

@@ -27,7 +27,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "reference") == 0)
-		return ur_scenario_write_reference(stdout) == 0 ? 0 : 74;
+		return ur_params_write_reference(stdout) == 0 ? 0 : 74;
 	if (argc == 3 && strcmp(argv[1], "check") == 0) {
 		char *out = corpus_run(argv[2]);
 		if (!out)

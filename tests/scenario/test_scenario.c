@@ -829,7 +829,7 @@ static void test_reference_page_matches_schema(void **state)
 
 	assert_non_null(doc);
 	assert_non_null(f);
-	assert_int_equal(ur_scenario_write_reference(f), 0);
+	assert_int_equal(ur_params_write_reference(f), 0);
 	fclose(f);
 	begin = strstr(doc, BEGIN_MARK);
 	end = strstr(doc, END_MARK);

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "unrest/scenario.h"
+#include "unrest/params.h"
 
 /* Days from 1970-01-01 to y-m-d. */
 static int64_t days_from_civil(int64_t y, int m, int d)

@@ -1,5 +1,5 @@
 /*
- * write.c: the resolved scenario as libconfig text, and the reference page's table,
+ * print.c: the resolved scenario as libconfig text, and the reference page's table,
  * both by walking the schema (schema.c).
  *
  * The printout is canonical: every setting in schema order, each real in the shortest
@@ -16,9 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "schema.h"
-#include "unrest/scenario.h"
+#include "unrest/params.h"
 
 char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE])
 {
@@ -454,7 +453,7 @@ static void reference_rows(FILE *f, const struct sc_node *node, const char *pref
 	}
 }
 
-int ur_scenario_write_reference(FILE *f)
+int ur_params_write_reference(FILE *f)
 {
 	const struct sc_node *root = sc_schema_root();
 	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0), old = (locale_t)0;
@@ -463,7 +462,7 @@ int ur_scenario_write_reference(FILE *f)
 	assert(f);
 	if (c) /* '.' decimals whatever the program's locale, as in load.c */
 		old = uselocale(c);
-	fputs("<!-- Generated from the schema in sim/scenario/schema.c; "
+	fputs("<!-- Generated from the schema in sim/params/schema.c; "
 	      "tests/scenario checks that it matches. -->\n", f);
 	for (size_t i = 0; i < root->nchildren; i++) {
 		const struct sc_node *section = &root->children[i];

@@ -1,5 +1,6 @@
 /*
- * text.c: checks on a scenario file's bytes before libconfig parses them.
+ * text.c: checks on the bytes of a libconfig file (scenario, sweep file, manifest)
+ * before libconfig parses them.
  *
  * libconfig 1.5 stops at a NUL byte without a word, follows `@include` to any file,
  * and keeps only the low 32 bits of an integer literal without the L suffix
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "conf.h"
 
 static bool is_name_start(unsigned char c)
 {
@@ -58,7 +59,7 @@ static size_t utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
-bool sc_int_literal_fits(const char *text, bool is64)
+bool cf_int_literal_fits(const char *text, bool is64)
 {
 	const char *s = text;
 	char *end;
@@ -77,14 +78,14 @@ bool sc_int_literal_fits(const char *text, bool is64)
 	return negative ? v <= max + 1 : v <= max;
 }
 
-static int add_wide(struct sc_text_scan *scan, size_t *capacity, unsigned line,
+static int add_wide(struct cf_text_scan *scan, size_t *capacity, unsigned line,
 		    unsigned ordinal, bool is64, const char *start, size_t len)
 {
-	struct sc_int_literal *lit;
+	struct cf_int_literal *lit;
 
 	if (scan->nwide == *capacity) {
 		size_t cap = *capacity ? 2 * *capacity : 8;
-		struct sc_int_literal *w = realloc(scan->wide, cap * sizeof *w);
+		struct cf_int_literal *w = realloc(scan->wide, cap * sizeof *w);
 		if (!w)
 			return -1;
 		scan->wide = w;
@@ -143,14 +144,14 @@ static size_t number_end(const char *t, size_t i, size_t n, bool *is_int)
 	return j;
 }
 
-int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan)
+int cf_scan_text(const char *text, size_t len, struct cf_text_scan *scan)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t capacity = 0, i = 0;
 	unsigned line = 1, ordinal = 0, ordinal_line = 0;
 	bool line_start = true;
 
-	*scan = (struct sc_text_scan){ .blank = true };
+	*scan = (struct cf_text_scan){ .blank = true };
 
 	/* Bytes first: a control byte or broken UTF-8 anywhere stops everything. */
 	for (size_t k = 0; k < len;) {
@@ -162,14 +163,14 @@ int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan)
 		}
 		if ((t[k] < 0x20 && t[k] != '\t' && t[k] != '\r' && t[k] != '\f' &&
 		     t[k] != '\v') || t[k] == 0x7F) {
-			scan->problem = SC_TEXT_BINARY;
+			scan->problem = CF_TEXT_BINARY;
 			scan->problem_line = line;
 			scan->problem_byte = t[k];
 			return 0;
 		}
 		l = utf8_length(t + k, len - k);
 		if (l == 0) {
-			scan->problem = SC_TEXT_ENCODING;
+			scan->problem = CF_TEXT_ENCODING;
 			scan->problem_line = line;
 			scan->problem_byte = t[k];
 			return 0;
@@ -193,7 +194,7 @@ int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan)
 			continue;
 		}
 		if (c == '@' && line_start && len - i >= 8 && memcmp(t + i, "@include", 8) == 0) {
-			scan->problem = SC_TEXT_INCLUDE;
+			scan->problem = CF_TEXT_INCLUDE;
 			scan->problem_line = line;
 			return 0;
 		}
@@ -243,7 +244,7 @@ int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan)
 					ordinal = 0;
 					ordinal_line = line;
 				}
-				if ((end - i >= sizeof buf - 1 || !sc_int_literal_fits(buf, is64)) &&
+				if ((end - i >= sizeof buf - 1 || !cf_int_literal_fits(buf, is64)) &&
 				    add_wide(scan, &capacity, line, ordinal, is64, text + i,
 					     end - i) != 0)
 					return -1;
@@ -258,7 +259,7 @@ int sc_scan_text(const char *text, size_t len, struct sc_text_scan *scan)
 	return 0;
 }
 
-void sc_scan_finish(struct sc_text_scan *scan)
+void cf_scan_finish(struct cf_text_scan *scan)
 {
 	free(scan->wide);
 	scan->wide = NULL;
@@ -270,7 +271,7 @@ void sc_scan_finish(struct sc_text_scan *scan)
  * mark, as some editors write, would be a syntax error for libconfig: it is dropped
  * (it is not text). libconfig 1.5 also refuses a file whose last line is a // or #
  * comment with no line end: the text is given one. Line numbers do not change. */
-size_t sc_tidy_text(char *text, size_t n)
+size_t cf_tidy_text(char *text, size_t n)
 {
 	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
 		memmove(text, text + 3, n - 3);

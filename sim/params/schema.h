@@ -1,6 +1,12 @@
 /*
- * schema.h: the one description of every scenario setting, shared by the loader
- * (load.c), the printout and the reference page (write.c).
+ * schema.h: the one description of every scenario setting, shared by the defaults
+ * (defaults.c), the overrides applied to params (override.c), the printout and the
+ * reference page (print.c), all in sim/params, and by the scenario loader above them
+ * (sim/scenario: fill.c walks it over a file's tree).
+ *
+ * Layering: this header and sim/params need no libconfig; the model links them
+ * without it (params.h's ur_params_defaults). Only the config layer's readers above
+ * (sim/scenario, sim/sweep/sweepfile.c) include sim/conf's tree.
  *
  * Model: the schema is a tree of static const nodes mirroring the libconfig file. A
  * node names a setting, its type, unit, range and default, the words of the reference
@@ -14,8 +20,8 @@
  * item_size bytes and its count (a size_t) sits at count_offset in the parent struct;
  * numeric defaults lie inside their range.
  */
-#ifndef UNREST_SCENARIO_SCHEMA_H
-#define UNREST_SCENARIO_SCHEMA_H
+#ifndef UNREST_PARAMS_SCHEMA_H
+#define UNREST_PARAMS_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -127,4 +133,32 @@ struct sc_dist_default {
 /* Levenshtein distance, bounded: returns limit + 1 when it exceeds limit. */
 size_t sc_edit_distance(const char *a, const char *b, size_t limit);
 
-#endif /* UNREST_SCENARIO_SCHEMA_H */
+/* ---- text of params (print.c) ------------------------------------------------------- */
+
+/* A double as the shortest text strtod reads back to the same value; with
+ * force_point, integral values get ".0" so that libconfig reads a float. The one
+ * writer of real literals: the printout, the reference page and every message. */
+#define SC_REAL_TEXT_SIZE 32
+char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE]);
+
+/* The printout of params (see ur_scenario_text) in a malloc'd NUL-terminated buffer,
+ * or NULL when out of memory. */
+char *sc_print(const struct ur_params *params, size_t *len);
+
+/* ---- PATH=VALUE (override.c) ---------------------------------------------------------- */
+
+struct sc_segment {
+	char text[64];
+	bool bracket;
+};
+
+/* Splits "a.b.[3].c" (or "a.b[3].c") into at most max segments; -1 when malformed. */
+int sc_split_path(const char *path, struct sc_segment *seg, size_t max, size_t *n);
+
+/* Whether v starts as a number of the file's syntax can: strtod and strtoll also skip
+ * leading space and strtod takes hexadecimal reals, which a file cannot hold. The
+ * parsers of --set values: a finite double, a long long. */
+bool sc_parse_double(const char *v, double *out);
+bool sc_parse_ll(const char *v, long long *out);
+
+#endif /* UNREST_PARAMS_SCHEMA_H */

@@ -2,6 +2,12 @@
  * design.c: a sweep's points (grid, Latin hypercube, Sobol, list), every point's
  * scenario, the resolved sweep text (sweep.cfg) and its hash, and the unit table that
  * `--list` prints (see sweep.h).
+ *
+ * The sweep's scenario is loaded once, at the start; a point is that scenario plus its
+ * values as overrides, derived without reading or parsing any file again
+ * (ur_scenario_derive: the values applied straight to a copy of the params through
+ * the schema). This file uses only the public API of the scenario module and the
+ * schema's real-literal writer (sim/params/schema.h).
  */
 #include "unrest/sweep.h"
 
@@ -15,6 +21,7 @@
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
 
+#include "schema.h"
 #include "sweep_internal.h"
 #include "unrest/output.h"
 #include "unrest/rng.h"
@@ -81,17 +88,17 @@ uint64_t sw_fnv1a64(uint64_t h, const char *s, size_t n)
 
 /* ---- values as text ------------------------------------------------------------------ */
 
-/* The VALUE of a --set. */
+/* The VALUE of a --set: reals in the shortest text that reads back to the same
+ * double (the schema's writer), whatever the CSV files' number format. */
 static void value_set_text(const struct ur_sweep_value *v, char *buf, size_t size)
 {
-	char r[UR_REAL_TEXT_SIZE];
+	char r[SC_REAL_TEXT_SIZE];
 	switch (v->type) {
 	case UR_SWEEP_INT:
 		snprintf(buf, size, "%" PRId64, v->integer);
 		break;
 	case UR_SWEEP_REAL:
-		ur_format_real(v->real, r);
-		snprintf(buf, size, "%s", r);
+		snprintf(buf, size, "%s", sc_format_real(v->real, false, r));
 		break;
 	case UR_SWEEP_BOOL:
 		snprintf(buf, size, "%s", v->boolean ? "true" : "false");
@@ -333,9 +340,10 @@ struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 	sw->hash = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, sw->text, strlen(sw->text)),
 			      base_text, strlen(base_text));
 
-	/* Every point's scenario is loaded now, so that a bad point stops the sweep before
-	 * any unit runs, and dropped again: a point costs a scenario's memory (about 80 KiB
-	 * for the reference) only while a worker runs it. */
+	/* Every point is checked now, so that a bad point stops the sweep before any unit
+	 * runs: derived from the base, which was read and parsed once (no file is read
+	 * again, and editing one while the sweep runs changes nothing), and dropped again:
+	 * a point costs a scenario's memory only while a worker runs it. */
 	size_t bad = 0;
 	for (size_t i = 0; i < sw->npoints; i++) {
 		struct ur_diag inner;
@@ -401,31 +409,48 @@ const struct ur_sweep_value *ur_sweep_value(const struct ur_sweep *sw, size_t po
 	return &sw->values[point * sw->nparams + param];
 }
 
+/* The point's overrides, "PATH=VALUE", in sets[0..nparams) pointing into one block
+ * (the caller frees sets[0]'s block through *block). 0, or -1 when out of memory. */
+static int point_sets(const struct ur_sweep *sw, size_t point, const char **sets,
+		      char **block)
+{
+	size_t size = 0;
+	for (size_t j = 0; j < sw->nparams; j++) {
+		const struct ur_sweep_value *v = &sw->values[point * sw->nparams + j];
+		size += strlen(sw->spec->params[j].path) + 2 +
+			(v->type == UR_SWEEP_TEXT ? strlen(v->text) : SC_REAL_TEXT_SIZE + 24);
+	}
+	char *b = malloc(size ? size : 1), *at = b;
+	*block = b;
+	if (!b)
+		return -1;
+	for (size_t j = 0; j < sw->nparams; j++) {
+		const struct ur_sweep_value *v = &sw->values[point * sw->nparams + j];
+		size_t n = strlen(sw->spec->params[j].path);
+		memcpy(at, sw->spec->params[j].path, n);
+		at[n] = '=';
+		value_set_text(v, at + n + 1, (size_t)(b + size - (at + n + 1)));
+		sets[j] = at;
+		at += strlen(at) + 1;
+	}
+	return 0;
+}
+
 struct ur_scenario *ur_sweep_point_scenario(const struct ur_sweep *sw, size_t point,
 					    struct ur_diag *diag,
 					    enum ur_scenario_status *status)
 {
 	assert(point < sw->npoints && diag && status);
-	char **sets = calloc(sw->nparams ? sw->nparams : 1, sizeof *sets);
+	const char *stack[16];
+	const char **sets = sw->nparams <= 16 ? stack : calloc(sw->nparams, sizeof *sets);
+	char *block = NULL;
 	struct ur_scenario *sc = NULL;
 	*status = UR_SCENARIO_NOMEM;
-	if (!sets)
-		return NULL;
-	for (size_t j = 0; j < sw->nparams; j++) {
-		char value[1024];
-		value_set_text(&sw->values[point * sw->nparams + j], value, sizeof value);
-		const char *path = sw->spec->params[j].path;
-		size_t n = strlen(path) + strlen(value) + 2;
-		if (!(sets[j] = malloc(n)))
-			goto cleanup;
-		snprintf(sets[j], n, "%s=%s", path, value);
-	}
-	sc = ur_scenario_load(sw->spec->scenario, (const char *const *)sets, sw->nparams,
-			      diag, status);
-cleanup:
-	for (size_t j = 0; j < sw->nparams; j++)
-		free(sets[j]);
-	free(sets);
+	if (sets && point_sets(sw, point, sets, &block) == 0)
+		sc = ur_scenario_derive(sw->base, sets, sw->nparams, 0, diag, status);
+	free(block);
+	if (sets != stack)
+		free(sets);
 	return sc;
 }
 

@@ -590,14 +590,14 @@ static int keep_summary(void *context, const struct ur_model_summary *summary)
 
 /* A worker's scenario of the point it last ran: units come in order, so the
  * replications of a point mostly run on one worker after another, and a point's
- * scenario is loaded about once per worker rather than once per unit. */
+ * scenario is derived about once per worker rather than once per unit. */
 struct point_cache {
 	size_t point;
 	struct ur_scenario *scenario;
 };
 
-/* The point's scenario, from the cache or loaded; NULL, with the reason in why, when
- * it cannot be loaded (out of memory, or the scenario file changed under the sweep). */
+/* The point's scenario, from the cache or derived from the sweep's scenario (no file
+ * is read again); NULL, with the reason in why, when memory runs out. */
 static const struct ur_params *point_params(const struct ur_sweep *sw, size_t point,
 					    struct point_cache *cache, char *why,
 					    size_t why_size, bool *out_of_memory)

@@ -227,4 +227,36 @@ check "and prints nothing" test ! -s "$tmp/err" -a ! -s "$tmp/out"
 status "sweep --progress 0 is a usage error" 64 "$bin" sweep "$tmp/s.cfg" --progress 0
 status "sweep --checkpoint -1 is a usage error" 64 "$bin" sweep "$tmp/s.cfg" --checkpoint -1
 
+# Defect 5: under a small address-space limit a sweep once re-read its scenario in
+# every worker and crashed inside libconfig. It must finish, or exit 70 with a
+# message; never die of a signal. (Sanitizer builds reserve more address space than any
+# such limit allows: there the test is skipped.)
+cat >"$tmp/vm.cfg" <<EOT
+scenario = "$src/scenarios/kazakhstan-2022.cfg";
+replications = 3;
+seed = 5;
+design = "grid";
+parameters = (
+  { path = "government.actions.[csto_request].delay.median"; values = [ 2.0, 24.0 ]; },
+  { path = "government.actions.[blackout].probability"; values = [ 1.0, 0.0 ]; }
+);
+EOT
+if (ulimit -v 200000 && "$bin" --version) >/dev/null 2>&1; then
+	for limit in 16000 18000 20000 22000 25000; do
+		rm -rf "$tmp/vm"
+		(ulimit -v "$limit"; exec "$bin" sweep "$tmp/vm.cfg" -o "$tmp/vm" -j 2) >/dev/null 2>"$tmp/err"
+		got=$?
+		if [ "$got" -eq 0 ] || { [ "$got" -eq 70 ] && grep -q '^unrestsim sweep: ' "$tmp/err"; }; then
+			ok "ulimit -v $limit: the sweep finishes or exits 70 with a message (got $got)"
+		else
+			not_ok "ulimit -v $limit: the sweep finishes or exits 70 with a message" "exit status $got" "$(head -c 300 "$tmp/err")"
+		fi
+	done
+else
+	for limit in 16000 18000 20000 22000 25000; do
+		echo "ok $((n + 1)) - ulimit -v $limit # SKIP the build cannot run under ulimit -v"
+		n=$((n + 1))
+	done
+fi
+
 tap_end

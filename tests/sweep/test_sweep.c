@@ -631,6 +631,86 @@ static void test_refused_folder_runs_nothing(void **state)
 	free(dir);
 }
 
+/* Defect 1: a sweep reads its scenario and base files once, at the start. The hook
+ * below edits both files while the first unit runs; every unit must still run with
+ * the original values, and the folder (scenario.cfg, the manifest's hash) must name
+ * the scenario that ran. */
+struct editing {
+	const char *dir;
+	char *base_text;               /* minimal.cfg with agent_scale 20 */
+	unsigned calls;
+	unsigned off;                  /* units whose horizon or agent_scale differ */
+};
+
+static enum ur_model_status edit_files(void *context, const struct ur_params *params,
+				       uint64_t replication, uint64_t seed,
+				       const struct ur_observer *observer, char *why,
+				       size_t size)
+{
+	struct editing *e = context;
+	if (e->calls++ == 0) {
+		free(write_file(e->dir, "top.cfg",
+				"base = \"base.cfg\";\nscenario = { horizon = 96.0; };\n"));
+		free(write_file(e->dir, "base.cfg", "%s", e->base_text));
+	}
+	if (params->scenario.horizon_h != 48.0 || params->scenario.agent_scale != 10.0)
+		e->off++;
+	return interrupted(NULL, params, replication, seed, observer, why, size);
+}
+
+static void test_files_read_once(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("sweep-once");
+	char *minimal = testutil_read_file("", minimal_cfg, NULL);
+	assert_non_null(minimal);
+	char *scale = strstr(minimal, "agent_scale = 10.0;");
+	assert_non_null(scale);
+	free(write_file(dir, "base.cfg", "%s", minimal));
+	free(write_file(dir, "top.cfg",
+			"base = \"base.cfg\";\nscenario = { horizon = 48.0; };\n"));
+	scale[strlen("agent_scale = ")] = '2';
+	char *path = write_file(dir, "once.cfg",
+		"scenario = \"%s/top.cfg\"; design = \"grid\"; replications = 4; seed = 3;\n"
+		"parameters = ( { path = \"government.actions.[rollback].delay.median\";\n"
+		"                 values = [2.0, 8.0, 24.0]; } );\n", dir);
+	struct ur_sweep *sw = load_ok(path);
+	struct editing e = {.dir = dir, .base_text = minimal};
+	struct ur_sweep_options o = options(1, 1, 1);
+	o.replicate = edit_files;
+	o.replicate_context = &e;
+	char *out = testutil_path(dir, "out");
+	struct ur_sweep_result r;
+	assert_int_equal(ur_sweep_run(sw, out, &o, &r), UR_RUN_OK);
+	assert_int_equal(e.calls, 12);
+	assert_int_equal(e.off, 0);
+	assert_int_equal(r.failed, 0);
+
+	char *cfg = testutil_read_file(out, "scenario.cfg", NULL);
+	assert_non_null(cfg);
+	assert_non_null(strstr(cfg, "horizon = 48.0;"));
+	assert_non_null(strstr(cfg, "agent_scale = 10.0;"));
+	free(cfg);
+	struct ur_diag diag;
+	ur_diag_init(&diag, 4);
+	enum ur_scenario_status st;
+	char *mpath = testutil_path(out, "manifest.cfg");
+	struct ur_sweep_manifest *m = ur_sweep_manifest_read(mpath, &diag, &st);
+	assert_non_null(m);
+	assert_true(m->scenario_hash == ur_sweep_hash(sw));
+	assert_int_equal(m->nunits, 12);
+	ur_sweep_manifest_destroy(m);
+	ur_diag_finish(&diag);
+
+	ur_sweep_destroy(sw);
+	testutil_remove_tree(dir);
+	free(mpath);
+	free(out);
+	free(path);
+	free(minimal);
+	free(dir);
+}
+
 static void test_failed_unit_recorded(void **state)
 {
 	(void)state;
@@ -825,6 +905,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_resume_same_bytes),
 		cmocka_unit_test(test_interrupt_commits_then_resumes),
 		cmocka_unit_test(test_failed_unit_recorded),
+		cmocka_unit_test(test_files_read_once),
 		cmocka_unit_test(test_refused_folder_runs_nothing),
 		cmocka_unit_test(test_stats_against_gsl),
 		cmocka_unit_test(test_wilson_known_answers),

@@ -22,14 +22,20 @@
 char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE])
 {
 	/* Shortest round trip by trying precisions: C has no "%shortest" conversion and
-	 * 17 significant digits always suffice for a double. */
-	int precision;
+	 * 17 significant digits always suffice for a double. Whether p digits read back
+	 * is monotone in p (the nearest p+1-digit decimal is at least as near as the
+	 * nearest p-digit one), so a bisection finds the fewest in five tries. */
+	int lo = 1, hi = 17;
 
-	for (precision = 1; precision < 17; precision++) {
-		snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", precision, value);
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", mid, value);
 		if (strtod(buf, NULL) == value)
-			break;
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
+	int precision = lo;
 	snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", precision, value);
 	/* %g writes 500 as 5e+02; below 1e16 plain digits read better and are exact. */
 	if (strchr(buf, 'e') && fabs(value) >= 1.0 && fabs(value) < 1e16) {

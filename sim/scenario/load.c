@@ -297,10 +297,23 @@ static void source_destroy(struct sc_source *src)
 	free(src);
 }
 
-static struct ur_scenario *scenario_new(void)
+/* A scenario with zeroed params, or with a copy of `params` (a derived one: not
+ * zeroed first, a point is checked in microseconds and the params are 200 KiB). */
+static struct ur_scenario *scenario_new(const struct ur_params *params)
 {
-	struct ur_scenario *sc = calloc(1, sizeof *sc);
-	if (sc && pthread_mutex_init(&sc->text_lock, NULL) != 0) {
+	struct ur_scenario *sc = params ? malloc(sizeof *sc) : calloc(1, sizeof *sc);
+	if (!sc)
+		return NULL;
+	if (params) {
+		memcpy(&sc->params, params, sizeof *params);
+		sc->blocks = NULL;
+		sc->nblocks = 0;
+		sc->source = NULL;
+		sc->text = NULL;
+		sc->text_len = 0;
+		sc->hash = 0;
+	}
+	if (pthread_mutex_init(&sc->text_lock, NULL) != 0) {
 		free(sc);
 		sc = NULL;
 	}
@@ -463,7 +476,7 @@ static struct ur_scenario *load(const char *path, const char *text, size_t len,
 
 	assert(path && diag && status && (nsets == 0 || sets));
 	c_locale_enter(&cl);
-	L.sc = scenario_new();
+	L.sc = scenario_new(NULL);
 	if (!L.sc) {
 		L.nomem = true;
 	} else if (text) {
@@ -522,7 +535,7 @@ static struct ur_scenario *derive_on_tree(const struct ur_scenario *base,
 	struct loader L = { 0 };
 	struct cf_setting *cfg = NULL;
 
-	L.sc = scenario_new();
+	L.sc = scenario_new(NULL);
 	L.files = malloc((src->nfiles + nsets + 1) * sizeof *L.files);
 	if (!L.sc || !L.files) {
 		L.nomem = true;
@@ -550,14 +563,13 @@ struct ur_scenario *ur_scenario_derive(const struct ur_scenario *base,
 	assert(base && base->source && diag && status && (nsets == 0 || sets));
 	c_locale_enter(&cl);
 	if (fast) {
-		sc = scenario_new();
+		/* The discrete distributions' arrays stay the base's (nblocks 0). */
+		sc = scenario_new(&base->params);
 		if (!sc) {
 			*status = UR_SCENARIO_NOMEM;
 			sc_diag_add(diag, "out of memory while loading the scenario");
 			goto done;
 		}
-		/* The discrete distributions' arrays stay the base's (nblocks 0). */
-		sc->params = base->params;
 		for (size_t i = 0; i < nsets && fast; i++)
 			fast = ur_params_set(&sc->params, sets[i]) == 0;
 		if (fast && ur_params_check_across(&sc->params, NULL, NULL) == 0) {

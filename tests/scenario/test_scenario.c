@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -844,6 +845,180 @@ static void test_reference_page_matches_schema(void **state)
 	free(gen);
 }
 
+/* ---- derived scenarios ---------------------------------------------------------------- */
+
+/* Every message of a diag, one a line, in a malloc'd string. */
+static char *diag_text(const struct ur_diag *diag)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < ur_diag_count(diag); i++)
+		n += strlen(ur_diag_message(diag, i)) + 1;
+	char *t = calloc(1, n);
+	assert_non_null(t);
+	for (size_t i = 0; i < ur_diag_count(diag); i++) {
+		strcat(t, ur_diag_message(diag, i));
+		strcat(t, "\n");
+	}
+	return t;
+}
+
+/* A derived scenario (fast path, and the exact one on the tree) is what loading the
+ * file again with the same overrides gives: the same status, messages and printout. */
+static void test_derive_matches_reload(void **state)
+{
+	struct args *a = *state;
+	const char *path = find_shipped(a, "/kazakhstan-2022-early-rollback.cfg");
+	static const char *const base_sets[] = { "scenario.replications=7",
+						 "government.actions.[blackout].probability=0.5" };
+	static const char *const cases[][3] = {
+		/* accepted by the fast path */
+		{ "agents.w_s=0.25" }, { "scenario.horizon=100" }, { "scenario.seed=12345" },
+		{ "scenario.replications=3" }, { "agents.stratified=true" },
+		{ "output.events=\"major\"" }, { "output.events=none" },
+		{ "regions.[ALA].population=2000000" }, { "regions.[7].police=1234.5" },
+		{ "regions.[MAN].eta=0.3" }, { "regions.[MAN].name=\"Mangystau oblast\"" },
+		{ "government.actions.[csto_request].delay.median=12" },
+		{ "government.actions.[csto_request].delay.sigma=0.9" },
+		{ "government.actions.[lethal_force].lethality=5" },
+		{ "government.actions.[throttle].state=off" },
+		{ "government.edits.[0].probability=0.5" },
+		{ "government.edits.[0].delay.max=12" },
+		{ "agents.threshold.min=0.05" }, { "elite.delay.median=4" },
+		{ "csto.contingents.[Russia].troops=3000" },
+		{ "fuel.rollback_hour=100" },
+		{ "agents.w_s=0.1", "agents.w_n=2", "network.mu=0.4" },
+		/* refused (by ur_params_set, or by the checks across settings after it), or
+		 * left to the tree, with the loader's messages */
+		{ "agents.w_s=-1" }, { "agents.w_s=abc" }, { "agents.nope=1" },
+		{ "scenario.replications=5000000" }, { "scenario.horizon=1e300" },
+		{ "scenario.sample_interval=1e-300" },
+		{ "regions.[XXX].police=1" }, { "regions.[99].police=1" },
+		{ "government.actions.[csto_request].kind=envoys" },
+		{ "government.actions.[csto_request].at=5" },
+		{ "government.actions.[csto_request].state=off" },
+		{ "government.actions.[csto_request].delay.mu=1" },
+		{ "government.actions.[csto_request].delay.dist=constant" },
+		{ "government.actions.[csto_request].delay.value=3" },
+		{ "government.actions.[envoys_man].duration.value=3" },
+		{ "government.edits.[x].at=1" },
+		{ "elite.region=NUR" }, { "outcomes.capital=NUR" },
+		{ "regions.[ALA].id=ALX" },
+		{ "internet.off_level=0.9" }, { "fuel.rollback_hour=0" },
+		{ "scenario.agent_scale=1", "regions.[ALA].population=9000000000" },
+		{ "elite.probability=0.5", "agents.w_s=2" },
+		{ "scenario.name=\"tab\there\"" },
+	};
+
+	const size_t nfast = 22; /* the cases ur_params_set takes itself */
+
+	assert_non_null(path);
+	struct ur_diag diag;
+	enum ur_scenario_status status;
+	ur_diag_init(&diag, 20);
+	struct ur_scenario *base = ur_scenario_load(path, base_sets, 2, &diag, &status);
+	assert_non_null(base);
+	ur_diag_finish(&diag);
+	struct ur_params *copy = malloc(sizeof *copy);
+	assert_non_null(copy);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		int taken = 0;
+		*copy = *ur_scenario_params(base);
+		for (size_t i = 0; i < 3 && cases[c][i]; i++)
+			taken |= ur_params_set(copy, cases[c][i]);
+		if (c < nfast && taken != 0)
+			fail_msg("ur_params_set declines %s", cases[c][0]);
+	}
+	free(copy);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		const char *sets[5] = { base_sets[0], base_sets[1] };
+		size_t n = 0;
+		while (n < 3 && cases[c][n])
+			n++;
+		for (size_t i = 0; i < n; i++)
+			sets[2 + i] = cases[c][i];
+
+		struct ur_diag d_load, d_fast, d_exact;
+		enum ur_scenario_status s_load, s_fast, s_exact;
+		ur_diag_init(&d_load, 20);
+		ur_diag_init(&d_fast, 20);
+		ur_diag_init(&d_exact, 20);
+		struct ur_scenario *load = ur_scenario_load(path, sets, 2 + n, &d_load, &s_load);
+		struct ur_scenario *fast = ur_scenario_derive(base, cases[c], n, 0, &d_fast,
+							      &s_fast);
+		struct ur_scenario *exact = ur_scenario_derive(base, cases[c], n, UR_DERIVE_EXACT,
+							       &d_exact, &s_exact);
+		char *m_load = diag_text(&d_load), *m_fast = diag_text(&d_fast),
+		     *m_exact = diag_text(&d_exact);
+		if (s_load != s_fast || s_load != s_exact || strcmp(m_load, m_fast) != 0 ||
+		    strcmp(m_load, m_exact) != 0)
+			fail_msg("%s: reload %d\n%s, derived %d\n%s, exact %d\n%s", cases[c][0],
+				 (int)s_load, m_load, (int)s_fast, m_fast, (int)s_exact, m_exact);
+		if (load) {
+			assert_non_null(fast);
+			assert_non_null(exact);
+			assert_string_equal(ur_scenario_text(load), ur_scenario_text(fast));
+			assert_string_equal(ur_scenario_text(load), ur_scenario_text(exact));
+			assert_true(ur_scenario_hash(load) == ur_scenario_hash(fast));
+		}
+		free(m_load);
+		free(m_fast);
+		free(m_exact);
+		ur_scenario_destroy(load);
+		ur_scenario_destroy(fast);
+		ur_scenario_destroy(exact);
+		ur_diag_finish(&d_load);
+		ur_diag_finish(&d_fast);
+		ur_diag_finish(&d_exact);
+	}
+	ur_scenario_destroy(base);
+}
+
+/* A derived scenario reads no file: the base's files may be gone. */
+static void test_derive_reads_no_file(void **state)
+{
+	struct args *a = *state;
+	char dir[96], top[128], bottom[128];
+	snprintf(dir, sizeof dir, "%s/derive", a->tmpdir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	snprintf(bottom, sizeof bottom, "%s/bottom.cfg", dir);
+	snprintf(top, sizeof top, "%s/top.cfg", dir);
+	FILE *f = fopen(bottom, "w");
+	assert_non_null(f);
+	fputs(small, f);
+	assert_int_equal(fclose(f), 0);
+	f = fopen(top, "w");
+	assert_non_null(f);
+	fputs("base = \"bottom.cfg\";\nagents = { w_s = 0.5; };\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	struct ur_diag diag;
+	enum ur_scenario_status status;
+	ur_diag_init(&diag, 20);
+	struct ur_scenario *base = ur_scenario_load(top, NULL, 0, &diag, &status);
+	assert_non_null(base);
+	assert_int_equal(unlink(top), 0);
+	assert_int_equal(unlink(bottom), 0);
+	assert_int_equal(rmdir(dir), 0);
+	const char *ok[] = { "agents.w_s=0.75" };
+	const char *bad[] = { "agents.w_s=-1" };
+	for (unsigned flags = 0; flags <= UR_DERIVE_EXACT; flags++) {
+		struct ur_scenario *d = ur_scenario_derive(base, ok, 1, flags, &diag, &status);
+		if (!d)
+			fail_msg("flags %u: status %d, %s", flags, (int)status,
+				 ur_diag_count(&diag) ? ur_diag_message(&diag, 0) : "");
+		assert_real_equal(ur_scenario_params(d)->agents.w_s, 0.75, 0.0);
+		ur_scenario_destroy(d);
+		d = ur_scenario_derive(base, bad, 1, flags, &diag, &status);
+		assert_null(d);
+		assert_int_equal(status, UR_SCENARIO_USAGE);
+	}
+	assert_int_equal(ur_diag_count(&diag), 2);
+	assert_string_equal(ur_diag_message(&diag, 0),
+			    "--set agents.w_s=-1: agents.w_s: must be >= 0, got -1.0");
+	ur_diag_finish(&diag);
+	ur_scenario_destroy(base);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
@@ -870,6 +1045,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test_prestate(test_reference_page_matches_schema, &a),
+		cmocka_unit_test_prestate(test_derive_matches_reload, &a),
+		cmocka_unit_test_prestate(test_derive_reads_no_file, &a),
 	};
 
 	if (argc < 4) {

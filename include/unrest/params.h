@@ -536,6 +536,10 @@ typedef void (*ur_params_report_fn)(void *context, const char *path,
 size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn report,
 			      void *context);
 
+/* Writes p as a scenario file: the printout ur_scenario_text gives for the scenario
+ * these params came from (every setting in schema order, reals exact). 0 or -1. */
+int ur_params_write(const struct ur_params *p, FILE *stream);
+
 /* The table of every setting (path, type, unit, range, default, meaning) in Markdown,
  * as it stands in docs/scenario-reference.md between its schema markers. 0 or -1. */
 int ur_params_write_reference(FILE *stream);

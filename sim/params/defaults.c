@@ -148,9 +148,18 @@ void *ur_params_add(struct ur_params *p, const char *list)
 	char *item = base + node->offset + *count * node->item_size;
 	memset(item, 0, node->item_size);
 	(*count)++;
-	bool region = node == sc_child(sc_schema_root(), "regions");
 	fill_group(node, item, p->nregions);
-	if (region)
+	if (node == sc_child(sc_schema_root(), "regions"))
 		widen(sc_schema_root(), (char *)p, p->nregions);
+	if ((char *)item >= (char *)p->government.actions &&
+	    (char *)item < (char *)(p->government.actions + UR_MAX_ACTIONS)) {
+		/* What the loader gives an action whose trigger is `at` hour 0 (cross.c
+		 * check_actions): no region watched, no action followed. */
+		struct ur_action *a = (struct ur_action *)(void *)item;
+		a->trigger.kind = UR_TRIGGER_AT;
+		a->trigger.at_h = 0.0;
+		a->trigger.region = UR_NONE;
+		a->trigger.after = UR_NONE;
+	}
 	return item;
 }

@@ -298,6 +298,15 @@ char *sc_print(const struct ur_params *params, size_t *len)
 	return buf;
 }
 
+int ur_params_write(const struct ur_params *p, FILE *stream)
+{
+	size_t len;
+	char *text = sc_print(p, &len);
+	int rc = text && fwrite(text, 1, len, stream) == len && fflush(stream) == 0 ? 0 : -1;
+	free(text);
+	return rc;
+}
+
 /* ---- the reference page ------------------------------------------------------------- */
 
 static const char *type_name(const struct sc_node *node)

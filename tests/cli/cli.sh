@@ -109,6 +109,23 @@ printf 'scenario = { name = "bad"; horizon = -5.0; };\n' >"$tmp/bad.cfg"
 expect "run of a bad scenario exits 65" 65 '^$' 'bad.cfg:1' -- run "$tmp/bad.cfg" -o "$never"
 expect "run with a bad --set exits 64" 64 '^$' 'no_such_setting' \
 	-- run "$minimal" -o "$never" --set scenario.no_such_setting=1
+# One limit, read by the schema and the drivers: check refuses what run refuses, with
+# the same message (issue 8: check once passed scenario.replications=5000000).
+reps_msg='^--set scenario.replications=5000000: scenario.replications: must be <= 1000000, got 5000000$'
+expect "check refuses more replications than run takes" 64 '^$' "$reps_msg" -- \
+	check "$minimal" --set scenario.replications=5000000
+cp "$tmp/err" "$tmp/check.err"
+expect "run refuses them with the same message" 64 '^$' "$reps_msg" -- \
+	run "$minimal" --set scenario.replications=5000000 -o "$never"
+check "check and run say the same" cmp "$tmp/check.err" "$tmp/err"
+sed 's/replications = 3;/replications = 5000000;/' "$minimal" >"$tmp/many-reps.cfg"
+expect "check refuses them in a file, at their line" 65 '^$' \
+	'many-reps.cfg:[0-9]+: scenario.replications: must be <= 1000000, got 5000000$' -- \
+	check "$tmp/many-reps.cfg"
+expect "run too" 65 '^$' 'many-reps.cfg:[0-9]+: scenario.replications: must be <= 1000000' -- \
+	run "$tmp/many-reps.cfg" -o "$never"
+expect "-r still overrides a scenario's replications" 0 '^$' '' -- \
+	run "$minimal" -r 1 -o "$tmp/one-rep" --set scenario.replications=1000000
 check "refused runs create no output folder" test ! -e "$never"
 
 expect "run writes nothing to stdout and one line to stderr" 0 '^$' \

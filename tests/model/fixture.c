@@ -65,7 +65,9 @@ static void all_regions(struct ur_region_set *set, size_t n)
 
 void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 {
-	memset(p, 0, sizeof *p);
+	/* The schema's defaults (what a file that leaves a setting out gets), then what
+	 * makes this a scenario in which nothing happens unless a test says so. */
+	ur_params_defaults(p);
 	struct ur_scenario_params *s = &p->scenario;
 	snprintf(s->name, sizeof s->name, "test");
 	snprintf(s->start_text, sizeof s->start_text, "2022-01-01T00:00:00+06:00");
@@ -78,8 +80,8 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	s->replications = 1;
 	s->seed = 1;
 
-	p->nregions = 1;
-	struct ur_region *r = &p->regions[0];
+	struct ur_region *r = ur_params_add(p, "regions");
+	assert_non_null(r);
 	snprintf(r->id, sizeof r->id, "r0");
 	snprintf(r->name, sizeof r->name, "Region 0");
 	r->population = agents;
@@ -180,9 +182,8 @@ void fixture_add_region(struct ur_params *p, const char *id, int64_t population,
 struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,
 				 double at)
 {
-	assert_true(p->government.nactions < UR_MAX_ACTIONS);
-	struct ur_action *a = &p->government.actions[p->government.nactions++];
-	memset(a, 0, sizeof *a);
+	struct ur_action *a = ur_params_add(p, "government.actions");
+	assert_non_null(a);
 	snprintf(a->id, sizeof a->id, "%s", id);
 	a->kind = kind;
 	a->trigger.kind = UR_TRIGGER_AT;
@@ -231,9 +232,8 @@ struct ur_contingent *fixture_contingent(struct ur_params *p, const char *countr
 					 struct ur_dist first_flight, struct ur_dist interval,
 					 int region)
 {
-	assert_true(p->csto.ncontingents < UR_MAX_CONTINGENTS);
-	struct ur_contingent *c = &p->csto.contingents[p->csto.ncontingents++];
-	memset(c, 0, sizeof *c);
+	struct ur_contingent *c = ur_params_add(p, "csto.contingents");
+	assert_non_null(c);
 	snprintf(c->country, sizeof c->country, "%s", country);
 	c->troops = troops;
 	c->troops_per_flight = per_flight;

@@ -845,6 +845,56 @@ static void test_reference_page_matches_schema(void **state)
 	free(gen);
 }
 
+/* ur_params_defaults (sim/params, what the model's tests start from) gives what the
+ * loader gives a file that sets only the required settings, byte for byte. */
+static void test_params_defaults_equal_loader(void **state)
+{
+	static const char text[] =
+		"scenario = { name = \"d\"; start = \"2022-01-01T00:00:00+06:00\"; };\n"
+		"regions = ( { id = \"R\"; name = \"R\"; population = 1000; lat = 1.5; "
+		"lon = 2.5; police = 10.0; } );\n";
+	enum ur_scenario_status status;
+	struct ur_scenario *sc = load_text(text, &status);
+	struct ur_params *p = malloc(sizeof *p);
+
+	(void)state;
+	assert_non_null(sc);
+	assert_non_null(p);
+	ur_params_defaults(p);
+	assert_int_equal(p->nregions, 0);
+	assert_true(p->fuel.regions.all);
+	snprintf(p->scenario.name, sizeof p->scenario.name, "d");
+	snprintf(p->scenario.start_text, sizeof p->scenario.start_text,
+		 "2022-01-01T00:00:00+06:00");
+	assert_int_equal(ur_time_parse(p->scenario.start_text, &p->scenario.start_epoch,
+				       &p->scenario.utc_offset_s), 0);
+	struct ur_region *r = ur_params_add(p, "regions");
+	assert_non_null(r);
+	assert_int_equal(p->nregions, 1);
+	assert_int_equal(p->fuel.regions.n, 1);
+	snprintf(r->id, sizeof r->id, "R");
+	snprintf(r->name, sizeof r->name, "R");
+	r->population = 1000;
+	r->lat = 1.5;
+	r->lon = 2.5;
+	r->police = 10.0;
+	p->outcomes.capital = 0; /* the first region, once there is one */
+	assert_int_equal(ur_params_set(p, "agents.w_s=0.5"), 0);
+	assert_int_equal(ur_params_set(p, "agents.w_s=0"), 0);
+	assert_int_equal(ur_params_set(p, "agents.w_s=-1"), -1);
+	assert_int_equal(ur_params_check_across(p, NULL, NULL), 0);
+	char *printed = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&printed, &len);
+	assert_non_null(f);
+	assert_int_equal(ur_params_write(p, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(printed, ur_scenario_text(sc));
+	free(printed);
+	free(p);
+	ur_scenario_destroy(sc);
+}
+
 /* ---- derived scenarios ---------------------------------------------------------------- */
 
 /* Every message of a diag, one a line, in a malloc'd string. */
@@ -1045,6 +1095,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test_prestate(test_reference_page_matches_schema, &a),
+		cmocka_unit_test(test_params_defaults_equal_loader),
 		cmocka_unit_test_prestate(test_derive_matches_reload, &a),
 		cmocka_unit_test_prestate(test_derive_reads_no_file, &a),
 	};

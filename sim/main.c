@@ -517,8 +517,9 @@ static int cmd_check(int argc, char **argv)
 /* ---- unrestsim sweep ----------------------------------------------------------- */
 
 static const char sweep_usage_text[] =
-	"Usage: unrestsim sweep FILE [-o DIR] [-j JOBS] [--shard K/N] [--resume] [--list]\n"
-	"                       [--checkpoint SECONDS] [--progress SECONDS] [-q]\n"
+	"Usage: unrestsim sweep FILE [-o DIR] [-r REPS] [-s SEED] [-j JOBS] [--shard K/N]\n"
+	"                       [--resume] [--list] [--checkpoint SECONDS]\n"
+	"                       [--progress SECONDS] [-q] [--set PATH=VALUE]...\n"
 	"\n"
 	"Runs the parameter sweep in FILE: every replication of every point of its design\n"
 	"(a unit), each point its scenario with the point's values as --set overrides.\n"
@@ -529,6 +530,14 @@ static const char sweep_usage_text[] =
 	"Options:\n"
 	"  -o, --output DIR          the output folder (default: out/NAME, NAME the\n"
 	"                            file's name without .cfg); as for 'run'\n"
+	"  -r, --replications REPS   replications of every point, 1 to 1000000\n"
+	"                            (default: the sweep file's, else the scenario's)\n"
+	"  -s, --seed SEED           master seed, decimal or 0x hex (default: the\n"
+	"                            sweep file's, else the scenario's)\n"
+	"      --set PATH=VALUE      override a setting of the sweep's scenario before\n"
+	"                            the points' values (repeatable; a point's value of\n"
+	"                            the same path wins); the folder's scenario.cfg and\n"
+	"                            sweep.cfg record the result\n"
 	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
 	"      --shard K/N           run shard K of N (1 <= K <= N): the units whose\n"
 	"                            index u = point x replications + replication has\n"
@@ -582,16 +591,21 @@ static int cmd_sweep(int argc, char **argv)
 		{"checkpoint", required_argument, NULL, 'C'},
 		{"progress", required_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"replications", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 's'},
+		{"set", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int status = EX_SOFTWARE;
 	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+	struct ur_sweep_overrides overrides = {.sets = sets};
 	char *default_dir = NULL;
 	struct ur_sweep *sweep = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	if (!command_line) {
+	if (!command_line || !sets) {
 		fputs("unrestsim sweep: out of memory\n", stderr);
 		goto cleanup;
 	}
@@ -606,7 +620,7 @@ static int cmd_sweep(int argc, char **argv)
 	double progress_s = 0, checkpoint_s = 60;
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:r:s:j:qh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'P':
 			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
@@ -627,6 +641,29 @@ static int cmd_sweep(int argc, char **argv)
 			break;
 		case 'o':
 			dir = optarg;
+			break;
+		case 'r':
+			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS,
+					&overrides.replications) != 0) {
+				status = usage_error("sweep", "-r: replications must be a whole number "
+							   "from 1 to %u, got '%s'",
+							   UR_RUN_MAX_REPLICATIONS, optarg);
+				goto cleanup;
+			}
+			overrides.has_replications = true;
+			break;
+		case 's':
+			if (ur_rng_seed_parse(optarg, &overrides.seed) != 0 ||
+			    overrides.seed > (uint64_t)INT64_MAX) {
+				status = usage_error("sweep", "-s: the seed must be a whole number from "
+							   "0 to %" PRId64 " (decimal or 0x hex), "
+							   "got '%s'", INT64_MAX, optarg);
+				goto cleanup;
+			}
+			overrides.has_seed = true;
+			break;
+		case 'S':
+			sets[overrides.nsets++] = optarg;
 			break;
 		case 'j':
 			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
@@ -676,7 +713,7 @@ static int cmd_sweep(int argc, char **argv)
 	}
 	const char *file = argv[optind];
 	enum ur_scenario_status load_status;
-	sweep = ur_sweep_load(file, &diag, &load_status);
+	sweep = ur_sweep_load_with(file, &overrides, &diag, &load_status);
 	if (!sweep) {
 		ur_diag_print(&diag, stderr);
 		status = (int)load_status;
@@ -746,6 +783,7 @@ cleanup:
 	ur_diag_finish(&diag);
 	free(default_dir);
 	free(command_line);
+	free(sets);
 	return status;
 }
 

@@ -124,6 +124,25 @@ struct ur_sweep;
  * file is MISSING (66). */
 struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 			       enum ur_scenario_status *status);
+
+/* The command line's changes to a sweep file (`unrestsim sweep --set -r -s`). */
+struct ur_sweep_overrides {
+	const char *const *sets;       /* PATH=VALUE, applied to the sweep's scenario when
+					* it loads, before any point's values (a point's
+					* value of the same path wins) */
+	size_t nsets;
+	bool has_replications;         /* replications replaces the file's */
+	uint64_t replications;         /* 1 .. UR_RUN_MAX_REPLICATIONS */
+	bool has_seed;                 /* seed replaces the file's master seed */
+	uint64_t seed;
+};
+
+/* ur_sweep_load with overrides (NULL: none). The folder records their effect:
+ * scenario.cfg is the scenario with the --set applied and sweep.cfg names the
+ * replications and seed, so the folder's sweep.cfg reruns the same sweep, and the
+ * sweep hash differs from the file's own. */
+struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_overrides *o,
+				    struct ur_diag *diag, enum ur_scenario_status *status);
 void ur_sweep_destroy(struct ur_sweep *sweep);
 
 size_t ur_sweep_points(const struct ur_sweep *sweep);

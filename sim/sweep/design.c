@@ -298,7 +298,16 @@ static void report_point(struct ur_diag *diag, const struct ur_sweep_spec *spec,
 struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 			       enum ur_scenario_status *status)
 {
+	return ur_sweep_load_with(path, NULL, diag, status);
+}
+
+struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_overrides *o,
+				    struct ur_diag *diag, enum ur_scenario_status *status)
+{
+	static const struct ur_sweep_overrides none = {0};
 	assert(path && diag && status);
+	if (!o)
+		o = &none;
 	struct ur_sweep *sw = calloc(1, sizeof *sw);
 	if (!sw) {
 		*status = UR_SCENARIO_NOMEM;
@@ -307,13 +316,14 @@ struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 	sw->spec = ur_sweep_spec_read(path, diag, status);
 	if (!sw->spec)
 		goto fail;
-	sw->base = ur_scenario_load(sw->spec->scenario, NULL, 0, diag, status);
+	sw->base = ur_scenario_load(sw->spec->scenario, o->sets, o->nsets, diag, status);
 	if (!sw->base)
 		goto fail;
 	const struct ur_scenario_params *sp = &ur_scenario_params(sw->base)->scenario;
-	sw->replications = sw->spec->has_replications ? sw->spec->replications
-						       : sp->replications;
-	sw->seed = sw->spec->has_seed ? sw->spec->seed : sp->seed;
+	sw->replications = o->has_replications	       ? o->replications
+			   : sw->spec->has_replications ? sw->spec->replications
+							: sp->replications;
+	sw->seed = o->has_seed ? o->seed : sw->spec->has_seed ? sw->spec->seed : sp->seed;
 	sw->npoints = sw->spec->npoints;
 	sw->nparams = sw->spec->nparams;
 	*status = UR_SCENARIO_BAD_INPUT;

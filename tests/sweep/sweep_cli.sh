@@ -70,6 +70,32 @@ cp "$tmp/j1/sweep.cfg" "$tmp/j1/scenario.cfg" "$tmp/again/"
 status "sweep.cfg in a copy of the folder runs" 0 "$bin" sweep "$tmp/again/sweep.cfg" -o "$tmp/again/out"
 check "the same data files" sh -c 'for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do cmp "$1/$f" "$2/$f" || exit 1; done' - "$tmp/j1" "$tmp/again/out"
 
+# sweep takes --set, -r and -s as run does: --set changes the sweep's scenario before
+# the points' values, -r and -s replace the sweep file's replications and seed, and the
+# folder records them so that its sweep.cfg reruns the same sweep.
+status "sweep with -r, -s and --set succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/over" -j 2 \
+	-r 2 -s 0x1f --set agents.w_n=1.5 --set scenario.horizon=48
+check "two replications of 4 points" test "$(wc -l <"$tmp/over/sweep.csv")" -eq 9
+check "sweep.cfg records -r and -s" sh -c 'grep -q "^replications = 2;" "$1" && grep -q "^seed = \"0x000000000000001f\";" "$1"' - "$tmp/over/sweep.cfg"
+check "scenario.cfg records --set" sh -c 'grep -q "w_n = 1.5;" "$1" && grep -q "horizon = 48.0;" "$1"' - "$tmp/over/scenario.cfg"
+status "run with the same --set, -r, -s and point 2's values succeeds" 0 "$bin" run "$minimal" \
+	-r 2 -s 0x1f --set agents.w_n=1.5 --set scenario.horizon=48 \
+	--set 'government.actions.[rollback].delay.median=12' --set agents.w_s=0.3 \
+	--set fuel.level=0.6 -o "$tmp/overrun"
+grep '^2,' "$tmp/over/sweep.csv" | cut -d, -f5- >"$tmp/over2.csv"
+tail -n +2 "$tmp/overrun/summary.csv" >"$tmp/overrun.csv"
+check "point 2's rows are that run's rows" cmp "$tmp/over2.csv" "$tmp/overrun.csv"
+mkdir "$tmp/overagain"
+cp "$tmp/over/sweep.cfg" "$tmp/over/scenario.cfg" "$tmp/overagain/"
+status "the folder's sweep.cfg runs without the options" 0 "$bin" sweep "$tmp/overagain/sweep.cfg" -o "$tmp/overagain/out"
+check "to the same data files" sh -c 'for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do cmp "$1/$f" "$2/$f" || exit 1; done' - "$tmp/over" "$tmp/overagain/out"
+status "a --set the scenario refuses exits 64" 64 "$bin" sweep "$tmp/s.cfg" --list --set agents.w_n=-3
+check "with the loader's message" grep -q '^--set agents.w_n=-3: agents.w_n: must be >= 0, got -3.0$' "$tmp/err"
+status "-r 0 exits 64" 64 "$bin" sweep "$tmp/s.cfg" --list -r 0
+status "-s of more than 63 bits exits 64" 64 "$bin" sweep "$tmp/s.cfg" --list -s 0xffffffffffffffff
+status "--resume with other --set values refuses the folder (73)" 73 "$bin" sweep "$tmp/s.cfg" \
+	-o "$tmp/over" --resume -r 2 -s 0x1f --set agents.w_n=1.25 --set scenario.horizon=48
+
 # Progress on a terminal (script(1), util-linux, where a pseudo-terminal can be had)
 # counts units.
 if command -v script >/dev/null 2>&1 && script -qec "test -t 2" /dev/null >/dev/null 2>&1; then

@@ -10,6 +10,7 @@
 #include "schema.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -148,6 +149,25 @@ const struct sc_dist_family_info *sc_dist_family(enum ur_dist_family family)
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
+
+bool sc_reads_as_missing(const char *v)
+{
+	/* pandas' default na_values (io/parsers: STR_NA_VALUES) and R's "NA"; compared
+	 * without regard to case, as a spreadsheet or another reader may fold it. */
+	static const char *const words[] = {
+		"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+		"1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+		"nan", "null",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		const char *a = v, *b = words[i];
+		while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+			a++, b++;
+		if (!*a && !*b)
+			return true;
+	}
+	return false;
+}
 
 size_t sc_edit_distance(const char *a, const char *b, size_t limit)
 {
@@ -321,8 +341,9 @@ static const struct sc_node facility_nodes[] = {
 };
 
 static const struct sc_node region_nodes[] = {
-	ID("id", struct ur_region, id, REQ | SC_KEY,
-	   "Id of the region, unique; actions and contingents name regions by it."),
+	ID("id", struct ur_region, id, REQ | SC_KEY | SC_CSV_WORD,
+	   "Id of the region, unique; actions and contingents name regions by it. "
+	   "Not a word R or pandas reads as missing (NA, NaN, null, None)."),
 	STRING("name", struct ur_region, name, REQ, NULL, "Name of the region."),
 	INTEGER(SC_INT64, "population", struct ur_region, population, 0, 1e10,
 		REQ | OPEN, 0, "persons", "Population."),

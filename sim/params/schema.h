@@ -55,7 +55,9 @@ enum sc_flags {
 	SC_KEY = 1u << 4,       /* the id of a list item: unique, addressable as [id] */
 	SC_KIND = 1u << 5,      /* the action kind: read first, selects the fields */
 	SC_TRIGGER = 1u << 6,   /* one of at / when / after */
-	SC_FIRST_REGION = 1u << 7 /* default: the first region (outcomes.capital) */
+	SC_FIRST_REGION = 1u << 7, /* default: the first region (outcomes.capital) */
+	SC_CSV_WORD = 1u << 8   /* written as a CSV field: no word R or pandas reads as a
+				 * missing value (region ids) */
 };
 
 /* Marks "no has_x flag": an SC_OPTIONAL real stores NAN when absent instead. */
@@ -129,6 +131,11 @@ struct sc_dist_default {
 		double value;
 	} p[3];
 };
+
+/* Whether R (read.csv's "NA") or pandas (read_csv's default na_values) would read a
+ * field holding v as a missing value: "", NA, N/A, NaN, nan, -NaN, null, NULL, None,
+ * #N/A, <NA>, ... in any case. */
+bool sc_reads_as_missing(const char *v);
 
 /* Levenshtein distance, bounded: returns limit + 1 when it exceeds limit. */
 size_t sc_edit_distance(const char *a, const char *b, size_t limit);

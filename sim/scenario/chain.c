@@ -1,7 +1,7 @@
 /*
  * chain.c: the files of a scenario: reading one (at most CF_MAX_FILE_BYTES), checking
  * its bytes and parsing it (sim/conf), hooking its wide integer literals to their
- * settings, following `base` (at most UR_SC_MAX_BASE_DEPTH files deep, cycles found by
+ * settings, following `base` (at most UR_MAX_BASE_DEPTH files deep, cycles found by
  * inode) and merging a file onto its base's tree: groups merge by path, anything else
  * (lists included) replaces, a distribution merges when it names no other family.
  */
@@ -320,8 +320,8 @@ struct cf_setting *sc_apply_base(struct loader *L, struct cf_setting *cfg, const
 		return NULL;
 	}
 	if (chain->n > SC_MAX_BASE_DEPTH) {
-		sc_report(L, base, "base", "must be a chain of at most %d files, got more",
-		       SC_MAX_BASE_DEPTH);
+		sc_report(L, base, "base", "must end within %d base files of the scenario, "
+			  "got a %dth", SC_MAX_BASE_DEPTH, SC_MAX_BASE_DEPTH + 1);
 		cf_free(cfg);
 		return NULL;
 	}

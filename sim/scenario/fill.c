@@ -960,7 +960,11 @@ static void fill_node(struct loader *L, const struct sc_node *node,
 	}
 	case SC_ID: {
 		const char *v = get_id(L, s, path->buf);
-		if (v)
+		if (v && (node->flags & SC_CSV_WORD) && sc_reads_as_missing(v))
+			sc_report(L, s, path->buf, "must not be a word R or pandas reads as a "
+				  "missing value (NA, NaN, null, None, in any case), got %s",
+				  DESCRIBE(s));
+		else if (v)
 			snprintf(at, UR_ID_SIZE, "%s", v);
 		break;
 	}

@@ -895,6 +895,44 @@ static void test_params_defaults_equal_loader(void **state)
 	ur_scenario_destroy(sc);
 }
 
+/* Base files chain up to UR_MAX_BASE_DEPTH (16) files under the scenario; a 17th is
+ * refused with a message naming the limit. */
+static void test_base_depth_limit(void **state)
+{
+	struct args *a = *state;
+	char dir[96], path[256];
+	snprintf(dir, sizeof dir, "%s/depth", a->tmpdir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	for (int i = 0; i <= UR_MAX_BASE_DEPTH + 1; i++) {
+		snprintf(path, sizeof path, "%s/f%d.cfg", dir, i);
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		if (i == 0)
+			fputs(small, f);
+		else
+			fprintf(f, "base = \"f%d.cfg\";\nagents = { w_s = 0.%d; };\n", i - 1, i);
+		assert_int_equal(fclose(f), 0);
+	}
+	struct ur_diag diag;
+	enum ur_scenario_status status;
+	ur_diag_init(&diag, 20);
+	snprintf(path, sizeof path, "%s/f%d.cfg", dir, UR_MAX_BASE_DEPTH);
+	struct ur_scenario *sc = ur_scenario_load(path, NULL, 0, &diag, &status);
+	assert_non_null(sc);
+	assert_real_equal(ur_scenario_params(sc)->agents.w_s, 0.16, 0.0);
+	ur_scenario_destroy(sc);
+	snprintf(path, sizeof path, "%s/f%d.cfg", dir, UR_MAX_BASE_DEPTH + 1);
+	sc = ur_scenario_load(path, NULL, 0, &diag, &status);
+	assert_null(sc);
+	assert_int_equal(status, UR_SCENARIO_BAD_INPUT);
+	assert_int_equal(ur_diag_count(&diag), 1);
+	snprintf(path, sizeof path,
+		 "%s/f1.cfg:1: base: must end within 16 base files of the scenario, got a 17th",
+		 dir);
+	assert_string_equal(ur_diag_message(&diag, 0), path);
+	ur_diag_finish(&diag);
+}
+
 /* ---- derived scenarios ---------------------------------------------------------------- */
 
 /* Every message of a diag, one a line, in a malloc'd string. */
@@ -1096,6 +1134,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test_prestate(test_reference_page_matches_schema, &a),
 		cmocka_unit_test(test_params_defaults_equal_loader),
+		cmocka_unit_test_prestate(test_base_depth_limit, &a),
 		cmocka_unit_test_prestate(test_derive_matches_reload, &a),
 		cmocka_unit_test_prestate(test_derive_reads_no_file, &a),
 	};

@@ -7,9 +7,14 @@
  * sanitizer reports, it checks the loader's contract:
  *   - a load succeeds exactly when its status is OK, and a failure leaves a message;
  *   - the printout of a loaded scenario loads again, prints to the same bytes and
- *     hashes the same (the round trip `unrestsim check` promises).
+ *     hashes the same (the round trip `unrestsim check` promises);
+ *   - with overrides, the scenario derived from the file loaded without them
+ *     (ur_scenario_derive, on its fast path and on the tree) is what the load with
+ *     them gave: the same status, the same messages and the same printout (a sweep's
+ *     points are built that way).
  * A violated contract aborts, which libFuzzer reports as a crash.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +46,49 @@ static size_t leading_sets(const char *text, size_t size, char **sets)
 	return n;
 }
 
+static bool same_messages(const struct ur_diag *a, const struct ur_diag *b)
+{
+	if (ur_diag_count(a) != ur_diag_count(b))
+		return false;
+	for (size_t i = 0; i < ur_diag_count(a); i++)
+		if (strcmp(ur_diag_message(a, i), ur_diag_message(b, i)) != 0)
+			return false;
+	return true;
+}
+
+/* The derive contract, for a load with overrides that gave sc (or NULL, status and
+ * the messages in diag). */
+static void check_derive(const char *text, size_t size, const char *const *sets,
+			 size_t nsets, const struct ur_scenario *sc,
+			 enum ur_scenario_status status, const struct ur_diag *diag)
+{
+	struct ur_diag bdiag;
+	enum ur_scenario_status bstatus;
+	struct ur_scenario *base;
+
+	ur_diag_init(&bdiag, 0);
+	base = ur_scenario_load_buffer("fuzz.cfg", text, size, NULL, 0, &bdiag, &bstatus);
+	for (unsigned flags = 0; base && flags <= UR_DERIVE_EXACT; flags++) {
+		struct ur_diag ddiag;
+		enum ur_scenario_status dstatus;
+		struct ur_scenario *d;
+
+		ur_diag_init(&ddiag, 0);
+		d = ur_scenario_derive(base, sets, nsets, flags, &ddiag, &dstatus);
+		if (dstatus == UR_SCENARIO_NOMEM || status == UR_SCENARIO_NOMEM) {
+			/* memory ran out in one of them: nothing to compare */
+		} else if (dstatus != status || (d != NULL) != (sc != NULL) ||
+			   !same_messages(&ddiag, diag) ||
+			   (d && strcmp(ur_scenario_text(d), ur_scenario_text(sc)) != 0)) {
+			abort();
+		}
+		ur_scenario_destroy(d);
+		ur_diag_finish(&ddiag);
+	}
+	ur_scenario_destroy(base);
+	ur_diag_finish(&bdiag);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -57,6 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!sc && ur_diag_count(&diag) == 0)
 		abort();
+	if (nsets > 0)
+		check_derive(text, size, (const char *const *)sets, nsets, sc, status, &diag);
 	if (sc) {
 		const char *printed = ur_scenario_text(sc);
 		struct ur_diag diag2;

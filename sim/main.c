@@ -654,10 +654,10 @@ static int cmd_sweep(int argc, char **argv)
 			break;
 		case 's':
 			if (ur_rng_seed_parse(optarg, &overrides.seed) != 0 ||
-			    overrides.seed > (uint64_t)INT64_MAX) {
+			    overrides.seed > (uint64_t)UR_MAX_SEED) {
 				status = usage_error("sweep", "-s: the seed must be a whole number from "
 							   "0 to %" PRId64 " (decimal or 0x hex), "
-							   "got '%s'", INT64_MAX, optarg);
+							   "got '%s'", (int64_t)UR_MAX_SEED, optarg);
 				goto cleanup;
 			}
 			overrides.has_seed = true;

@@ -39,6 +39,11 @@
  * Threads: no global or static mutable state. Objects may be used in many threads,
  * one thread per object. Two runs cannot write one folder at once: the folder is
  * locked (flock) while a struct ur_output holds it.
+ *
+ * Layering: the output module owns the manifest's format, both ways: manifest.c writes
+ * it, manifest_read.c reads it (ur_sweep_manifest_read, for a sweep's --resume and
+ * merge) through sim/conf, the program's tree of libconfig text, and the scenario
+ * module's diag. It uses only the public API of those modules and of params.h.
  */
 #ifndef UNREST_OUTPUT_H
 #define UNREST_OUTPUT_H

@@ -62,6 +62,7 @@
  * is refused when it loads, by `check` as by `run`) and by the drivers. */
 #define UR_MAX_REPLICATIONS 1000000u   /* replications of a run or sweep point */
 #define UR_MAX_BASE_DEPTH 16           /* base files under a scenario */
+#define UR_MAX_SEED INT64_MAX          /* master seeds: scenario.seed, -s */
 /* The model numbers agents with 32 bits (model.h: it refuses 2^32 - 1 agents or
  * more), and a replication keeps its rows of national.csv and timeseries.csv in
  * memory (about 80 bytes a row) until they are written. */

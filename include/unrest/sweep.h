@@ -28,7 +28,13 @@
  * units are done, never of the number of jobs or shards.
  *
  * Invariants: a struct ur_sweep exists only for a sweep whose every point's scenario
- * loaded; it never changes after the load and shares nothing.
+ * passed every check; it never changes after the load and shares nothing. The sweep
+ * file and the scenario with its base files are read once, by ur_sweep_load; a point's
+ * scenario is derived from the loaded one (ur_scenario_derive), never re-read.
+ *
+ * Layering: the sweep module uses only the public API of the scenario module
+ * (scenario.h), the output module (output.h: CSV, the folder, manifests) and the run
+ * driver (run.h); its reader of sweep files reads libconfig text through sim/conf.
  *
  * Error policy: user mistakes are messages in a struct ur_diag in the scenario
  * module's form `FILE:LINE: PATH: expected ..., got ...`, with a status equal to an
@@ -68,7 +74,7 @@ struct ur_sweep_value {
 	char *text;                    /* UR_SWEEP_TEXT: malloc'd */
 };
 
-/* ---- the sweep file as written (the scenario module reads it) --------------------- */
+/* ---- the sweep file as written (sweepfile.c reads it through sim/conf) ------------- */
 struct ur_sweep_param_spec {
 	char *path;                    /* --set path */
 	unsigned line;                 /* where it is given */
@@ -119,9 +125,9 @@ void ur_sweep_wilson(uint64_t k, uint64_t n, double *low, double *high);
 /* ---- a loaded sweep ----------------------------------------------------------------- */
 struct ur_sweep;
 
-/* Reads the sweep file, builds its design, loads every point's scenario. A point
- * whose overrides do not load is a BAD_INPUT (65) naming the point; a missing scenario
- * file is MISSING (66). */
+/* Reads the sweep file and its scenario (once), builds its design, checks every
+ * point's scenario. A point whose overrides do not pass is a BAD_INPUT (65) naming the
+ * point; a missing scenario file is MISSING (66). */
 struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 			       enum ur_scenario_status *status);
 
@@ -152,9 +158,10 @@ uint64_t ur_sweep_seed(const struct ur_sweep *sweep);
 const char *ur_sweep_param_path(const struct ur_sweep *sweep, size_t param);
 const struct ur_sweep_value *ur_sweep_value(const struct ur_sweep *sweep, size_t point,
 					    size_t param);
-/* Point `point`'s scenario: the sweep's scenario loaded with the point's values as
- * --set overrides, the caller's to destroy. Every point loaded once when the sweep
- * did, so NULL here means out of memory (or a scenario file changed since). */
+/* Point `point`'s scenario: derived from the sweep's loaded scenario with the point's
+ * values as --set overrides (no file is read), the caller's to destroy before the
+ * sweep. Every point was checked when the sweep loaded, so NULL here means out of
+ * memory. Threads may call it at once. */
 struct ur_scenario *ur_sweep_point_scenario(const struct ur_sweep *sweep, size_t point,
 					    struct ur_diag *diag,
 					    enum ur_scenario_status *status);

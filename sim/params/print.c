@@ -19,6 +19,18 @@
 #include "schema.h"
 #include "unrest/params.h"
 
+/* "%.*g" (or, fixed, "%.*f") of value into buf. Written wide first: the compiler
+ * cannot see that a double at these precisions takes at most 25 bytes. */
+static void put_real(char buf[SC_REAL_TEXT_SIZE], bool fixed, int precision, double value)
+{
+	char wide[400];
+	int n = fixed ? snprintf(wide, sizeof wide, "%.*f", precision, value)
+		      : snprintf(wide, sizeof wide, "%.*g", precision, value);
+	size_t len = n < 0 ? 0 : (size_t)n < SC_REAL_TEXT_SIZE ? (size_t)n : SC_REAL_TEXT_SIZE - 1;
+	memcpy(buf, wide, len);
+	buf[len] = '\0';
+}
+
 char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE])
 {
 	/* Shortest round trip by trying precisions: C has no "%shortest" conversion and
@@ -29,21 +41,21 @@ char *sc_format_real(double value, bool force_point, char buf[SC_REAL_TEXT_SIZE]
 
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
-		snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", mid, value);
+		put_real(buf, false, mid, value);
 		if (strtod(buf, NULL) == value)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	int precision = lo;
-	snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", precision, value);
+	put_real(buf, false, precision, value);
 	/* %g writes 500 as 5e+02; below 1e16 plain digits read better and are exact. */
 	if (strchr(buf, 'e') && fabs(value) >= 1.0 && fabs(value) < 1e16) {
 		int exponent = (int)floor(log10(fabs(value)));
 		int decimals = precision - 1 - exponent;
-		snprintf(buf, SC_REAL_TEXT_SIZE, "%.*f", decimals > 0 ? decimals : 0, value);
+		put_real(buf, true, decimals > 0 ? decimals : 0, value);
 		if (strtod(buf, NULL) != value) /* log10 rounding at a power of ten */
-			snprintf(buf, SC_REAL_TEXT_SIZE, "%.*g", precision, value);
+			put_real(buf, false, precision, value);
 	}
 	if (force_point && !strpbrk(buf, ".eEni"))
 		strncat(buf, ".0", SC_REAL_TEXT_SIZE - strlen(buf) - 1);

@@ -328,9 +328,10 @@ static const struct sc_node scenario_nodes[] = {
 	     "persons", "Persons one agent stands for (1: a person-level run)."),
 	REAL("mobilizable_share", struct ur_scenario_params, mobilizable_share, 0, 1,
 	     OPEN, 0.5, "1", "Share of a region's population that can join a protest."),
-	INTEGER(SC_INT, "replications", struct ur_scenario_params, replications, 1, UR_MAX_REPLICATIONS,
+	INTEGER(SC_INT, "replications", struct ur_scenario_params, replications, 1,
+		UR_MAX_REPLICATIONS,
 		0, 10, "", "Replications of a run unless the command line says otherwise."),
-	INTEGER(SC_INT64, "seed", struct ur_scenario_params, seed, 0, 9223372036854775807.0,
+	INTEGER(SC_INT64, "seed", struct ur_scenario_params, seed, 0, (double)UR_MAX_SEED,
 		0, 1, "", "Master seed of a run unless the command line says otherwise."),
 };
 

@@ -1,10 +1,11 @@
 /*
  * manifest.c: manifest.cfg, what made an output folder and how each unit ended.
  *
- * The manifest is libconfig text written by hand: only the scenario module includes
- * libconfig.h (DESIGN.md: layers), and libconfig's writer would also fix the layout
- * (one list item per line, its own number formats) that this file keeps stable for
- * tools that diff manifests. The test suite reads the result back with libconfig.
+ * The manifest is libconfig text written by hand: only sim/conf/parse.c includes
+ * libconfig.h (manifest_read.c reads the file back through sim/conf), and libconfig's
+ * writer would also fix the layout (one list item per line, its own number formats)
+ * that this file keeps stable for tools that diff manifests. The test suite reads the
+ * result back with libconfig.
  *
  * Layout, one setting a line:
  *   program = "unrestsim";

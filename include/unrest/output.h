@@ -265,11 +265,6 @@ struct ur_manifest {
 /* Writes the manifest as libconfig text; 0, or -1 on a write error. */
 int ur_manifest_write(FILE *stream, const struct ur_manifest *manifest);
 
-/* Writes text as a libconfig string literal with its quotes: backslash and quote
- * escaped, LF, CR and tab as \n, \r, \t, other control bytes as \xHH, other bytes
- * (UTF-8) as they are. 0 or -1. */
-int ur_config_string_write(FILE *stream, const char *text);
-
 /* ---- the output folder -------------------------------------------------------------
  * The -o policy: the folder is created (with its missing parents) when it does not
  * exist; an existing folder is used when it is empty or holds only unrestsim's files:

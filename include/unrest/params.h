@@ -541,6 +541,12 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
  * these params came from (every setting in schema order, reals exact). 0 or -1. */
 int ur_params_write(const struct ur_params *p, FILE *stream);
 
+/* Writes text as a libconfig string literal with its quotes: backslash and quote
+ * escaped, LF, CR and tab as \n, \r, \t, other control bytes as \xHH, other bytes
+ * (UTF-8) as they are. 0 or -1. The one writer of string literals (literal.c): the
+ * printout, manifests and sweep.cfg use it. */
+int ur_config_string_write(FILE *stream, const char *text);
+
 /* The table of every setting (path, type, unit, range, default, meaning) in Markdown,
  * as it stands in docs/scenario-reference.md between its schema markers. 0 or -1. */
 int ur_params_write_reference(FILE *stream);

@@ -33,31 +33,6 @@
 
 #include "unrest/rng.h"
 
-int ur_config_string_write(FILE *stream, const char *text)
-{
-	assert(stream && text);
-	if (putc('"', stream) == EOF)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		int ok;
-		if (*p == '"' || *p == '\\')
-			ok = fprintf(stream, "\\%c", *p) >= 0;
-		else if (*p == '\n')
-			ok = fputs("\\n", stream) >= 0;
-		else if (*p == '\t')
-			ok = fputs("\\t", stream) >= 0;
-		else if (*p == '\r')
-			ok = fputs("\\r", stream) >= 0;
-		else if (*p < 0x20 || *p == 0x7f)
-			ok = fprintf(stream, "\\x%02x", *p) >= 0;
-		else
-			ok = putc(*p, stream) != EOF;
-		if (!ok)
-			return -1;
-	}
-	return putc('"', stream) == EOF ? -1 : 0;
-}
-
 /* `name = "text";` and a newline. */
 static void write_string_setting(FILE *f, const char *name, const char *text)
 {

@@ -76,15 +76,11 @@ static void indent(struct printer *pr)
 		fputs("  ", pr->f);
 }
 
+/* Scenario strings hold no control characters (fill.c refuses them), so this is the
+ * quoting the printout always had: backslash and quote escaped. */
 static void put_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	ur_config_string_write(f, s);
 }
 
 static void put_unit(struct printer *pr, const struct sc_node *node)

@@ -587,11 +587,11 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 			ok = true;
 		} else if (cf_type_of(s) == CF_STRING) {
 			ok = ur_rng_seed_parse(cf_string(s), &spec->seed) == 0 &&
-			     spec->seed <= (uint64_t)INT64_MAX;
+			     spec->seed <= (uint64_t)UR_MAX_SEED;
 		}
 		if (!ok)
 			report(R, s, "seed", "expected a whole number from 0 to %" PRId64
-			       " (or a \"0x\" hex string), got %s", INT64_MAX, GOT(s));
+			       " (or a \"0x\" hex string), got %s", (int64_t)UR_MAX_SEED, GOT(s));
 		spec->has_seed = true;
 	}
 

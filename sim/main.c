@@ -7,6 +7,9 @@
  * with getopt_long and validates every value before any work starts, so a usage
  * mistake never leaves output behind.
  */
+/* realpath(3) is X/Open (the project defines only _POSIX_C_SOURCE): it names the
+ * installed scenarios' folder without "bin/.." in listings and messages. */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -21,6 +24,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -32,6 +37,15 @@
 
 #ifndef UNRESTSIM_VERSION
 #define UNRESTSIM_VERSION "unknown"
+#endif
+/* Where `meson install` puts the shipped scenarios: the absolute path under the
+ * configured prefix, and the same folder relative to the folder of the installed
+ * program (empty when bindir or datadir lies outside the prefix). */
+#ifndef UNRESTSIM_SCENARIO_DIR
+#define UNRESTSIM_SCENARIO_DIR ""
+#endif
+#ifndef UNRESTSIM_SCENARIO_DIR_FROM_BINDIR
+#define UNRESTSIM_SCENARIO_DIR_FROM_BINDIR ""
 #endif
 
 static const char usage_text[] =
@@ -48,7 +62,10 @@ static const char usage_text[] =
 	"  -h, --help       print this help and exit\n"
 	"  -V, --version    print the version and exit\n"
 	"\n"
-	"'unrestsim COMMAND --help' describes a command. Exit status follows\n"
+	"'unrestsim help COMMAND' (or 'unrestsim COMMAND --help') describes a command.\n"
+	"A scenario is given as a file, or by name alone when it is installed or on\n"
+	"UNRESTSIM_PATH ('unrestsim run kazakhstan-2022'; 'unrestsim scenarios' lists\n"
+	"them). Exit status follows\n"
 	"sysexits(3): 0 success, 64 usage, 65 bad scenario or data, 66 input missing,\n"
 	"70 internal error, 73 cannot create output, 74 I/O error.\n"
 	"See unrestsim(1).\n";
@@ -57,6 +74,7 @@ struct command {
 	const char *name;
 	const char *summary;
 	int (*main)(int argc, char **argv);
+	const char *usage;   /* what COMMAND --help prints */
 };
 
 /* A usage error: the message, a pointer to the right --help, and EX_USAGE. command is
@@ -77,14 +95,182 @@ static int usage_error(const char *command, const char *fmt, ...)
 }
 
 /* The usage error for what getopt_long refused: a missing value (':', with optstring
- * starting with ':') or an unknown option. */
-static int option_error(const char *command, int opt, char **argv)
+ * starting with ':'), a value given to a long option that takes none ("--help=x":
+ * getopt_long reports it as '?' with optopt the option's code, as it does an unknown
+ * short option), or an unknown option. options is the command's table. */
+static int option_error(const char *command, int opt, char **argv,
+			const struct option *options)
 {
+	const char *arg = argv[optind - 1];
 	if (opt == ':')
-		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+		return usage_error(command, "option '%s' needs a value", arg);
+	const char *eq = strchr(arg, '=');
+	if (optopt && strncmp(arg, "--", 2) == 0 && eq) {
+		for (const struct option *o = options; o->name; o++)
+			if (o->has_arg == no_argument && o->val == optopt &&
+			    strncmp(o->name, arg + 2, (size_t)(eq - arg - 2)) == 0)
+				return usage_error(command, "option '--%s' takes no value, got '%s'",
+						   o->name, arg);
+	}
 	if (optopt)
 		return usage_error(command, "unknown option '-%c'", optopt);
-	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+	return usage_error(command, "unknown option '%s'", arg);
+}
+
+/* What --version prints, in the form of the GNU coding standards. */
+static int print_version(void)
+{
+	printf("unrestsim %s\n"
+	       "Copyright (c) 2026 The unrestsim authors.\n"
+	       "License MIT: <https://opensource.org/licenses/MIT>.\n"
+	       "This is free software: you are free to change and redistribute it.\n"
+	       "There is NO WARRANTY, to the extent permitted by law.\n",
+	       UNRESTSIM_VERSION);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
+/* ---- finding a scenario by name ------------------------------------------------ */
+
+/* The folders searched for a scenario named without a '/': each entry of
+ * UNRESTSIM_PATH (colon-separated; empty entries are skipped), then the installed
+ * scenarios, found relative to this program's own file first (an installed tree
+ * moved or staged with DESTDIR still finds its own data), then at the configured
+ * prefix. Folders that do not exist are left out; each folder appears once. */
+struct search_path {
+	size_t count;
+	char *dirs[64];
+};
+
+static void search_path_add(struct search_path *sp, const char *dir, size_t len)
+{
+	if (len == 0 || sp->count == sizeof sp->dirs / sizeof sp->dirs[0])
+		return;
+	char *copy = strndup(dir, len);
+	struct stat st;
+	if (!copy || stat(copy, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(copy);
+		return;
+	}
+	for (size_t i = 0; i < sp->count; i++)
+		if (strcmp(sp->dirs[i], copy) == 0) {
+			free(copy);
+			return;
+		}
+	sp->dirs[sp->count++] = copy;
+}
+
+/* The installed folder's path with "." and ".." resolved, so that the folder found
+ * beside the program and the one at the prefix compare equal when they are one. */
+static void search_path_add_installed(struct search_path *sp, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	if (real)
+		search_path_add(sp, real, strlen(real));
+	free(real);
+}
+
+static void search_path_init(struct search_path *sp)
+{
+	sp->count = 0;
+	const char *env = getenv("UNRESTSIM_PATH");
+	while (env && *env) {
+		const char *colon = strchr(env, ':');
+		size_t len = colon ? (size_t)(colon - env) : strlen(env);
+		search_path_add(sp, env, len);
+		env = colon ? colon + 1 : NULL;
+	}
+	/* /proc/self/exe is Linux's; elsewhere the prefix alone is searched. */
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	const char *rel = UNRESTSIM_SCENARIO_DIR_FROM_BINDIR;
+	if (n > 0 && rel[0] != '\0') {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash && (size_t)(slash - self) + 1 + strlen(rel) < sizeof self) {
+			strcpy(slash + 1, rel);
+			search_path_add_installed(sp, self);
+		}
+	}
+	if (UNRESTSIM_SCENARIO_DIR[0] != '\0')
+		search_path_add_installed(sp, UNRESTSIM_SCENARIO_DIR);
+}
+
+static void search_path_finish(struct search_path *sp)
+{
+	for (size_t i = 0; i < sp->count; i++)
+		free(sp->dirs[i]);
+	sp->count = 0;
+}
+
+/* dir/sub/name/suffix, malloc'd; NULL when out of memory. */
+static char *path_join(const char *dir, const char *sub, const char *name,
+		       const char *suffix)
+{
+	size_t len = strlen(dir) + strlen(sub) + strlen(name) + strlen(suffix) + 3;
+	char *path = malloc(len);
+	if (path)
+		snprintf(path, len, "%s/%s%s%s%s", dir, sub, sub[0] ? "/" : "", name, suffix);
+	return path;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The file that the scenario (or sweep) argument `name` of `command` names. A name
+ * with a '/', or one that exists as given, is a path and is taken as it is (the loader
+ * reports a missing file). Any other name is looked up in each folder of the search
+ * path, as DIR/NAME then DIR/NAME.cfg; for a sweep (`sweeps` true), first in
+ * DIR/sweeps. Returns a malloc'd path and EX_OK, or NULL with the exit status after
+ * printing why. */
+static char *find_scenario(const char *command, const char *name, bool sweeps, int *status)
+{
+	*status = EX_OK;
+	char *path = NULL;
+	if (name[0] == '\0' || strchr(name, '/') || access(name, F_OK) == 0 ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		if (!(path = strdup(name)))
+			goto nomem;
+		return path;
+	}
+	struct search_path sp;
+	search_path_init(&sp);
+	static const char *const suffixes[] = {"", ".cfg"};
+	for (size_t d = 0; d < sp.count; d++) {
+		for (int s = sweeps ? 0 : 1; s < 2; s++) {
+			for (size_t k = 0; k < 2; k++) {
+				path = path_join(sp.dirs[d], s == 0 ? "sweeps" : "", name,
+						 suffixes[k]);
+				if (!path) {
+					search_path_finish(&sp);
+					goto nomem;
+				}
+				if (is_file(path)) {
+					search_path_finish(&sp);
+					return path;
+				}
+				free(path);
+				path = NULL;
+			}
+		}
+	}
+	fprintf(stderr, "unrestsim %s: %s: no such file, and no %s named so in ", command,
+		name, sweeps ? "sweep" : "scenario");
+	if (sp.count == 0)
+		fputs("any folder (UNRESTSIM_PATH is unset or names no folder, and no scenarios "
+		      "are installed)", stderr);
+	for (size_t d = 0; d < sp.count; d++)
+		fprintf(stderr, "%s%s", d ? ", " : "", sp.dirs[d]);
+	fprintf(stderr, "\n'unrestsim scenarios' lists what is found.\n");
+	search_path_finish(&sp);
+	*status = EX_NOINPUT;
+	return NULL;
+nomem:
+	fprintf(stderr, "unrestsim %s: out of memory\n", command);
+	*status = EX_SOFTWARE;
+	return NULL;
 }
 
 /* The signal that asked a sweep to stop (SIGTERM, SIGINT), 0 before one came. The one
@@ -124,6 +310,7 @@ static const char run_usage_text[] =
 	"                            every SECONDS (0.1 to 86400; default: none)\n"
 	"  -q, --quiet               no progress and no closing line; errors only\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Progress is shown on stderr when stderr is a terminal. Exit status: 0 success,\n"
 	"64 usage, 65 bad scenario, 66 scenario missing, 70 a replication failed (the\n"
@@ -296,12 +483,14 @@ static int cmd_run(int argc, char **argv)
 		{"progress", required_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int status = EX_SOFTWARE;
 	const char **sets = NULL;
 	const char **command_line = NULL;
 	char *default_dir = NULL;
+	char *found = NULL;
 	struct ur_scenario *scenario = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
@@ -372,8 +561,11 @@ static int cmd_run(int argc, char **argv)
 			fputs(run_usage_text, stdout);
 			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 			goto cleanup;
+		case 'V':
+			status = print_version();
+			goto cleanup;
 		default:
-			status = option_error("run", opt, argv);
+			status = option_error("run", opt, argv, options);
 			goto cleanup;
 		}
 	}
@@ -386,11 +578,14 @@ static int cmd_run(int argc, char **argv)
 					 argv[optind], argv[optind + 1]);
 		goto cleanup;
 	}
-	const char *file = argv[optind];
 	if (dir && dir[0] == '\0') {
 		status = usage_error("run", "-o: the output folder has an empty name");
 		goto cleanup;
 	}
+	found = find_scenario("run", argv[optind], false, &status);
+	if (!found)
+		goto cleanup;
+	const char *file = found;
 
 	enum ur_scenario_status load_status;
 	scenario = ur_scenario_load(file, sets, nsets, &diag, &load_status);
@@ -447,6 +642,7 @@ static int cmd_run(int argc, char **argv)
 cleanup:
 	ur_scenario_destroy(scenario);
 	ur_diag_finish(&diag);
+	free(found);
 	free(default_dir);
 	free(command_line);
 	free(sets);
@@ -468,6 +664,7 @@ static const char check_usage_text[] =
 	"      --set PATH=VALUE      override a setting of the scenario (repeatable);\n"
 	"                            list items by [N] or, where they have one, by [id]\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Exit status: 0 valid, 64 usage (a bad --set), 65 bad scenario, 66 a file is\n"
 	"missing, 74 I/O error. See docs/scenario-reference.md for every setting.\n";
@@ -477,6 +674,7 @@ static int cmd_check(int argc, char **argv)
 	static const struct option options[] = {
 		{"set", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -498,8 +696,11 @@ static int cmd_check(int argc, char **argv)
 			fputs(check_usage_text, stdout);
 			free(sets);
 			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			free(sets);
+			return print_version();
 		default:
-			status = option_error("check", opt, argv);
+			status = option_error("check", opt, argv, options);
 			break;
 		}
 	}
@@ -508,8 +709,12 @@ static int cmd_check(int argc, char **argv)
 	if (status == EX_OK && optind + 1 < argc)
 		status = usage_error("check", "one scenario file at a time, got '%s' and '%s'",
 					   argv[optind], argv[optind + 1]);
+	char *found = NULL;
 	if (status == EX_OK)
-		status = ur_scenario_check(argv[optind], sets, nsets, stdout, stderr);
+		found = find_scenario("check", argv[optind], false, &status);
+	if (found)
+		status = ur_scenario_check(found, sets, nsets, stdout, stderr);
+	free(found);
 	free(sets);
 	return status;
 }
@@ -553,6 +758,7 @@ static const char sweep_usage_text[] =
 	"                            every SECONDS (0.1 to 86400; default 60)\n"
 	"  -q, --quiet               no progress and no closing line; errors only\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Progress is shown on stderr: redrawn in place on a terminal, a line a minute\n"
 	"elsewhere. SIGTERM or SIGINT commits the units finished and exits 128 + the\n"
@@ -595,6 +801,7 @@ static int cmd_sweep(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"set", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int status = EX_SOFTWARE;
@@ -602,6 +809,7 @@ static int cmd_sweep(int argc, char **argv)
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
 	struct ur_sweep_overrides overrides = {.sets = sets};
 	char *default_dir = NULL;
+	char *found = NULL;
 	struct ur_sweep *sweep = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
@@ -689,8 +897,11 @@ static int cmd_sweep(int argc, char **argv)
 			fputs(sweep_usage_text, stdout);
 			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 			goto cleanup;
+		case 'V':
+			status = print_version();
+			goto cleanup;
 		default:
-			status = option_error("sweep", opt, argv);
+			status = option_error("sweep", opt, argv, options);
 			goto cleanup;
 		}
 	}
@@ -711,7 +922,10 @@ static int cmd_sweep(int argc, char **argv)
 		status = usage_error("sweep", "--list runs nothing: it takes no --resume");
 		goto cleanup;
 	}
-	const char *file = argv[optind];
+	found = find_scenario("sweep", argv[optind], true, &status);
+	if (!found)
+		goto cleanup;
+	const char *file = found;
 	enum ur_scenario_status load_status;
 	sweep = ur_sweep_load_with(file, &overrides, &diag, &load_status);
 	if (!sweep) {
@@ -781,6 +995,7 @@ static int cmd_sweep(int argc, char **argv)
 cleanup:
 	ur_sweep_destroy(sweep);
 	ur_diag_finish(&diag);
+	free(found);
 	free(default_dir);
 	free(command_line);
 	free(sets);
@@ -800,6 +1015,7 @@ static const char merge_usage_text[] =
 	"Options:\n"
 	"  -o, --output DIR          the output folder (required); as for 'run'\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Every row and manifest entry is checked against summary.csv's columns and the\n"
 	"sweep's design; a malformed one is refused as FILE:LINE: what was expected,\n"
@@ -816,6 +1032,7 @@ static int cmd_merge(int argc, char **argv)
 	static const struct option options[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
@@ -839,8 +1056,11 @@ static int cmd_merge(int argc, char **argv)
 			fputs(merge_usage_text, stdout);
 			free(command_line);
 			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			free(command_line);
+			return print_version();
 		default:
-			status = option_error("merge", opt, argv);
+			status = option_error("merge", opt, argv, options);
 			break;
 		}
 	}
@@ -865,13 +1085,234 @@ static int cmd_merge(int argc, char **argv)
 	return status;
 }
 
+/* ---- unrestsim scenarios ------------------------------------------------------- */
+
+static const char scenarios_usage_text[] =
+	"Usage: unrestsim scenarios [--path]\n"
+	"\n"
+	"Lists the scenarios and sweeps that 'run', 'check' and 'sweep' find by name,\n"
+	"folder by folder in the order they are searched: each scenario (FILE.cfg) with\n"
+	"its scenario.description, each sweep (sweeps/FILE.cfg) with its design.\n"
+	"\n"
+	"A scenario argument with no '/' that is not a file in the current folder is a\n"
+	"name: it is looked up as DIR/NAME, then DIR/NAME.cfg, in each folder of\n"
+	"UNRESTSIM_PATH (colon-separated), then in the installed scenarios; 'sweep' looks\n"
+	"in DIR/sweeps first. The first found is used.\n"
+	"\n"
+	"Options:\n"
+	"      --path                print the folders searched, one a line, and exit\n"
+	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
+	"\n"
+	"Exit status: 0 success, 64 usage, 74 I/O error. See unrestsim(1).\n";
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the regular files NAME.cfg in dir, sorted (byte order, whatever the
+ * locale); *count of them. NULL with *count 0 when there are none or dir cannot be
+ * read. */
+static char **cfg_files(const char *dir, size_t *count)
+{
+	*count = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char **names = NULL;
+	size_t capacity = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".cfg") != 0 || e->d_name[0] == '.')
+			continue;
+		char *path = path_join(dir, "", e->d_name, "");
+		bool file = path && is_file(path);
+		free(path);
+		if (!file)
+			continue;
+		if (*count == capacity) {
+			size_t grown = capacity ? 2 * capacity : 16;
+			char **more = realloc(names, grown * sizeof *names);
+			if (!more)
+				break;
+			names = more;
+			capacity = grown;
+		}
+		if (!(names[*count] = strndup(e->d_name, len - 4)))
+			break;
+		(*count)++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, *count, sizeof *names, compare_names);
+	return names;
+}
+
+/* One line of the listing: the name, padded, then what it is. A file that does not
+ * load says so, with the first message, and the listing goes on. */
+static void list_entry(const char *dir, const char *name, int width, bool sweep,
+		       bool shadowed)
+{
+	char *path = path_join(dir, "", name, ".cfg");
+	char what[UR_TEXT_SIZE + 64] = "";
+	struct ur_diag diag;
+	ur_diag_init(&diag, 1);
+	enum ur_scenario_status status;
+	if (!path) {
+		snprintf(what, sizeof what, "(out of memory)");
+	} else if (sweep) {
+		/* The sweep file alone: its points are not resolved, so a sweep of a
+		 * million points lists as fast as one of two. */
+		struct ur_sweep_spec *spec = ur_sweep_spec_read(path, &diag, &status);
+		if (spec) {
+			static const char *const designs[] = {"grid", "lhs", "sobol", "list"};
+			const char *scenario = strrchr(spec->scenario, '/');
+			size_t points = spec->npoints;
+			if (spec->design == UR_SWEEP_GRID) {
+				points = 1;
+				for (size_t i = 0; i < spec->ndims; i++)
+					points *= spec->params[spec->dims[i].first].nvalues;
+			}
+			char reps[48] = "the scenario's replications";
+			if (spec->has_replications)
+				snprintf(reps, sizeof reps, "%" PRIu64 " %s", spec->replications,
+					 spec->replications == 1 ? "replication" : "replications");
+			snprintf(what, sizeof what, "sweep of %s: %s of %zu %s over %zu %s, %s",
+				 scenario ? scenario + 1 : spec->scenario, designs[spec->design],
+				 points, points == 1 ? "point" : "points", spec->nparams,
+				 spec->nparams == 1 ? "parameter" : "parameters", reps);
+		}
+		ur_sweep_spec_destroy(spec);
+	} else {
+		struct ur_scenario *scenario = ur_scenario_load(path, NULL, 0, &diag, &status);
+		if (scenario) {
+			const char *text = ur_scenario_params(scenario)->scenario.description;
+			snprintf(what, sizeof what, "%s", text[0] ? text : "(no description)");
+		}
+		ur_scenario_destroy(scenario);
+	}
+	if (what[0] == '\0')
+		snprintf(what, sizeof what, "(does not load: %s)",
+			 ur_diag_count(&diag) ? ur_diag_message(&diag, 0) : "unknown error");
+	printf("  %-*s  %s%s\n", width, name, what,
+	       shadowed ? " (hidden by the one above of that name)" : "");
+	ur_diag_finish(&diag);
+	free(path);
+}
+
+static int cmd_scenarios(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"path", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	bool path_only = false;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'P':
+			path_only = true;
+			break;
+		case 'h':
+			fputs(scenarios_usage_text, stdout);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			return print_version();
+		default:
+			return option_error("scenarios", opt, argv, options);
+		}
+	}
+	if (optind < argc)
+		return usage_error("scenarios", "takes no argument, got '%s'", argv[optind]);
+
+	struct search_path sp;
+	search_path_init(&sp);
+	if (path_only) {
+		for (size_t d = 0; d < sp.count; d++)
+			puts(sp.dirs[d]);
+	} else {
+		/* Names already listed: a later folder's file of that name is never found
+		 * by name (for scenarios and sweeps apart). */
+		char **seen[2] = {NULL, NULL};
+		size_t nseen[2] = {0, 0};
+		size_t listed = 0;
+		for (size_t d = 0; d < sp.count; d++) {
+			for (int kind = 0; kind < 2; kind++) {
+				char *dir = kind == 0 ? strdup(sp.dirs[d])
+						      : path_join(sp.dirs[d], "", "sweeps", "");
+				size_t count = 0;
+				char **names = dir ? cfg_files(dir, &count) : NULL;
+				int width = 16;
+				for (size_t i = 0; i < count; i++)
+					if ((int)strlen(names[i]) > width)
+						width = (int)strlen(names[i]);
+				if (count > 0)
+					printf("%s%s:\n", listed ? "\n" : "", dir);
+				for (size_t i = 0; i < count; i++) {
+					bool shadowed = false;
+					for (size_t j = 0; j < nseen[kind]; j++)
+						if (strcmp(seen[kind][j], names[i]) == 0)
+							shadowed = true;
+					list_entry(dir, names[i], width, kind == 1, shadowed);
+					listed++;
+				}
+				/* The names join the seen list, which then owns them. */
+				char **more = count ? realloc(seen[kind], (nseen[kind] + count) *
+								   sizeof *more) : NULL;
+				if (more) {
+					memcpy(more + nseen[kind], names, count * sizeof *names);
+					seen[kind] = more;
+					nseen[kind] += count;
+				} else {
+					for (size_t i = 0; i < count; i++)
+						free(names[i]);
+				}
+				free(names);
+				free(dir);
+			}
+		}
+		for (int kind = 0; kind < 2; kind++) {
+			for (size_t j = 0; j < nseen[kind]; j++)
+				free(seen[kind][j]);
+			free(seen[kind]);
+		}
+		if (listed == 0)
+			fprintf(stderr, "unrestsim scenarios: no scenario found: UNRESTSIM_PATH "
+				"names no folder that holds one, and none are installed\n");
+	}
+	search_path_finish(&sp);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
+/* ---- unrestsim help ------------------------------------------------------------ */
+
+static const char help_usage_text[] =
+	"Usage: unrestsim help [COMMAND]\n"
+	"\n"
+	"Prints the help of COMMAND, as 'unrestsim COMMAND --help' does, or without\n"
+	"COMMAND the program's own, as 'unrestsim --help'.\n"
+	"\n"
+	"Exit status: 0 success, 64 usage (an unknown command), 74 I/O error.\n";
+
+static int cmd_help(int argc, char **argv);
+
 /* The commands, in the order --help lists them; any other word is refused as unknown. */
 static const struct command commands[] = {
-	{"run", "run a scenario's replications, write CSV files", cmd_run},
-	{"sweep", "run a parameter sweep (designs, shards, resume)", cmd_sweep},
-	{"merge", "join the shard folders of a sweep", cmd_merge},
-	{"check", "validate a scenario and print it fully resolved", cmd_check},
-	{NULL, NULL, NULL},
+	{"run", "run a scenario's replications, write CSV files", cmd_run, run_usage_text},
+	{"sweep", "run a parameter sweep (designs, shards, resume)", cmd_sweep,
+	 sweep_usage_text},
+	{"merge", "join the shard folders of a sweep", cmd_merge, merge_usage_text},
+	{"check", "validate a scenario and print it fully resolved", cmd_check,
+	 check_usage_text},
+	{"scenarios", "list the scenarios found by name, with their descriptions",
+	 cmd_scenarios, scenarios_usage_text},
+	{"help", "print the help of a command", cmd_help, help_usage_text},
+	{NULL, NULL, NULL, NULL},
 };
 
 static void print_usage(FILE *out)
@@ -899,6 +1340,40 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+static int cmd_help(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(help_usage_text, stdout);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			return print_version();
+		default:
+			return option_error("help", opt, argv, options);
+		}
+	}
+	if (optind + 1 < argc)
+		return usage_error("help", "one command at a time, got '%s' and '%s'",
+				   argv[optind], argv[optind + 1]);
+	if (optind == argc)
+		print_usage(stdout);
+	else {
+		const struct command *command = find_command(argv[optind]);
+		if (!command)
+			return usage_error("help", "unknown command '%s'", argv[optind]);
+		fputs(command->usage, stdout);
+	}
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
 int main(int argc, char **argv)
 {
 	/* Library code checks GSL's return codes itself; GSL's default handler would
@@ -923,10 +1398,9 @@ int main(int argc, char **argv)
 			print_usage(stdout);
 			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 		case 'V':
-			printf("unrestsim %s\n", UNRESTSIM_VERSION);
-			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+			return print_version();
 		default:
-			return option_error(NULL, opt, argv);
+			return option_error(NULL, opt, argv, options);
 		}
 	}
 	if (optind >= argc)

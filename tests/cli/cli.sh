@@ -288,4 +288,86 @@ expect "run -q prints nothing" 0 '^$' '^$' -- run "$minimal" -o "$tmp/q" -r 2 -q
 expect "run --progress 0 is a usage error" 64 '^$' "--progress: expected seconds from 0.1 to 86400, got '0'" \
 	-- run "$minimal" -o "$never" --progress 0
 
+# ---- help, --version and --help as GNU tools answer them ---------------------------
+"$bin" --help >"$tmp/main.help" 2>&1
+"$bin" help >"$tmp/help.out" 2>&1
+check "help alone prints the program's help" cmp "$tmp/main.help" "$tmp/help.out"
+for c in run sweep merge check scenarios help; do
+	"$bin" $c --help >"$tmp/c.help" 2>&1
+	expect "help $c exits 0 with nothing on stderr" 0 "^Usage: unrestsim $c" '^$' -- help $c
+	check "help $c prints what $c --help prints" cmp "$tmp/c.help" "$tmp/out"
+	expect "$c --version prints the version" 0 "^unrestsim $version\$" '^$' -- $c --version
+	expect "--help lists $c" 0 "^  $c " '^$' -- --help
+	check "unrestsim(1) has a section on $c" grep -q "^\\.SS $c" "$src/docs/unrestsim.1"
+done
+expect "--version after a command's operands is answered" 0 "^unrestsim $version\$" '^$' \
+	-- run "$minimal" -o "$never" --version
+expect "--help after a command's operands is answered" 0 '^Usage: unrestsim run FILE' '^$' \
+	-- run "$minimal" -o "$never" -r 2 --help
+check "neither made a folder" test ! -e "$never"
+expect "--version names the licence, as GNU tools do" 0 '^License MIT' '^$' -- --version
+expect "help of an unknown command is a usage error" 64 '^$' "unrestsim help: unknown command 'frobnicate'" \
+	-- help frobnicate
+expect "help of two commands is a usage error" 64 '^$' 'one command at a time' -- help run sweep
+expect "--help=x is a usage error" 64 '^$' "option '--help' takes no value, got '--help=x'" -- --help=x
+expect "--version=1 is a usage error" 64 '^$' "option '--version' takes no value" -- --version=1
+expect "run --help=x is a usage error" 64 '^$' "unrestsim run: option '--help' takes no value, got '--help=x'" \
+	-- run --help=x
+expect "run --version=x is a usage error" 64 '^$' "unrestsim run: option '--version' takes no value" \
+	-- run "$minimal" --version=x
+expect "sweep --resume=1 is a usage error" 64 '^$' "unrestsim sweep: option '--resume' takes no value" \
+	-- sweep "$sweepfile" --resume=1 -o "$never"
+expect "an abbreviation with a value says the option's full name" 64 '^$' \
+	"option '--help' takes no value, got '--he=1'" -- check --he=1
+expect "an unknown long option with a value is unknown" 64 '^$' "unknown option '--bogus=1'" \
+	-- run "$minimal" --bogus=1
+expect "a usage error points to --help" 64 '^$' "Try 'unrestsim run --help'" -- run --help=x
+
+# ---- scenarios by name (UNRESTSIM_PATH) -------------------------------------------
+mkdir -p "$tmp/path1/sweeps" "$tmp/path2" "$tmp/named"
+cp "$minimal" "$tmp/path1/town.cfg"
+sed 's/^  name = "minimal";/  name = "other";/; s/^  description = .*/  description = "The second folder'"'"'s town.";/' \
+	"$minimal" >"$tmp/path2/town.cfg"
+sed 's/^  description = .*/  description = "Found without .cfg.";/' "$minimal" >"$tmp/path2/plain"
+cp "$minimal" "$tmp/path2/second.cfg"
+printf 'scenario = { name = "bad"; horizon = -5.0; };\n' >"$tmp/path2/broken.cfg"
+printf 'scenario = "../town.cfg";\nreplications = 2;\nseed = 1;\ndesign = "grid";\nparameters = ( { path = "agents.w_s"; values = [ 0.3, 0.5, 0.7 ]; } );\n' \
+	>"$tmp/path1/sweeps/ws.cfg"
+export_path="$tmp/path1::$tmp/no-such-folder:$tmp/path2"
+UNRESTSIM_PATH=$export_path "$bin" scenarios --path >"$tmp/path.out" 2>&1
+check "scenarios --path: UNRESTSIM_PATH's folders in order, empty and missing ones left out" \
+	test "$(head -n 2 "$tmp/path.out")" = "$(printf '%s\n%s' "$tmp/path1" "$tmp/path2")"
+UNRESTSIM_PATH=$export_path "$bin" scenarios >"$tmp/list.out" 2>"$tmp/list.err"
+check "scenarios exits 0" test $? -eq 0
+check "scenarios lists a folder's scenarios with their descriptions" \
+	grep -q "^  town  *Two towns, a fuel shock in one, a price rollback after a day\.\$" "$tmp/list.out"
+check "a name in a later folder is marked hidden" \
+	grep -q "^  town  *The second folder's town\. (hidden by the one above of that name)\$" "$tmp/list.out"
+check "a file that does not load says why" grep -q "^  broken  *(does not load: .*broken.cfg:1" "$tmp/list.out"
+check "sweeps are listed with their design" \
+	grep -q "^  ws  *sweep of town.cfg: grid of 3 points over 1 parameter, 2 replications\$" "$tmp/list.out"
+check "folders come in search order" \
+	test "$(grep -n "^$tmp/path1:" "$tmp/list.out" | cut -d: -f1)" -lt "$(grep -n "^$tmp/path2:" "$tmp/list.out" | cut -d: -f1)"
+check "files without .cfg are not listed" sh -c "! grep -q '^  plain' '$tmp/list.out'"
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" run town -r 1 -s 3 >/dev/null 2>"$tmp/err")
+check "run NAME finds NAME.cfg on UNRESTSIM_PATH; -o defaults to out/NAME" test -f "$tmp/named/out/town/summary.csv"
+check "the first folder's file is run" grep -q '^scenario = "'"$tmp/path1/town.cfg"'";' "$tmp/named/out/town/manifest.cfg"
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" check plain >"$tmp/plain.out" 2>&1)
+check "a NAME without .cfg is found as it is" grep -q 'Found without .cfg' "$tmp/plain.out"
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" sweep ws --list >"$tmp/ws.out" 2>&1)
+check "sweep NAME looks in DIR/sweeps" test "$(wc -l <"$tmp/ws.out")" -eq 7
+cp "$tmp/path2/second.cfg" "$tmp/named/town"
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" check town >"$tmp/local.out" 2>&1)
+check "a file in the current folder is taken before the search path" grep -q 'name = "minimal";' "$tmp/local.out"
+rm "$tmp/named/town"
+export UNRESTSIM_PATH="$export_path"
+expect "a name found nowhere exits 66 naming the folders searched" 66 '^$' \
+	"unrestsim run: nowhere: no such file, and no scenario named so in $tmp/path1, $tmp/path2" \
+	-- run nowhere -o "$never"
+unset UNRESTSIM_PATH
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" run ./town -o "$never" >/dev/null 2>"$tmp/err")
+check "a name with a '/' is a path, never looked up (66)" test $? -eq 66
+check "refused names made no folder" test ! -e "$never"
+expect "scenarios takes no argument" 64 '^$' "takes no argument, got 'x'" -- scenarios x
+
 tap_end

@@ -64,9 +64,10 @@ start_of() {
 }
 
 # quiet FILE: gnuplot's messages but its notice that a series that stays at 0 (no
-# deaths) got the axis [0:1], which is what is wanted.
+# deaths) got the axis [0:1], and the region map's that no cell has activity (its
+# cells are then all grey), both of which are what is wanted.
 quiet() {
-	grep -v 'empty y range \[0:0\], adjusting to \[0:1\]' "$1" >&2
+	grep -v -e 'empty y range \[0:0\], adjusting to \[0:1\]' -e 'No valid data points found in file' "$1" >&2
 	return 0
 }
 

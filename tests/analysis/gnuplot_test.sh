@@ -22,6 +22,10 @@ is_png() {
 		[ "$(wc -c <"$1")" -ge 5000 ]
 }
 
+# is_png_any FILE: the PNG signature.
+is_png_any() { [ -f "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' 
+')" = 89504e470d0a1a0a ]; }
+
 # Three replications: the median is the middle value, and the 5th and 95th
 # percentiles interpolate linearly: v1 + 0.1 (v2 - v1) and v2 + 0.9 (v3 - v2).
 if ! "$bin" run "$src/scenarios/minimal.cfg" -r 3 -s 9 -o "$tmp/run" </dev/null \
@@ -65,6 +69,41 @@ fi
 cells=$(awk -F, 'NR > 1 && $1 == 0' "$tmp/run/timeseries.csv" | wc -l)
 check "map table: one row per region and sample" \
 	[ "$(($(wc -l <"$tmp/map.csv") - 1))" -eq "$cells" ]
+
+# The region map's colours, on a 3 x 3 table drawn by region_map.gp itself: cells with
+# no activity are the grey the colour bar's label names (they were drawn white), and
+# the others have the colour bar's colours at their values (map_colours.py reads the
+# PNG with /usr/bin/python3 and matplotlib; skipped without them).
+gp=$src/analysis/region_map.gp
+printf 'hour_lo,hour_hi,row,region,mean\n-0.5,0.5,1,A,0\n0.5,1.5,1,A,10\n1.5,2.5,1,A,0\n-0.5,0.5,2,B,100\n0.5,1.5,2,B,0\n1.5,2.5,2,B,1000\n-0.5,0.5,3,C,0\n0.5,1.5,3,C,0\n1.5,2.5,3,C,0\n' >"$tmp/cells.csv"
+printf 'set ytics ("A" 1, "B" 2, "C" 3)\nnrows = 3\nset xrange [-0.5:2.5]\n' >"$tmp/cells.gp"
+area=$(gnuplot -e "datafile='$tmp/cells.csv'; ticsfile='$tmp/cells.gp'; outfile='$tmp/cells.png';
+	term_spec=\"pngcairo size 600,400\"" "$gp" \
+	-e 'print GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX' 2>&1)
+none=$(sed -n "s/^if (!exists(\"none_rgb\")) none_rgb = '\(#[0-9a-f]*\)'.*/\1/p" "$gp")
+check "region_map.gp names its grey for cells with no activity" [ -n "$none" ]
+check "and its colour bar's label says grey is none" grep -q "grey: none" "$gp"
+if /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	if /usr/bin/python3 "$src/tests/analysis/map_colours.py" "$tmp/cells.png" $area "$none" >"$tmp/colours.out" 2>&1; then
+		ok "map: empty cells grey as the colour bar says, others the colour bar's colours"
+	else
+		not_ok "map: empty cells grey as the colour bar says, others the colour bar's colours" \
+			"$(cat "$tmp/colours.out")" "gnuplot: $area"
+	fi
+else
+	ok "map colours # SKIP /usr/bin/python3 has no matplotlib"
+fi
+# Means within a decade or two (5 to 100), and none at all: gnuplot's own log colour
+# scale failed on both ("cb coord of -10").
+for means in "5 100" "0 0"; do
+	set -- $means
+	printf 'hour_lo,hour_hi,row,region,mean\n-0.5,0.5,1,A,0\n0.5,1.5,1,A,%s\n-0.5,0.5,2,B,%s\n0.5,1.5,2,B,0\n' "$1" "$2" >"$tmp/small.csv"
+	gnuplot -e "datafile='$tmp/small.csv'; ticsfile='$tmp/cells.gp'; outfile='$tmp/small.png';
+		term_spec=\"pngcairo size 400,300\"" "$gp" >"$tmp/small.err" 2>&1
+	check "map of means $1 and $2 draws" is_png_any "$tmp/small.png"
+	rm -f "$tmp/small.png"
+done
 
 # expect_status STATUS KIND DIR: gnuplot.sh KIND DIR exits STATUS with a message.
 expect_status() {

@@ -21,7 +21,7 @@ their remaining units, and the merge runs again.
   -c CPUS   threads per task (sbatch --cpus-per-task; default 1)
   -t TIME   time limit per task (sbatch --time, e.g. 2:00:00)
   -b 0|1    number the array's tasks from 0 or from 1 (default 1)
-  -h        print this help and exit
+  -h, --help  print this help and exit
 SBATCH_OPTION...  given to both sbatch calls (--partition=..., --account=...)
 
 The program is \$UNRESTSIM, else unrestsim on PATH, resolved here to an absolute path
@@ -32,6 +32,7 @@ USAGE
 die() { status=$1; shift; echo "submit-sweep.sh: $*" >&2; exit "$status"; }
 
 out= cpus=1 time= base=1
+case ${1:-} in --help) usage; exit 0 ;; esac
 while getopts o:c:t:b:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;

@@ -45,8 +45,8 @@ same_sweep() {
 	done
 }
 
-# A sweep of 8 units of about a second each (the reference at 2 persons per agent with
-# a 5% pool, one day): shards take long enough that a task is caught running.
+# A sweep of 8 units of about 0.4 s each (the reference at 4 persons per agent with a
+# 5% pool, one day): shards take long enough that a task is caught running.
 mkdir "$tmp/work"
 sweep=$tmp/work/small.cfg
 cat >"$sweep" <<CFG
@@ -56,7 +56,7 @@ seed = 7;
 design = "grid";
 parameters = (
   { path = "scenario.horizon"; values = [ 24.0 ]; },
-  { path = "scenario.agent_scale"; values = [ 2.0 ]; },
+  { path = "scenario.agent_scale"; values = [ 4.0 ]; },
   { path = "scenario.mobilizable_share"; values = [ 0.05 ]; },
   { path = "regions.[ALA].mobilizable_share"; values = [ 0.05 ]; },
   { path = "government.actions.[blackout].probability"; values = [ 1.0, 0.0 ]; }
@@ -64,6 +64,15 @@ parameters = (
 CFG
 
 # ---- sweep.sbatch without Slurm ------------------------------------------------------
+# On a sweep of the minimal scenario (8 units of a few milliseconds).
+quick=$tmp/work/quick.cfg
+cat >"$quick" <<CFG
+scenario = "$src/scenarios/minimal.cfg";
+replications = 4;
+seed = 7;
+design = "grid";
+parameters = ( { path = "agents.w_s"; values = [ 0.3, 0.5 ]; } );
+CFG
 # task ID [ENV...]: runs sweep.sbatch as array task ID of a 2-shard split into
 # $tmp/plain/out, with SLURM_CPUS_PER_TASK unset unless given.
 task() {
@@ -71,7 +80,7 @@ task() {
 	shift
 	env -u SLURM_CPUS_PER_TASK -u SLURM_ARRAY_TASK_MIN -u UNRESTSIM_ARRAY_BASE \
 		UNRESTSIM="$bin" SLURM_ARRAY_TASK_ID="$id" "$@" \
-		sh "$sbatch_script" "$sweep" "$tmp/plain/out" 2 >"$tmp/task.out" 2>&1
+		sh "$sbatch_script" "$quick" "$tmp/plain/out" 2 >"$tmp/task.out" 2>&1
 }
 mkdir "$tmp/plain"
 task 0 SLURM_ARRAY_TASK_MIN=0
@@ -91,13 +100,13 @@ task 3 SLURM_ARRAY_TASK_MIN=1
 status=$?
 check "task 3 of 2 shards is refused (64)" test "$status" -eq 64
 check "with a message" grep -q 'no shard of 1..2' "$tmp/task.out"
-env -u SLURM_ARRAY_TASK_ID UNRESTSIM="$bin" sh "$sbatch_script" "$sweep" "$tmp/plain/out" 2 >"$tmp/task.out" 2>&1
+env -u SLURM_ARRAY_TASK_ID UNRESTSIM="$bin" sh "$sbatch_script" "$quick" "$tmp/plain/out" 2 >"$tmp/task.out" 2>&1
 check "outside an array it is refused (64)" test $? -eq 64
 UNRESTSIM="$bin" sh "$sbatch_script" --merge "$tmp/plain/out" 2 >"$tmp/task.out" 2>&1
 check "--merge joins OUT.1-of-2 and OUT.2-of-2" test -f "$tmp/plain/out/sweep.csv"
-"$bin" sweep "$sweep" -j 2 -o "$tmp/ref" 2>/dev/null
-check "the merge is the unsharded sweep" same_sweep "$tmp/ref" "$tmp/plain/out"
-UNRESTSIM="$bin" sh "$submit" "$sweep" 0 >"$tmp/task.out" 2>&1
+"$bin" sweep "$quick" -o "$tmp/quick-ref" 2>/dev/null
+check "the merge is the unsharded sweep" same_sweep "$tmp/quick-ref" "$tmp/plain/out"
+UNRESTSIM="$bin" sh "$submit" "$quick" 0 >"$tmp/task.out" 2>&1
 check "submit-sweep.sh refuses 0 shards (64)" test $? -eq 64
 
 # ---- a real Slurm ------------------------------------------------------------------
@@ -188,6 +197,7 @@ if [ "$(sinfo -h -o %t 2>/dev/null)" != idle ]; then
 	tap_end
 fi
 ok "a single-node Slurm starts ($host, ports $port and $((port + 1)))"
+"$bin" sweep "$sweep" -j 2 -o "$tmp/ref" 2>/dev/null
 started=$(date +%s)
 
 # wait_jobs ID...: until none of the jobs is pending or running (90 s at most).

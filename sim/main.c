@@ -220,8 +220,9 @@ static bool is_file(const char *path)
 }
 
 /* The file that the scenario (or sweep) argument `name` of `command` names. A name
- * with a '/', or one that exists as given, is a path and is taken as it is (the loader
- * reports a missing file). Any other name is looked up in each folder of the search
+ * with a '/', or one that names a file (not a folder: out/ may well hold a folder
+ * named as a scenario) in the current folder, is a path and is taken as it is (the
+ * loader reports a missing file). Any other name is looked up in each folder of the search
  * path, as DIR/NAME then DIR/NAME.cfg; for a sweep (`sweeps` true), first in
  * DIR/sweeps. Returns a malloc'd path and EX_OK, or NULL with the exit status after
  * printing why. */
@@ -229,8 +230,10 @@ static char *find_scenario(const char *command, const char *name, bool sweeps, i
 {
 	*status = EX_OK;
 	char *path = NULL;
-	if (name[0] == '\0' || strchr(name, '/') || access(name, F_OK) == 0 ||
-	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+	struct stat st;
+	if (name[0] == '\0' || strchr(name, '/') ||
+	    (stat(name, &st) == 0 && !S_ISDIR(st.st_mode)) || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
 		if (!(path = strdup(name)))
 			goto nomem;
 		return path;

@@ -360,6 +360,10 @@ cp "$tmp/path2/second.cfg" "$tmp/named/town"
 (cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" check town >"$tmp/local.out" 2>&1)
 check "a file in the current folder is taken before the search path" grep -q 'name = "minimal";' "$tmp/local.out"
 rm "$tmp/named/town"
+mkdir "$tmp/named/town"
+(cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" check town >"$tmp/local.out" 2>&1)
+check "a folder of that name in the current folder does not stop the look-up" \
+	grep -q 'description = "Two towns' "$tmp/local.out"
 export UNRESTSIM_PATH="$export_path"
 expect "a name found nowhere exits 66 naming the folders searched" 66 '^$' \
 	"unrestsim run: nowhere: no such file, and no scenario named so in $tmp/path1, $tmp/path2" \

@@ -58,9 +58,11 @@ if command -v pkg-config >/dev/null 2>&1 && command -v cc >/dev/null 2>&1; then
 	check "pkg-config points into the stage" sh -c "printf '%s' '$flags' | grep -q -- '-I$root/include'"
 	example=$root/share/doc/unrestsim/examples/run_scenario.c
 	check "the example is installed with the docs" test -f "$example"
+	# A library built with sanitizers (meson -Db_sanitize=...) needs them in the program.
+	case ${UNREST_SANITIZE:-none} in none | '') sanitize= ;; *) sanitize=-fsanitize=$UNREST_SANITIZE ;; esac
 	# shellcheck disable=SC2086
 	check "the example builds against the installed library" \
-		cc -std=c11 -Wall -Wextra -Werror -o "$tmp/run_scenario" "$example" $flags
+		cc -std=c11 -Wall -Wextra -Werror $sanitize -o "$tmp/run_scenario" "$example" $flags
 	unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 	(cd "$tmp" && "$tmp/run_scenario" "$data/scenarios/minimal.cfg" 4 7) >"$tmp/example.out" 2>"$tmp/example.err"
 	check "the example runs a scenario and prints a summary" grep -q '^4 replications, seed 7: order_restored' "$tmp/example.out"

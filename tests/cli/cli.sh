@@ -300,6 +300,10 @@ for c in run sweep merge check scenarios help; do
 	expect "--help lists $c" 0 "^  $c " '^$' -- --help
 	check "unrestsim(1) has a section on $c" grep -q "^\\.SS $c" "$src/docs/unrestsim.1"
 done
+"$bin" scenarios --help >"$tmp/help" 2>&1
+for o in $(grep -Eo -- '--[a-z]+' "$tmp/help" | sort -u); do
+	check "unrestsim(1) describes scenarios $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$src/docs/unrestsim.1"
+done
 expect "--version after a command's operands is answered" 0 "^unrestsim $version\$" '^$' \
 	-- run "$minimal" -o "$never" --version
 expect "--help after a command's operands is answered" 0 '^Usage: unrestsim run FILE' '^$' \

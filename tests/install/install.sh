@@ -39,14 +39,13 @@ pc=$(find "$stage" -name unrest.pc | head -n 1)
 check "unrest.pc is installed" test -f "$pc"
 check "libunrest is installed" test -n "$(find "$stage" -name 'libunrest.a')"
 data=$root/share/unrestsim
-for f in "$src"/scenarios/*.cfg "$src"/scenarios/sweeps/*.cfg; do
-	rel=${f#"$src"/}
-	check "$rel is installed" cmp "$f" "$data/$rel"
+for f in $(cd "$src" && find scenarios -type f | sort); do
+	check "$f is installed" cmp "$src/$f" "$data/$f"
 done
 for f in timeline.py region_map.py outcomes.py record.py gnuplot.sh cluster/submit-sweep.sh cluster/sweep.sbatch; do
 	check "analysis/$f is installed, executable" test -x "$data/analysis/$f"
 done
-for f in unrestcsv.py timeline.gp region_map.gp data/kazakhstan-2022-record.csv data/regions-2022.csv; do
+for f in unrestcsv.py timeline.gp region_map.gp $(cd "$src/analysis" && find data -type f | sort); do
 	check "analysis/$f is installed" cmp "$src/analysis/$f" "$data/analysis/$f"
 done
 

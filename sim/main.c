@@ -138,12 +138,14 @@ static int print_version(void)
  * prefix. Folders that do not exist are left out; each folder appears once. */
 struct search_path {
 	size_t count;
-	char *dirs[64];
+	char **dirs;
 };
 
+/* Adds dir[0..len) unless it is empty, no folder, or already there. Out of memory,
+ * the folder is left out (a look-up then reports what it searched). */
 static void search_path_add(struct search_path *sp, const char *dir, size_t len)
 {
-	if (len == 0 || sp->count == sizeof sp->dirs / sizeof sp->dirs[0])
+	if (len == 0)
 		return;
 	char *copy = strndup(dir, len);
 	struct stat st;
@@ -156,6 +158,12 @@ static void search_path_add(struct search_path *sp, const char *dir, size_t len)
 			free(copy);
 			return;
 		}
+	char **more = realloc(sp->dirs, (sp->count + 1) * sizeof *more);
+	if (!more) {
+		free(copy);
+		return;
+	}
+	sp->dirs = more;
 	sp->dirs[sp->count++] = copy;
 }
 
@@ -172,6 +180,7 @@ static void search_path_add_installed(struct search_path *sp, const char *dir)
 static void search_path_init(struct search_path *sp)
 {
 	sp->count = 0;
+	sp->dirs = NULL;
 	const char *env = getenv("UNRESTSIM_PATH");
 	while (env && *env) {
 		const char *colon = strchr(env, ':');
@@ -199,6 +208,8 @@ static void search_path_finish(struct search_path *sp)
 {
 	for (size_t i = 0; i < sp->count; i++)
 		free(sp->dirs[i]);
+	free(sp->dirs);
+	sp->dirs = NULL;
 	sp->count = 0;
 }
 

@@ -376,6 +376,11 @@ unset UNRESTSIM_PATH
 (cd "$tmp/named" && UNRESTSIM_PATH=$export_path "$abs_bin" run ./town -o "$never" >/dev/null 2>"$tmp/err")
 check "a name with a '/' is a path, never looked up (66)" test $? -eq 66
 check "refused names made no folder" test ! -e "$never"
+many=
+for i in $(seq 100); do mkdir "$tmp/many$i"; many="$many$tmp/many$i:"; done
+cp "$minimal" "$tmp/many100/last.cfg"
+(cd "$tmp/named" && UNRESTSIM_PATH=$many "$abs_bin" check last >"$tmp/last.out" 2>&1)
+check "the 100th folder of UNRESTSIM_PATH is searched" grep -q 'name = "minimal";' "$tmp/last.out"
 expect "scenarios takes no argument" 64 '^$' "takes no argument, got 'x'" -- scenarios x
 
 tap_end

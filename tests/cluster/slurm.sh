@@ -128,6 +128,13 @@ fi
 state=$tmp/slurm
 mkdir -m 0755 "$state" "$state/ctld" "$state/spool"
 stop_daemons() {
+	# Jobs still running (a test that failed half-way) are cancelled through this
+	# test's own slurmctld first, so that slurmd's job steps end with them.
+	if [ -s "$state/slurmctld.pid" ] && [ -n "${SLURM_CONF:-}" ]; then
+		scancel --partition=test >/dev/null 2>&1
+		i=0
+		while [ -n "$(squeue -h 2>/dev/null)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	fi
 	for d in slurmd slurmctld munged; do
 		if [ -s "$state/$d.pid" ]; then
 			pid=$(cat "$state/$d.pid")

@@ -233,8 +233,8 @@ static bool is_file(const char *path)
 /* The file that the scenario (or sweep) argument `name` of `command` names. A name
  * with a '/', or one that names a file (not a folder: out/ may well hold a folder
  * named as a scenario) in the current folder, is a path and is taken as it is (the
- * loader reports a missing file). Any other name is looked up in each folder of the search
- * path, as DIR/NAME then DIR/NAME.cfg; for a sweep (`sweeps` true), first in
+ * loader reports a missing file). Any other name is looked up in each folder of the
+ * search path, as DIR/NAME then DIR/NAME.cfg; for a sweep (`sweeps` true), first in
  * DIR/sweeps. Returns a malloc'd path and EX_OK, or NULL with the exit status after
  * printing why. */
 static char *find_scenario(const char *command, const char *name, bool sweeps, int *status)

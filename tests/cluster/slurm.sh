@@ -11,10 +11,11 @@
 #      command_line (docs/sweeps.md).
 #   2. The same sweep into the same folder as 3 shards counted from 1: the folders of
 #      the 4-shard split are left alone. Shard 2's task is killed while its sweep
-#      runs (scancel: SIGTERM, then SIGKILL, as a time limit ends a task); the merge
-#      job is then cancelled and the merged folder keeps the earlier bytes. The same
-#      submit command again resumes every shard (the done ones keep their units) and
-#      the merge gives the same bytes again.
+#      runs, after a unit of it is done (scancel: SIGTERM, then SIGKILL, as a time
+#      limit ends a task); the merge job is then cancelled and the merged folder
+#      keeps the earlier bytes. The same submit command again resumes every shard
+#      (the done ones, and shard 2's done units, are kept) and the merge gives the
+#      same bytes again.
 # Before Slurm, sweep.sbatch alone: task ids counted from 0 or 1, a missing
 # SLURM_CPUS_PER_TASK, ids that are no shard.
 # TAP; skipped where slurmctld, slurmd, munged or sbatch is missing, or not root.
@@ -238,13 +239,14 @@ mkdir "$tmp/shards-4"
 cp -R "$out".*-of-4 "$tmp/shards-4/"
 
 # 2. Three tasks counted from 1, into the same folder; shard 2's task is killed while
-# its sweep runs. The program is a wrapper for this submission only: for shard 2 it
-# marks that the sweep started, and after the sweep (should the kill come late) it
-# waits to be killed, so the kill always finds the task running.
+# its sweep runs, once it has finished a unit. The program is a wrapper for this
+# submission only: for shard 2 it commits the folder whenever a unit finishes
+# (--checkpoint 0), so that the test sees when one has, and after the sweep (should
+# the kill come late) it waits to be killed, so the kill always finds the task running.
 cat >"$tmp/slow-unrestsim" <<WRAP
 #!/bin/sh
 case " \$* " in
-*" --shard 2/3 "*) touch "$tmp/shard2.started"; "$bin" "\$@"; sleep 300 ;;
+*" --shard 2/3 "*) "$bin" "\$@" --checkpoint 0; sleep 300 ;;
 *) exec "$bin" "\$@" ;;
 esac
 WRAP
@@ -252,9 +254,11 @@ chmod +x "$tmp/slow-unrestsim"
 (cd "$tmp/work" && UNRESTSIM="$tmp/slow-unrestsim" sh "$submit" -o "$out" "$sweep" 3 >"$tmp/ids" 2>"$tmp/submit.err")
 read -r array merge <"$tmp/ids"
 i=0
-while [ ! -e "$tmp/shard2.started" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-check "task 2 is running" test "$(job_state "${array}_2")" = RUNNING
+while ! grep -qs 'status = "done"' "$out.2-of-3/manifest.cfg" && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "task 2 is running, a unit of its shard done" test "$(job_state "${array}_2")" = RUNNING
 scancel "${array}_2"
 if wait_jobs "$array" "$merge"; then ok "the jobs end"; else not_ok "the jobs end" "$(squeue)" "$(logs)"; fi
 check "task 2: CANCELLED" test "$(job_state "${array}_2")" = CANCELLED
@@ -276,6 +280,9 @@ if wait_jobs "$array" "$merge"; then ok "the resubmitted jobs end"; else not_ok 
 check "resubmitted: the done shards keep their units" sh -c \
 	"grep -q '(0 run now, 3 kept from before)' '$out.logs/sweep-${array}_1.out' &&
 	 grep -q '(0 run now, 2 kept from before)' '$out.logs/sweep-${array}_3.out'"
+kept=$(sed -n 's/.*([0-9]* run now, \([0-9]*\) kept from before).*/\1/p' "$out.logs/sweep-${array}_2.out")
+check "resubmitted: shard 2 keeps the units done before the kill ($kept of 3)" \
+	test "${kept:-0}" -ge 1
 check "resubmitted: the merge job COMPLETED" test "$(job_state "$merge")" = COMPLETED
 check "the merged folder is the unsharded sweep, byte for byte, after the kill" same_sweep "$tmp/ref" "$out"
 echo "# Slurm part: $(($(date +%s) - started)) s wall"

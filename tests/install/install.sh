@@ -37,7 +37,9 @@ for h in "$src"/include/unrest/*.h; do
 done
 pc=$(find "$stage" -name unrest.pc | head -n 1)
 check "unrest.pc is installed" test -f "$pc"
-check "libunrest is installed" test -n "$(find "$stage" -name 'libunrest.a')"
+for lib in libunrest.a libunrest_model.a; do
+	check "$lib is installed" test -n "$(find "$stage" -name "$lib")"
+done
 data=$root/share/unrestsim
 for f in $(cd "$src" && find scenarios -type f | sort); do
 	check "$f is installed" cmp "$src/$f" "$data/$f"

@@ -204,8 +204,9 @@ struct ur_model_summary {
 	double csto_request_hour;     /* NAN when none was made */
 	double csto_troops_peak;      /* the most CSTO troops in the country at once */
 	double order_restored_hour;   /* NAN when order was not restored */
-	uint64_t events;              /* events executed, each agent decision one event
-				       * (the `events` column) */
+	uint64_t events;              /* model events executed, each agent decision one
+				       * event, samples not counted (the `events`
+				       * column) */
 	uint64_t decisions;           /* agent decisions (held agents picked included) */
 	uint64_t engine_events;       /* events the engine dispatched (decisions run in
 				       * batches between other events: docs/model.md) */

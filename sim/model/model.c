@@ -6,8 +6,10 @@
  * at hour 0, the fuel price rise (and its exogenous rollback), the first arrest and
  * clash sweeps and the first pick of the decision stream; every handler schedules what
  * follows from it. Samples and the final report are observations: they read the state
- * and bring integrals up to date, but change nothing a later event depends on (and do
- * not enter the fingerprint), so the sample interval does not change a run.
+ * and the integrals' values at their time, store nothing (an integral stored at a
+ * sample would cut its floating-point sum there), do not enter the fingerprint and are
+ * not counted as events, so neither the sample interval nor the outputs chosen change
+ * a run or its summary by a bit.
  *
  * Outcomes. Order is restored at the first instant t such that national active
  * persons were at or above outcomes.order_threshold at some time before t and stay
@@ -362,10 +364,11 @@ static void fuel_handler(struct ur_engine *engine, const struct ur_event *event,
 static void fill_rows(struct ur_model *m, double t, struct ur_national_row *nat,
 		      struct ur_region_row *rows)
 {
-	model_advance_all(m, t);
 	struct ur_national_row n = {.hour = t, .connectivity = m->connectivity};
 	for (size_t r = 0; r < m->nregions; ++r) {
 		const struct model_region *g = &m->region[r];
+		double damage, shutdown_hours;
+		region_integrals_at(m, r, t, &damage, &shutdown_hours);
 		struct ur_region_row row = {
 			.active = (double)g->active * m->scale,
 			.held = (double)g->held * m->scale,
@@ -387,7 +390,7 @@ static void fill_rows(struct ur_model *m, double t, struct ur_national_row *nat,
 		n.csto_troops += row.csto_troops;
 		n.legitimacy += g->population_weight * g->legitimacy;
 		n.facilities_held += g->facilities_held;
-		n.damage_usd += g->damage;
+		n.damage_usd += damage;
 	}
 	if (nat != NULL)
 		*nat = n;
@@ -419,6 +422,7 @@ static void sample_handler(struct ur_engine *engine, const struct ur_event *even
 	(void)engine;
 	struct ur_model *m = context;
 	model_clock(m, event->time);
+	m->samples++;
 	emit_sample(m, m->now);
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * m->p->scenario.sample_interval_h;
@@ -640,8 +644,10 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 	ur_engine_stats(m->engine, &es);
 	double killed_security = 0.0, shutdown = 0.0;
 	for (size_t r = 0; r < m->nregions; ++r) {
+		double damage, hours;
+		region_integrals_at(m, r, m->now, &damage, &hours);
 		killed_security += m->region[r].killed_security;
-		shutdown += m->region[r].shutdown_hours;
+		shutdown += hours;
 	}
 	*s = (struct ur_model_summary){
 		.replication_seed = m->replication_seed,
@@ -658,7 +664,9 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 		.csto_request_hour = m->csto_request_hour,
 		.csto_troops_peak = m->csto_troops_peak,
 		.order_restored_hour = m->order_restored_hour,
-		.events = m->decisions + (es.executed - m->batches),
+		/* Model events only: decisions, and engine events that are neither a batch
+		 * of decisions (counted one by one above) nor a sample. */
+		.events = m->decisions + (es.executed - m->batches - m->samples),
 		.decisions = m->decisions,
 		.engine_events = es.executed,
 		.fingerprint = m->fingerprint,

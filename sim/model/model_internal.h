@@ -328,6 +328,7 @@ struct ur_model {
 	uint64_t decisions;
 	uint64_t state_changes;
 	uint64_t batches;         /* engine events of kind KIND_DECIDE */
+	uint64_t samples;         /* engine events of kind KIND_SAMPLE */
 	uint64_t fingerprint;
 	size_t bytes;
 
@@ -355,12 +356,17 @@ double model_distance_km(double lat1, double lon1, double lat2, double lon2);
 void model_gravity(const struct ur_params *p, double *weight);
 
 /* ---- security.c ---- */
-/* Brings region r's integrals (damage, shutdown hours) from r->last to t. Morale is
- * not integrated but kept as a line from its last change of direction
- * (region_morale_at), so that it, and every decision that reads it, depends on the
- * trajectory alone, not on when samples are taken. */
+/* Brings region r's integrals (damage, shutdown hours) from r->last to t: called at
+ * model events only, before a term of their rates changes. Morale is not integrated
+ * but kept as a line from its last change of direction (region_morale_at), so that it,
+ * and every decision that reads it, depends on the trajectory alone, not on when
+ * samples are taken. */
 void region_advance(struct ur_model *m, size_t r, double t);
-void model_advance_all(struct ur_model *m, double t);
+/* Region r's damage and shutdown hours at t >= r->last, without storing them: what
+ * samples and the summary read, so that observing never cuts an integration interval
+ * (the sums' rounding, hence summary.csv, would then depend on the sample interval). */
+void region_integrals_at(const struct ur_model *m, size_t r, double t, double *damage,
+			 double *shutdown_hours);
 /* C_r at time t >= r->last, without advancing the region. */
 double region_security_at(const struct ur_model *m, size_t r, double t);
 /* After A_r or a term of C_r changed at m->now: the morale's direction, the police's

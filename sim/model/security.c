@@ -38,6 +38,10 @@
  *   d damage_r / dt = per_active_hour A_r (looting_multiplier while the police have
  *                     left or a facility is held) + shutdown_per_region_hour [off]
  *                     + emergency_per_region_hour [state of emergency]
+ * The sums are stored only at model events (region_advance, called before any term
+ * changes); a sample or the summary reads the value at its time without storing it
+ * (region_integrals_at), so the floating-point sum is cut at the same instants, and
+ * gives the same bits, whatever the sample interval.
  *
  * Draws of this file come from the security stream, in region order within an event.
  */
@@ -78,11 +82,16 @@ double region_security_at(const struct ur_model *m, size_t r, double t)
 	return security_of(m, &m->region[r], region_morale_at(m, r, t));
 }
 
-void region_advance(struct ur_model *m, size_t r, double t)
+/* Region r's damage and shutdown hours at t >= r->last, from the stored values and the
+ * rates in force since `last`; nothing is stored. */
+void region_integrals_at(const struct ur_model *m, size_t r, double t, double *damage,
+			 double *shutdown_hours)
 {
-	struct model_region *g = &m->region[r];
+	const struct model_region *g = &m->region[r];
 	double dt = t - g->last;
-	assert(dt >= 0.0 && "region_advance into the past");
+	assert(dt >= 0.0 && "region integrals into the past");
+	*damage = g->damage;
+	*shutdown_hours = g->shutdown_hours;
 	if (!(dt > 0.0))
 		return;
 	const struct ur_damage_params *d = &m->p->damage;
@@ -90,18 +99,20 @@ void region_advance(struct ur_model *m, size_t r, double t)
 	double rate = d->usd_per_active_hour * (double)g->active * m->scale * looting;
 	if (g->net == UR_NET_OFF) {
 		rate += d->shutdown_usd_per_region_hour;
-		g->shutdown_hours += dt;
+		*shutdown_hours += dt;
 	}
 	if (g->soe_on)
 		rate += d->soe_usd_per_region_hour;
-	g->damage += rate * dt;
-	g->last = t;
+	*damage += rate * dt;
 }
 
-void model_advance_all(struct ur_model *m, double t)
+void region_advance(struct ur_model *m, size_t r, double t)
 {
-	for (size_t r = 0; r < m->nregions; ++r)
-		region_advance(m, r, t);
+	struct model_region *g = &m->region[r];
+	if (!(t - g->last > 0.0))
+		return;
+	region_integrals_at(m, r, t, &g->damage, &g->shutdown_hours);
+	g->last = t;
 }
 
 void region_refresh_risk(struct ur_model *m, size_t r, double t)

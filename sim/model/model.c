@@ -29,6 +29,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,27 @@ void region_coefficients(struct ur_model *m, size_t r)
 	g->stale = true;
 }
 
+/*
+ * The population-weighted mean of a share kept in each region (connectivity c(t),
+ * legitimacy), at offset `field` of struct model_region: sum_r pop_r x_r / sum_r pop_r.
+ * It stays in [0, 1] exactly, with no clamp: each product pop_r x_r (x_r in [0, 1],
+ * pop_r a whole number) rounds to at most pop_r, a sum of such terms rounds to at most
+ * the exact sum of the populations (rounding is monotone and that sum is exact), and a
+ * correctly rounded quotient of y <= total by total is at most 1. When every region's
+ * share is 1 the mean is 1 exactly. Normalized weights pop_r / total, summed, would not
+ * be: their sum is 1 only to rounding, and connectivity read 1.0000000000000002.
+ */
+double model_population_mean(const struct ur_model *m, size_t field)
+{
+	double sum = 0.0;
+	for (size_t r = 0; r < m->nregions; ++r) {
+		double x;
+		memcpy(&x, (const char *)&m->region[r] + field, sizeof x);
+		sum += m->region[r].population * x;
+	}
+	return m->population > 0.0 ? sum / m->population : 0.0;
+}
+
 static double clamp01(double x)
 {
 	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
@@ -253,10 +275,7 @@ void model_set_internet(struct ur_model *m, size_t r, enum ur_net_state state)
 									      : ip->off_level;
 	g->blackout = state == UR_NET_ON ? 0.0 : state == UR_NET_THROTTLED ? ip->throttled_street
 									  : ip->off_street;
-	double c = 0.0;
-	for (size_t s = 0; s < m->nregions; ++s)
-		c += m->region[s].population_weight * m->region[s].connectivity;
-	m->connectivity = c;
+	m->connectivity = model_population_mean(m, offsetof(struct model_region, connectivity));
 	for (size_t s = 0; s < m->nregions; ++s)
 		region_coefficients(m, s);
 }
@@ -388,10 +407,10 @@ static void fill_rows(struct ur_model *m, double t, struct ur_national_row *nat,
 		n.injured += row.injured;
 		n.security += row.security;
 		n.csto_troops += row.csto_troops;
-		n.legitimacy += g->population_weight * g->legitimacy;
 		n.facilities_held += g->facilities_held;
 		n.damage_usd += damage;
 	}
+	n.legitimacy = model_population_mean(m, offsetof(struct model_region, legitimacy));
 	if (nat != NULL)
 		*nat = n;
 }
@@ -485,12 +504,14 @@ static int init_network(struct ur_model *m)
 static void init_regions(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
-	double total = 0.0;
+	/* Populations are whole numbers below 2^53 (the schema's limit times
+	 * UR_MAX_REGIONS), so their sum is exact. */
+	m->population = 0.0;
 	for (size_t r = 0; r < p->nregions; ++r)
-		total += (double)p->regions[r].population;
+		m->population += (double)p->regions[r].population;
 	for (size_t r = 0; r < p->nregions; ++r) {
 		struct model_region *g = &m->region[r];
-		g->population_weight = (double)p->regions[r].population / total;
+		g->population = (double)p->regions[r].population;
 		g->legitimacy = p->agents.legitimacy0;
 		g->shock = 0.0;
 		g->connectivity = 1.0;

@@ -184,7 +184,7 @@ struct model_region {
 	/* ---- state ---- */
 	size_t first;             /* index of the region's first agent */
 	uint32_t *active_list;    /* the region's active agents, any order */
-	double population_weight; /* population_r / total population */
+	double population;        /* population_r, persons (a whole number) */
 	double legitimacy;        /* L_r */
 	double shock;             /* shock_r */
 	double connectivity;      /* c_r */
@@ -264,7 +264,8 @@ struct ur_model {
 	/* national state */
 	double politicization;    /* pi */
 	double repression;        /* ell */
-	double connectivity;      /* c(t), population-weighted */
+	double connectivity;      /* c(t), population-weighted (model_population_mean) */
+	double population;        /* sum of the regions' populations, exact */
 	double lethality;         /* multiplier of casualty rates (1 until lethal force) */
 	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
 	double csto_request_hour; /* NAN until requested (part 2) */
@@ -396,6 +397,9 @@ double region_morale_at(const struct ur_model *m, size_t r, double t);
 void region_coefficients(struct ur_model *m, size_t r);
 /* After national active agents changed at m->now: peak, order-restored tracking. */
 void model_national_changed(struct ur_model *m);
+/* The population-weighted mean of the double at offset `field` of struct
+ * model_region, a share: in [0, 1] exactly when every region's is. */
+double model_population_mean(const struct ur_model *m, size_t field);
 /* Mixes x into the fingerprint. */
 void model_fingerprint(struct ur_model *m, uint64_t x);
 uint64_t model_time_bits(double t);

@@ -230,7 +230,10 @@ enum ur_model_status {
 	UR_MODEL_INVARIANT,  /* an invariant failed (a bug; ur_model_error says which) */
 	UR_MODEL_ENGINE,     /* the engine refused an event (a bug; ur_model_error) */
 	UR_MODEL_FINISHED,   /* the run had already reached the horizon */
-	UR_MODEL_PAST        /* ur_model_run_until to a time before the clock */
+	UR_MODEL_PAST,       /* ur_model_run_until to a time before the clock */
+	UR_MODEL_BUDGET      /* the replication would run more than
+			      * scenario.max_events model events (ur_model_error
+			      * names the setting and the hour reached) */
 };
 
 /* Options for tests and diagnostics; pass NULL for the defaults (all false, except

@@ -96,6 +96,8 @@ struct ur_scenario_params {
 					 * population that can join, (0, 1] */
 	unsigned replications;          /* scenario.replications: default replications, >= 1 */
 	uint64_t seed;                  /* scenario.seed: master seed, < 2^63 */
+	uint64_t max_events;            /* scenario.max_events: a replication that would run
+					 * more model events fails (model.h), >= 1 */
 };
 
 /* ---- regions ----------------------------------------------------------------------- */

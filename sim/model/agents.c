@@ -349,8 +349,15 @@ void model_decide_handler(struct ur_engine *engine, const struct ur_event *event
 	m->batches++;
 	m->in_batch = true;
 	double stop = batch_stop(m);
+	/* Decisions count against scenario.max_events with the other model events, which
+	 * do not change inside a batch: one comparison a pick. */
+	m->decision_limit = m->max_events - m->other_events;
 	for (;;) {
 		m->now = t;
+		if (m->decisions >= m->decision_limit) {
+			model_budget_spent(m);
+			break;
+		}
 		if (m->pick_pos == m->pick_len)
 			refill_picks(m);
 		uint32_t agent = m->picks[m->pick_pos++];

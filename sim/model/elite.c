@@ -205,7 +205,7 @@ void model_elite_arrests(struct ur_model *m)
 	fighters_changed(m);
 }
 
-void model_elite_clash(struct ur_model *m, unsigned civilian_deaths)
+void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
 {
 	struct model_elite *x = &m->elite;
 	const struct ur_elite_params *e = &m->p->elite;
@@ -218,9 +218,10 @@ void model_elite_clash(struct ur_model *m, unsigned civilian_deaths)
 	if (civilian_deaths > 0 && x->fighters > 0) {
 		double f = (double)x->fighters;
 		double share = f / (f + (double)g->active * m->scale);
-		unsigned k = gsl_ran_binomial(m->rng_elite, share, civilian_deaths);
+		uint64_t k = (uint64_t)model_binomial(m->rng_elite, share,
+						      (double)civilian_deaths);
 		if (k > x->fighters)
-			k = (unsigned)x->fighters;
+			k = x->fighters;
 		model_fingerprint(m, ((uint64_t)0xe3u << 32) | k);
 		x->fighters -= k;
 		x->killed += k;

@@ -27,6 +27,7 @@
  * that changed nothing enter through the running count of decisions.
  */
 #include <assert.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,9 +105,28 @@ void model_clock(struct ur_model *m, double t)
 		m->now = t;
 }
 
+void model_budget_spent(struct ur_model *m)
+{
+	model_fail(m, UR_MODEL_BUDGET,
+		   "scenario.max_events: the budget of %" PRIu64 " model events was spent at "
+		   "%.6g h of the %.6g h horizon (%" PRIu64 " decisions, %" PRIu64 " other "
+		   "events); raise it, or look for an interval or rate that floods the run",
+		   m->max_events, m->now, m->horizon, m->decisions, m->other_events);
+}
+
+void model_event_clock(struct ur_model *m, double t)
+{
+	model_clock(m, t);
+	if (m->decisions + m->other_events >= m->max_events) {
+		model_budget_spent(m);
+		return;
+	}
+	m->other_events++;
+}
+
 void model_event_begin(struct ur_model *m, const struct ur_event *event)
 {
-	model_clock(m, event->time);
+	model_event_clock(m, event->time);
 	model_fingerprint(m, model_time_bits(event->time));
 	model_fingerprint(m, ((uint64_t)event->kind << 32) | event->target);
 	model_fingerprint(m, m->decisions);
@@ -181,7 +201,9 @@ void model_order_handler(struct ur_engine *engine, const struct ur_event *event,
 {
 	(void)engine;
 	struct ur_model *m = context;
-	model_clock(m, event->time);
+	model_event_clock(m, event->time);
+	if (m->status != UR_MODEL_OK)
+		return;
 	model_fingerprint(m, model_time_bits(event->time) ^ KIND_ORDER);
 	m->order_event = (struct ur_event_handle){0, 0};
 	if (m->order_above || !isnan(m->order_restored_hour))
@@ -365,7 +387,9 @@ static void fuel_handler(struct ur_engine *engine, const struct ur_event *event,
 {
 	(void)engine;
 	struct ur_model *m = context;
-	model_clock(m, event->time);
+	model_event_clock(m, event->time);
+	if (m->status != UR_MODEL_OK)
+		return;
 	model_fingerprint(m, model_time_bits(event->time) ^ event->kind);
 	bool rise = event->kind == KIND_FUEL_RISE;
 	double level = rise ? m->p->fuel.level : m->p->fuel.rollback_level;
@@ -579,6 +603,8 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 	m->replication_seed = replication_seed;
 	m->scale = params->scenario.agent_scale;
 	m->horizon = params->scenario.horizon_h;
+	assert(params->scenario.max_events >= 1);
+	m->max_events = params->scenario.max_events;
 	m->nregions = params->nregions;
 	m->status = UR_MODEL_OK;
 	m->bytes = sizeof *m;
@@ -663,6 +689,10 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 	fill_rows(m, m->now, &n, NULL);
 	struct ur_engine_stats es;
 	ur_engine_stats(m->engine, &es);
+	/* Every engine event is a batch of decisions, a sample or a model event counted by
+	 * model_event_clock (a handler that forgot it would be missed by the budget). */
+	assert(m->status != UR_MODEL_OK ||
+	       es.executed == m->batches + m->samples + m->other_events);
 	double killed_security = 0.0, shutdown = 0.0;
 	for (size_t r = 0; r < m->nregions; ++r) {
 		double damage, hours;
@@ -687,7 +717,7 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 		.order_restored_hour = m->order_restored_hour,
 		/* Model events only: decisions, and engine events that are neither a batch
 		 * of decisions (counted one by one above) nor a sample. */
-		.events = m->decisions + (es.executed - m->batches - m->samples),
+		.events = m->decisions + m->other_events,
 		.decisions = m->decisions,
 		.engine_events = es.executed,
 		.fingerprint = m->fingerprint,

@@ -330,6 +330,11 @@ struct ur_model {
 	uint64_t state_changes;
 	uint64_t batches;         /* engine events of kind KIND_DECIDE */
 	uint64_t samples;         /* engine events of kind KIND_SAMPLE */
+	uint64_t other_events;    /* model events but decisions: engine events that
+				   * are neither a batch of decisions nor a sample */
+	uint64_t max_events;      /* scenario.max_events */
+	uint64_t decision_limit;  /* in a batch: decisions may reach this number,
+				   * max_events - other_events */
 	uint64_t fingerprint;
 	size_t bytes;
 
@@ -409,6 +414,23 @@ void model_report(struct ur_model *m, enum ur_model_event_kind kind, enum ur_eve
 		  double hour, int region, double value, const char *detail);
 /* Sets the clock to t; a t before it (a bug) fails the run with UR_MODEL_INVARIANT. */
 void model_clock(struct ur_model *m, double t);
+/* What every model event but the decisions does first: counts it against
+ * scenario.max_events (failing the run with UR_MODEL_BUDGET when it would exceed it)
+ * and sets the clock to t. */
+void model_event_clock(struct ur_model *m, double t);
+/* Fails the run with UR_MODEL_BUDGET: the budget is spent at m->now. */
+void model_budget_spent(struct ur_model *m);
+
+/* Bounded draws (security.c, docs/model.md "Bounded runs"). A count of persons with
+ * mean `mean`, Poisson in law, never above `cap` persons (the mean is clamped to cap
+ * first); means above MODEL_POISSON_EXACT_MAX are drawn from the normal law of the
+ * same mean and variance, since GSL's Poisson draw returns an unsigned int (wrong
+ * above 2^32) and does not return for means near 1e10. */
+#define MODEL_POISSON_EXACT_MAX 1e6
+double model_capped_poisson(gsl_rng *rng, double mean, double cap);
+/* Binomial(n, p) for a whole n >= 0 of any size: GSL's for n below 2^32 (its n is an
+ * unsigned int), the normal law of the same mean and variance above, within [0, n]. */
+double model_binomial(gsl_rng *rng, double p, double n);
 /* Stops the run with a status and a message. */
 void model_fail(struct ur_model *m, enum ur_model_status status, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -463,7 +485,7 @@ void model_elite_answer(struct ur_model *m);
 /* The elite's part of an arrest sweep (fighters arrested with probability p, per
  * person) and of a clash sweep (fighters among the deaths, recaptures, dispersal). */
 void model_elite_arrests(struct ur_model *m);
-void model_elite_clash(struct ur_model *m, unsigned civilian_deaths);
+void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths);
 void model_elite_start_handler(struct ur_engine *engine, const struct ur_event *event,
 			       void *context);
 void model_elite_seize_handler(struct ur_engine *engine, const struct ur_event *event,

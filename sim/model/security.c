@@ -29,7 +29,13 @@
  * x fighter_multiplier^[fighters] x lethality x facility_multiplier^[facility held]);
  * security deaths ~ Binomial(deaths, security_share); injuries = deaths x ratio, the
  * ratio drawn from casualties.injury_ratio, rounded stochastically (up with
- * probability equal to the fraction) so that the mean is exact. Deaths are counted in
+ * probability equal to the fraction) so that the mean is exact.
+ * Bounded draws: a clash kills and injures only persons engaged in it, so the Poisson
+ * mean is clamped to E, the deaths to floor(E) and the injuries to floor(E) - deaths
+ * (model_capped_poisson). With the schema's ranges the clamps bind only where rates
+ * and multipliers at their maxima meet large forces; they keep every draw finite and
+ * fast whatever the product of the factors (GSL's Poisson draw does not return for a
+ * mean near 1e10, and returns an unsigned int). Deaths are counted in
  * persons and take nobody out of the agent pool: an agent stands for agent_scale
  * persons, and the record's deaths (about 230) are 0.5 % of its participants, so
  * removing them would change the active share by less than the noise.
@@ -52,6 +58,34 @@
 #include <gsl/gsl_randist.h>
 
 #include "model_internal.h"
+
+double model_capped_poisson(gsl_rng *rng, double mean, double cap)
+{
+	cap = floor(cap);
+	if (!(cap >= 1.0) || !(mean > 0.0))
+		return 0.0;
+	if (mean > cap)
+		mean = cap;
+	double k;
+	if (mean <= MODEL_POISSON_EXACT_MAX)
+		k = (double)gsl_ran_poisson(rng, mean);
+	else /* relative error of the normal law's shape: skewness 1/sqrt(mean) <= 1e-3 */
+		k = floor(mean + sqrt(mean) * gsl_ran_gaussian_ziggurat(rng, 1.0) + 0.5);
+	return k < 0.0 ? 0.0 : k > cap ? cap : k;
+}
+
+double model_binomial(gsl_rng *rng, double p, double n)
+{
+	assert(n >= 0.0 && n == floor(n));
+	if (!(p > 0.0) || n == 0.0)
+		return 0.0;
+	if (p >= 1.0)
+		return n;
+	if (n <= (double)UINT32_MAX)
+		return (double)gsl_ran_binomial(rng, p, (unsigned)n);
+	double k = floor(n * p + sqrt(n * p * (1.0 - p)) * gsl_ran_gaussian_ziggurat(rng, 1.0) + 0.5);
+	return k < 0.0 ? 0.0 : k > n ? n : k;
+}
 
 double region_morale_at(const struct ur_model *m, size_t r, double t)
 {
@@ -268,7 +302,7 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 	const struct ur_casualty_params *cp = &m->p->casualties;
 	model_event_begin(m, event);
 	double t = m->now;
-	unsigned elite_civilian_deaths = 0;
+	uint64_t elite_civilian_deaths = 0;
 	for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r) {
 		struct model_region *g = &m->region[r];
 		double a = (double)g->active * m->scale;
@@ -282,29 +316,32 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 			mean *= cp->fighter_multiplier;
 		if (g->facilities_held > 0)
 			mean *= cp->facility_multiplier;
-		if (!(mean > 0.0))
+		if (!(mean > 0.0)) /* 0, or NaN from 0 x an overflowed power */
 			continue;
-		unsigned deaths = gsl_ran_poisson(m->rng_security, mean);
-		model_fingerprint(m, ((uint64_t)r << 32) | deaths);
-		if (deaths == 0)
+		double cap = floor(engaged);
+		double deaths = model_capped_poisson(m->rng_security, mean, cap);
+		model_fingerprint(m, ((uint64_t)r << 32) | (uint64_t)deaths);
+		if (deaths == 0.0)
 			continue;
-		unsigned security = gsl_ran_binomial(m->rng_security, cp->security_share, deaths);
+		double security = model_binomial(m->rng_security, cp->security_share, deaths);
 		double ratio = ur_dist_sample(&m->injury_ratio, m->rng_security);
 		if (!(ratio > 0.0))
 			ratio = 0.0;
-		double x = (double)deaths * ratio;
+		double x = deaths * ratio;
 		double injured = floor(x);
 		if (gsl_rng_uniform(m->rng_security) < x - injured)
 			injured += 1.0;
+		if (injured > cap - deaths)
+			injured = cap - deaths;
 		model_fingerprint(m, ((uint64_t)security << 32) ^ model_time_bits(injured));
 		g->killed += deaths;
 		g->killed_security += security;
 		g->injured += injured;
 		char detail[64];
-		snprintf(detail, sizeof detail, "security=%u injured=%.0f", security, injured);
-		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, (double)deaths, detail);
+		snprintf(detail, sizeof detail, "security=%.0f injured=%.0f", security, injured);
+		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, deaths, detail);
 		if ((int)r == m->p->elite.region)
-			elite_civilian_deaths = deaths - security;
+			elite_civilian_deaths = (uint64_t)(deaths - security);
 		if (model_watching(m, UR_IND_DEATHS))
 			model_watch(m, WATCH_DEATHS, (int)r);
 	}

@@ -4,8 +4,11 @@
  *
  * Ranges are the physically or logically possible values, widened where a sweep might
  * reasonably go; they catch typos and unit mistakes (minutes for hours, a percentage
- * for a share), not implausible calibrations. Defaults make a file that sets only the
- * required settings a plain Epstein model with no government, elite or CSTO.
+ * for a share), not implausible calibrations. A range must also give a run that
+ * finishes: no interval is under a second, no multiplier of a rate exceeds MULT_MAX,
+ * and scenario.max_events bounds the rest (docs/model.md, "Bounded runs"). Defaults
+ * make a file that sets only the required settings a plain Epstein model with no
+ * government, elite or CSTO.
  */
 #include "schema.h"
 
@@ -221,6 +224,8 @@ bool sc_used_by_kind(const struct sc_node *node, int kind)
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define BIG 1e12                 /* "no practical upper bound" for money and persons */
 #define HMAX 1e6                 /* hours: about 114 years */
+#define SECOND_H (1.0 / 3600.0)  /* one second in hours: the shortest interval */
+#define MULT_MAX 1000            /* the largest multiplier of a rate */
 
 /* Scalars: NAME, struct, field, min, max, flags, default, unit, meaning. */
 #define REAL(nm, st, fld, lo, hi, fl, dv, un, dc)                                    \
@@ -322,8 +327,9 @@ static const struct sc_node scenario_nodes[] = {
 		 "\"2022-01-01T00:00:00+06:00\"; output times use this offset." },
 	REAL("horizon", struct ur_scenario_params, horizon_h, 0, HMAX, OPEN, 504, "h",
 	     "Length of a run."),
-	REAL("sample_interval", struct ur_scenario_params, sample_interval_h, 0, HMAX,
-	     OPEN, 1, "h", "Hours between rows of national.csv and timeseries.csv."),
+	REAL("sample_interval", struct ur_scenario_params, sample_interval_h, SECOND_H, HMAX,
+	     0, 1, "h", "Hours between rows of national.csv and timeseries.csv; at least "
+	     "a second (1/3600 h)."),
 	REAL("agent_scale", struct ur_scenario_params, agent_scale, 1, 1e9, 0, 10,
 	     "persons", "Persons one agent stands for (1: a person-level run)."),
 	REAL("mobilizable_share", struct ur_scenario_params, mobilizable_share, 0, 1,
@@ -333,6 +339,11 @@ static const struct sc_node scenario_nodes[] = {
 		0, 10, "", "Replications of a run unless the command line says otherwise."),
 	INTEGER(SC_INT64, "seed", struct ur_scenario_params, seed, 0, (double)UR_MAX_SEED,
 		0, 1, "", "Master seed of a run unless the command line says otherwise."),
+	INTEGER(SC_INT64, "max_events", struct ur_scenario_params, max_events, 1, 1e11, 0,
+		1e9, "events", "Budget of model events per replication (decisions included, "
+		"samples not): a replication that would run more fails with a message naming "
+		"the hour it reached. The default is some 270 times a person-level run of the "
+		"reference scenario; 1e11 events take hours."),
 };
 
 static const struct sc_node facility_nodes[] = {
@@ -444,8 +455,8 @@ static const struct sc_node security_nodes[] = {
 };
 
 static const struct sc_node arrest_nodes[] = {
-	REAL("interval", struct ur_arrest_params, interval_h, 0, HMAX, OPEN, 1, "h",
-	     "Hours between arrest sweeps in a region."),
+	REAL("interval", struct ur_arrest_params, interval_h, SECOND_H, HMAX, 0, 1, "h",
+	     "Hours between arrest sweeps in a region; at least a second (1/3600 h)."),
 	REAL("probability", struct ur_arrest_params, probability, 0, 1, 0, 0.01, "1",
 	     "Chance an active agent is arrested in a sweep."),
 	REAL("capacity_ratio", struct ur_arrest_params, capacity_ratio, 0, 1e6, 0, 0, "1",
@@ -455,18 +466,20 @@ static const struct sc_node arrest_nodes[] = {
 };
 
 static const struct sc_node casualty_nodes[] = {
-	REAL("interval", struct ur_casualty_params, interval_h, 0, HMAX, OPEN, 1, "h",
-	     "Hours between clash events in a region."),
-	REAL("base_rate", struct ur_casualty_params, base_rate, 0, 1e6, 0, 0.01, "1/h",
-	     "Deaths per hour per 1000 engaged persons."),
+	REAL("interval", struct ur_casualty_params, interval_h, SECOND_H, HMAX, 0, 1, "h",
+	     "Hours between clash events in a region; at least a second (1/3600 h)."),
+	REAL("base_rate", struct ur_casualty_params, base_rate, 0, 1000, 0, 0.01, "1/h",
+	     "Deaths per hour per 1000 engaged persons (1000: all of them within the hour "
+	     "at force_exponent 1)."),
 	REAL("force_exponent", struct ur_casualty_params, force_exponent, 0, 10, 0, 1, "1",
 	     "Growth of the death rate with the engaged force min(A, C)/1000."),
-	REAL("fighter_multiplier", struct ur_casualty_params, fighter_multiplier, 1, 1e6,
-	     0, 3, "1", "Death rate multiplier where armed fighters are present."),
+	REAL("fighter_multiplier", struct ur_casualty_params, fighter_multiplier, 1,
+	     MULT_MAX, 0, 3, "1", "Death rate multiplier where armed fighters are present."),
 	REAL("lethal_force_multiplier", struct ur_casualty_params, lethal_force_multiplier,
-	     1, 1e6, 0, 3, "1", "Death rate multiplier once lethal force is ordered."),
-	REAL("facility_multiplier", struct ur_casualty_params, facility_multiplier, 1, 1e6,
-	     0, 2, "1", "Death rate multiplier while the elite holds a facility there."),
+	     1, MULT_MAX, 0, 3, "1", "Death rate multiplier once lethal force is ordered."),
+	REAL("facility_multiplier", struct ur_casualty_params, facility_multiplier, 1,
+	     MULT_MAX, 0, 2, "1",
+	     "Death rate multiplier while the elite holds a facility there."),
 	DIST("injury_ratio", struct ur_casualty_params, injury_ratio, &dd_injury, "1",
 	     "Injured per death."),
 	REAL("security_share", struct ur_casualty_params, security_share, 0, 1, 0, 0.08,
@@ -476,8 +489,8 @@ static const struct sc_node casualty_nodes[] = {
 static const struct sc_node damage_nodes[] = {
 	REAL("per_active_hour", struct ur_damage_params, usd_per_active_hour, 0, BIG, 0, 0,
 	     "USD", "Riot damage per active person-hour."),
-	REAL("looting_multiplier", struct ur_damage_params, looting_multiplier, 1, 1e6, 0,
-	     1, "1", "Multiplies riot damage while facilities are held or police have left."),
+	REAL("looting_multiplier", struct ur_damage_params, looting_multiplier, 1, MULT_MAX,
+	     0, 1, "1", "Multiplies riot damage while facilities are held or police have left."),
 	REAL("shutdown_per_region_hour", struct ur_damage_params,
 	     shutdown_usd_per_region_hour, 0, BIG, 0, 0, "USD",
 	     "Cost of an internet shutdown per region-hour."),
@@ -562,7 +575,7 @@ static const struct sc_node action_nodes[] = {
 	  .doc = "How long it lasts; to the horizon when absent." },
 	{ .name = "lethality", .type = SC_REAL, .flags = SC_OPTIONAL,
 	  .offset = offsetof(struct ur_action, lethality_multiplier),
-	  .has_offset = offsetof(struct ur_action, has_lethality), .min = 1, .max = 1e6,
+	  .has_offset = offsetof(struct ur_action, has_lethality), .min = 1, .max = MULT_MAX,
 	  .unit = "1", .kinds = K(LETHAL_FORCE),
 	  .doc = "Death rate multiplier; casualties.lethal_force_multiplier when absent." },
 	{ .name = "repression", .type = SC_REAL,

@@ -180,6 +180,40 @@ check "the refused folder is left as it was" test "$(ls "$tmp/foreign")" = notes
 expect "run cannot make a folder under a file" 73 '^$' "$tmp/plainfile/out" \
 	-- run "$minimal" -o "$tmp/plainfile/out"
 
+# ---- bounded runs: no setting that never finishes (docs/model.md, "Bounded runs") ----
+# (a --set value out of range is a usage error, 64; in a file it is 65: the bad corpus
+# in tests/scenario/bad has both as files)
+expect "an arrest sweep every 1e-300 h is refused" 64 '^$' \
+	'arrests.interval: must be >= 0.000277' \
+	-- run "$kz" -o "$tmp/never" --set arrests.interval=1e-300
+expect "a death rate that hung the Poisson draw is refused" 64 '^$' \
+	'casualties.base_rate: must be <= 1000, got 1000000' \
+	-- run "$kz" -o "$tmp/never" --set casualties.base_rate=1e6 \
+	--set casualties.fighter_multiplier=1e4
+expect "every casualty setting at its maximum runs to the end" 0 '^$' 'written to' \
+	-- run "$kz" -o "$tmp/maxcas" -r 2 --set scenario.horizon=120 \
+	--set casualties.base_rate=1000 --set casualties.force_exponent=10 \
+	--set casualties.fighter_multiplier=1000 --set casualties.lethal_force_multiplier=1000 \
+	--set casualties.facility_multiplier=1000 --set casualties.interval=0.000277777777777778
+check "... with both replications' outcomes" test "$(grep -c ',order_restored,\|,unresolved,\|,elite_prevails,\|,regime_collapse,' "$tmp/maxcas/summary.csv")" -eq 2
+expect "a replication over scenario.max_events fails with the setting and the hour" 70 '^$' \
+	'replication 0: scenario.max_events: the budget of 100 model events was spent at [0-9.e-]+ h of the 72 h horizon' \
+	-- run "$minimal" -o "$tmp/budget" -r 2 --set scenario.max_events=100
+check "... and the manifest records both as failed" \
+	test "$(grep -c 'status = "failed"; reason = "scenario.max_events' "$tmp/budget/manifest.cfg")" -eq 2
+cat >"$tmp/budget-sweep.cfg" <<EOT
+scenario = "$minimal";
+replications = 2;
+seed = 4;
+design = "grid";
+parameters = ( { path = "scenario.max_events"; values = [100, 1000000000]; } );
+EOT
+expect "a sweep records the units over the budget as failed and goes on" 70 '^$' \
+	'2 of 4 units failed .*scenario.max_events' \
+	-- sweep "$tmp/budget-sweep.cfg" -o "$tmp/budget-sweep"
+check "... with the other point's units done" \
+	test "$(grep -c 'point = 1; .*status = "done"' "$tmp/budget-sweep/manifest.cfg")" -eq 2
+
 # ---- sweep and merge: usage (tests/sweep/sweep_cli.sh runs them end to end) --------
 expect "--help lists sweep" 0 '^  sweep ' '^$' -- --help
 expect "--help lists merge" 0 '^  merge ' '^$' -- --help

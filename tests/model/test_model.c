@@ -549,7 +549,7 @@ static void test_regime_collapse(void **state)
 {
 	(void)state;
 	struct ur_params p;
-	fixture_params(&p, 1000, 40.0);
+	fixture_params(&p, 1000, 200.0);
 	p.agents.threshold = fixture_constant(-1.0);
 	p.agents.reconsider_rate = 50.0;
 	p.regions[0].police = 100.0;
@@ -812,6 +812,135 @@ static void test_damage(void **state)
 	}
 }
 
+/* Bounded draws. Everyone active (threshold -1), police C fixed, so each clash
+ * engages E = min(A, C) persons. base_rate 1e6 per 1000 engaged asks for a Poisson
+ * mean far above E: the mean is clamped to E and the draw capped there, so every
+ * clash kills at most E and injures at most E - deaths (a count check on every clash
+ * reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
+ * large force (mean 5e9) never returned from GSL's draw. */
+static void check_clashes(const struct fixture_record *rec, double engaged, double *mean)
+{
+	size_t clashes = 0;
+	double deaths = 0.0;
+	for (size_t i = 0; i < rec->events && i < FIXTURE_MAX_EVENTS; ++i) {
+		const struct ur_model_event *e = &rec->event[i];
+		if (e->kind != UR_MEV_CLASH)
+			continue;
+		double security = -1.0, injured = -1.0;
+		assert_int_equal(sscanf(e->detail, "security=%lf injured=%lf", &security, &injured),
+				 2);
+		if (!(e->value <= engaged && e->value + injured <= engaged && security <= e->value))
+			fail_msg("clash at %g h: %g deaths and %g injured of %g engaged", e->hour,
+				 e->value, injured, engaged);
+		clashes++;
+		deaths += e->value;
+	}
+	assert_true(clashes > 0);
+	*mean = deaths / (double)clashes;
+}
+
+static void test_bounded_casualties(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 200.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.regions[0].police = 500.0;
+	p.casualties.base_rate = 1e6;
+	p.casualties.injury_ratio = fixture_constant(3.0);
+	p.casualties.security_share = 0.25;
+	struct fixture_record *rec = fixture_record_new();
+	struct ur_model_summary s = fixture_run(&p, 61, rec, NULL);
+	double mean;
+	check_clashes(rec, 500.0, &mean);
+	/* 200 hourly clashes (the first at hour 1, when everyone is active), each
+	 * min(Poisson(500), 500): mean 491.07, sd of one clash 12.97 (10^6 draws), so
+	 * the mean of 200 has sd 0.92. */
+	print_message("bounded casualties: %zu clashes, %.1f deaths each (491.1), %.0f "
+		      "killed\n", rec->event_count[UR_MEV_CLASH], mean, s.killed);
+	assert_int_equal(rec->event_count[UR_MEV_CLASH], 200);
+	assert_true(s.killed <= 200.0 * 500.0);
+	assert_near(mean, 491.07, 3.0 * 12.97 / sqrt(200.0));
+	assert_true(s.injured <= 200.0 * 500.0 - s.killed);
+	free(rec);
+
+	/* A large force: 1e7 persons (agent_scale 100), 5e6 police: the clamped mean 5e6
+	 * is drawn from the normal law, and the draw returns. */
+	fixture_params(&p, 10000000, 5.0);
+	p.scenario.agent_scale = 100.0;
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.regions[0].police = 5e6;
+	p.casualties.base_rate = 1e6;
+	p.casualties.fighter_multiplier = 1e4;
+	p.casualties.injury_ratio = fixture_constant(3.0);
+	rec = fixture_record_new();
+	s = fixture_run(&p, 62, rec, NULL);
+	check_clashes(rec, 5e6, &mean);
+	print_message("bounded casualties, large force: %.0f deaths a clash of 5e6 engaged\n",
+		      mean);
+	assert_int_equal(rec->event_count[UR_MEV_CLASH], 5);
+	assert_true(s.killed <= 5.0 * 5e6);
+	free(rec);
+}
+
+/* The event budget: an arrest sweep every 1e-300 h (5e302 events, which the schema now
+ * refuses but code may still build) stops at scenario.max_events with a message naming
+ * the setting and the hour reached; so does a flood of decisions. */
+static void test_event_budget(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 1000, 24.0);
+	p.agents.threshold = fixture_constant(-1.0);
+	p.arrests.interval_h = 1e-300;
+	p.arrests.probability = 0.01;
+	p.scenario.max_events = 100000;
+	struct ur_model *m = ur_model_create(&p, 71, NULL, NULL);
+	assert_non_null(m);
+	assert_int_equal(ur_model_run(m), UR_MODEL_BUDGET);
+	const char *why = ur_model_error(m);
+	print_message("budget: %s\n", why);
+	assert_non_null(strstr(why, "scenario.max_events"));
+	assert_non_null(strstr(why, "100000 model events"));
+	assert_non_null(strstr(why, " h of the 24 h horizon"));
+	assert_true(ur_model_now(m) < 1e-290);
+	assert_false(ur_model_finished(m));
+	struct ur_model_summary s;
+	ur_model_summary(m, &s);
+	assert_int_equal(s.events, 100000);
+	ur_model_destroy(m);
+
+	/* Decisions count: 1000 agents at 20 per hour make 20000 in the first hour. */
+	fixture_params(&p, 1000, 24.0);
+	p.agents.reconsider_rate = 20.0;
+	p.scenario.max_events = 5000;
+	m = ur_model_create(&p, 72, NULL, NULL);
+	assert_non_null(m);
+	assert_int_equal(ur_model_run(m), UR_MODEL_BUDGET);
+	assert_non_null(strstr(ur_model_error(m), "scenario.max_events"));
+	assert_true(ur_model_now(m) > 0.1 && ur_model_now(m) < 1.0);
+	ur_model_summary(m, &s);
+	assert_int_equal(s.events, 5000);
+	assert_int_equal(s.decisions, 5000);
+	ur_model_destroy(m);
+
+	/* The same run with a budget it does not reach: its events, to the last one. */
+	p.scenario.max_events = 1000000000;
+	struct fixture_record *rec = fixture_record_new();
+	s = fixture_run(&p, 72, rec, NULL);
+	p.scenario.max_events = s.events;
+	struct ur_model_summary exact = fixture_run(&p, 72, rec, NULL);
+	assert_int_equal(exact.events, s.events);
+	assert_int_equal(exact.fingerprint, s.fingerprint);
+	p.scenario.max_events = s.events - 1;
+	m = ur_model_create(&p, 72, NULL, NULL);
+	assert_int_equal(ur_model_run(m), UR_MODEL_BUDGET);
+	ur_model_destroy(m);
+	free(rec);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
@@ -826,6 +955,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_invariants),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_observer_stop),
+		cmocka_unit_test(test_bounded_casualties),
+		cmocka_unit_test(test_event_budget),
 		cmocka_unit_test(test_morale_and_looting),
 		cmocka_unit_test(test_regime_collapse),
 	};

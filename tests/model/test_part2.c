@@ -942,6 +942,70 @@ static void test_shares_in_unit_interval(void **state)
 	ur_scenario_destroy(sc);
 }
 
+/* The reference scenario with the casualty settings that hung GSL's Poisson draw
+ * (base_rate 1e6 with fighter_multiplier 1e4: means near 1e10; beyond the schema's
+ * ranges now, but the model must not depend on that), and with every casualty
+ * setting at the schema's maximum: both finish, and no clash kills more persons than
+ * the region holds. */
+struct clash_check {
+	const struct ur_params *p;
+	const struct ur_model *m;
+	size_t clashes, over;
+};
+
+static int check_clash(void *context, const struct ur_model_event *e)
+{
+	struct clash_check *c = context;
+	if (e->kind != UR_MEV_CLASH)
+		return 0;
+	c->clashes++;
+	double persons = (double)ur_model_region_agents(c->m, (size_t)e->region) *
+			 c->p->scenario.agent_scale;
+	if (!(e->value >= 0.0 && e->value <= persons))
+		c->over++;
+	return 0;
+}
+
+static void test_extreme_casualties_finish(void **state)
+{
+	(void)state;
+	const char *sets[NCOARSE + 1];
+	for (size_t i = 0; i < NCOARSE; ++i)
+		sets[i] = coarse[i];
+	sets[NCOARSE] = "output.events=all";
+	struct ur_scenario *sc = load_shipped("kazakhstan-2022.cfg", sets, NCOARSE + 1);
+	for (int variant = 0; variant < 2; ++variant) {
+		struct ur_params p = *ur_scenario_params(sc);
+		if (variant == 0) {
+			p.casualties.base_rate = 1e6;
+			p.casualties.fighter_multiplier = 1e4;
+		} else {
+			p.casualties.base_rate = 1000.0;
+			p.casualties.force_exponent = 10.0;
+			p.casualties.fighter_multiplier = 1000.0;
+			p.casualties.lethal_force_multiplier = 1000.0;
+			p.casualties.facility_multiplier = 1000.0;
+		}
+		struct clash_check c = {.p = &p};
+		struct ur_observer obs = {.context = &c, .event = check_clash};
+		struct ur_model *m = ur_model_create(&p, ur_rng_replication_seed(20220102, 0), &obs,
+						     NULL);
+		assert_non_null(m);
+		c.m = m;
+		assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+		struct ur_model_summary s;
+		ur_model_summary(m, &s);
+		print_message("extreme casualties %d: %zu clashes, %.0f killed, %s\n", variant,
+			      c.clashes, s.killed, ur_outcome_name(s.outcome));
+		assert_true(c.clashes > 10);
+		assert_int_equal(c.over, 0);
+		assert_true(s.killed > 0.0);
+		assert_true(s.outcome < UR_OUTCOME_COUNT);
+		ur_model_destroy(m);
+	}
+	ur_scenario_destroy(sc);
+}
+
 /* Events as text, for byte-for-byte comparisons. */
 struct event_lines {
 	size_t n;
@@ -1355,6 +1419,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_busy_invariants_and_golden),
 		cmocka_unit_test(test_historical_timing),
 		cmocka_unit_test(test_shares_in_unit_interval),
+		cmocka_unit_test(test_extreme_casualties_finish),
 		cmocka_unit_test(test_common_random_numbers),
 	};
 	const struct CMUnitTest stat[] = {

@@ -30,9 +30,9 @@
  * security deaths ~ Binomial(deaths, security_share); injuries = deaths x ratio, the
  * ratio drawn from casualties.injury_ratio, rounded stochastically (up with
  * probability equal to the fraction) so that the mean is exact.
- * Bounded draws: a clash kills and injures only persons engaged in it, so the Poisson
- * mean is clamped to E, the deaths to floor(E) and the injuries to floor(E) - deaths
- * (model_capped_poisson). With the schema's ranges the clamps bind only where rates
+ * Bounded draws: a clash kills only persons engaged in it, so the Poisson mean is
+ * clamped to E and the deaths to floor(E) (model_capped_poisson); it injures only
+ * persons present, so injuries are capped at floor(A_r + C_r) - deaths. With the schema's ranges the clamps bind only where rates
  * and multipliers at their maxima meet large forces; they keep every draw finite and
  * fast whatever the product of the factors (GSL's Poisson draw does not return for a
  * mean near 1e10, and returns an unsigned int). Deaths are counted in
@@ -331,8 +331,11 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 		double injured = floor(x);
 		if (gsl_rng_uniform(m->rng_security) < x - injured)
 			injured += 1.0;
-		if (injured > cap - deaths)
-			injured = cap - deaths;
+		/* Injuries are among those present, protesters and security (a few per death
+		 * even where few are engaged: the injury ratio is calibrated so). */
+		double present = floor(a + c);
+		if (injured > present - deaths)
+			injured = present - deaths;
 		model_fingerprint(m, ((uint64_t)security << 32) ^ model_time_bits(injured));
 		g->killed += deaths;
 		g->killed_security += security;

@@ -813,12 +813,13 @@ static void test_damage(void **state)
 }
 
 /* Bounded draws. Everyone active (threshold -1), police C fixed, so each clash
- * engages E = min(A, C) persons. base_rate 1e6 per 1000 engaged asks for a Poisson
- * mean far above E: the mean is clamped to E and the draw capped there, so every
- * clash kills at most E and injures at most E - deaths (a count check on every clash
- * reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
+ * engages E = min(A, C) persons of A + C present. base_rate 1e6 per 1000 engaged asks
+ * for a Poisson mean far above E: the mean is clamped to E and the draw capped there,
+ * so every clash kills at most E and injures at most A + C - deaths (a count check on
+ * every clash reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
  * large force (mean 5e9) never returned from GSL's draw. */
-static void check_clashes(const struct fixture_record *rec, double engaged, double *mean)
+static void check_clashes(const struct fixture_record *rec, double engaged, double present,
+			  double *mean)
 {
 	size_t clashes = 0;
 	double deaths = 0.0;
@@ -829,7 +830,7 @@ static void check_clashes(const struct fixture_record *rec, double engaged, doub
 		double security = -1.0, injured = -1.0;
 		assert_int_equal(sscanf(e->detail, "security=%lf injured=%lf", &security, &injured),
 				 2);
-		if (!(e->value <= engaged && e->value + injured <= engaged && security <= e->value))
+		if (!(e->value <= engaged && e->value + injured <= present && security <= e->value))
 			fail_msg("clash at %g h: %g deaths and %g injured of %g engaged", e->hour,
 				 e->value, injured, engaged);
 		clashes++;
@@ -853,7 +854,7 @@ static void test_bounded_casualties(void **state)
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 61, rec, NULL);
 	double mean;
-	check_clashes(rec, 500.0, &mean);
+	check_clashes(rec, 500.0, 1500.0, &mean);
 	/* 200 hourly clashes (the first at hour 1, when everyone is active), each
 	 * min(Poisson(500), 500): mean 491.07, sd of one clash 12.97 (10^6 draws), so
 	 * the mean of 200 has sd 0.92. */
@@ -862,7 +863,8 @@ static void test_bounded_casualties(void **state)
 	assert_int_equal(rec->event_count[UR_MEV_CLASH], 200);
 	assert_true(s.killed <= 200.0 * 500.0);
 	assert_near(mean, 491.07, 3.0 * 12.97 / sqrt(200.0));
-	assert_true(s.injured <= 200.0 * 500.0 - s.killed);
+	assert_true(s.injured <= 200.0 * 1500.0 - s.killed);
+	assert_true(s.injured > 200.0 * 500.0); /* three per death, capped at 1000 a clash */
 	free(rec);
 
 	/* A large force: 1e7 persons (agent_scale 100), 5e6 police: the clamped mean 5e6
@@ -877,7 +879,7 @@ static void test_bounded_casualties(void **state)
 	p.casualties.injury_ratio = fixture_constant(3.0);
 	rec = fixture_record_new();
 	s = fixture_run(&p, 62, rec, NULL);
-	check_clashes(rec, 5e6, &mean);
+	check_clashes(rec, 5e6, 1.5e7, &mean);
 	print_message("bounded casualties, large force: %.0f deaths a clash of 5e6 engaged\n",
 		      mean);
 	assert_int_equal(rec->event_count[UR_MEV_CLASH], 5);

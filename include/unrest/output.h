@@ -19,12 +19,16 @@
  *
  * CSV (RFC 4180): a header row; fields separated by commas; rows ended by LF; UTF-8;
  * a field is quoted only when it holds a comma, a double quote, CR or LF, and a double
- * quote inside a quoted field is doubled. Integers are written as integers. A real is
- * written with the fewest significant digits (15, 16 or 17) that read back (strtod) to
- * the same double, always with a decimal point or an exponent ("1500.0", "1e+20"), so
- * that a column of reals reads as floating point in pandas and R whatever its values;
- * infinities are "inf" and "-inf"; NaN, which marks a value the model does not define
- * for the row, is an empty field. The text never depends on the C locale.
+ * quote inside a quoted field is doubled. Integers are written as integers, and counts
+ * of persons as whole numbers. A quantity (ur_csv_real) is written as a person writes
+ * it: with the fewest significant digits (at most 10) that are within 1e-9 of the
+ * value, relatively ("0.49", not "0.4899999999999999"); the fingerprint, not the
+ * text, carries bit-exactness. A value that must read back to the same bits (a sweep's
+ * parameter, ur_csv_real_exact) is written with the fewest digits (15, 16 or 17) that
+ * do. Either is always written with a decimal point or an exponent ("1500.0",
+ * "1e+20"), so that a column of reals reads as floating point in pandas and R whatever
+ * its values; infinities are "inf" and "-inf"; NaN, which marks a value the model does
+ * not define for the row, is an empty field. The text never depends on the C locale.
  *
  * Invariants: a struct ur_csv's text is always whole rows plus the current row's
  * fields; after an allocation failure it is marked failed and ignores further writes.
@@ -79,8 +83,12 @@ struct ur_output_error {
 /* Enough for any double as ur_format_real writes it, with its NUL. */
 #define UR_REAL_TEXT_SIZE 32
 
-/* Writes v as a CSV real (see above) into buf; returns the length, 0 for NaN. */
+/* Writes v as an exact CSV real (see above: reads back to the same double) into buf;
+ * returns the length, 0 for NaN. */
 size_t ur_format_real(double v, char buf[UR_REAL_TEXT_SIZE]);
+/* Writes v as a quantity (see above: the fewest digits within 1e-9 relatively) into
+ * buf; returns the length, 0 for NaN. */
+size_t ur_format_quantity(double v, char buf[UR_REAL_TEXT_SIZE]);
 
 /* ---- CSV text in memory ------------------------------------------------------------
  * Caller storage: ur_csv_init, write rows, read data/len, ur_csv_finish. A row is its
@@ -101,10 +109,13 @@ void ur_csv_clear(struct ur_csv *csv);
 /* A text field (UTF-8, NUL-terminated), quoted when it needs to be. */
 void ur_csv_text(struct ur_csv *csv, const char *text);
 void ur_csv_int(struct ur_csv *csv, int64_t value);
-/* A real field; NaN gives an empty field. */
+/* A quantity field (ur_format_quantity); NaN gives an empty field. */
 void ur_csv_real(struct ur_csv *csv, double value);
-/* A count of persons: an integer field when the value is a whole number (it is, when
- * scenario.agent_scale is one), else a real field. NaN gives an empty field. */
+/* A real field that reads back to the same double (ur_format_real): for inputs a
+ * reader may feed back to the program, such as a sweep point's parameters. */
+void ur_csv_real_exact(struct ur_csv *csv, double value);
+/* A count of persons: an integer field, the value rounded to a whole person (it is
+ * whole when scenario.agent_scale is). NaN gives an empty field. */
 void ur_csv_count(struct ur_csv *csv, double value);
 /* An empty field: a value not defined for this row. */
 void ur_csv_empty(struct ur_csv *csv);

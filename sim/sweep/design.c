@@ -113,7 +113,7 @@ void sw_csv_value(struct ur_csv *csv, const struct ur_sweep_value *v)
 {
 	switch (v->type) {
 	case UR_SWEEP_INT: ur_csv_int(csv, v->integer); break;
-	case UR_SWEEP_REAL: ur_csv_real(csv, v->real); break;
+	case UR_SWEEP_REAL: ur_csv_real_exact(csv, v->real); break; /* an input: exact */
 	case UR_SWEEP_BOOL: ur_csv_text(csv, v->boolean ? "true" : "false"); break;
 	case UR_SWEEP_TEXT: ur_csv_text(csv, v->text); break;
 	}

@@ -107,6 +107,117 @@ static void test_real_known_answers(void **state)
 	assert_string_equal(buf, "");
 }
 
+static const char *qty(double v)
+{
+	static char buf[UR_REAL_TEXT_SIZE];
+	ur_format_quantity(v, buf);
+	return buf;
+}
+
+/* Quantities as a person writes them: the fewest digits within 1e-9, relatively. */
+static void test_quantity_known_answers(void **state)
+{
+	(void)state;
+	assert_string_equal(qty(0.4899999999999999), "0.49");
+	assert_string_equal(qty(34439.04999999999), "34439.05");
+	assert_string_equal(qty(0.1 + 0.2), "0.3");
+	assert_string_equal(qty(0.019999999999999997), "0.02");
+	assert_string_equal(qty(1.1099999999999999), "1.11");
+	assert_string_equal(qty(2.0 / 3.0), "0.666666667");
+	assert_string_equal(qty(127.83601827715337), "127.8360183");
+	assert_string_equal(qty(2017976585.0297945), "2017976585.0");
+	assert_string_equal(qty(1500.0), "1500.0");
+	assert_string_equal(qty(0.0), "0.0");
+	assert_string_equal(qty(-0.0), "-0.0");
+	assert_string_equal(qty(-2.5), "-2.5");
+	assert_string_equal(qty(1.0), "1.0");
+	assert_string_equal(qty(9.99999999999), "10.0");        /* rounding carries */
+	assert_string_equal(qty(999999.99999999), "1000000.0");
+	assert_string_equal(qty(0.0001), "0.0001");
+	assert_string_equal(qty(1e-5), "1e-05");
+	assert_string_equal(qty(123456789012345.0), "123456789000000.0");
+	assert_string_equal(qty(1e15), "1e+15");
+	assert_string_equal(qty(1e20), "1e+20");
+	assert_string_equal(qty(123456789012345680.0), "1.23456789e+17");
+	assert_string_equal(qty(DBL_MAX), "1.797693135e+308");
+	assert_string_equal(qty(5e-324), "5e-324");
+	assert_string_equal(qty(HUGE_VAL), "inf");
+	assert_string_equal(qty(-HUGE_VAL), "-inf");
+	char buf[UR_REAL_TEXT_SIZE];
+	assert_int_equal(ur_format_quantity((double)NAN, buf), 0);
+	assert_string_equal(buf, "");
+}
+
+/* Property, against a plain reference (%.{p-1}e and strtod for p = 1, 2, ...): the
+ * text reads back within 1e-9 relatively, has a point or an exponent, and has exactly
+ * the reference's number of significant digits, the fewest that do. 3 x 100000 draws
+ * from a fixed seed: uniform bit patterns (every exponent), uniform [0, 1) and
+ * lognormal values, and 100000 values of few digits (k / 100) that must come out
+ * short. */
+static int reference_digits(double v)
+{
+	char raw[64];
+	for (int p = 1; p < 17; p++) {
+		snprintf(raw, sizeof raw, "%.*e", p - 1, v);
+		if (fabs(strtod(raw, NULL) - v) <= 1e-9 * fabs(v))
+			return p;
+	}
+	return 17;
+}
+
+static void check_quantity(double v)
+{
+	char buf[UR_REAL_TEXT_SIZE];
+	size_t n = ur_format_quantity(v, buf);
+	assert_int_equal(n, strlen(buf));
+	char *end;
+	double back = strtod(buf, &end);
+	assert_int_equal(*end, '\0');
+	assert_true(strchr(buf, '.') || strchr(buf, 'e'));
+	int digits = 0, zeros = 0;
+	bool leading = true;
+	for (const char *p = buf; *p && *p != 'e'; p++) {
+		if (*p >= '1' && *p <= '9')
+			leading = false;
+		if (*p >= '0' && *p <= '9' && !leading) {
+			digits++;
+			zeros = *p == '0' ? zeros + 1 : 0;
+		}
+	}
+	digits -= zeros; /* trailing zeros of a whole number, and the ".0" */
+	if (digits < 1)
+		digits = 1;
+	int want = reference_digits(v);
+	if (!(fabs(back - v) <= 1e-9 * fabs(v)) || digits != want) {
+		fprintf(stderr, "%.17g written as %s (%d digits, the reference %d)\n", v, buf,
+			digits, want);
+		fail();
+	}
+}
+
+static void test_quantity_property(void **state)
+{
+	(void)state;
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	assert_non_null(rng);
+	gsl_rng_set(rng, 20220106);
+	for (int i = 0; i < 100000; i++) {
+		uint64_t bits = (uint64_t)gsl_rng_get(rng) << 32 | gsl_rng_get(rng);
+		double v;
+		memcpy(&v, &bits, sizeof v);
+		if (isfinite(v) && v != 0.0)
+			check_quantity(v);
+		check_quantity(gsl_rng_uniform_pos(rng));
+		check_quantity(gsl_ran_lognormal(rng, 0.0, 5.0));
+		double k = (double)(int)gsl_rng_uniform_int(rng, 10000000) + 1.0;
+		check_quantity(k / 100.0);
+		char buf[UR_REAL_TEXT_SIZE];
+		ur_format_quantity(k / 100.0, buf);
+		assert_true(strtod(buf, NULL) == k / 100.0); /* 2 decimals come back exact */
+	}
+	gsl_rng_free(rng);
+}
+
 /* Every double reads back exactly, and with no more digits than it needs: had 15 (or
  * 16) digits been enough, they would have been used. 3 x 100000 draws from a fixed
  * seed: uniform bit patterns (every exponent), uniform [0, 1) and lognormal values. */
@@ -184,6 +295,9 @@ static void test_real_any_locale(void **state)
 	assert_string_equal(fmt(-2.5e-7), "-2.5e-07");
 	assert_string_equal(fmt(1.0 / 3.0), "0.3333333333333333");
 	assert_string_equal(fmt(1500.0), "1500.0");
+	assert_string_equal(qty(0.4899999999999999), "0.49");
+	assert_string_equal(qty(-2.5e-7), "-2.5e-07");
+	assert_string_equal(qty(1e-300 / 3.0), "3.333333333e-301"); /* the slow path */
 	setlocale(LC_NUMERIC, "C");
 }
 
@@ -197,16 +311,18 @@ static void test_csv_numbers(void **state)
 	ur_csv_int(&csv, 0);
 	ur_csv_count(&csv, 3.0);
 	ur_csv_count(&csv, -0.0);
-	ur_csv_count(&csv, 2.5);
+	ur_csv_count(&csv, 2.5);      /* a fractional agent_scale: whole persons */
 	ur_csv_count(&csv, 0x1p53);
 	ur_csv_count(&csv, (double)NAN);
 	ur_csv_real(&csv, (double)NAN);
 	ur_csv_real(&csv, 3.0);
+	ur_csv_real(&csv, 0.4899999999999999);
+	ur_csv_real_exact(&csv, 0.4899999999999999);
 	ur_csv_empty(&csv);
 	ur_csv_end_row(&csv);
 	assert_string_equal(text_of(&csv),
-			    "-9223372036854775808,9223372036854775807,0,3,0,2.5,"
-			    "9007199254740992.0,,,3.0,\n");
+			    "-9223372036854775808,9223372036854775807,0,3,0,3,"
+			    "9007199254740992,,,3.0,0.49,0.4899999999999999,\n");
 	ur_csv_clear(&csv);
 	assert_int_equal(csv.len, 0);
 	ur_csv_real(&csv, 0.25);
@@ -1046,6 +1162,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_known_answers),
 		cmocka_unit_test(test_real_round_trip),
 		cmocka_unit_test(test_real_any_locale),
+		cmocka_unit_test(test_quantity_known_answers),
+		cmocka_unit_test(test_quantity_property),
 		cmocka_unit_test(test_csv_numbers),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_quoting_round_trip),

@@ -352,13 +352,13 @@ static void test_stand_in_out_of_order(void **state)
 			    "rep,hour,time,active,held,detained,killed,injured,security,"
 			    "csto_troops,connectivity,legitimacy,facilities_held,damage_usd\n"
 			    "0,0.0,2022-01-01T00:00:00+06:00,0,0,0,0,0,0.0,0,"
-			    "0.3333333333333333,0.5,0,\n"
+			    "0.333333333,0.5,0,\n"
 			    "0,0.5,2022-01-01T00:30:00+06:00,1,0,0,0,0,0.0,0,",
 			    strlen("rep,hour,time,active,held,detained,killed,injured,security,"
 				   "csto_troops,connectivity,legitimacy,facilities_held,"
 				   "damage_usd\n"
 				   "0,0.0,2022-01-01T00:00:00+06:00,0,0,0,0,0,0.0,0,"
-				   "0.3333333333333333,0.5,0,\n"
+				   "0.333333333,0.5,0,\n"
 				   "0,0.5,2022-01-01T00:30:00+06:00,1,0,0,0,0,0.0,0,"));
 	assert_non_null(strstr(national, "\n11,1.5,2022-01-01T01:30:00+06:00,1103,"));
 	free(national);
@@ -380,7 +380,8 @@ static void test_stand_in_out_of_order(void **state)
 	char seed[UR_RNG_SEED_TEXT_SIZE], fp[UR_RNG_SEED_TEXT_SIZE];
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5), seed);
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5) ^ 1, fp);
-	snprintf(row, sizeof row, "\n5,%s,unresolved,2.5,0.0,0,0,0,0,0,0.0,0.0,,0,,5,%s\n",
+	/* peak_active 2.5 persons is a count: whole persons. */
+	snprintf(row, sizeof row, "\n5,%s,unresolved,3,0.0,0,0,0,0,0,0.0,0.0,,0,,5,%s\n",
 		 seed, fp);
 	assert_non_null(strstr(summary, row));
 	free(summary);

@@ -301,7 +301,8 @@ static void on_stop_signal(int signo)
 
 static const char run_usage_text[] =
 	"Usage: unrestsim run FILE [-o DIR] [-r REPS] [-s SEED] [-j JOBS]\n"
-	"                     [--set PATH=VALUE]... [--progress SECONDS] [-q]\n"
+	"                     [--reps FIRST[-LAST]] [--set PATH=VALUE]...\n"
+	"                     [--progress SECONDS] [-q]\n"
 	"\n"
 	"Runs REPS replications of the scenario in FILE and writes their results to the\n"
 	"folder DIR: summary.csv, national.csv, timeseries.csv, events.csv (those the\n"
@@ -319,6 +320,10 @@ static const char run_usage_text[] =
 	"  -s, --seed SEED           master seed, 0 to 9223372036854775807, decimal or\n"
 	"                            0x hex (default: the scenario's scenario.seed)\n"
 	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
+	"      --reps FIRST[-LAST]   run only replications FIRST to LAST (or FIRST alone)\n"
+	"                            of the REPS, numbered from 0 as the rep column\n"
+	"                            shows; their rows are those of the whole run, byte\n"
+	"                            for byte\n"
 	"      --set PATH=VALUE      override a setting of the scenario (repeatable)\n"
 	"      --progress SECONDS    when stderr is not a terminal, a progress line\n"
 	"                            every SECONDS (0.1 to 86400; default: none)\n"
@@ -344,6 +349,25 @@ static int parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *v
 		return -1;
 	*value = v;
 	return 0;
+}
+
+/* --reps FIRST[-LAST]: one replication index or an inclusive range of them, each a
+ * decimal below UR_RUN_MAX_REPLICATIONS, FIRST <= LAST. 0, or -1. */
+static int parse_reps(const char *text, uint64_t *first, uint64_t *last)
+{
+	char buf[48];
+	if (strlen(text) >= sizeof buf)
+		return -1;
+	strcpy(buf, text);
+	char *dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_count(buf, 0, UR_RUN_MAX_REPLICATIONS - 1, first) != 0)
+		return -1;
+	*last = *first;
+	if (dash && parse_count(dash + 1, 0, UR_RUN_MAX_REPLICATIONS - 1, last) != 0)
+		return -1;
+	return *first <= *last ? 0 : -1;
 }
 
 /* out/NAME, NAME the scenario file's name without its directory and ".cfg". */
@@ -493,6 +517,7 @@ static int cmd_run(int argc, char **argv)
 		{"replications", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 's'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"reps", required_argument, NULL, 'R'},
 		{"set", required_argument, NULL, 'S'},
 		{"progress", required_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -505,6 +530,8 @@ static int cmd_run(int argc, char **argv)
 	const char **command_line = NULL;
 	char *default_dir = NULL;
 	char *found = NULL;
+	const char *pick_text = NULL;
+	uint64_t pick_first = 0, pick_last = 0;
 	struct ur_scenario *scenario = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
@@ -568,6 +595,16 @@ static int cmd_run(int argc, char **argv)
 				goto cleanup;
 			}
 			break;
+		case 'R':
+			if (parse_reps(optarg, &pick_first, &pick_last) != 0) {
+				status = usage_error("run", "--reps: FIRST or FIRST-LAST, whole "
+							 "numbers from 0 to %u with FIRST <= LAST, "
+							 "got '%s'",
+							 UR_RUN_MAX_REPLICATIONS - 1, optarg);
+				goto cleanup;
+			}
+			pick_text = optarg;
+			break;
 		case 'S':
 			sets[nsets++] = optarg;
 			break;
@@ -619,6 +656,15 @@ static int cmd_run(int argc, char **argv)
 					 UR_RUN_MAX_REPLICATIONS);
 		goto cleanup;
 	}
+	/* --reps picks among the run's replications 0 .. reps - 1: a LAST beyond them is
+	 * most likely a count from 1 (the rep column counts from 0). */
+	if (pick_text && pick_last >= reps) {
+		status = usage_error("run", "--reps: replication %" PRIu64 " is beyond the run's "
+					 "%" PRIu64 " replications, numbered 0 to %" PRIu64
+					 " (-r sets how many), got '%s'",
+					 pick_last, reps, reps - 1, pick_text);
+		goto cleanup;
+	}
 	if (!dir) {
 		default_dir = default_output_dir(file);
 		if (!default_dir) {
@@ -633,7 +679,8 @@ static int cmd_run(int argc, char **argv)
 	choose_progress(&progress, "run", "replications", quiet, progress_s, 0);
 	const struct ur_run_options run_options = {
 		.seed = seed,
-		.replications = reps,
+		.replications = pick_text ? pick_last - pick_first + 1 : reps,
+		.first = pick_text ? pick_first : 0,
 		.jobs = (unsigned)jobs,
 		.version = UNRESTSIM_VERSION,
 		.scenario_path = file,

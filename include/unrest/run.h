@@ -2,9 +2,11 @@
  * run.h: the run driver: R replications of one scenario on J worker threads, written
  * to one output folder (`unrestsim run`).
  *
- * Model. Replication k (0 <= k < R) runs the model with the replication seed
+ * Model. Replication k runs the model with the replication seed
  * ur_rng_replication_seed(S, k), S the master seed, and nothing else of the run: its
- * rows are a function of (scenario, S, k) alone. Worker threads take replications in
+ * rows are a function of (scenario, S, k) alone. A run does replications F .. F + R - 1
+ * (F = options.first, 0 for a whole run), so a run of some replications writes, byte
+ * for byte, the rows a whole run writes for them (`unrestsim run --reps`). Worker threads take replications in
  * order; each buffers its replication's rows in memory; the calling thread writes the
  * buffers to the files in replication order, so every file is the same, byte for
  * byte, for any number of threads. At most 2J replications are finished but not yet
@@ -83,6 +85,8 @@ typedef enum ur_model_status (*ur_run_replicate_fn)(void *context,
 struct ur_run_options {
 	uint64_t seed;                   /* master seed S */
 	uint64_t replications;           /* R, 1 .. UR_RUN_MAX_REPLICATIONS */
+	uint64_t first;                  /* F, the first replication's index; F + R at
+					  * most UR_RUN_MAX_REPLICATIONS */
 	unsigned jobs;                   /* worker threads J, 1 .. UR_RUN_MAX_JOBS (fewer
 					  * are started when R < J) */
 	/* For the manifest: */

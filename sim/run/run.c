@@ -73,10 +73,12 @@ static enum ur_model_status run_model(const struct ur_params *params, uint64_t s
 	return status;
 }
 
-/* Runs replication k into its slot (outside the lock: the slot is this worker's). */
+/* Runs the run's k-th replication, number first + k, into its slot (outside the lock:
+ * the slot is this worker's). */
 static void run_replication(const struct run *run, uint64_t k, struct slot *slot)
 {
 	const struct ur_run_options *options = run->options;
+	k += options->first;
 	slot->failed = false;
 	slot->out_of_memory = false;
 	slot->reason[0] = '\0';
@@ -196,6 +198,7 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 	assert(scenario && dir && options && result);
 	assert(options->replications >= 1 &&
 	       options->replications <= UR_RUN_MAX_REPLICATIONS);
+	assert(options->first <= UR_RUN_MAX_REPLICATIONS - options->replications);
 	assert(options->jobs >= 1 && options->jobs <= UR_RUN_MAX_JOBS);
 	*result = (struct ur_run_result){.status = UR_RUN_OK};
 
@@ -300,8 +303,8 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 
 		units[k] = (struct ur_manifest_unit){
 			.point = -1,
-			.replication = k,
-			.seed = ur_rng_replication_seed(options->seed, k),
+			.replication = options->first + k,
+			.seed = ur_rng_replication_seed(options->seed, options->first + k),
 		};
 		if (slot->out_of_memory) {
 			fail(result, UR_RUN_SOFTWARE, "out of memory");
@@ -360,7 +363,8 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 		snprintf(result->message, sizeof result->message,
 			 "%" PRIu64 " of %" PRIu64 " replications failed (see manifest.cfg); "
 			 "replication %" PRIu64 ": %.300s",
-			 result->failed, total, first_failed, reasons[first_failed]);
+			 result->failed, total, options->first + first_failed,
+			 reasons[first_failed]);
 		result->status = UR_RUN_SOFTWARE;
 	}
 

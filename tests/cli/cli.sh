@@ -180,6 +180,43 @@ check "the refused folder is left as it was" test "$(ls "$tmp/foreign")" = notes
 expect "run cannot make a folder under a file" 73 '^$' "$tmp/plainfile/out" \
 	-- run "$minimal" -o "$tmp/plainfile/out"
 
+# ---- rerun some replications: --reps FIRST[-LAST] ------------------------------------
+# A run of replications 2-3, and one of 3 alone, write in every file the rows a whole
+# run of 4 writes for them, byte for byte (the rep column counts from 0).
+"$bin" run "$kz" -o "$tmp/reps-all" -r 4 -s 9 --set scenario.horizon=72 \
+	--set 'output.events="all"' 2>/dev/null
+"$bin" run "$kz" -o "$tmp/reps-23" -r 4 -s 9 --reps 2-3 --set scenario.horizon=72 \
+	--set 'output.events="all"' 2>/dev/null
+"$bin" run "$kz" -o "$tmp/reps-3" -s 9 --reps 3 --set scenario.horizon=72 \
+	--set 'output.events="all"' 2>/dev/null
+# same_rows FULL PART REPS...: every file of PART is FULL's header and FULL's rows whose
+# rep (the first field) is one of REPS, and PART has rows.
+same_rows() {
+	full=$1 part=$2
+	shift 2
+	for f in summary.csv national.csv timeseries.csv events.csv; do
+		[ "$(wc -l <"$part/$f")" -gt 1 ] || return 1
+		awk -F, -v reps=" $* " 'NR == 1 || index(reps, " " $1 " ") > 0' "$full/$f" >"$tmp/rows"
+		cmp "$tmp/rows" "$part/$f" || return 1
+	done
+}
+check "--reps 2-3 writes the whole run's rows of replications 2 and 3" \
+	same_rows "$tmp/reps-all" "$tmp/reps-23" 2 3
+check "--reps 3 writes the whole run's rows of replication 3" \
+	same_rows "$tmp/reps-all" "$tmp/reps-3" 3
+check "the manifest records which replications ran" \
+	test "$(grep -c '{ replication = [23]; seed = ' "$tmp/reps-23/manifest.cfg")" -eq 2 -a \
+	"$(grep -c '{ replication = ' "$tmp/reps-23/manifest.cfg")" -eq 2
+check "... and the command line names them" grep -q '"--reps", "2-3"' "$tmp/reps-23/manifest.cfg"
+for bad in 5-2 x 2- -3 1-x 1000000 ' 1' +1; do
+	expect "run --reps '$bad' is refused" 64 '^$' "--reps: FIRST or FIRST-LAST" \
+		-- run "$minimal" -o "$tmp/never" --reps "$bad"
+done
+expect "run --reps beyond the run's replications is refused" 64 '^$' \
+	"--reps: replication 4 is beyond the run's 4 replications, numbered 0 to 3" \
+	-- run "$minimal" -o "$tmp/never" -r 4 --reps 2-4
+check "refused --reps create no output folder" test ! -e "$tmp/never"
+
 # ---- bounded runs: no setting that never finishes (docs/model.md, "Bounded runs") ----
 # (a --set value out of range is a usage error, 64; in a file it is 65: the bad corpus
 # in tests/scenario/bad has both as files)

@@ -460,6 +460,10 @@ static void emit_sample(struct ur_model *m, double t)
 			   t);
 }
 
+/* Relative: far above the rounding of k x interval (10^-16), far below a sample
+ * interval (at least a second in 10^6 hours, 3 x 10^-10). */
+#define SAMPLE_HORIZON_TOLERANCE 1e-12
+
 static void sample_handler(struct ur_engine *engine, const struct ur_event *event, void *context)
 {
 	(void)engine;
@@ -467,9 +471,12 @@ static void sample_handler(struct ur_engine *engine, const struct ur_event *even
 	model_clock(m, event->time);
 	m->samples++;
 	emit_sample(m, m->now);
+	/* The horizon has its own sample (at the finish); a k x interval that falls
+	 * within rounding of it (720 x 0.7 = 503.99999999999994 for 504) is that same
+	 * instant, and a second row there would read as a duplicate. */
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * m->p->scenario.sample_interval_h;
-	if (due < m->horizon)
+	if (due < m->horizon - SAMPLE_HORIZON_TOLERANCE * m->horizon)
 		model_schedule(m, due, KIND_SAMPLE, 0, next, NULL);
 }
 

@@ -197,6 +197,17 @@ static void test_sample_times(void **state)
 	fixture_run(&p, 3, rec, NULL);
 	assert_int_equal(rec->samples, 4);
 	assert_near(rec->sample_hours[3], 6.0, 0.0);
+
+	/* ... also when k x interval falls a rounding short of it: 720 x 0.7 is
+	 * 503.99999999999994, which a quantity column writes as 504.0, the horizon's
+	 * row; samples are taken at 0, 0.7, ..., 503.3 and 504. */
+	memset(rec, 0, sizeof *rec);
+	p.scenario.horizon_h = 504.0;
+	p.scenario.sample_interval_h = 0.7;
+	fixture_run(&p, 3, rec, NULL);
+	assert_int_equal(rec->samples, 721);
+	assert_near(rec->sample_hours[719], 719 * 0.7, 0.0);
+	assert_near(rec->sample_hours[720], 504.0, 0.0);
 	free(rec);
 }
 

@@ -66,7 +66,9 @@ static const struct ur_column summary_columns[] = {
 	    "`outcomes.order_threshold` for `outcomes.order_window` hours; empty when "
 	    "order was not restored"),
 	SUM("events", UR_COLUMN_UINT64, events, false, true, "",
-	    "events executed, each agent decision one event"),
+	    "model events executed, each agent decision one event; samples are "
+	    "observations and not counted, so the number does not depend on "
+	    "`scenario.sample_interval`"),
 	SUM("fingerprint", UR_COLUMN_HEX, fingerprint, false, false, "",
 	    "a hash of the replication's trajectory (each event's time and kind, and the "
 	    "draws that decided it): equal fingerprints, same behaviour; a change of code "
@@ -331,10 +333,9 @@ int ur_column_check(const struct ur_column *column, const char *s, size_t len, c
 		expected = "a whole number >= 0";
 		break;
 	case UR_COLUMN_COUNT:
-		/* A count is a whole number of persons, or a real >= 0 when agent_scale is
-		 * fractional (output.h). */
-		ok = is_whole(s, len) || (is_number(s, len, &v) && v >= 0);
-		expected = "a count of persons (a number >= 0)";
+		/* A count is written as a whole number of persons (output.h). */
+		ok = is_whole(s, len);
+		expected = "a count of persons (a whole number >= 0)";
 		break;
 	case UR_COLUMN_HOUR:
 		ok = is_number(s, len, &v) && v >= 0;

@@ -79,7 +79,6 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	s->mobilizable_share = 1.0;
 	s->replications = 1;
 	s->seed = 1;
-	s->max_events = 1000000000; /* the schema's default */
 
 	struct ur_region *r = ur_params_add(p, "regions");
 	assert_non_null(r);

@@ -228,7 +228,7 @@ expect "a death rate that hung the Poisson draw is refused" 64 '^$' \
 	-- run "$kz" -o "$tmp/never" --set casualties.base_rate=1e6 \
 	--set casualties.fighter_multiplier=1e4
 expect "every casualty setting at its maximum runs to the end" 0 '^$' 'written to' \
-	-- run "$kz" -o "$tmp/maxcas" -r 2 --set scenario.horizon=120 \
+	-- run "$kz" -o "$tmp/maxcas" -r 2 --set scenario.horizon=24 \
 	--set casualties.base_rate=1000 --set casualties.force_exponent=10 \
 	--set casualties.fighter_multiplier=1000 --set casualties.lethal_force_multiplier=1000 \
 	--set casualties.facility_multiplier=1000 --set casualties.interval=0.000277777777777778

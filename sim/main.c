@@ -30,6 +30,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "unrest/calib.h"
 #include "unrest/rng.h"
 #include "unrest/run.h"
 #include "unrest/scenario.h"
@@ -1362,12 +1363,201 @@ static const char help_usage_text[] =
 
 static int cmd_help(int argc, char **argv);
 
+/* ---- unrestsim calibrate ----------------------------------------------------------- */
+
+static const char calibrate_usage_text[] =
+	"Usage: unrestsim calibrate FILE [-o DIR] [-j JOBS] [--shard K/N] [--resume]\n"
+	"                           [--progress SECONDS] [-q]\n"
+	"\n"
+	"Calibrates the scenario named in the calibration FILE against its targets by\n"
+	"approximate Bayesian computation (sequential Monte Carlo): each generation of\n"
+	"particles runs as a sweep in DIR/gen-NN, and DIR then holds posterior.csv,\n"
+	"posterior_summary.csv, history.csv and targets.csv. The same bytes for any\n"
+	"JOBS and any shard split.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR          the calibration folder (default: out/NAME)\n"
+	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
+	"      --shard K/N           run shard K of N of each generation's units into\n"
+	"                            DIR/gen-NN.shard-K-of-N; the shard that finds all\n"
+	"                            shards of a generation done merges them and goes on\n"
+	"      --resume              keep the generations and units already done\n"
+	"      --progress SECONDS    when stderr is not a terminal, a progress line\n"
+	"                            every SECONDS (0.1 to 86400; default: 60)\n"
+	"  -q, --quiet               errors only\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Exit status: 0 success, 64 usage, 65 bad calibration file or scenario, 66 a file\n"
+	"missing, 70 internal error or failed units, 73 cannot create the output,\n"
+	"74 I/O error, 75 a shard waits for the other shards of its generation,\n"
+	"128+N stopped by signal N (run again with --resume).\n"
+	"See unrestsim(1) and docs/calibration.md.\n";
+
+static void show_generation(void *context, const struct ur_calib_generation *g)
+{
+	const bool *quiet = context;
+	if (!*quiet)
+		fprintf(stderr, "unrestsim calibrate: generation %u: tolerance %.4g, %" PRIu64
+			" of %" PRIu64 " accepted (%.1f%%), effective sample size %.1f\n",
+			g->generation, g->tolerance, g->accepted, g->particles,
+			100 * g->acceptance, g->ess);
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"shard", required_argument, NULL, 'K'},
+		{"resume", no_argument, NULL, 'R'},
+		{"progress", required_argument, NULL, 'P'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int status = EX_SOFTWARE;
+	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	char *default_dir = NULL;
+	struct ur_calib_spec *spec = NULL;
+	struct ur_diag diag;
+	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
+	if (!command_line) {
+		fputs("unrestsim calibrate: out of memory\n", stderr);
+		goto cleanup;
+	}
+	command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		command_line[i + 1] = argv[i];
+	const char *dir = NULL;
+	uint64_t jobs = 1;
+	unsigned shard = 1, shards = 1;
+	bool resume = false, quiet = false;
+	double progress_s = 0;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
+				status = usage_error("calibrate", "-j: jobs must be a whole number "
+							   "from 1 to %u, got '%s'", UR_RUN_MAX_JOBS,
+							   optarg);
+				goto cleanup;
+			}
+			break;
+		case 'K':
+			if (parse_shard(optarg, &shard, &shards) != 0) {
+				status = usage_error("calibrate", "--shard: expected K/N with whole "
+							   "numbers 1 <= K <= N <= 1000000, got '%s'",
+							   optarg);
+				goto cleanup;
+			}
+			break;
+		case 'R':
+			resume = true;
+			break;
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
+				status = usage_error("calibrate", "--progress: expected seconds from "
+							   "0.1 to 86400, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(calibrate_usage_text, stdout);
+			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+			goto cleanup;
+		default:
+			status = option_error("calibrate", opt, argv, options);
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		status = usage_error("calibrate", "no calibration file given");
+		goto cleanup;
+	}
+	if (optind + 1 < argc) {
+		status = usage_error("calibrate", "one calibration file at a time, got '%s' "
+					 "and '%s'", argv[optind], argv[optind + 1]);
+		goto cleanup;
+	}
+	if (dir && dir[0] == '\0') {
+		status = usage_error("calibrate", "-o: the output folder has an empty name");
+		goto cleanup;
+	}
+	const char *file = argv[optind];
+	enum ur_scenario_status load_status;
+	spec = ur_calib_spec_read(file, &diag, &load_status);
+	if (!spec) {
+		ur_diag_print(&diag, stderr);
+		status = (int)load_status;
+		goto cleanup;
+	}
+	if (!dir) {
+		if (!(default_dir = default_output_dir(file))) {
+			fputs("unrestsim calibrate: out of memory\n", stderr);
+			goto cleanup;
+		}
+		dir = default_dir;
+	}
+	struct progress_choice progress;
+	choose_progress(&progress, "calibrate", "units", quiet, progress_s, 60);
+	const struct ur_calib_options calib_options = {
+		.jobs = (unsigned)jobs,
+		.shard = shard,
+		.shards = shards,
+		.resume = resume,
+		.version = UNRESTSIM_VERSION,
+		.argc = argc + 1,
+		.argv = command_line,
+		.interrupt = &stop_signal,
+		.progress = progress.fn,
+		.progress_context = progress.context,
+		.on_generation = show_generation,
+		.generation_context = &quiet,
+	};
+	struct sigaction stop_action = {.sa_handler = on_stop_signal,
+					.sa_flags = (int)SA_RESETHAND};
+	sigemptyset(&stop_action.sa_mask);
+	sigaction(SIGTERM, &stop_action, NULL);
+	sigaction(SIGINT, &stop_action, NULL);
+	struct ur_calib_result result;
+	status = ur_calibrate(spec, dir, &calib_options, &result);
+	if (progress.line.shown)
+		fputc('\n', stderr);
+	if (status == UR_RUN_INTERRUPTED && result.signal) {
+		fprintf(stderr, "unrestsim calibrate: %s; run the same command with --resume "
+			"to finish\n", result.message);
+		status = 128 + result.signal;
+	} else if (status != EX_OK) {
+		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
+	} else if (!quiet) {
+		fprintf(stderr, "unrestsim calibrate: %u generations, %" PRIu64 " replications;"
+			" the posterior is in %s/posterior.csv\n", result.generations,
+			result.simulated, dir);
+	}
+cleanup:
+	ur_calib_spec_destroy(spec);
+	ur_diag_finish(&diag);
+	free(default_dir);
+	free(command_line);
+	return status;
+}
+
 /* The commands, in the order --help lists them; any other word is refused as unknown. */
 static const struct command commands[] = {
 	{"run", "run a scenario's replications, write CSV files", cmd_run, run_usage_text},
 	{"sweep", "run a parameter sweep (designs, shards, resume)", cmd_sweep,
 	 sweep_usage_text},
 	{"merge", "join the shard folders of a sweep", cmd_merge, merge_usage_text},
+	{"calibrate", "fit parameters to the record (ABC, sequential Monte Carlo)",
+	 cmd_calibrate, calibrate_usage_text},
 	{"check", "validate a scenario and print it fully resolved", cmd_check,
 	 check_usage_text},
 	{"scenarios", "list the scenarios found by name, with their descriptions",

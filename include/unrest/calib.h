@@ -1,0 +1,150 @@
+/*
+ * calib.h: calibration by approximate Bayesian computation, sequential Monte Carlo
+ * (`unrestsim calibrate`; docs/calibration.md).
+ *
+ * Model. A calibration file names a scenario, priors over some of its settings (paths
+ * as --set takes them; uniform, loguniform or truncated normal on [min, max]),
+ * targets (summary.csv metrics with the record's value, range and grade), N particles
+ * per generation, R replications per particle, G generations and a seed. Population
+ * Monte Carlo ABC with adaptive tolerances (Beaumont, Cornuet, Marin and Robert 2009;
+ * Del Moral, Doucet and Jasra 2012):
+ *   - generation 0 draws N particles from the priors; its tolerance is the q-quantile
+ *     of its own distances (q = `quantile`, 0.5 by default);
+ *   - generation g >= 1 draws N particles from generation g-1's accepted particles by
+ *     their weights, each moved by a Gaussian kernel of covariance twice their
+ *     weighted covariance, redrawn until inside the priors' bounds; its tolerance is
+ *     the q-quantile of generation g-1's accepted distances;
+ *   - a particle is accepted when its distance is at most the tolerance; its weight
+ *     is prior(theta) / sum_j W_j K(theta | theta_j) (1 in generation 0), normalized
+ *     over the accepted;
+ *   - it stops after G generations, or after a generation whose acceptance rate is
+ *     below `min_acceptance`. The posterior is the last generation with an accepted
+ *     particle.
+ * Distance of a particle: sum over targets t of w_t ((m_t - v_t) / s_t)^2, m_t the
+ * median over the particle's R replications, v_t the recorded value, s_t half the
+ * record's range (high - low) / 2 or the target's `scale`, w_t the grade's weight
+ * (A 1, B 0.5, C 0.25) times the target's `weight`. A replication where the metric is
+ * empty (an event that did not happen) counts as larger than any value; when the
+ * median falls on one, the term is w_t * UR_CALIB_MISSING_TERM.
+ *
+ * Each generation runs as a sweep (sweep.h) of a `list` design, one point per
+ * particle: DIR/gen-NN.cfg is its sweep file (over DIR/scenario.cfg, the resolved
+ * scenario), DIR/gen-NN/ its folder, a valid sweep folder. Generation g's master seed
+ * and its proposal stream are hashed from (seed, g). So -j, --resume and shards work
+ * as for sweeps, and every file is a function of the calibration file alone.
+ *
+ * Files of DIR: scenario.cfg, gen-NN.cfg and gen-NN/ per generation, posterior.csv,
+ * posterior_summary.csv, history.csv, targets.csv (docs/calibration.md).
+ *
+ * Error policy: as sweep.h: user mistakes are `FILE:LINE: PATH: expected ..., got
+ * ...` messages in a struct ur_diag with a sysexits status; running returns an exit
+ * status and a one-line message. Nothing is printed.
+ */
+#ifndef UNREST_CALIB_H
+#define UNREST_CALIB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unrest/run.h"
+#include "unrest/scenario.h"
+
+#define UR_CALIB_MAX_PARTICLES 100000u
+#define UR_CALIB_MAX_REPLICATIONS 10000u
+#define UR_CALIB_MAX_GENERATIONS 100u
+#define UR_CALIB_MAX_TARGETS 64u
+/* A median that falls on a replication without the metric: as far as ten scales. */
+#define UR_CALIB_MISSING_TERM 100.0
+
+enum ur_calib_prior_family { UR_PRIOR_UNIFORM, UR_PRIOR_LOGUNIFORM, UR_PRIOR_NORMAL };
+
+struct ur_calib_prior {
+	char *path;                    /* --set path */
+	unsigned line;
+	enum ur_calib_prior_family family;
+	double min, max;               /* bounds of the support */
+	double mean, sd;               /* normal: before truncation to [min, max] */
+};
+
+struct ur_calib_target {
+	char *metric;                  /* a summary.csv metric */
+	unsigned line;
+	double value, low, high;       /* the record's value and range */
+	double scale;                  /* (high - low) / 2, or as given */
+	char grade;                    /* 'A', 'B' or 'C' */
+	double weight;                 /* grade weight times the target's own weight */
+	char *source;                  /* NULL when none given */
+};
+
+struct ur_calib_spec {
+	char *file;
+	char *scenario;                /* relative to the current directory */
+	uint64_t seed;
+	uint64_t particles, replications, generations;
+	double quantile;               /* 0 < q < 1 */
+	double min_acceptance;         /* 0 <= a < 1 */
+	size_t npriors;
+	struct ur_calib_prior *priors;
+	size_t ntargets;
+	struct ur_calib_target *targets;
+};
+
+/* Reads and checks a calibration file, and loads its scenario to check that every
+ * prior's path takes the values of its bounds. NULL with *status and the messages. */
+struct ur_calib_spec *ur_calib_spec_read(const char *path, struct ur_diag *diag,
+					 enum ur_scenario_status *status);
+void ur_calib_spec_destroy(struct ur_calib_spec *spec);
+
+/* One generation, as history.csv says it. */
+struct ur_calib_generation {
+	unsigned generation;
+	double tolerance;
+	uint64_t particles, accepted, replications;
+	double acceptance;             /* accepted / particles */
+	double ess;                    /* effective sample size of the accepted weights */
+};
+
+typedef void (*ur_calib_generation_fn)(void *context, const struct ur_calib_generation *g);
+
+struct ur_calib_options {
+	unsigned jobs;
+	unsigned shard, shards;        /* shard K of N of every generation's units */
+	bool resume;
+	const char *version;
+	int argc;
+	const char *const *argv;
+	const volatile sig_atomic_t *interrupt;
+	ur_run_progress_fn progress;   /* units of the generation running */
+	void *progress_context;
+	ur_calib_generation_fn on_generation; /* after each generation; NULL: none */
+	void *generation_context;
+	ur_run_replicate_fn replicate; /* NULL: the model (tests stand in) */
+	void *replicate_context;
+};
+
+/* The exit statuses of ur_calibrate beyond run.h's: a shard that finished its units
+ * of a generation whose other shards have not finished theirs. */
+#define UR_CALIB_WAITING 75
+
+struct ur_calib_result {
+	int status;                    /* 0 or an exit status (65..75) */
+	int signal;                    /* interrupted: the signal's number */
+	unsigned generations;          /* generations complete */
+	uint64_t simulated;            /* replications in those generations */
+	char message[UR_RUN_MESSAGE_SIZE];
+};
+
+/* Runs (or resumes) the calibration into dir and, when every generation is done,
+ * writes its results there. Returns result->status: 0; UR_RUN_INTERRUPTED (75 with
+ * result->signal set) after a signal; UR_CALIB_WAITING for a shard whose generation
+ * waits for other shards (result->signal 0); or an I/O or data status. */
+int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
+		 const struct ur_calib_options *options, struct ur_calib_result *result);
+
+/* Weighted quantile (exposed for tests): the least x[i] (in sorted order) whose
+ * cumulative normalized weight reaches p. x and w of length n > 0, sorted by x. */
+double ur_calib_weighted_quantile(const double *x, const double *w, size_t n, double p);
+
+#endif /* UNREST_CALIB_H */

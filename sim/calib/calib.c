@@ -1,0 +1,967 @@
+/*
+ * calib.c: calibration by ABC sequential Monte Carlo on the sweep machinery (calib.h;
+ * the method, the distance and the files are in docs/calibration.md).
+ *
+ * Each generation is a sweep: its particles are written as a `list` sweep file
+ * (DIR/gen-NN.cfg) over the resolved scenario (DIR/scenario.cfg), run by
+ * ur_sweep_run into DIR/gen-NN/, and read back from that folder's sweep.csv. Nothing
+ * else carries state from one generation to the next: generation g's particles are
+ * a function of the calibration file and generation g-1's sweep.csv, so a killed
+ * calibration run again with --resume recomputes the same gen-NN.cfg, keeps the
+ * complete generations and resumes the sweep of the first incomplete one; and since a
+ * sweep folder is the same bytes for any -j and any shard split merged, so is every
+ * file here.
+ *
+ * Randomness: generation g's master seed (the replications' seeds) and its proposal
+ * stream are hashed from (seed, g); the proposals are drawn with GSL (gsl_ran_flat,
+ * gsl_ran_discrete, gsl_ran_multivariate_gaussian) in particle order.
+ *
+ * Layering: this file uses only the public APIs of the sweep, scenario, output and rng
+ * modules (sweep.h, scenario.h, output.h, rng.h) and GSL.
+ */
+#include "unrest/calib.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_vector.h>
+
+#include "schema.h"
+#include "unrest/output.h"
+#include "unrest/params.h"
+#include "unrest/rng.h"
+#include "unrest/sweep.h"
+
+/* Stream ids hashed with the seed: the replications' master seed of a generation,
+ * and its proposals. */
+#define SEED_STREAM_GENERATION 0x63616c6962u   /* "calib" */
+#define SEED_STREAM_PROPOSAL 0x70726f706fu     /* "propo" */
+/* A proposal outside the priors' bounds is drawn again, at most this many times per
+ * particle: past it the kernel has almost no mass inside, which is a bug's sign. */
+#define MAX_REDRAWS 100000u
+
+static uint64_t generation_seed(uint64_t seed, unsigned g)
+{
+	return ur_rng_mix64(ur_rng_mix64(seed ^ SEED_STREAM_GENERATION) + g) &
+	       (uint64_t)UR_MAX_SEED;
+}
+
+static uint64_t proposal_seed(uint64_t seed, unsigned g)
+{
+	return ur_rng_mix64(ur_rng_mix64(seed ^ SEED_STREAM_PROPOSAL) + g);
+}
+
+/* ---- priors ----------------------------------------------------------------------- */
+
+static double prior_draw(const struct ur_calib_prior *p, gsl_rng *rng)
+{
+	switch (p->family) {
+	case UR_PRIOR_UNIFORM:
+		return gsl_ran_flat(rng, p->min, p->max);
+	case UR_PRIOR_LOGUNIFORM:
+		return exp(gsl_ran_flat(rng, log(p->min), log(p->max)));
+	default: {
+		/* Inverse CDF between the bounds: one draw per value, however narrow the
+		 * truncation (the reader keeps the mean within 6 sd of the bounds). */
+		double a = gsl_cdf_ugaussian_P((p->min - p->mean) / p->sd);
+		double b = gsl_cdf_ugaussian_P((p->max - p->mean) / p->sd);
+		double x = p->mean + p->sd * gsl_cdf_ugaussian_Pinv(gsl_ran_flat(rng, a, b));
+		return fmin(fmax(x, p->min), p->max);
+	}
+	}
+}
+
+/* log density of the prior at x (-inf outside its bounds), up to a constant per
+ * prior: the weights are normalized, so constants cancel. */
+static double prior_log_density(const struct ur_calib_prior *p, double x)
+{
+	if (!(x >= p->min && x <= p->max))
+		return -INFINITY;
+	switch (p->family) {
+	case UR_PRIOR_UNIFORM:
+		return 0;
+	case UR_PRIOR_LOGUNIFORM:
+		return -log(x);
+	default: {
+		double z = (x - p->mean) / p->sd;
+		return -0.5 * z * z;
+	}
+	}
+}
+
+/* ---- a generation's particles ------------------------------------------------------ */
+
+struct population {
+	size_t n, d, t, r;
+	double *theta;                 /* n x d */
+	double *values;                /* n x r x t, NaN where a replication has none */
+	double *terms;                 /* n x t: each target's share of the distance */
+	double *dist;                  /* n */
+	double *weight;                /* n: normalized over the accepted, 0 elsewhere */
+	double tolerance;
+	size_t accepted;
+};
+
+static void population_free(struct population *P)
+{
+	free(P->theta);
+	free(P->values);
+	free(P->terms);
+	free(P->dist);
+	free(P->weight);
+	memset(P, 0, sizeof *P);
+}
+
+static int population_alloc(struct population *P, size_t n, size_t d, size_t t, size_t r)
+{
+	*P = (struct population){.n = n, .d = d, .t = t, .r = r};
+	P->theta = calloc(n * d, sizeof *P->theta);
+	P->values = calloc(n * r * t, sizeof *P->values);
+	P->terms = calloc(n * t, sizeof *P->terms);
+	P->dist = calloc(n, sizeof *P->dist);
+	P->weight = calloc(n, sizeof *P->weight);
+	if (!P->theta || !P->values || !P->terms || !P->dist || !P->weight) {
+		population_free(P);
+		return -1;
+	}
+	return 0;
+}
+
+double ur_calib_weighted_quantile(const double *x, const double *w, size_t n, double p)
+{
+	/* GSL has quantiles of unweighted samples only: this is the inverse of the
+	 * weighted empirical distribution function, the least x with F(x) >= p. */
+	assert(n > 0);
+	double total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += w[i];
+	double cum = 0;
+	for (size_t i = 0; i < n; i++) {
+		cum += w[i];
+		if (cum >= p * total * (1 - 1e-12))
+			return x[i];
+	}
+	return x[n - 1];
+}
+
+/* The median of a particle's replications of one metric, the empty ones counted as
+ * larger than any value: NaN when the median falls on an empty one. */
+static double replication_median(const double *v, size_t r, size_t stride, double *scratch)
+{
+	size_t m = 0;
+	for (size_t k = 0; k < r; k++)
+		if (!isnan(v[k * stride]))
+			scratch[m++] = v[k * stride];
+	gsl_sort(scratch, 1, m);
+	/* Positions (r-1)/2 and r/2 of the sorted replications, empties last. */
+	size_t lo = (r - 1) / 2, hi = r / 2;
+	if (hi >= m)
+		return NAN;
+	return 0.5 * (scratch[lo] + scratch[hi]);
+}
+
+static void compute_distances(const struct ur_calib_spec *spec, struct population *P,
+			      double *scratch)
+{
+	for (size_t i = 0; i < P->n; i++) {
+		double d = 0;
+		for (size_t t = 0; t < P->t; t++) {
+			const struct ur_calib_target *tg = &spec->targets[t];
+			double m = replication_median(&P->values[i * P->r * P->t + t], P->r,
+						      P->t, scratch);
+			double z = (m - tg->value) / tg->scale;
+			double term = isnan(m) ? tg->weight * UR_CALIB_MISSING_TERM
+					       : tg->weight * z * z;
+			P->terms[i * P->t + t] = term;
+			d += term;
+		}
+		P->dist[i] = d;
+	}
+}
+
+/* The q-quantile of the distances of the particles with weight > 0 (all of them
+ * when weights is NULL). */
+static double distance_quantile(const struct population *P, bool accepted_only, double q,
+				double *scratch)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < P->n; i++)
+		if (!accepted_only || P->weight[i] > 0)
+			scratch[m++] = P->dist[i];
+	assert(m > 0);
+	gsl_sort(scratch, 1, m);
+	return gsl_stats_quantile_from_sorted_data(scratch, 1, m, q);
+}
+
+/* The kernel: N(0, 2 * the weighted covariance of prev's accepted), as its Cholesky
+ * factor L (lower). A dimension with no spread gets a floor of a millionth of its
+ * prior's width, so that the factorization exists. */
+static int kernel_factor(const struct ur_calib_spec *spec, const struct population *prev,
+			 gsl_matrix *L)
+{
+	size_t d = prev->d;
+	double mean[UR_SWEEP_MAX_PARAMS] = {0};
+	for (size_t i = 0; i < prev->n; i++)
+		for (size_t a = 0; a < d; a++)
+			mean[a] += prev->weight[i] * prev->theta[i * d + a];
+	gsl_matrix_set_zero(L);
+	for (size_t i = 0; i < prev->n; i++) {
+		if (prev->weight[i] <= 0)
+			continue;
+		for (size_t a = 0; a < d; a++)
+			for (size_t b = 0; b <= a; b++) {
+				double c = prev->weight[i] * (prev->theta[i * d + a] - mean[a]) *
+					   (prev->theta[i * d + b] - mean[b]);
+				gsl_matrix_set(L, a, b, gsl_matrix_get(L, a, b) + 2 * c);
+			}
+	}
+	for (size_t a = 0; a < d; a++) {
+		for (size_t b = 0; b < a; b++)
+			gsl_matrix_set(L, b, a, gsl_matrix_get(L, a, b));
+		double w = 1e-6 * (spec->priors[a].max - spec->priors[a].min);
+		gsl_matrix_set(L, a, a, gsl_matrix_get(L, a, a) + w * w);
+	}
+	return gsl_linalg_cholesky_decomp1(L) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Draws generation g's particles into P->theta: from the priors (g = 0) or from prev
+ * perturbed by the kernel L, redrawn until inside every prior's bounds. */
+static int propose(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
+		   const gsl_matrix *L, struct population *P, char *why, size_t size)
+{
+	int rc = -1;
+	gsl_rng *rng = ur_rng_create(proposal_seed(spec->seed, g));
+	gsl_ran_discrete_t *pick = NULL;
+	gsl_vector *mu = gsl_vector_alloc(P->d), *x = gsl_vector_alloc(P->d);
+	if (!rng || !mu || !x) {
+		snprintf(why, size, "out of memory");
+		goto done;
+	}
+	if (g > 0 && !(pick = gsl_ran_discrete_preproc(prev->n, prev->weight))) {
+		snprintf(why, size, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < P->n; i++) {
+		double *th = &P->theta[i * P->d];
+		if (g == 0) {
+			for (size_t a = 0; a < P->d; a++)
+				th[a] = prior_draw(&spec->priors[a], rng);
+			continue;
+		}
+		unsigned tries = 0;
+		for (;;) {
+			size_t j = gsl_ran_discrete(rng, pick);
+			for (size_t a = 0; a < P->d; a++)
+				gsl_vector_set(mu, a, prev->theta[j * P->d + a]);
+			gsl_ran_multivariate_gaussian(rng, mu, L, x);
+			bool inside = true;
+			for (size_t a = 0; a < P->d; a++) {
+				th[a] = gsl_vector_get(x, a);
+				inside = inside && th[a] >= spec->priors[a].min &&
+					 th[a] <= spec->priors[a].max;
+			}
+			if (inside)
+				break;
+			if (++tries == MAX_REDRAWS) {
+				snprintf(why, size, "generation %u: the kernel keeps proposing "
+					 "outside the priors' bounds", g);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+done:
+	gsl_ran_discrete_free(pick);
+	gsl_vector_free(mu);
+	gsl_vector_free(x);
+	ur_rng_destroy(rng);
+	return rc;
+}
+
+/* Importance weights of P's accepted particles (P->dist <= P->tolerance): the prior
+ * over the proposal's density, sum_j W_j N(theta; theta_j, 2 Sigma). The proposal
+ * truncated to the bounds differs from it by a constant factor, which cancels. */
+static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
+		 const gsl_matrix *L, struct population *P)
+{
+	size_t d = P->d;
+	gsl_vector *x = gsl_vector_alloc(d), *mu = gsl_vector_alloc(d),
+		   *work = gsl_vector_alloc(d);
+	double *logw = calloc(P->n, sizeof *logw);
+	int rc = -1;
+	if (!x || !mu || !work || !logw)
+		goto done;
+	double top = -INFINITY;
+	P->accepted = 0;
+	for (size_t i = 0; i < P->n; i++) {
+		logw[i] = -INFINITY;
+		if (!(P->dist[i] <= P->tolerance))
+			continue;
+		P->accepted++;
+		double lp = 0;
+		for (size_t a = 0; a < d; a++)
+			lp += prior_log_density(&spec->priors[a], P->theta[i * d + a]);
+		if (g == 0) {
+			logw[i] = 0;
+		} else {
+			for (size_t a = 0; a < d; a++)
+				gsl_vector_set(x, a, P->theta[i * d + a]);
+			/* log sum_j W_j K_j by log-sum-exp over prev's accepted. */
+			double mx = -INFINITY, s = 0;
+			for (int pass = 0; pass < 2; pass++) {
+				for (size_t j = 0; j < prev->n; j++) {
+					if (prev->weight[j] <= 0)
+						continue;
+					for (size_t a = 0; a < d; a++)
+						gsl_vector_set(mu, a, prev->theta[j * d + a]);
+					double lk;
+					gsl_ran_multivariate_gaussian_log_pdf(x, mu, L, &lk, work);
+					lk += log(prev->weight[j]);
+					if (pass == 0)
+						mx = fmax(mx, lk);
+					else
+						s += exp(lk - mx);
+				}
+			}
+			logw[i] = lp - (mx + log(s));
+		}
+		top = fmax(top, logw[i]);
+	}
+	double total = 0;
+	for (size_t i = 0; i < P->n; i++) {
+		P->weight[i] = isfinite(logw[i]) ? exp(logw[i] - top) : 0;
+		total += P->weight[i];
+	}
+	for (size_t i = 0; i < P->n; i++)
+		P->weight[i] = total > 0 ? P->weight[i] / total : 0;
+	rc = 0;
+done:
+	free(logw);
+	gsl_vector_free(x);
+	gsl_vector_free(mu);
+	gsl_vector_free(work);
+	return rc;
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+static char *join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* Writes dir/name whole (atomically: a reader sees the old file or the new one). */
+static int write_file(const char *dir, const char *name, const char *data, size_t len,
+		      struct ur_calib_result *result)
+{
+	struct ur_output_error err;
+	struct ur_atomic_file *f = ur_atomic_file_create(dir, name, &err);
+	if (!f) {
+		result->status = UR_RUN_CANTCREAT;
+		snprintf(result->message, sizeof result->message, "%s", err.message);
+		return -1;
+	}
+	ur_atomic_file_write(f, data, len);
+	if (ur_atomic_file_commit(f, &err) != UR_OUTPUT_OK) {
+		result->status = UR_RUN_IOERR;
+		snprintf(result->message, sizeof result->message, "%s", err.message);
+		ur_atomic_file_destroy(f);
+		return -1;
+	}
+	ur_atomic_file_destroy(f);
+	return 0;
+}
+
+static int write_csv(const char *dir, const char *name, struct ur_csv *csv,
+		     struct ur_calib_result *result)
+{
+	if (csv->failed) {
+		result->status = UR_RUN_SOFTWARE;
+		snprintf(result->message, sizeof result->message, "out of memory");
+		return -1;
+	}
+	return write_file(dir, name, csv->data ? csv->data : "", csv->len, result);
+}
+
+/* Generation g's sweep file: a `list` design, one point per particle. */
+static int generation_text(const struct ur_calib_spec *spec, unsigned g,
+			   const struct population *P, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	if (!f)
+		return -1;
+	char seed[UR_RNG_SEED_TEXT_SIZE];
+	ur_rng_seed_format(generation_seed(spec->seed, g), seed);
+	/* Nothing here names the calibration file: the folder resumes however the
+	 * file is named on the command line. */
+	fprintf(f, "# Generation %u of a calibration: one point per particle.\n", g);
+	fprintf(f, "scenario = \"scenario.cfg\";\nreplications = %" PRIu64 ";\n"
+		"seed = \"%s\";\ndesign = \"list\";\nparameters = [", spec->replications, seed);
+	for (size_t a = 0; a < P->d; a++)
+		fprintf(f, "%s\"%s\"", a ? ", " : " ", spec->priors[a].path);
+	fputs(" ];\npoints = (\n", f);
+	for (size_t i = 0; i < P->n; i++) {
+		fputs("  (", f);
+		for (size_t a = 0; a < P->d; a++) {
+			char v[SC_REAL_TEXT_SIZE];
+			fprintf(f, "%s%s", a ? ", " : " ",
+				sc_format_real(P->theta[i * P->d + a], true, v));
+		}
+		fprintf(f, " )%s\n", i + 1 < P->n ? "," : "");
+	}
+	fputs(");\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Reads generation g's sweep.csv from `folder` into P->values: one row per unit,
+ * point p = particle p, every unit present (a failed unit stops the calibration
+ * before this). */
+static int read_rows(const struct ur_calib_spec *spec, const char *folder,
+		     struct population *P, struct ur_calib_result *result)
+{
+	char *path = join(folder, "sweep.csv");
+	FILE *f = path ? fopen(path, "r") : NULL;
+	int rc = -1;
+	char *line = NULL;
+	size_t cap = 0;
+	long col_point = -1, col_rep = -1, col_metric[UR_CALIB_MAX_TARGETS];
+	bool *seen = calloc(P->n * P->r, sizeof *seen);
+	if (!f || !seen) {
+		result->status = f ? UR_RUN_SOFTWARE : 66;
+		snprintf(result->message, sizeof result->message, "%s: %s",
+			 path ? path : folder, f ? "out of memory" : strerror(errno));
+		goto done;
+	}
+	for (size_t t = 0; t < P->t; t++)
+		col_metric[t] = -1;
+	unsigned lineno = 0;
+	ssize_t got;
+	while ((got = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[got - 1] == '\n')
+			line[--got] = '\0';
+		/* The sweep writes numbers and words only in these columns; a parameter's
+		 * column holds a number (the priors are over numbers). */
+		char *fields[UR_SWEEP_MAX_PARAMS + 64];
+		size_t nf = 0;
+		for (char *p = line, *q; nf < sizeof fields / sizeof *fields; p = q + 1) {
+			fields[nf++] = p;
+			if (!(q = strchr(p, ',')))
+				break;
+			*q = '\0';
+		}
+		if (lineno == 1) {
+			for (size_t k = 0; k < nf; k++) {
+				if (strcmp(fields[k], "point") == 0)
+					col_point = (long)k;
+				else if (strcmp(fields[k], "rep") == 0)
+					col_rep = (long)k;
+				for (size_t t = 0; t < P->t; t++)
+					if (k > P->d && strcmp(fields[k], spec->targets[t].metric) == 0)
+						col_metric[t] = (long)k;
+			}
+			bool ok = col_point == 0 && col_rep > 0;
+			for (size_t t = 0; t < P->t; t++)
+				ok = ok && col_metric[t] > 0;
+			if (!ok) {
+				result->status = UR_RUN_DATAERR;
+				snprintf(result->message, sizeof result->message, "%s:1: expected "
+					 "the header of a sweep with the targets' metrics", path);
+				goto done;
+			}
+			continue;
+		}
+		char *end;
+		unsigned long point = strtoul(fields[0], &end, 10);
+		unsigned long rep = (size_t)col_rep < nf ? strtoul(fields[col_rep], &end, 10)
+							 : ULONG_MAX;
+		if (point >= P->n || rep >= P->r || seen[point * P->r + rep]) {
+			result->status = UR_RUN_DATAERR;
+			snprintf(result->message, sizeof result->message, "%s:%u: expected a unit "
+				 "of the generation once, found point '%s'", path, lineno,
+				 fields[0]);
+			goto done;
+		}
+		seen[point * P->r + rep] = true;
+		for (size_t t = 0; t < P->t; t++) {
+			const char *v = (size_t)col_metric[t] < nf ? fields[col_metric[t]] : "";
+			double x = v[0] ? strtod(v, &end) : nan("");
+			P->values[(point * P->r + rep) * P->t + t] = x;
+		}
+	}
+	for (size_t u = 0; u < P->n * P->r; u++)
+		if (!seen[u]) {
+			result->status = UR_RUN_DATAERR;
+			snprintf(result->message, sizeof result->message, "%s: unit %zu (particle "
+				 "%zu, replication %zu) has no row", path, u, u / P->r, u % P->r);
+			goto done;
+		}
+	rc = 0;
+done:
+	free(line);
+	free(seen);
+	if (f)
+		fclose(f);
+	free(path);
+	return rc;
+}
+
+/* Whether `folder` holds the units of shard K of N of the sweep, all done. */
+static bool sweep_complete(const struct ur_sweep *sweep, const char *folder, unsigned shard,
+			   unsigned shards)
+{
+	char *path = join(folder, "manifest.cfg");
+	if (!path)
+		return false;
+	struct ur_diag d;
+	ur_diag_init(&d, 1);
+	enum ur_scenario_status st;
+	struct ur_sweep_manifest *m = ur_sweep_manifest_read(path, &d, &st);
+	free(path);
+	ur_diag_finish(&d);
+	if (!m)
+		return false;
+	uint64_t R = ur_sweep_replications(sweep), total = ur_sweep_points(sweep) * R;
+	uint64_t want = 0, done = 0;
+	for (uint64_t u = 0; u < total; u++)
+		want += u % shards == shard - 1;
+	bool ok = m->scenario_hash == ur_sweep_hash(sweep);
+	for (size_t i = 0; ok && i < m->nunits; i++) {
+		uint64_t u = (uint64_t)m->units[i].point * R + m->units[i].replication;
+		if (!m->units[i].failed && u % shards == shard - 1)
+			done++;
+	}
+	ur_sweep_manifest_destroy(m);
+	return ok && done == want;
+}
+
+/* Runs generation g's sweep (its file already written) so that DIR/gen-NN holds every
+ * unit: at once, or this shard's share and, when every shard's is done, the merge. */
+static int run_generation(const char *dir, unsigned g, const struct ur_calib_options *o,
+			  struct ur_calib_result *result)
+{
+	char name[32], cfg_name[32];
+	snprintf(name, sizeof name, "gen-%02u", g);
+	snprintf(cfg_name, sizeof cfg_name, "gen-%02u.cfg", g);
+	char *cfg = join(dir, cfg_name), *folder = join(dir, name);
+	char **shard_dirs = calloc(o->shards, sizeof *shard_dirs);
+	struct ur_sweep *sweep = NULL;
+	struct ur_diag d;
+	ur_diag_init(&d, 4);
+	int rc = -1;
+	if (!cfg || !folder || !shard_dirs) {
+		result->status = UR_RUN_SOFTWARE;
+		snprintf(result->message, sizeof result->message, "out of memory");
+		goto done;
+	}
+	enum ur_scenario_status st;
+	sweep = ur_sweep_load(cfg, &d, &st);
+	if (!sweep) {
+		result->status = (int)st;
+		snprintf(result->message, sizeof result->message, "%s",
+			 ur_diag_count(&d) ? ur_diag_message(&d, 0) : "cannot load");
+		goto done;
+	}
+	if (o->resume && sweep_complete(sweep, folder, 1, 1)) {
+		rc = 0;
+		goto done;
+	}
+	for (unsigned k = 0; k < o->shards; k++) {
+		char s[64];
+		snprintf(s, sizeof s, "gen-%02u.shard-%u-of-%u", g, k + 1, o->shards);
+		if (!(shard_dirs[k] = join(dir, s))) {
+			result->status = UR_RUN_SOFTWARE;
+			snprintf(result->message, sizeof result->message, "out of memory");
+			goto done;
+		}
+	}
+	const char *into = o->shards > 1 ? shard_dirs[o->shard - 1] : folder;
+	const struct ur_sweep_options so = {
+		.jobs = o->jobs,
+		.shard = o->shard,
+		.shards = o->shards,
+		.resume = o->resume,
+		.checkpoint_s = 60,
+		.checkpoint_share = 0.1,
+		.version = o->version,
+		.sweep_path = cfg,
+		.argc = o->argc,
+		.argv = o->argv,
+		.interrupt = o->interrupt,
+		.progress = o->progress,
+		.progress_context = o->progress_context,
+		.replicate = o->replicate,
+		.replicate_context = o->replicate_context,
+	};
+	struct ur_sweep_result sr;
+	enum ur_run_status rs = UR_RUN_OK;
+	if (!(o->resume && o->shards > 1 && sweep_complete(sweep, into, o->shard, o->shards)))
+		rs = ur_sweep_run(sweep, into, &so, &sr);
+	if (rs != UR_RUN_OK) {
+		result->status = (int)rs;
+		result->signal = rs == UR_RUN_INTERRUPTED ? sr.signal : 0;
+		snprintf(result->message, sizeof result->message, "generation %u: %.400s", g,
+			 sr.message);
+		goto done;
+	}
+	if (o->shards > 1) {
+		for (unsigned k = 0; k < o->shards; k++)
+			if (!sweep_complete(sweep, shard_dirs[k], k + 1, o->shards)) {
+				result->status = UR_CALIB_WAITING;
+				snprintf(result->message, sizeof result->message, "generation %u: "
+					 "shard %u of %u is done; shard %u is not: run every shard "
+					 "again with --resume when all are", g, o->shard, o->shards,
+					 k + 1);
+				goto done;
+			}
+		int ms = ur_sweep_merge(folder, (const char *const *)shard_dirs, o->shards,
+					o->version, o->argc, o->argv, &sr);
+		/* Another shard may have merged it meanwhile: the merge is the same bytes. */
+		if (ms != 0 && !sweep_complete(sweep, folder, 1, 1)) {
+			result->status = ms;
+			snprintf(result->message, sizeof result->message, "generation %u: merging "
+				 "the shards: %.400s", g, sr.message);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	ur_sweep_destroy(sweep);
+	ur_diag_finish(&d);
+	if (shard_dirs)
+		for (unsigned k = 0; k < o->shards; k++)
+			free(shard_dirs[k]);
+	free(shard_dirs);
+	free(cfg);
+	free(folder);
+	return rc;
+}
+
+/* ---- the results ----------------------------------------------------------------------- */
+
+static const char *family_name(enum ur_calib_prior_family f)
+{
+	return f == UR_PRIOR_UNIFORM ? "uniform" : f == UR_PRIOR_LOGUNIFORM ? "loguniform"
+									     : "normal";
+}
+
+/* Sorts (x, w) pairs by x (ties by index: stable), into xs, ws. */
+static void sort_pairs(const double *x, const double *w, size_t n, double *xs, double *ws,
+		       size_t *idx)
+{
+	for (size_t i = 0; i < n; i++)
+		xs[i] = x[i];
+	gsl_sort_index(idx, xs, 1, n);
+	for (size_t i = 0; i < n; i++) {
+		xs[i] = x[idx[i]];
+		ws[i] = w[idx[i]];
+	}
+}
+
+static int write_results(const struct ur_calib_spec *spec, const char *dir,
+			 const struct population *P, const struct ur_calib_generation *hist,
+			 unsigned ngen, struct ur_calib_result *result)
+{
+	int rc = -1;
+	size_t n = P->n, m = P->n * P->r;
+	double *xs = malloc(m * sizeof *xs), *ws = malloc(m * sizeof *ws),
+	       *x = malloc(m * sizeof *x), *w = malloc(m * sizeof *w);
+	size_t *idx = malloc(m * sizeof *idx);
+	struct ur_csv csv;
+	ur_csv_init(&csv);
+	if (!xs || !ws || !x || !w || !idx) {
+		result->status = UR_RUN_SOFTWARE;
+		snprintf(result->message, sizeof result->message, "out of memory");
+		goto done;
+	}
+	/* posterior.csv */
+	ur_csv_text(&csv, "particle");
+	for (size_t a = 0; a < P->d; a++)
+		ur_csv_text(&csv, spec->priors[a].path);
+	ur_csv_text(&csv, "weight");
+	ur_csv_text(&csv, "distance");
+	ur_csv_end_row(&csv);
+	for (size_t i = 0; i < n; i++) {
+		if (P->weight[i] <= 0)
+			continue;
+		ur_csv_int(&csv, (int64_t)i);
+		for (size_t a = 0; a < P->d; a++)
+			ur_csv_real(&csv, P->theta[i * P->d + a]);
+		ur_csv_real(&csv, P->weight[i]);
+		ur_csv_real(&csv, P->dist[i]);
+		ur_csv_end_row(&csv);
+	}
+	if (write_csv(dir, "posterior.csv", &csv, result) != 0)
+		goto done;
+
+	/* posterior_summary.csv */
+	ur_csv_clear(&csv);
+	static const char *const sum_head[] = {"parameter", "prior", "min", "max", "mean",
+					       "sd", "p5", "median", "p95"};
+	ur_csv_header(&csv, sum_head, sizeof sum_head / sizeof *sum_head);
+	for (size_t a = 0; a < P->d; a++) {
+		double mean = 0, var = 0;
+		for (size_t i = 0; i < n; i++) {
+			x[i] = P->theta[i * P->d + a];
+			mean += P->weight[i] * x[i];
+		}
+		for (size_t i = 0; i < n; i++)
+			var += P->weight[i] * (x[i] - mean) * (x[i] - mean);
+		sort_pairs(x, P->weight, n, xs, ws, idx);
+		ur_csv_text(&csv, spec->priors[a].path);
+		ur_csv_text(&csv, family_name(spec->priors[a].family));
+		ur_csv_real(&csv, spec->priors[a].min);
+		ur_csv_real(&csv, spec->priors[a].max);
+		ur_csv_real(&csv, mean);
+		ur_csv_real(&csv, sqrt(var));
+		ur_csv_real(&csv, ur_calib_weighted_quantile(xs, ws, n, 0.05));
+		ur_csv_real(&csv, ur_calib_weighted_quantile(xs, ws, n, 0.5));
+		ur_csv_real(&csv, ur_calib_weighted_quantile(xs, ws, n, 0.95));
+		ur_csv_end_row(&csv);
+	}
+	if (write_csv(dir, "posterior_summary.csv", &csv, result) != 0)
+		goto done;
+
+	/* history.csv */
+	ur_csv_clear(&csv);
+	static const char *const hist_head[] = {"generation", "tolerance", "particles",
+						"accepted", "acceptance_rate", "ess",
+						"replications", "simulated_total"};
+	ur_csv_header(&csv, hist_head, sizeof hist_head / sizeof *hist_head);
+	uint64_t total = 0;
+	for (unsigned g = 0; g < ngen; g++) {
+		total += hist[g].replications;
+		ur_csv_int(&csv, hist[g].generation);
+		ur_csv_real(&csv, hist[g].tolerance);
+		ur_csv_int(&csv, (int64_t)hist[g].particles);
+		ur_csv_int(&csv, (int64_t)hist[g].accepted);
+		ur_csv_real(&csv, hist[g].acceptance);
+		ur_csv_real(&csv, hist[g].ess);
+		ur_csv_int(&csv, (int64_t)hist[g].replications);
+		ur_csv_int(&csv, (int64_t)total);
+		ur_csv_end_row(&csv);
+	}
+	if (write_csv(dir, "history.csv", &csv, result) != 0)
+		goto done;
+
+	/* targets.csv: the posterior predictive of each metric (every replication of
+	 * an accepted particle, weighted by its particle's weight / R) and the target's
+	 * share of the posterior's mean distance. */
+	ur_csv_clear(&csv);
+	static const char *const tgt_head[] = {"metric", "value", "low", "high", "grade",
+					       "weight", "scale", "p5", "median", "p95",
+					       "empty_share", "in_range", "distance_share",
+					       "source"};
+	ur_csv_header(&csv, tgt_head, sizeof tgt_head / sizeof *tgt_head);
+	double mean_d = 0;
+	for (size_t i = 0; i < n; i++)
+		mean_d += P->weight[i] * P->dist[i];
+	for (size_t t = 0; t < P->t; t++) {
+		const struct ur_calib_target *tg = &spec->targets[t];
+		size_t k = 0;
+		double empty = 0, term = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (P->weight[i] <= 0)
+				continue;
+			term += P->weight[i] * P->terms[i * P->t + t];
+			for (size_t r = 0; r < P->r; r++) {
+				double v = P->values[(i * P->r + r) * P->t + t];
+				if (isnan(v)) {
+					empty += P->weight[i] / (double)P->r;
+				} else {
+					x[k] = v;
+					w[k++] = P->weight[i] / (double)P->r;
+				}
+			}
+		}
+		ur_csv_text(&csv, tg->metric);
+		ur_csv_real(&csv, tg->value);
+		ur_csv_real(&csv, tg->low);
+		ur_csv_real(&csv, tg->high);
+		char grade[2] = {tg->grade, '\0'};
+		ur_csv_text(&csv, grade);
+		ur_csv_real(&csv, tg->weight);
+		ur_csv_real(&csv, tg->scale);
+		if (k > 0) {
+			sort_pairs(x, w, k, xs, ws, idx);
+			double p5 = ur_calib_weighted_quantile(xs, ws, k, 0.05);
+			double p50 = ur_calib_weighted_quantile(xs, ws, k, 0.5);
+			double p95 = ur_calib_weighted_quantile(xs, ws, k, 0.95);
+			ur_csv_real(&csv, p5);
+			ur_csv_real(&csv, p50);
+			ur_csv_real(&csv, p95);
+			ur_csv_real(&csv, empty);
+			ur_csv_text(&csv, p5 <= tg->value && tg->value <= p95 ? "yes" : "no");
+		} else {
+			ur_csv_empty(&csv);
+			ur_csv_empty(&csv);
+			ur_csv_empty(&csv);
+			ur_csv_real(&csv, empty);
+			ur_csv_text(&csv, "no");
+		}
+		ur_csv_real(&csv, mean_d > 0 ? term / mean_d : 0);
+		ur_csv_text(&csv, tg->source ? tg->source : "");
+		ur_csv_end_row(&csv);
+	}
+	if (write_csv(dir, "targets.csv", &csv, result) != 0)
+		goto done;
+	rc = 0;
+done:
+	ur_csv_finish(&csv);
+	free(xs);
+	free(ws);
+	free(x);
+	free(w);
+	free(idx);
+	return rc;
+}
+
+/* ---- the calibration --------------------------------------------------------------- */
+
+int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
+		 const struct ur_calib_options *o, struct ur_calib_result *result)
+{
+	assert(spec && dir && o && result);
+	assert(o->shard >= 1 && o->shard <= o->shards && o->jobs >= 1);
+	*result = (struct ur_calib_result){0};
+	struct population prev = {0}, cur = {0};
+	struct ur_calib_generation *hist = calloc(spec->generations, sizeof *hist);
+	size_t n = spec->particles, r = spec->replications;
+	double *scratch = malloc((n * r + n + 1) * sizeof *scratch);
+	gsl_matrix *L = gsl_matrix_alloc(spec->npriors, spec->npriors);
+	struct ur_scenario *scenario = NULL;
+	struct ur_diag d;
+	ur_diag_init(&d, 4);
+	if (!hist || !scratch || !L) {
+		result->status = UR_RUN_SOFTWARE;
+		snprintf(result->message, sizeof result->message, "out of memory");
+		goto done;
+	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		result->status = UR_RUN_CANTCREAT;
+		snprintf(result->message, sizeof result->message, "%s: %s", dir, strerror(errno));
+		goto done;
+	}
+	/* The scenario once, resolved: every generation's sweep reads this copy, so
+	 * editing the scenario file while the calibration runs changes nothing. */
+	enum ur_scenario_status st;
+	scenario = ur_scenario_load(spec->scenario, NULL, 0, &d, &st);
+	if (!scenario) {
+		result->status = (int)st;
+		snprintf(result->message, sizeof result->message, "%s",
+			 ur_diag_count(&d) ? ur_diag_message(&d, 0) : "cannot load");
+		goto done;
+	}
+	const char *text = ur_scenario_text(scenario);
+	if (!text) {
+		result->status = UR_RUN_SOFTWARE;
+		snprintf(result->message, sizeof result->message, "out of memory");
+		goto done;
+	}
+	if (write_file(dir, "scenario.cfg", text, strlen(text), result) != 0)
+		goto done;
+
+	unsigned g = 0;
+	for (; g < spec->generations; g++) {
+		if (population_alloc(&cur, n, spec->npriors, spec->ntargets, r) != 0) {
+			result->status = UR_RUN_SOFTWARE;
+			snprintf(result->message, sizeof result->message, "out of memory");
+			goto done;
+		}
+		if (g > 0 && kernel_factor(spec, &prev, L) != 0) {
+			result->status = UR_RUN_SOFTWARE;
+			snprintf(result->message, sizeof result->message, "generation %u: the "
+				 "kernel's covariance is not positive definite", g);
+			goto done;
+		}
+		if (propose(spec, g, &prev, L, &cur, result->message,
+			    sizeof result->message) != 0) {
+			result->status = UR_RUN_SOFTWARE;
+			goto done;
+		}
+		char *sweep_text = NULL, name[32];
+		size_t len = 0;
+		snprintf(name, sizeof name, "gen-%02u.cfg", g);
+		if (generation_text(spec, g, &cur, &sweep_text, &len) != 0) {
+			free(sweep_text);
+			result->status = UR_RUN_SOFTWARE;
+			snprintf(result->message, sizeof result->message, "out of memory");
+			goto done;
+		}
+		int w = write_file(dir, name, sweep_text, len, result);
+		free(sweep_text);
+		if (w != 0 || run_generation(dir, g, o, result) != 0)
+			goto done;
+		snprintf(name, sizeof name, "gen-%02u", g);
+		char *folder = join(dir, name);
+		int rr = folder ? read_rows(spec, folder, &cur, result) : -1;
+		free(folder);
+		if (rr != 0)
+			goto done;
+		compute_distances(spec, &cur, scratch);
+		cur.tolerance = g == 0 ? distance_quantile(&cur, false, spec->quantile, scratch)
+				       : distance_quantile(&prev, true, spec->quantile, scratch);
+		if (weigh(spec, g, &prev, L, &cur) != 0) {
+			result->status = UR_RUN_SOFTWARE;
+			snprintf(result->message, sizeof result->message, "out of memory");
+			goto done;
+		}
+		double s2 = 0;
+		for (size_t i = 0; i < n; i++)
+			s2 += cur.weight[i] * cur.weight[i];
+		hist[g] = (struct ur_calib_generation){
+			.generation = g,
+			.tolerance = cur.tolerance,
+			.particles = n,
+			.accepted = cur.accepted,
+			.replications = n * r,
+			.acceptance = (double)cur.accepted / (double)n,
+			.ess = s2 > 0 ? 1 / s2 : 0,
+		};
+		result->simulated += n * r;
+		result->generations = g + 1;
+		if (o->on_generation)
+			o->on_generation(o->generation_context, &hist[g]);
+		/* Too few accepted to go on: the previous generation is the posterior. */
+		if (cur.accepted < 2) {
+			population_free(&cur);
+			break;
+		}
+		population_free(&prev);
+		prev = cur;
+		cur = (struct population){0};
+		if (hist[g].acceptance < spec->min_acceptance) {
+			g++;
+			break;
+		}
+	}
+	if (write_results(spec, dir, &prev, hist, result->generations, result) != 0)
+		goto done;
+	result->status = 0;
+done:
+	population_free(&prev);
+	population_free(&cur);
+	ur_scenario_destroy(scenario);
+	ur_diag_finish(&d);
+	gsl_matrix_free(L);
+	free(scratch);
+	free(hist);
+	return result->status;
+}

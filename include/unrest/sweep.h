@@ -14,7 +14,8 @@
  * scenario with its values applied as --set overrides. Unit u = p*R + k is
  * replication k of point p, seeded with ur_rng_replication_seed(S, k) whatever the
  * point (common random numbers). Shard K of N (1 <= K <= N) takes the units with
- * u mod N == K - 1.
+ * u mod N == K - 1. With `seeds = "independent"` unit u is seeded with
+ * ur_rng_replication_seed(S, u) instead: no random numbers are shared between points.
  *
  * Files of a sweep folder (docs/sweeps.md): scenario.cfg (the scenario without the
  * sweep's overrides), sweep.cfg (the resolved sweep: every point written out as a
@@ -95,6 +96,7 @@ struct ur_sweep_spec {
 	char *scenario;                /* its scenario, relative to the current directory */
 	bool has_replications, has_seed;
 	uint64_t replications, seed;
+	bool independent_seeds;        /* seeds = "independent" (below) */
 	enum ur_sweep_design design;
 	size_t npoints;                /* lhs, sobol: n; list: the points written */
 	size_t nparams;
@@ -118,6 +120,14 @@ void ur_sweep_lhs(size_t n, size_t d, gsl_rng *rng, double *out);
 /* The first n points of gsl_qrng_sobol in d (1..40) dimensions into out[n*d]; 0, or
  * -1 when out of memory. */
 int ur_sweep_sobol(size_t n, size_t d, double *out);
+
+/* Unit (point, k)'s seed: ur_rng_replication_seed(seed, k) for common random numbers
+ * (the default: replication k of every point draws the same numbers), or, with
+ * `seeds = "independent"`, ur_rng_replication_seed(seed, point * replications + k):
+ * every unit its own draws, as approximate Bayesian computation needs (a particle's
+ * noise must not be shared with the others it is compared with). */
+uint64_t ur_sweep_unit_seed(uint64_t seed, bool independent, uint64_t replications,
+			    uint64_t point, uint64_t k);
 
 /* The 95% (z = 1.96) Wilson score interval for k successes in n > 0 trials. */
 void ur_sweep_wilson(uint64_t k, uint64_t n, double *low, double *high);
@@ -155,6 +165,8 @@ size_t ur_sweep_points(const struct ur_sweep *sweep);
 size_t ur_sweep_params(const struct ur_sweep *sweep);
 uint64_t ur_sweep_replications(const struct ur_sweep *sweep);
 uint64_t ur_sweep_seed(const struct ur_sweep *sweep);
+/* Whether the sweep's units have independent seeds (ur_sweep_unit_seed). */
+bool ur_sweep_independent_seeds(const struct ur_sweep *sweep);
 const char *ur_sweep_param_path(const struct ur_sweep *sweep, size_t param);
 const struct ur_sweep_value *ur_sweep_value(const struct ur_sweep *sweep, size_t point,
 					    size_t param);

@@ -30,6 +30,7 @@ struct ur_sweep {
 	struct ur_sweep_spec *spec;     /* the paths live here */
 	size_t npoints, nparams;
 	uint64_t replications, seed;
+	bool independent;               /* seeds = "independent" */
 	struct ur_sweep_value *values;  /* npoints x nparams; texts owned */
 	struct ur_scenario *base;
 	char *text;                     /* sweep.cfg */
@@ -242,6 +243,10 @@ static char *make_text(const struct ur_sweep *sw)
 	fputs("scenario = \"scenario.cfg\";\n", f);
 	fprintf(f, "replications = %" PRIu64 ";\n", sw->replications);
 	fprintf(f, "seed = \"%s\";\n", seed);
+	/* Written only when not the default, so that common-seed sweeps keep their
+	 * sweep.cfg and hash. */
+	if (sw->independent)
+		fputs("seeds = \"independent\";\n", f);
 	fputs("design = \"list\";\nparameters = [", f);
 	for (size_t j = 0; j < sw->nparams; j++) {
 		fputs(j ? ", " : " ", f);
@@ -324,6 +329,7 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 			   : sw->spec->has_replications ? sw->spec->replications
 							: sp->replications;
 	sw->seed = o->has_seed ? o->seed : sw->spec->has_seed ? sw->spec->seed : sp->seed;
+	sw->independent = sw->spec->independent_seeds;
 	sw->npoints = sw->spec->npoints;
 	sw->nparams = sw->spec->nparams;
 	*status = UR_SCENARIO_BAD_INPUT;
@@ -403,6 +409,13 @@ size_t ur_sweep_points(const struct ur_sweep *sw) { return sw->npoints; }
 size_t ur_sweep_params(const struct ur_sweep *sw) { return sw->nparams; }
 uint64_t ur_sweep_replications(const struct ur_sweep *sw) { return sw->replications; }
 uint64_t ur_sweep_seed(const struct ur_sweep *sw) { return sw->seed; }
+bool ur_sweep_independent_seeds(const struct ur_sweep *sw) { return sw->independent; }
+
+uint64_t ur_sweep_unit_seed(uint64_t seed, bool independent, uint64_t replications,
+			    uint64_t point, uint64_t k)
+{
+	return ur_rng_replication_seed(seed, independent ? point * replications + k : k);
+}
 const char *ur_sweep_text(const struct ur_sweep *sw) { return sw->text; }
 uint64_t ur_sweep_hash(const struct ur_sweep *sw) { return sw->hash; }
 
@@ -495,7 +508,8 @@ int ur_sweep_list(const struct ur_sweep *sw, unsigned shard, unsigned shards,
 		for (size_t j = 0; j < sw->nparams; j++)
 			sw_csv_value(&csv, &sw->values[p * sw->nparams + j]);
 		char seed[UR_RNG_SEED_TEXT_SIZE];
-		ur_rng_seed_format(ur_rng_replication_seed(sw->seed, k), seed);
+		ur_rng_seed_format(ur_sweep_unit_seed(sw->seed, sw->independent,
+						      sw->replications, p, k), seed);
 		ur_csv_text(&csv, seed);
 		ur_csv_end_row(&csv);
 		/* Flush now and then: a large table need not sit in memory whole. */

@@ -50,6 +50,7 @@ struct unit {
 struct folder {
 	const char *sweep_text, *scenario_text;
 	uint64_t hash, seed, replications;
+	bool independent;                  /* seeds = "independent" */
 	size_t npoints, nparams;
 	const char *const *paths;
 	const struct ur_sweep_value *values;
@@ -302,7 +303,8 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 		units[nunits++] = (struct ur_manifest_unit){
 			.point = (long)(u / F->replications),
 			.replication = k,
-			.seed = ur_rng_replication_seed(F->seed, k),
+			.seed = ur_sweep_unit_seed(F->seed, F->independent, F->replications,
+						   u / F->replications, k),
 			.failed = F->status[u] == UNIT_FAILED,
 			.reason = F->status[u] == UNIT_FAILED ? F->units[u].reason : NULL,
 		};
@@ -413,6 +415,7 @@ static char *join_path(const char *dir, const char *name)
 struct design {
 	size_t nparams;
 	uint64_t npoints, replications, seed;
+	bool independent;
 	const char *const *paths;
 	const struct ur_sweep_value *values;   /* npoints x nparams */
 };
@@ -538,7 +541,8 @@ static int read_rows(const char *path, const char *text, size_t len,
 			}
 		}
 		char seed[UR_RNG_SEED_TEXT_SIZE];
-		ur_rng_seed_format(ur_rng_replication_seed(D->seed, k), seed);
+		ur_rng_seed_format(ur_sweep_unit_seed(D->seed, D->independent, D->replications,
+						      p, k), seed);
 		const struct field *sf = &f[1 + D->nparams + (size_t)seed_col];
 		if (sf->len != strlen(seed) || memcmp(sf->start, seed, sf->len) != 0) {
 			row_error(message, size, "%s:%u: seed: expected %s, the design's seed of "
@@ -640,7 +644,8 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 		}
 		return;
 	}
-	uint64_t seed = ur_rng_replication_seed(ur_sweep_seed(sw), k);
+	uint64_t seed = ur_sweep_unit_seed(ur_sweep_seed(sw), ur_sweep_independent_seeds(sw),
+					   R, p, k);
 	struct ur_model_summary summary;
 	memset(&summary, 0, sizeof summary);
 	summary.outcome = UR_OUTCOME_COUNT; /* no summary yet */
@@ -775,7 +780,8 @@ static int check_manifest_units(const char *path, const struct ur_sweep_manifest
 			rc = 65;
 			break;
 		}
-		uint64_t want = ur_rng_replication_seed(D->seed, mu->replication);
+		uint64_t want = ur_sweep_unit_seed(D->seed, D->independent, D->replications,
+						   (uint64_t)mu->point, mu->replication);
 		if (mu->seed != want) {
 			char a[UR_RNG_SEED_TEXT_SIZE], b[UR_RNG_SEED_TEXT_SIZE];
 			ur_rng_seed_format(want, a);
@@ -850,6 +856,7 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 	}
 	const char **paths = NULL;
 	struct design D = {ur_sweep_params(sw), ur_sweep_points(sw), R, ur_sweep_seed(sw),
+			   ur_sweep_independent_seeds(sw),
 			   NULL, sw_values(sw)};
 	if (csv) {
 		paths = calloc(D.nparams + 1, sizeof *paths);
@@ -977,6 +984,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		.scenario_text = ur_scenario_text(sw_base_scenario(sw)),
 		.hash = ur_sweep_hash(sw),
 		.seed = ur_sweep_seed(sw),
+		.independent = ur_sweep_independent_seeds(sw),
 		.replications = R,
 		.npoints = ur_sweep_points(sw),
 		.nparams = nparams,
@@ -1248,8 +1256,8 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	}
 	for (size_t j = 0; j < spec->nparams; j++)
 		paths[j] = spec->params[j].path;
-	const struct design D = {spec->nparams, spec->npoints, R, spec->seed, paths,
-				 spec->list};
+	const struct design D = {spec->nparams, spec->npoints, R, spec->seed,
+				 spec->independent_seeds, paths, spec->list};
 	for (size_t i = 0; i < nshards; i++) {
 		char *v = join_path(shards[i], "sweep.csv");
 		char *m_path = join_path(shards[i], "manifest.cfg");
@@ -1328,6 +1336,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		.scenario_text = S[0].scenario_text,
 		.hash = S[0].manifest->scenario_hash,
 		.seed = spec->seed,
+		.independent = spec->independent_seeds,
 		.replications = R,
 		.npoints = spec->npoints,
 		.nparams = spec->nparams,

@@ -544,8 +544,8 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 {
 	char got[256];
 	const struct cf_setting *root = cfg;
-	static const char *const names[] = {"scenario", "replications", "seed", "design",
-					    "points", "parameters"};
+	static const char *const names[] = {"scenario", "replications", "seed", "seeds",
+					    "design", "points", "parameters"};
 	check_names(R, root, "", names, sizeof names / sizeof *names);
 
 	const struct cf_setting *s = member(root, "scenario");
@@ -593,6 +593,16 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 			report(R, s, "seed", "expected a whole number from 0 to %" PRId64
 			       " (or a \"0x\" hex string), got %s", (int64_t)UR_MAX_SEED, GOT(s));
 		spec->has_seed = true;
+	}
+
+	s = member(root, "seeds");
+	if (s) {
+		const char *v = cf_type_of(s) == CF_STRING ? cf_string(s) : "";
+		if (strcmp(v, "independent") == 0)
+			spec->independent_seeds = true;
+		else if (strcmp(v, "common") != 0)
+			report(R, s, "seeds", "expected \"common\" or \"independent\", got %s",
+			       GOT(s));
 	}
 
 	static const char *const designs[] = {"grid", "lhs", "sobol", "list"};

@@ -285,4 +285,23 @@ else
 	done
 fi
 
+# seeds = "independent": unit u = point * R + k is seeded as replication u of a run,
+# so no two units share their random numbers.
+cat >"$tmp/ind.cfg" <<EOT
+scenario = "$minimal";
+replications = 2;
+seed = 4;
+seeds = "independent";
+design = "list";
+parameters = [ "agents.w_s" ];
+points = ( ( 0.3 ), ( 0.5 ) );
+EOT
+"$bin" sweep "$tmp/ind.cfg" --list >"$tmp/ind.list" 2>&1
+"$bin" run "$minimal" -r 4 -s 4 -q -o "$tmp/ind.run" >/dev/null 2>&1
+check "independent seeds: unit u has run replication u's seed" sh -c \
+	"cut -d, -f4 '$tmp/ind.list' | tail -n +2 >'$tmp/ind.a' && cut -d, -f2 '$tmp/ind.run/summary.csv' | tail -n +2 >'$tmp/ind.b' && cmp '$tmp/ind.a' '$tmp/ind.b'"
+status "an independent-seed sweep runs" 0 "$bin" sweep "$tmp/ind.cfg" -o "$tmp/ind.out" -q
+check "its sweep.cfg keeps the policy" grep -q '^seeds = "independent";' "$tmp/ind.out/sweep.cfg"
+status "and resumes" 0 "$bin" sweep "$tmp/ind.out/sweep.cfg" -o "$tmp/ind.out" -q --resume
+
 tap_end

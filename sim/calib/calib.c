@@ -413,7 +413,8 @@ static int generation_text(const struct ur_calib_spec *spec, unsigned g,
 	 * file is named on the command line. */
 	fprintf(f, "# Generation %u of a calibration: one point per particle.\n", g);
 	fprintf(f, "scenario = \"scenario.cfg\";\nreplications = %" PRIu64 ";\n"
-		"seed = \"%s\";\ndesign = \"list\";\nparameters = [", spec->replications, seed);
+		"seed = \"%s\";\nseeds = \"independent\";\ndesign = \"list\";\nparameters = [",
+		spec->replications, seed);
 	for (size_t a = 0; a < P->d; a++)
 		fprintf(f, "%s\"%s\"", a ? ", " : " ", spec->priors[a].path);
 	fputs(" ];\npoints = (\n", f);

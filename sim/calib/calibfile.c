@@ -359,12 +359,10 @@ static void check_priors(struct reader *R, const struct ur_calib_spec *spec,
 			enum ur_scenario_status st;
 			struct ur_scenario *s = ur_scenario_derive(scenario, sets, 1, 0, &d, &st);
 			if (!s) {
-				char where[64];
-				snprintf(where, sizeof where, "priors.[%zu].%s", i,
-					 end ? "max" : "min");
 				char text[1024];
-				snprintf(text, sizeof text, "%s:%u: %s: the scenario refuses it: %s",
-					 R->file, p->line, where,
+				snprintf(text, sizeof text, "%s:%u: priors.[%zu]: expected a setting "
+					 "of the scenario that takes its %s, %s: %s", R->file,
+					 p->line, i, end ? "max" : "min", value,
 					 ur_diag_count(&d) ? ur_diag_message(&d, 0) : "out of memory");
 				add_message(R, text);
 				ur_diag_finish(&d);

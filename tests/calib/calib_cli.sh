@@ -1,0 +1,113 @@
+#!/bin/sh
+# End-to-end tests of `unrestsim calibrate` on the model (scenarios/minimal.cfg): the
+# same bytes for -j 1 and -j 2; a calibration ended at steps of its folder writes
+# (UNRESTSIM_FAULT=exit:N, as a kill at that instant) or by SIGTERM, then run again
+# with --resume, gives the bytes of an uninterrupted one; usage errors; the shipped
+# example's file is valid. Prints TAP for meson.
+# Usage: calib_cli.sh UNRESTSIM SOURCE_ROOT
+set -u
+bin=$1
+src=$2
+. "$src/tests/common/tap.sh"
+check() {
+	name=$1
+	shift
+	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
+}
+status() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
+}
+# same_calibration A B: every result file and every generation's sweep files agree.
+same_calibration() {
+	for f in posterior.csv posterior_summary.csv history.csv targets.csv scenario.cfg \
+		gen-00.cfg gen-00/sweep.csv gen-01.cfg gen-01/sweep.csv gen-01/sweep_stats.csv \
+		gen-02.cfg gen-02/sweep.csv; do
+		cmp "$1/$f" "$2/$f" || return 1
+	done
+}
+
+minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
+cat >"$tmp/c.cfg" <<EOT
+scenario = "$minimal";
+seed = 5;
+particles = 12;
+replications = 2;
+generations = 3;
+priors = (
+  { path = "agents.w_s"; dist = "uniform"; min = 0.0; max = 1.0; },
+  { path = "agents.sigma_fuel"; dist = "normal"; mean = 0.6; sd = 0.2; min = 0.2; max = 1.0; }
+);
+targets = (
+  { metric = "peak_active"; value = 2000.0; low = 1500.0; high = 2500.0; grade = "A"; },
+  { metric = "detained"; value = 100.0; low = 50.0; high = 150.0; grade = "B"; }
+);
+EOT
+
+status "calibrate -j 1 succeeds" 0 "$bin" calibrate "$tmp/c.cfg" -o "$tmp/j1" -j 1
+check "it says what it did" grep -q '3 generations, 72 replications' "$tmp/err"
+status "calibrate -j 2 succeeds" 0 "$bin" calibrate "$tmp/c.cfg" -o "$tmp/j2" -j 2 -q
+check "-q prints nothing" test ! -s "$tmp/err"
+check "-j 1 and -j 2 write the same bytes" same_calibration "$tmp/j1" "$tmp/j2"
+check "history.csv has a row per generation" test "$(wc -l <"$tmp/j1/history.csv")" -eq 4
+check "posterior.csv names the parameters by path" \
+	grep -q '^particle,agents.w_s,agents.sigma_fuel,weight,distance$' "$tmp/j1/posterior.csv"
+check "the weights sum to 1" sh -c "awk -F, 'NR > 1 { s += \$4 } END { exit !(s > 0.999999 && s < 1.000001) }' '$tmp/j1/posterior.csv'"
+check "targets.csv has a row per target" test "$(wc -l <"$tmp/j1/targets.csv")" -eq 3
+check "a generation's folder is a sweep folder that merge accepts" \
+	"$bin" merge -o "$tmp/m" "$tmp/j1/gen-01"
+check "and is that sweep's bytes" cmp "$tmp/m/sweep.csv" "$tmp/j1/gen-01/sweep.csv"
+
+# A kill at steps of the folder writes, then --resume: the same bytes.
+bad=""
+for step in 3 17 40 77 120 200; do
+	rm -rf "$tmp/f"
+	UNRESTSIM_FAULT=exit:$step "$bin" calibrate "$tmp/c.cfg" -o "$tmp/f" -q >/dev/null 2>&1
+	st=$?
+	"$bin" calibrate "$tmp/c.cfg" -o "$tmp/f" -q --resume >/dev/null 2>&1 || bad="$bad $step(resume failed after $st)"
+	same_calibration "$tmp/j1" "$tmp/f" >/dev/null 2>&1 || bad="$bad $step(differs after $st)"
+done
+if [ -z "$bad" ]; then ok "a kill at any of six write steps, then --resume: the same bytes"; else not_ok "kill and resume" "$bad"; fi
+
+# SIGTERM: stops after a checkpoint with 143, and --resume finishes the same bytes.
+cat >"$tmp/long.cfg" <<EOT
+scenario = "$minimal";
+seed = 5;
+particles = 200;
+replications = 3;
+generations = 2;
+priors = ( { path = "agents.w_s"; dist = "uniform"; min = 0.0; max = 1.0; } );
+targets = ( { metric = "peak_active"; value = 2000.0; low = 1500.0; high = 2500.0; grade = "A"; } );
+EOT
+"$bin" calibrate "$tmp/long.cfg" -o "$tmp/whole" -q -j 2 2>/dev/null
+"$bin" calibrate "$tmp/long.cfg" -o "$tmp/t" -q -j 2 2>"$tmp/t.err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+if [ "$st" -eq 143 ] || [ "$st" -eq 0 ]; then ok "SIGTERM stops it with 143 (or it had finished)"; else not_ok "SIGTERM" "status $st" "$(cat "$tmp/t.err")"; fi
+if [ "$st" -eq 143 ]; then
+	check "it says to resume" grep -q 'run the same command with --resume' "$tmp/t.err"
+fi
+status "--resume finishes" 0 "$bin" calibrate "$tmp/long.cfg" -o "$tmp/t" -q -j 2 --resume
+check "with the bytes of the uninterrupted calibration" sh -c \
+	"for f in posterior.csv history.csv targets.csv gen-00/sweep.csv gen-01/sweep.csv; do cmp '$tmp/whole/'\$f '$tmp/t/'\$f || exit 1; done"
+
+# Usage errors.
+status "no file is a usage error" 64 "$bin" calibrate
+status "two files are a usage error" 64 "$bin" calibrate "$tmp/c.cfg" "$tmp/c.cfg"
+status "-j 0 is a usage error" 64 "$bin" calibrate "$tmp/c.cfg" -j 0
+status "--shard 3/2 is a usage error" 64 "$bin" calibrate "$tmp/c.cfg" --shard 3/2
+status "a missing file is 66" 66 "$bin" calibrate "$tmp/none.cfg"
+status "--help succeeds" 0 "$bin" calibrate --help
+check "the help names --resume" grep -q -- '--resume' "$tmp/out"
+
+# The shipped example is a valid calibration file (its run takes a minute: not here):
+# shard 1 of 10^6 runs its one unit of generation 0 and waits for the others (75).
+status "the shipped example is valid" 75 "$bin" calibrate \
+	"$src/scenarios/calibration/kazakhstan-2022-short.cfg" -o "$tmp/ex" --shard 1/1000000 -q
+tap_end

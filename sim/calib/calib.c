@@ -89,7 +89,7 @@ static double prior_draw(const struct ur_calib_prior *p, gsl_rng *rng)
 static double prior_log_density(const struct ur_calib_prior *p, double x)
 {
 	if (!(x >= p->min && x <= p->max))
-		return -INFINITY;
+		return -HUGE_VAL;
 	switch (p->family) {
 	case UR_PRIOR_UNIFORM:
 		return 0;
@@ -169,7 +169,7 @@ static double replication_median(const double *v, size_t r, size_t stride, doubl
 	/* Positions (r-1)/2 and r/2 of the sorted replications, empties last. */
 	size_t lo = (r - 1) / 2, hi = r / 2;
 	if (hi >= m)
-		return NAN;
+		return nan("");
 	return 0.5 * (scratch[lo] + scratch[hi]);
 }
 
@@ -304,10 +304,10 @@ static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct popu
 	int rc = -1;
 	if (!x || !mu || !work || !logw)
 		goto done;
-	double top = -INFINITY;
+	double top = -HUGE_VAL;
 	P->accepted = 0;
 	for (size_t i = 0; i < P->n; i++) {
-		logw[i] = -INFINITY;
+		logw[i] = -HUGE_VAL;
 		if (!(P->dist[i] <= P->tolerance))
 			continue;
 		P->accepted++;
@@ -320,7 +320,7 @@ static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct popu
 			for (size_t a = 0; a < d; a++)
 				gsl_vector_set(x, a, P->theta[i * d + a]);
 			/* log sum_j W_j K_j by log-sum-exp over prev's accepted. */
-			double mx = -INFINITY, s = 0;
+			double mx = -HUGE_VAL, s = 0;
 			for (int pass = 0; pass < 2; pass++) {
 				for (size_t j = 0; j < prev->n; j++) {
 					if (prev->weight[j] <= 0)

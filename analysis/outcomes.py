@@ -289,6 +289,12 @@ def draw(args, groups, outcomes, metrics, table):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     uc.check_output_format(args.output)
+    render(args)
+    return 0
+
+
+def render(args):
+    """Reads the folders and draws (args.output: a path, or a list of them)."""
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     bad = [m for m in metrics if m in uc.TEXT_COLUMNS or m in ("rep", "point")]
     if bad:
@@ -301,7 +307,6 @@ def main(argv=None):
     draw(args, groups, outcomes, metrics, table)
     if args.table:
         uc.write_table(table, args.table)
-    return 0
 
 
 if __name__ == "__main__":

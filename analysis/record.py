@@ -137,13 +137,18 @@ def parse_args(argv):
                         metavar=("LOW", "HIGH"),
                         help="percentiles of the model's interval (default 5 95)")
     parser.add_argument("--title", help="the figure's title")
-    parser.add_argument("--format", default="png", choices=["png", "pdf", "svg"],
-                        help="format of the picture (default png)")
+    parser.add_argument("--format", default="png", metavar="FMT[,FMT]",
+                        help="format(s) of the picture: png, pdf, svg, or several "
+                             "separated by commas (default png)")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     args = parser.parse_args(argv)
     lo, hi = args.band
     if not 0.0 <= lo < 50.0 < hi <= 100.0:
         parser.error("--band: need 0 <= LOW < 50 < HIGH <= 100")
+    args.format = [f.strip() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in args.format if f not in ("png", "pdf", "svg")]
+    if bad or not args.format:
+        parser.error(f"--format: expected png, pdf or svg, found {','.join(bad) or 'none'}")
     try:
         args.record_start = datetime.datetime.fromisoformat(args.record_start)
     except ValueError:
@@ -151,6 +156,58 @@ def parse_args(argv):
     if args.record_start.tzinfo is None:
         parser.error("--record-start: needs a UTC offset, e.g. +06:00")
     return args
+
+
+# The historical records the project ships, by the scenario they are the record of: a
+# scenario whose name (scenario.name) is KEY or starts with KEY- (a counterfactual of
+# it, kazakhstan-2022-no-csto) is compared with that record. (record, regions, start)
+# relative to this folder; docs/record.md lists them.
+RECORDS = {
+    "kazakhstan-2022": (DEFAULT_RECORD, DEFAULT_REGIONS, RECORD_START),
+    "iran-2019": (os.path.join(HERE, "..", "scenarios", "records", "iran-2019-record.csv"),
+                  os.path.join(HERE, "..", "scenarios", "records", "iran-2019-regions.csv"),
+                  "2019-11-15T00:00:00+03:30"),
+}
+
+
+def record_for_scenario(name):
+    """(record, regions, start) of the scenario named `name`, or None when the
+    project ships no record of it (or its files are not installed)."""
+    for key, (path, regions, start) in RECORDS.items():
+        if name and (name == key or name.startswith(key + "-")) and os.path.isfile(path):
+            return (os.path.normpath(path), os.path.normpath(regions), start)
+    return None
+
+
+def parse_start(text):
+    """An aware datetime from ISO 8601 text (or an aware datetime, returned as is)."""
+    if isinstance(text, datetime.datetime):
+        stamp = text
+    else:
+        try:
+            stamp = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise uc.AnalysisError(f"--record-start: not an ISO 8601 time: {text}",
+                                   uc.EX_USAGE) from None
+    if stamp.tzinfo is None:
+        raise uc.AnalysisError(f"--record-start: needs a UTC offset, e.g. +06:00: {text}",
+                               uc.EX_USAGE)
+    return stamp
+
+
+def record_events(path, start=RECORD_START):
+    """The record's events (rows of unit `event` with an hour), in record hours and
+    time order: [(hour, hour_low, hour_high, quantity)]."""
+    parse_start(start)
+    frame = uc.read_csv(path, RECORD_COLUMNS, what=path, text=RECORD_TEXT)
+    rows = frame[(frame["unit"].fillna("") == "event") & frame["hour"].notna()]
+    events = []
+    for _, r in rows.iterrows():
+        hour = float(r["hour"])
+        low = hour if math.isnan(r["hour_low"]) else float(r["hour_low"])
+        high = hour if math.isnan(r["hour_high"]) else float(r["hour_high"])
+        events.append((hour, low, high, r["quantity"]))
+    return sorted(events)
 
 
 def offset_hours(text, default):
@@ -184,7 +241,8 @@ class Run:
             self.events = uc.read_run(folder, "events.csv", uc.COLUMNS["events.csv"],
                                       allow_empty=True)
         self.reps = sorted(self.summary["rep"].unique())
-        self.start = uc.start_time(self.national, os.path.join(folder, "national.csv"))
+        self.start = uc.start_time(self.national, uc.data_path(folder, "national.csv"),
+                                   folder)
         # Record hour h is run hour h - shift.
         self.shift = (self.start - args.record_start).total_seconds() / 3600.0
         self.horizon = float(self.national["hour"].max())
@@ -663,7 +721,12 @@ def draw(run, rows, args, path):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    render(parse_args(sys.argv[1:] if argv is None else argv))
+    return 0
+
+
+def render(args):
+    """Compares the run with the record and writes the table and the picture."""
     pd = uc.pandas_module()
     run = Run(uc.run_folder(args.run), args)
     record = uc.read_csv(args.record, RECORD_COLUMNS, what=args.record,
@@ -687,8 +750,8 @@ def main(argv=None):
     uc.write_table(table, os.path.join(args.output, "comparison.csv"))
     uc.write_text(os.path.join(args.output, "comparison.md"),
                   markdown(run, rows, left_out, args))
-    draw(run, rows, args, os.path.join(args.output, f"comparison.{args.format}"))
-    return 0
+    draw(run, rows, args, [os.path.join(args.output, f"comparison.{f}")
+                           for f in args.format])
 
 
 if __name__ == "__main__":

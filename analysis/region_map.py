@@ -104,12 +104,18 @@ def edges(values):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     uc.check_output_format(args.output)
+    render(args)
+    return 0
+
+
+def render(args):
+    """Reads the run and draws (args.output: a path, or a list of them)."""
     col = args.column
     series = uc.read_run(args.run, "timeseries.csv", ["rep", "hour", "time", "region", col])
     if col in uc.TEXT_COLUMNS:
         raise uc.AnalysisError(f"timeseries.csv: column {col} is not numeric", uc.EX_USAGE)
     names = read_names(args.names)
-    start = uc.start_time(series, os.path.join(args.run, "timeseries.csv"))
+    start = uc.start_time(series, uc.data_path(args.run, "timeseries.csv"), args.run)
     reps = series["rep"].nunique()
     # Regions in the order of the file (the scenario's), not pandas' sorted order.
     scenario_regions = list(dict.fromkeys(series["region"]))
@@ -181,11 +187,9 @@ def main(argv=None):
 
     if args.table:
         table = means.reset_index()
-        times = series.drop_duplicates("hour").set_index("hour")["time"]
-        table.insert(1, "time", table["hour"].map(times))
+        table.insert(1, "time", uc.time_column(series, table["hour"], start))
         table.columns.name = None
         uc.write_table(table, args.table)
-    return 0
 
 
 if __name__ == "__main__":

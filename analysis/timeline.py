@@ -24,6 +24,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import record  # noqa: E402
 import unrestcsv as uc  # noqa: E402
 
 # Panels: title, y label, and the series drawn in it (column, legend label, factor
@@ -73,6 +74,13 @@ def parse_args(argv):
     parser.add_argument("--title", help="the figure's title")
     parser.add_argument("--table", metavar="FILE.csv",
                         help="also write the per-hour quantiles as CSV")
+    parser.add_argument("--record", metavar="FILE.csv",
+                        help="mark the events (rows of unit `event`) of this historical "
+                             "record (docs/record.md) on every panel")
+    parser.add_argument("--record-start", default=record.RECORD_START,
+                        metavar="ISO8601",
+                        help="the instant the record's hours count from "
+                             "(default %(default)s)")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     args = parser.parse_args(argv)
     lo, hi = args.band
@@ -91,6 +99,15 @@ def panels_for(args):
             for i, c in enumerate(columns)]
 
 
+def recorded_events(args, start):
+    """The record's events in run hours within the run: [(hour, low, high, name)]."""
+    if not args.record:
+        return []
+    events = record.record_events(args.record, args.record_start)
+    shift = (start - record.parse_start(args.record_start)).total_seconds() / 3600.0
+    return [(h - shift, lo - shift, hi - shift, q) for h, lo, hi, q in events]
+
+
 def draw(args, national, panels):
     plt = uc.pyplot()
     series = [s for _, _, group in panels for s in group]
@@ -99,7 +116,9 @@ def draw(args, national, panels):
     bands = uc.quantile_bands(national, columns, lo, hi)
     hours = bands.index.to_numpy()
     reps = national["rep"].nunique()
-    start = uc.start_time(national, os.path.join(args.run, "national.csv"))
+    start = uc.start_time(national, uc.data_path(args.run, "national.csv"), args.run)
+    events = [e for e in recorded_events(args, start)
+              if hours.min() <= e[0] <= hours.max()]
 
     ncols = 2 if len(panels) > 1 else 1
     nrows = (len(panels) + ncols - 1) // ncols
@@ -118,6 +137,16 @@ def draw(args, national, panels):
                             lw=0, label=f"{label}: {band_label}")
             ax.plot(hours, bands[f"{col}_med"] * factor, color=colour, lw=1.6,
                     label=f"{label}: median")
+        for k, (hour, low, high, _) in enumerate(events):
+            if high > low:
+                ax.axvspan(low, high, color="0.5", alpha=0.10, lw=0)
+            ax.axvline(hour, color="0.3", lw=0.7, ls="--")
+            if i < ncols:
+                ax.text(hour, 0.98 - 0.09 * (k % 3), f" {k + 1}", fontsize="xx-small",
+                        transform=ax.get_xaxis_transform(), va="top", ha="left")
+        if events and i == 0:
+            ax.plot([], [], color="0.3", lw=0.7, ls="--",
+                    label="record: events (numbered below)")
         ax.set_title(title, fontsize="medium", loc="left")
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
@@ -150,15 +179,21 @@ def draw(args, national, panels):
     title = args.title or (f"{name}: national timeline, median and {lo:g}–{hi:g}% band "
                            f"across {reps} replication{'s' if reps != 1 else ''}")
     fig.suptitle(title)
-    fig.tight_layout()
+    if events:
+        names = "; ".join(f"{k + 1} {q.replace('_', ' ')}"
+                          for k, (_, _, _, q) in enumerate(events))
+        fig.text(0.01, 0.005, f"Record ({os.path.basename(args.record)}): {names}",
+                 fontsize="xx-small", wrap=True, va="bottom")
+        fig.tight_layout(rect=(0, 0.02 + 0.012 * (len(names) // 160), 1, 1))
+    else:
+        fig.tight_layout()
     uc.save_figure(fig, args.output, args.dpi)
     plt.close(fig)
     return bands, start
 
 
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    uc.check_output_format(args.output)
+def render(args):
+    """Reads the run and draws (args.output: a path, or a list of them)."""
     panels = panels_for(args)
     columns = ["rep", "hour", "time"] + list(dict.fromkeys(
         col for _, _, group in panels for col, _, _, _ in group))
@@ -169,9 +204,14 @@ def main(argv=None):
     bands, start = draw(args, national, panels)
     if args.table:
         table = bands.reset_index()
-        times = national.drop_duplicates("hour").set_index("hour")["time"]
-        table.insert(1, "time", table["hour"].map(times))
+        table.insert(1, "time", uc.time_column(national, table["hour"], start))
         uc.write_table(table, args.table)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    uc.check_output_format(args.output)
+    render(args)
     return 0
 
 

@@ -17,6 +17,7 @@ Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 import argparse
 import csv
 import datetime
+import gzip
 import math
 import os
 import re
@@ -138,12 +139,32 @@ def scenario_setting(folder, group, name, default):
     return default
 
 
+def data_path(folder, name):
+    """The path of a run's file NAME: NAME itself, or NAME.gz when only the compressed
+    copy is there (unrestsim may write its CSV files gzip-compressed, docs/output.md)."""
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path) and os.path.isfile(path + ".gz"):
+        return path + ".gz"
+    return path
+
+
 def has_file(folder, name):
-    return os.path.isfile(os.path.join(folder, name))
+    return os.path.isfile(data_path(folder, name))
 
 
-def read_csv(path, columns=None, what=None, allow_empty=False, text=()):
+def open_text(path):
+    """A text stream of a file, decompressed when its name ends in .gz."""
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", newline="", encoding="utf-8")
+    return open(path, newline="", encoding="utf-8")
+
+
+def read_csv(path, columns=None, what=None, allow_empty=False, text=(), optional=()):
     """Reads a CSV file of a run, checking that it holds `columns` (all if None).
+
+    Columns named in `optional` are read when the file has them and left out when
+    not (a run may choose its columns: `time` is not written by default).
+    A file whose name ends in .gz is decompressed (pandas does it by the name).
 
     Numeric columns: an empty field is NaN, `inf` is infinity. Text columns (above)
     are read as written, and so are the columns named in `text`. Only the asked
@@ -154,6 +175,7 @@ def read_csv(path, columns=None, what=None, allow_empty=False, text=()):
     what = what or path
     header = read_header(path, what)
     wanted = header if columns is None else list(columns)
+    wanted = [c for c in wanted if c not in optional or c in header]
     missing = [c for c in wanted if c not in header]
     if missing:
         raise AnalysisError(f"{what}: missing column(s) {', '.join(missing)} "
@@ -165,7 +187,7 @@ def read_csv(path, columns=None, what=None, allow_empty=False, text=()):
     try:
         frame = pd.read_csv(path, usecols=wanted, keep_default_na=False,
                             na_values=na_values, dtype=dtypes)
-    except (ValueError, UnicodeDecodeError, OSError) as err:
+    except (ValueError, UnicodeDecodeError, OSError, EOFError) as err:
         raise AnalysisError(f"{what}: cannot read as CSV: {err}", EX_DATAERR) from None
     if len(frame) == 0:
         if not allow_empty:
@@ -188,27 +210,69 @@ def read_header(path, what=None):
     if not os.path.isfile(path):
         raise AnalysisError(f"{what}: no such file", EX_DATAERR)
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open_text(path) as f:
             header = next(csv.reader(f), [])
-    except (csv.Error, UnicodeDecodeError, OSError) as err:
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError) as err:
         raise AnalysisError(f"{what}: cannot read as CSV: {err}", EX_DATAERR) from None
     if not header:
         raise AnalysisError(f"{what}: empty file, no header", EX_DATAERR)
     return header
 
 
-def read_run(folder, name, columns=None, allow_empty=False):
-    """Reads NAME (e.g. "national.csv") of a run folder; see read_csv."""
+def read_run(folder, name, columns=None, allow_empty=False, optional=("time",)):
+    """Reads NAME (e.g. "national.csv", or NAME.gz) of a run folder; see read_csv.
+    The `time` column is optional: start_time() falls back on scenario.cfg."""
     run_folder(folder)
-    path = os.path.join(folder, name)
-    return read_csv(path, columns, what=path, allow_empty=allow_empty)
+    path = data_path(folder, name)
+    return read_csv(path, columns, what=path, allow_empty=allow_empty,
+                    optional=optional)
 
 
-def start_time(frame, what="the run"):
-    """The run's start (hour 0) as an aware datetime, from a frame's hour and time.
+def scenario_text(folder, group, name):
+    """A string setting `group.name` of the run's scenario.cfg, or None (see
+    scenario_setting for why a line-wise read is enough)."""
+    path = os.path.join(folder, "scenario.cfg")
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    inside = False
+    for line in lines:
+        text = line.strip()
+        if re.match(r"^%s\s*=\s*\{$" % re.escape(group), text):
+            inside = True
+        elif inside and text.startswith("};"):
+            inside = False
+        elif inside:
+            m = re.match(r'^%s\s*=\s*"([^"]*)"\s*;' % re.escape(name), text)
+            if m:
+                return m.group(1)
+    return None
 
-    The first row is enough: every row writes the same instant twice (docs/output.md).
+
+def start_time(frame, what="the run", folder=None):
+    """The run's start (hour 0) as an aware datetime.
+
+    From the frame's hour and time when it has a time column (the first row is
+    enough: every row writes the same instant twice, docs/output.md); otherwise from
+    scenario.start of the run's scenario.cfg in `folder`.
     """
+    if "time" not in frame.columns:
+        text = scenario_text(folder, "scenario", "start") if folder else None
+        if text is None:
+            raise AnalysisError(f"{what}: no time column, and no scenario.start in "
+                                f"{os.path.join(folder or '.', 'scenario.cfg')}",
+                                EX_DATAERR)
+        try:
+            stamp = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise AnalysisError(f"{folder}/scenario.cfg: scenario.start: expected an "
+                                f"ISO 8601 time, found {text!r}", EX_DATAERR) from None
+        if stamp.tzinfo is None:
+            raise AnalysisError(f"{folder}/scenario.cfg: scenario.start {text} has no "
+                                "UTC offset", EX_DATAERR)
+        return stamp
     try:
         stamp = datetime.datetime.fromisoformat(str(frame["time"].iloc[0]))
         hour = float(frame["hour"].iloc[0])
@@ -219,6 +283,15 @@ def start_time(frame, what="the run"):
         raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
                             EX_DATAERR)
     return stamp - datetime.timedelta(hours=hour)
+
+
+def time_column(frame, hours, start):
+    """The `time` text of each of `hours`: from the frame's time column when it has
+    one (as the run wrote it), else computed from the start."""
+    if "time" in frame.columns:
+        times = frame.drop_duplicates("hour").set_index("hour")["time"]
+        return hours.map(times)
+    return hours.map(lambda h: (start + datetime.timedelta(hours=float(h))).isoformat())
 
 
 def quantile_bands(frame, columns, low=5.0, high=95.0, by="hour"):
@@ -270,6 +343,27 @@ def add_date_axis(ax, start, hour_min, hour_max, max_labels=16):
     return top
 
 
+def panel_grid(plt, panels, ncols=3, width=4.2, height=2.9, constrained=False):
+    """A figure of `panels` axes in rows of at most `ncols` (the unused ones hidden):
+    (figure, the list of the axes used). Each panel is width x height inches, with
+    0.8 inch for the title on top. The margins are fixed, in inches, unless
+    `constrained` (matplotlib's constrained layout, for long tick labels): measuring
+    every label of a dozen panels costs more than drawing them."""
+    ncols = max(1, min(ncols, panels))
+    nrows = max(1, math.ceil(panels / ncols))
+    fig_w, fig_h = width * ncols, height * nrows + 0.8
+    fig, axes = plt.subplots(nrows, ncols, figsize=(fig_w, fig_h), squeeze=False,
+                             layout="constrained" if constrained else None)
+    if not constrained:
+        fig.subplots_adjust(left=0.75 / fig_w, right=1.0 - 0.2 / fig_w,
+                            bottom=0.6 / fig_h, top=1.0 - 0.85 / fig_h,
+                            wspace=0.95 / (width - 0.95), hspace=1.0 / (height - 1.0))
+    flat = [ax for row in axes for ax in row]
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    return fig, flat[:panels]
+
+
 def utc_offset_text(start):
     """"+06:00" for the start's offset."""
     text = start.strftime("%z")
@@ -277,14 +371,16 @@ def utc_offset_text(start):
 
 
 def save_figure(fig, path, dpi=100):
-    """Writes the figure (format from the file name's extension); 73 if it cannot."""
-    folder = os.path.dirname(path)
-    try:
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        fig.savefig(path, dpi=dpi)
-    except (OSError, ValueError) as err:
-        raise AnalysisError(f"{path}: cannot write: {err}", EX_CANTCREAT) from None
+    """Writes the figure (format from the file name's extension); 73 if it cannot.
+    `path` may be a list of paths: the same figure in several formats."""
+    for one in ([path] if isinstance(path, str) else path):
+        folder = os.path.dirname(one)
+        try:
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            fig.savefig(one, dpi=dpi)
+        except (OSError, ValueError) as err:
+            raise AnalysisError(f"{one}: cannot write: {err}", EX_CANTCREAT) from None
 
 
 def write_text(path, text):

@@ -457,7 +457,6 @@ def weighted_quantiles(values, weights, qs):
 
 def posterior_marginals(frame, params, weights, title, out):
     plt = uc.pyplot()
-    import numpy as np
     fig, flat = uc.panel_grid(plt, len(params), ncols=3, width=4.2, height=2.9)
     for ax, p in zip(flat, params):
         values = frame[p].to_numpy(dtype=float)

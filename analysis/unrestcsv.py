@@ -114,29 +114,41 @@ def run_folder(path):
     return path
 
 
-def scenario_setting(folder, group, name, default):
-    """A real setting `group.name` of the run's resolved scenario (scenario.cfg), or
-    `default` when the run has none. The resolved file is written by unrestsim itself,
-    one setting a line inside its top-level groups (`group = {` ... `};`), so reading
-    that one line needs no libconfig parser."""
+def scenario_line(folder, group, name, pattern):
+    """The first match of `pattern` (the value's regular expression, one group) on the
+    line `name = VALUE;` inside the top-level group `group` of the run's resolved
+    scenario (scenario.cfg), or None when the run has none. The resolved file is
+    written by unrestsim itself, one setting a line inside its top-level groups
+    (`group = {` ... `};`), so reading that one line needs no libconfig parser."""
     path = os.path.join(folder, "scenario.cfg")
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
-    except OSError:
-        return default
+    except (OSError, UnicodeDecodeError):
+        return None
     inside = False
     for line in lines:
-        text = line.split("#", 1)[0].strip()
+        text = line.strip()
         if re.match(r"^%s\s*=\s*\{$" % re.escape(group), text):
             inside = True
         elif inside and text.startswith("};"):
             inside = False
         elif inside:
-            m = re.match(r"^%s\s*=\s*([-+0-9.eE]+)\s*;$" % re.escape(name), text)
+            m = re.match(r"^%s\s*=\s*%s\s*;" % (re.escape(name), pattern), text)
             if m:
-                return float(m.group(1))
-    return default
+                return m.group(1)
+    return None
+
+
+def scenario_setting(folder, group, name, default):
+    """A real setting `group.name` of the run's scenario.cfg, or `default`."""
+    value = scenario_line(folder, group, name, r"([-+0-9.eE]+)")
+    return default if value is None else float(value)
+
+
+def scenario_text(folder, group, name):
+    """A string setting `group.name` of the run's scenario.cfg, or None."""
+    return scenario_line(folder, group, name, r'"([^"\\]*)"')
 
 
 def data_path(folder, name):
@@ -226,29 +238,6 @@ def read_run(folder, name, columns=None, allow_empty=False, optional=("time",)):
     path = data_path(folder, name)
     return read_csv(path, columns, what=path, allow_empty=allow_empty,
                     optional=optional)
-
-
-def scenario_text(folder, group, name):
-    """A string setting `group.name` of the run's scenario.cfg, or None (see
-    scenario_setting for why a line-wise read is enough)."""
-    path = os.path.join(folder, "scenario.cfg")
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    inside = False
-    for line in lines:
-        text = line.strip()
-        if re.match(r"^%s\s*=\s*\{$" % re.escape(group), text):
-            inside = True
-        elif inside and text.startswith("};"):
-            inside = False
-        elif inside:
-            m = re.match(r'^%s\s*=\s*"([^"]*)"\s*;' % re.escape(name), text)
-            if m:
-                return m.group(1)
-    return None
 
 
 def start_time(frame, what="the run", folder=None):

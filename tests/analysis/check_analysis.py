@@ -30,36 +30,19 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-try:
-    import matplotlib  # noqa: F401
-    import pandas  # noqa: F401
-except ImportError as err:
-    print(f"1..0 # SKIP {err} (Debian: python3-pandas python3-matplotlib)")
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import finish, ok, require_plotting, skip  # noqa: E402
+
+require_plotting()
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 ANALYSIS = os.path.join(SRC, "analysis")
 PYTHON = sys.executable
-count = 0
-failed = 0
 
 # Medians and percentiles below interpolate linearly between order statistics, as the
 # scripts do; the results are then the same doubles up to rounding, hence a relative
 # tolerance far below any difference that matters.
 REL_TOL = 1e-9
-
-
-def ok(condition, name, *details):
-    global count, failed
-    count += 1
-    if condition:
-        print(f"ok {count} - {name}")
-    else:
-        failed += 1
-        print(f"not ok {count} - {name}")
-        for line in details:
-            print(f"# {line}")
-    return condition
 
 
 def close(a, b):
@@ -344,10 +327,8 @@ def test_record(runs, tmp, jobs):
     if shift is None:
         # The check needs a first protest in Mangystau in each replication: a model
         # matter, not the tool's, so it is skipped rather than failed.
-        global count
-        count += 1
-        print(f"ok {count} - first days with --record-start # SKIP no protest in "
-              "Mangystau in some replication")
+        skip("first days with --record-start", "no protest in Mangystau in some "
+             "replication")
         return
     status, _, err = jobs["record-shifted"].result()
     table = {(r["quantity"], r["region"]): r
@@ -516,9 +497,7 @@ def main():
                 test_errors(cases, jobs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{count}")
-    print(f"{count - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

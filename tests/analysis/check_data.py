@@ -45,6 +45,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import finish, ok  # noqa: E402
+
 if len(sys.argv) != 2:
     print("usage: check_data.py SOURCE_ROOT", file=sys.stderr)
     sys.exit(64)
@@ -84,22 +87,6 @@ IRAN_RATIOS = {
     "killed_per_participant_iran_2019": ("deaths_total", "participants_total"),
     "detained_per_participant_iran_2019": ("detained_total", "participants_total"),
 }
-
-count = 0
-failed = 0
-
-
-def ok(condition, name, detail=""):
-    global count, failed
-    count += 1
-    if condition:
-        print(f"ok {count} - {name}")
-    else:
-        failed += 1
-        print(f"not ok {count} - {name}")
-        if detail:
-            print(f"# {detail}")
-
 
 def read(name, directory=DATA):
     """The rows of a CSV file of analysis/data (or of another directory) and its header,
@@ -269,8 +256,7 @@ def main():
 
     check_literature(record, readme)
 
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return finish()
 
 
 def close(found, expected, tolerance=0.005):

@@ -31,13 +31,13 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-try:
-    import matplotlib
-    import numpy
-    import pandas  # noqa: F401
-except ImportError as err:
-    print(f"1..0 # SKIP {err} (Debian: python3-pandas python3-matplotlib)")
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import finish, ok, require_plotting  # noqa: E402
+
+require_plotting()
+import matplotlib  # noqa: E402
+import numpy  # noqa: E402
+import pandas  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 ANALYSIS = os.path.join(SRC, "analysis")
@@ -49,19 +49,6 @@ matplotlib.use("Agg")
 import matplotlib.image  # noqa: E402
 
 DPI = 60  # small pictures draw faster; sizes below scale with it
-count = 0
-failed = 0
-
-
-def ok(condition, name, *details):
-    global count, failed
-    count += 1
-    print(f"{'ok' if condition else 'not ok'} {count} - {name}")
-    if not condition:
-        failed += 1
-        for line in details:
-            print(f"# {line}")
-    return condition
 
 
 def unrestsim(*args):
@@ -314,8 +301,7 @@ def main():
            "nothing drawn from a refused posterior")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

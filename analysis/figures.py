@@ -88,12 +88,7 @@ def parse_args(argv):
                         help="the folder's kind (default: from manifest.cfg or its files)")
     parser.add_argument("--format", default="png,svg", metavar="FMT[,FMT]",
                         help="formats, png, pdf or svg (default %(default)s)")
-    parser.add_argument("--record", metavar="FILE.csv",
-                        help="compare with this record instead of the scenario's own")
-    parser.add_argument("--regions", metavar="FILE.csv",
-                        help="the record's regions file (with --record)")
-    parser.add_argument("--record-start", metavar="ISO8601",
-                        help="the record's hour 0 (with --record)")
+    record.add_record_options(parser)
     parser.add_argument("--no-record", action="store_true",
                         help="draw no record, even when the scenario has one")
     parser.add_argument("--only", metavar="NAME[,NAME]",
@@ -170,11 +165,7 @@ class Output:
 
 def scenario_record(args, folder):
     """(record, regions, start) to draw against, or None."""
-    if args.no_record:
-        return None
-    if args.record:
-        return (args.record, args.regions or "", args.record_start or record.RECORD_START)
-    return record.record_for_scenario(uc.scenario_text(folder, "scenario", "name"))
+    return None if args.no_record else record.chosen_record(args, folder)
 
 
 # --- a run ---------------------------------------------------------------------------

@@ -170,6 +170,24 @@ RECORDS = {
 }
 
 
+def add_record_options(parser):
+    """--record, --regions, --record-start: a record other than the scenario's own."""
+    parser.add_argument("--record", metavar="FILE.csv",
+                        help="the record (default: the scenario's own, if it has one)")
+    parser.add_argument("--regions", metavar="FILE.csv",
+                        help="the record's regions file (with --record)")
+    parser.add_argument("--record-start", metavar="ISO8601",
+                        help=f"the record's hour 0 (with --record; default {RECORD_START})")
+
+
+def chosen_record(args, folder):
+    """(record, regions, start) named by add_record_options' options, else the run's
+    scenario's own (record_for_scenario), else None."""
+    if args.record:
+        return (args.record, args.regions or "", args.record_start or RECORD_START)
+    return record_for_scenario(uc.scenario_text(folder, "scenario", "name"))
+
+
 def record_for_scenario(name):
     """(record, regions, start) of the scenario named `name`, or None when the
     project ships no record of it (or its files are not installed)."""
@@ -555,6 +573,19 @@ def fmt(value, unit=""):
     return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
+def row_texts(r):
+    """A comparison row's record ("value (low–high)") and model ("median [p5, p95]")
+    as text."""
+    unit = r["unit"]
+    rec = fmt(r["record"], unit)
+    if r["record_low"] != r["record_high"] and not math.isnan(r["record_low"]):
+        rec += f" ({fmt(r['record_low'], unit)}–{fmt(r['record_high'], unit)})"
+    model = fmt(r["model_median"], unit)
+    if r["model_n"]:
+        model += f" [{fmt(r['model_p5'], unit)}, {fmt(r['model_p95'], unit)}]"
+    return rec, model
+
+
 def markdown(run, rows, left_out, args):
     lo, hi = args.band
     name = os.path.basename(os.path.normpath(run.folder))
@@ -572,12 +603,7 @@ def markdown(run, rows, left_out, args):
     ]
     for r in rows:
         unit = r["unit"]
-        rec = fmt(r["record"], unit)
-        if r["record_low"] != r["record_high"] and not math.isnan(r["record_low"]):
-            rec += f" ({fmt(r['record_low'], unit)}–{fmt(r['record_high'], unit)})"
-        model = fmt(r["model_median"], unit)
-        if r["model_n"]:
-            model += f" [{fmt(r['model_p5'], unit)}, {fmt(r['model_p95'], unit)}]"
+        rec, model = row_texts(r)
         lines.append(f"| {r['quantity']} | {r['region']} | {unit} | {rec} | {model} "
                      f"| {r['model_n']}/{r['reps']} | {r['overlap'] or '—'} "
                      f"| {r['grade']} | {r['model_measure']} |")
@@ -725,9 +751,9 @@ def main(argv=None):
     return 0
 
 
-def render(args):
-    """Compares the run with the record and writes the table and the picture."""
-    pd = uc.pandas_module()
+def comparison(args):
+    """Reads the run, the record and its regions and compares them:
+    (run, rows, left out)."""
     run = Run(uc.run_folder(args.run), args)
     record = uc.read_csv(args.record, RECORD_COLUMNS, what=args.record,
                          text=RECORD_TEXT)
@@ -743,6 +769,13 @@ def render(args):
                                  text=("first_protest_grade",))
             regions["first_protest_grade"] = grades["first_protest_grade"].fillna("")
     rows, left_out = compare(run, record, regions, args)
+    return run, rows, left_out
+
+
+def render(args):
+    """Compares the run with the record and writes the table and the picture."""
+    pd = uc.pandas_module()
+    run, rows, left_out = comparison(args)
     table = pd.DataFrame(rows, columns=[
         "quantity", "region", "kind", "unit", "model_measure", "record", "record_low",
         "record_high", "grade", "model_median", "model_p5", "model_p95", "model_n",

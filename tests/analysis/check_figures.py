@@ -10,8 +10,10 @@ targets.csv, sensitivity.csv, in the columns docs/analysis.md names). It draws e
 figure of each folder and checks that
 - each expected figure, and no other, is written as PNG and SVG;
 - each PNG has the pixel size its layout gives (inches per panel times the dpi), is not
-  blank (pixel variance above a floor, more than a few dozen colours), and each SVG
-  parses as XML with an <svg> root;
+  blank (pixel variance above a floor, more than a few dozen colours, some coloured
+  pixels: the data), and each SVG parses as XML with an <svg> root;
+- validation.py's report from the calibration and the run: each target's record,
+  source, model interval and pass or miss, the misses listed, the posterior;
 - the record is found by the scenario's name: the minimal scenario gets no record
   (no comparison, no markers), a run named kazakhstan-2022 gets Kazakhstan's;
 - the weighted quantiles of the posterior marginals are those of a known sample;
@@ -100,10 +102,16 @@ def check_picture(path_stem, size=None):
     rgb = (image[..., :3] * 255).round().astype(int)
     colours = len(numpy.unique(rgb.reshape(-1, 3), axis=0))
     variance = float(rgb.var())
-    # A white picture with a title alone has a variance near 10 and a few dozen
-    # greys; a drawn panel brings hundreds of colours and a variance in the hundreds.
-    ok(variance > 100.0 and colours > 60, f"{name}: not blank",
-       f"pixel variance {variance:.1f}, {colours} colours")
+    # Text, frames and ticks are black and grey; every figure draws its data in
+    # colour. A canvas holding only a title (or empty axes) has a variance of 30 to
+    # 370 and a hundred or two greys from antialiasing, but no coloured pixel; the
+    # sparsest figure here (response curves: thin lines and bands) has about 0.5% of
+    # its pixels coloured (measured), so the floor is 0.1%.
+    chroma = rgb.max(axis=2) - rgb.min(axis=2)
+    coloured = float((chroma > 40).mean())
+    ok(variance > 100.0 and colours > 60 and coloured > 0.001, f"{name}: not blank",
+       f"pixel variance {variance:.1f}, {colours} colours, "
+       f"{coloured:.2%} of pixels coloured")
     try:
         root = ET.parse(svg).getroot()
         ok(root.tag.endswith("svg"), f"{name}: SVG has an <svg> root", root.tag)
@@ -158,7 +166,11 @@ def calibration_folder(path):
 
 
 def error_case(args, status, text, name):
-    done = subprocess.run(["/usr/bin/python3", os.path.join(ANALYSIS, "figures.py"),
+    error_case_script("figures.py", args, status, text, name)
+
+
+def error_case_script(script, args, status, text, name):
+    done = subprocess.run(["/usr/bin/python3", os.path.join(ANALYSIS, script),
                            *args], capture_output=True, text=True)
     ok(done.returncode == status and text in done.stderr
        and "Traceback" not in done.stderr, name,
@@ -275,6 +287,39 @@ def main():
         ok(len(frame) == 24 and len(params) == 2 and abs(weights.sum() - 1) < 1e-12,
            "the posterior is the last generation, its parameters, weights summing to 1",
            f"{len(frame)} rows, {params}")
+
+        # The validation report from the calibration and the run named kazakhstan-2022.
+        report = os.path.join(tmp, "validation.md")
+        done = subprocess.run(["/usr/bin/python3", os.path.join(ANALYSIS, "validation.py"),
+                               calib, kz, "-o", report], capture_output=True, text=True)
+        ok(done.returncode == 0 and os.path.isfile(report),
+           "validation.py: exit status 0, the report written", done.stderr.strip())
+        text = open(report, encoding="utf-8").read() if os.path.isfile(report) else ""
+        lines = text.splitlines()
+        line_of = {name: next((ln for ln in lines if ln.startswith(f"| {name} |")), "")
+                   for name in ("deaths_total", "peak_participants",
+                                "detained_by_11_jan", "agents.w_s")}
+        ok(line_of["deaths_total"].endswith("| pass |")
+           and "227 (227–238)" in line_of["deaths_total"]
+           and "210 [150, 290]" in line_of["deaths_total"]
+           and "Prosecutor General" in line_of["deaths_total"],
+           "validation: a target inside its range passes, with the record's source",
+           line_of["deaths_total"])
+        ok(line_of["peak_participants"].endswith("| pass |")
+           and "not in the record" in line_of["peak_participants"],
+           "validation: a target the record lacks says so", line_of["peak_participants"])
+        ok(line_of["detained_by_11_jan"].endswith("| **MISS** |")
+           and "2 of 3 targets pass." in text
+           and "- target detained_by_11_jan: record 9,900 (9,000–12,000), model "
+               "4,000 [2,500, 7,000]" in text,
+           "validation: a missed target is marked and listed among the misses",
+           line_of["detained_by_11_jan"])
+        ok("| 0.4 | 0.25–0.55 |" in line_of["agents.w_s"],
+           "validation: the posterior's median and interval", line_of["agents.w_s"])
+        ok("EAST" in text and "regions not in the regions file" in text,
+           "validation: what was not compared is listed with the reason")
+        error_case_script("validation.py", [calib, run, "-o", report + "2"], 64,
+                          "has no record", "validation of a scenario without a record: 64")
 
         # Errors.
         error_case([os.path.join(tmp, "none"), "-o", os.path.join(tmp, "x")], 66,

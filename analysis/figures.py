@@ -542,6 +542,15 @@ def read_targets(folder):
     return frame
 
 
+def target_passes(t):
+    """A target passes when the simulated 5-95% interval meets the record's range
+    (record.py's overlap); a target without simulated values misses."""
+    values = [float(t[k]) for k in ("p05", "p95", "low", "high")]
+    if any(math.isnan(v) for v in values):
+        return False
+    return values[0] <= values[3] and values[2] <= values[1]
+
+
 def targets_figure(folder, title, out):
     """Each target as model / record on a log axis (1: the record), as record.py
     draws magnitudes; targets with a record of 0 are drawn on their own scale."""
@@ -559,10 +568,10 @@ def targets_figure(folder, title, out):
                 color="0.6", lw=6, solid_capstyle="butt")
         ax.plot([max(rec / scale, floor)], [y], marker="D", color="black", ms=4)
         med, lo, hi = (max(float(t[k]) / scale, floor) for k in ("median", "p05", "p95"))
-        inside = t["low"] <= t["median"] <= t["high"]
+        inside = target_passes(t)
         ax.errorbar([med], [y], xerr=[[med - lo], [hi - med]], fmt="o", capsize=2,
                     color="tab:blue" if inside else "tab:red", ms=4)
-        labels.append(f"{t['target']} [{t['grade']}]\n(record {t['record']:.4g}"
+        labels.append(f"{t['target']} [{t['grade']}]\n(record {record.fmt(rec)}"
                       f"{'' if inside else '; MISS'})")
     ax.axvline(1.0, color="black", lw=0.8)
     ax.set_xscale("log")
@@ -572,8 +581,8 @@ def targets_figure(folder, title, out):
     low, high = ax.get_xlim()
     ax.set_xlim(min(low, 0.1), max(high, 10.0))
     ax.set_xlabel("simulated / recorded (log; grey: the record's range, diamond: its "
-                  "value; dot: simulated median, bar: 5–95%, red: median outside the "
-                  "range)", fontsize="small")
+                  "value; dot: simulated median, bar: 5–95%, red: a miss, the bar "
+                  "misses the range)", fontsize="small")
     ax.grid(True, axis="x", alpha=0.3)
     fig.suptitle(title)
     out.save(fig, "targets")

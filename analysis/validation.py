@@ -68,8 +68,7 @@ def target_rows(calibration, sources):
         have = not math.isnan(t["median"])
         model = (f"{fmt(t['median'])} [{fmt(t['p05'])}, {fmt(t['p95'])}]"
                  if have else "—")
-        passed = (have and not math.isnan(t["p05"]) and not math.isnan(t["p95"])
-                  and t["p05"] <= t["high"] and t["low"] <= t["p95"])
+        passed = figures.target_passes(t)
         rows.append((t["target"], rec, t["grade"] or "—",
                      sources.get(t["target"], "not in the record"), model, passed))
     return rows

@@ -44,7 +44,7 @@ data=$root/share/unrestsim
 for f in $(cd "$src" && find scenarios -type f | sort); do
 	check "$f is installed" cmp "$src/$f" "$data/$f"
 done
-for f in timeline.py region_map.py outcomes.py record.py gnuplot.sh cluster/submit-sweep.sh cluster/sweep.sbatch; do
+for f in timeline.py region_map.py outcomes.py record.py figures.py validation.py gnuplot.sh cluster/submit-sweep.sh cluster/sweep.sbatch; do
 	check "analysis/$f is installed, executable" test -x "$data/analysis/$f"
 done
 for f in unrestcsv.py timeline.gp region_map.gp $(cd "$src/analysis" && find data -type f | sort); do
@@ -127,6 +127,11 @@ if /usr/bin/python3 -c 'import pandas, matplotlib' >/dev/null 2>&1; then
 	check "unrestsim-plot record runs with the installed record data" \
 		"$root/bin/unrestsim-plot" record "$tmp/elsewhere/out/kazakhstan-2022" -o "$tmp/record"
 	check "and compares against it" test -s "$tmp/record/comparison.csv"
+	check "unrestsim-plot figures finds the scenario's installed record" \
+		"$root/bin/unrestsim-plot" figures "$tmp/elsewhere/out/kazakhstan-2022" -o "$tmp/figures" \
+		--only timeline,comparison --format png
+	check "and draws the timeline and the comparison" \
+		test -s "$tmp/figures/timeline.png" -a -s "$tmp/figures/comparison.png"
 else
 	ok "unrestsim-plot record # SKIP /usr/bin/python3 has no pandas or matplotlib"
 fi

@@ -70,6 +70,10 @@ TARGET_COLUMNS = {
     "p05": ("simulated_p05", "p05", "p5", "model_p5", "sim_p05"),
     "p95": ("simulated_p95", "p95", "model_p95", "sim_p95"),
 }
+# The files each kind of folder must have; the others are drawn when present.
+REQUIRED = {"run": ["summary.csv", "national.csv"],
+            "sweep": ["sweep.csv", "sweep_stats.csv"],
+            "calibration": ["posterior.csv"]}
 SENSITIVITY_COLUMNS = ["parameter", "metric", "first_order", "first_lo", "first_hi",
                        "total", "total_lo", "total_hi"]
 
@@ -648,6 +652,10 @@ def main(argv=None):
         raise uc.AnalysisError(f"{args.output}: write figures beside the folder, not "
                                "into it (unrestsim refuses a folder with files it did "
                                "not write)", uc.EX_USAGE)
+    # Every file the kind needs is checked before anything is drawn, so that a
+    # folder missing one gets its message and no figures half-made.
+    for name in REQUIRED[kind]:
+        uc.read_header(uc.data_path(folder, name))
     out = Output(args.output, args.format, args.dpi, args.only)
     {"run": run_figures, "sweep": sweep_figures,
      "calibration": calibration_figures}[kind](args, folder, out)

@@ -17,7 +17,8 @@ figure of each folder and checks that
 - the record is found by the scenario's name: the minimal scenario gets no record
   (no comparison, no markers), a run named kazakhstan-2022 gets Kazakhstan's;
 - the weighted quantiles of the posterior marginals are those of a known sample;
-- errors give the documented status and a one-line message without a traceback.
+- errors give the documented status and a one-line message without a traceback, and
+  a folder missing a file its kind needs gets no figure at all.
 
 Usage: /usr/bin/python3 check_figures.py UNRESTSIM SOURCE_ROOT
 Exit status: 0 all pass, 1 a check failed, 77 pandas or matplotlib missing.
@@ -334,6 +335,13 @@ def main():
                    "figures written into the run's folder: 64")
         error_case([run, "-o", os.path.join(tmp, "x"), "--only", "maps"], 64,
                    "unknown figure", "an unknown figure: 64")
+        half = os.path.join(tmp, "run-half")
+        shutil.copytree(run, half)
+        os.remove(os.path.join(half, "summary.csv"))
+        error_case([half, "-o", os.path.join(tmp, "y")], 65, "summary.csv: no such file",
+                   "a run without summary.csv: 65")
+        ok(not os.path.exists(os.path.join(tmp, "y")),
+           "and no figure is drawn from it (not even the timeline)")
         bad = os.path.join(tmp, "calib-bad")
         shutil.copytree(calib, bad)
         write(os.path.join(bad, "posterior.csv"), "generation,agents.w_s\n0,0.4\n")

@@ -61,7 +61,7 @@ FIGURES = ("timeline", "region_map", "metrics", "outcomes", "comparison", "respo
 # Column names of the calibration's files, each with the spellings accepted for it.
 POSTERIOR_SKIP = {"weight", "generation", "particle", "distance", "rep", "seed"}
 TARGET_COLUMNS = {
-    "target": ("target", "quantity"),
+    "target": ("target", "metric", "quantity"),
     "record": ("record", "recorded", "value", "record_value"),
     "low": ("low", "record_low"),
     "high": ("high", "record_high"),

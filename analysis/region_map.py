@@ -22,6 +22,7 @@ Exit status: 0 done, 64 usage, 65 the folder lacks timeseries.csv or its columns
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
+import datetime
 import os
 import sys
 
@@ -105,11 +106,11 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     uc.check_output_format(args.output)
     col = args.column
-    series = uc.read_run(args.run, "timeseries.csv", ["rep", "hour", "time", "region", col])
+    series = uc.read_run(args.run, "timeseries.csv", ["rep", "hour", "region", col])
     if col in uc.TEXT_COLUMNS:
         raise uc.AnalysisError(f"timeseries.csv: column {col} is not numeric", uc.EX_USAGE)
     names = read_names(args.names)
-    start = uc.start_time(series, os.path.join(args.run, "timeseries.csv"))
+    start = uc.run_start(args.run)
     reps = series["rep"].nunique()
     # Regions in the order of the file (the scenario's), not pandas' sorted order.
     scenario_regions = list(dict.fromkeys(series["region"]))
@@ -181,8 +182,8 @@ def main(argv=None):
 
     if args.table:
         table = means.reset_index()
-        times = series.drop_duplicates("hour").set_index("hour")["time"]
-        table.insert(1, "time", table["hour"].map(times))
+        table.insert(1, "time", [(start + datetime.timedelta(hours=float(h))).isoformat()
+                                 for h in table["hour"]])
         table.columns.name = None
         uc.write_table(table, args.table)
     return 0

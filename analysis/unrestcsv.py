@@ -41,7 +41,7 @@ COLUMNS = {
         "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
         "damage_usd"],
     "timeseries.csv": [
-        "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+        "rep", "hour", "region", "active", "held", "detained", "killed",
         "injured", "security", "csto_troops", "internet"],
     "events.csv": ["rep", "hour", "time", "event", "region", "value", "detail"],
 }
@@ -219,6 +219,28 @@ def start_time(frame, what="the run"):
         raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
                             EX_DATAERR)
     return stamp - datetime.timedelta(hours=hour)
+
+
+def run_start(folder):
+    """The run's start (hour 0) as an aware datetime, from the folder's scenario.cfg.
+
+    For files without a `time` column (timeseries.csv by default): the printout
+    unrestsim writes has the scenario's `start = "ISO 8601";` on a line of its own.
+    """
+    path = os.path.join(folder, "scenario.cfg")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise AnalysisError(f"{path}: {err.strerror}", EX_NOINPUT) from None
+    match = re.search(r'^\s*start\s*=\s*"([^"]+)";', text, re.MULTILINE)
+    try:
+        stamp = datetime.datetime.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise AnalysisError(f"{path}: no scenario start with a UTC offset", EX_DATAERR)
+    return stamp
 
 
 def quantile_bands(frame, columns, low=5.0, high=95.0, by="hour"):

@@ -179,6 +179,19 @@ long ur_table_column_index(enum ur_table table, const char *name);
 bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table);
 /* Appends the table's header row. */
 void ur_table_header(struct ur_csv *csv, enum ur_table table);
+
+/* Column choices (output.national_columns, output.timeseries_columns): sets of the
+ * table's columns as masks, bit i for column i (a table has at most 64 columns). The
+ * key columns (rep, hour, region) are in every choice; the default is every column,
+ * but for timeseries.csv every column but `time` (which repeats `hour` as text).
+ * Other tables are written whole. */
+uint64_t ur_table_key_columns(enum ur_table table);
+uint64_t ur_table_default_columns(enum ur_table table);
+/* The columns a run with these output settings writes. */
+uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
+				 enum ur_table table);
+/* Appends the header row of the chosen columns. */
+void ur_table_header_chosen(struct ur_csv *csv, enum ur_table table, uint64_t chosen);
 /* The type a reader sees for a kind: "integer", "count", "real" or "text". */
 const char *ur_column_type(enum ur_column_kind kind);
 /* Writes docs/output.md's Markdown table of the table's columns (column, type, unit,
@@ -207,6 +220,9 @@ struct ur_recorder {
 	const struct ur_params *params;
 	uint64_t replication;
 	struct ur_csv table[UR_TABLE_COUNT];
+	uint64_t chosen[UR_TABLE_COUNT];   /* ur_table_chosen_columns */
+	uint64_t timeseries_every;         /* timeseries.csv: every n-th sample */
+	bool time_text;                    /* a sample's rows show its time as text */
 };
 
 /* `params` must outlive the recorder. */

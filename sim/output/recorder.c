@@ -6,6 +6,7 @@
 #include "unrest/output.h"
 
 #include <assert.h>
+#include <math.h>
 
 #include "unrest/rng.h"
 #include "unrest/scenario.h"
@@ -31,13 +32,15 @@ struct row_context {
 
 /* Writes the fields of one row: each column of the table, from the context or from the
  * field at its offset in `row` (the table's row struct). */
-static void write_fields(struct ur_csv *csv, enum ur_table table, const void *row,
-			 const struct row_context *ctx)
+static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chosen,
+			 const void *row, const struct row_context *ctx)
 {
 	const struct ur_column *columns;
 	size_t n = ur_table_columns(table, &columns);
 	const char *base = row;
 	for (size_t i = 0; i < n; i++) {
+		if (!(chosen & (UINT64_C(1) << i)))
+			continue;
 		const struct ur_column *c = &columns[i];
 		const void *field = base + c->offset;
 		switch (c->kind) {
@@ -105,15 +108,24 @@ void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
 {
 	assert(csv && s);
 	struct row_context ctx = {.replication = replication, .region = UR_NONE};
-	write_fields(csv, UR_TABLE_SUMMARY, s, &ctx);
+	write_fields(csv, UR_TABLE_SUMMARY, UINT64_MAX, s, &ctx);
 }
 void ur_recorder_init(struct ur_recorder *rec, const struct ur_params *params)
 {
 	assert(rec && params);
 	rec->params = params;
 	rec->replication = 0;
-	for (int t = 0; t < UR_TABLE_COUNT; t++)
+	for (int t = 0; t < UR_TABLE_COUNT; t++) {
 		ur_csv_init(&rec->table[t]);
+		rec->chosen[t] = ur_table_chosen_columns(&params->output, (enum ur_table)t);
+	}
+	rec->timeseries_every = ur_timeseries_every(params);
+	rec->time_text = false;
+	for (int t = UR_TABLE_NATIONAL; t <= UR_TABLE_TIMESERIES; t++) {
+		long c = ur_table_column_index((enum ur_table)t, "time");
+		if (c >= 0 && (rec->chosen[t] & (UINT64_C(1) << c)))
+			rec->time_text = true;
+	}
 }
 
 void ur_recorder_finish(struct ur_recorder *rec)
@@ -145,21 +157,33 @@ static int on_sample(void *context, const struct ur_model_sample *sample)
 {
 	struct ur_recorder *rec = context;
 	const struct ur_params *p = rec->params;
-	char time[UR_TIME_TEXT_SIZE];
-	ur_time_format(&p->scenario, sample->hour, time);
+	/* The time as text once per sample, and only when a chosen column shows it. */
+	char time[UR_TIME_TEXT_SIZE] = "";
+	if (rec->time_text)
+		ur_time_format(&p->scenario, sample->hour, time);
 	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE};
 
 	if (p->output.national) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_NATIONAL];
-		write_fields(csv, UR_TABLE_NATIONAL, &sample->national, &ctx);
+		write_fields(csv, UR_TABLE_NATIONAL, rec->chosen[UR_TABLE_NATIONAL],
+			     &sample->national, &ctx);
 		ur_csv_end_row(csv);
 	}
-	if (p->output.timeseries) {
+	/* Samples are at k sample_interval and at the horizon (model.h); the regions'
+	 * rows are every timeseries_every-th of them, and the horizon's. */
+	double k = nearbyint(sample->hour / p->scenario.sample_interval_h);
+	bool due = sample->hour >= p->scenario.horizon_h ||
+		   fmod(k, (double)rec->timeseries_every) == 0.0;
+	if (p->output.timeseries && due) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_TIMESERIES];
 		assert(sample->nregions == p->nregions);
-		for (size_t r = 0; r < sample->nregions; r++) {
+		const struct ur_region_set *regions = &p->output.regions;
+		for (size_t i = 0; i < regions->n; i++) {
+			size_t r = (size_t)regions->idx[i];
+			assert(r < sample->nregions);
 			ctx.region = (int)r;
-			write_fields(csv, UR_TABLE_TIMESERIES, &sample->regions[r], &ctx);
+			write_fields(csv, UR_TABLE_TIMESERIES, rec->chosen[UR_TABLE_TIMESERIES],
+				     &sample->regions[r], &ctx);
 			ur_csv_end_row(csv);
 		}
 	}
@@ -178,7 +202,7 @@ static int on_event(void *context, const struct ur_model_event *event)
 	       (event->region >= 0 && (size_t)event->region < p->nregions));
 	struct row_context ctx = {rec->replication, event->hour, time, p, event->region};
 	struct ur_csv *csv = &rec->table[UR_TABLE_EVENTS];
-	write_fields(csv, UR_TABLE_EVENTS, event, &ctx);
+	write_fields(csv, UR_TABLE_EVENTS, rec->chosen[UR_TABLE_EVENTS], event, &ctx);
 	ur_csv_end_row(csv);
 	return ur_recorder_failed(rec) ? -1 : 0;
 }

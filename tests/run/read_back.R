@@ -3,18 +3,21 @@
 # number) and checks the columns, their types (counts read as integer, not double;
 # missing values as NA), and that the last national sample of each replication holds
 # that replication's totals in summary.csv.
-# Usage: Rscript read_back.R OUTPUT_DIR   (exit 0 if all hold, 1 with a list if not)
+# Usage: Rscript read_back.R OUTPUT_DIR [SUFFIX]   (exit 0 if all hold, 1 with a list
+# if not); SUFFIX ".gz" reads the files of output.compress = "gzip": read.csv opens a
+# gzip file as it is.
 args <- commandArgs(trailingOnly = TRUE)
 out <- args[1]
+suffix <- if (length(args) > 1) args[2] else ""
 problems <- character(0)
 check <- function(ok, what) {
   if (!isTRUE(ok)) problems <<- c(problems, what)
 }
 hex <- c(seed = "character", fingerprint = "character")
 
-summary <- read.csv(file.path(out, "summary.csv"), colClasses = hex)
-national <- read.csv(file.path(out, "national.csv"))
-series <- read.csv(file.path(out, "timeseries.csv"))
+summary <- read.csv(file.path(out, paste0("summary.csv", suffix)), colClasses = hex)
+national <- read.csv(file.path(out, paste0("national.csv", suffix)))
+series <- read.csv(file.path(out, paste0("timeseries.csv", suffix)))
 
 types <- function(frame, name, kind, cols) {
   for (col in cols) {
@@ -32,8 +35,9 @@ check(identical(names(national), c(
   "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
   "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
   "damage_usd")), "national: columns")
+# timeseries.csv has no time column by default (output.timeseries_columns).
 check(identical(names(series), c(
-  "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+  "rep", "hour", "region", "active", "held", "detained", "killed",
   "injured", "security", "csto_troops", "internet")), "timeseries: columns")
 
 types(summary, "summary", "integer", c("rep", "peak_active", "regions_joined",
@@ -51,7 +55,7 @@ types(national, "national", "integer", c("rep", "active", "held", "detained",
   "killed", "injured", "csto_troops", "facilities_held"))
 types(national, "national", "numeric", c("hour", "security", "connectivity",
   "legitimacy", "damage_usd"))
-types(series, "timeseries", "character", c("time", "region", "internet"))
+types(series, "timeseries", "character", c("region", "internet"))
 
 # Empty fields are NA: the scenario asks for no troops.
 check(all(is.na(summary$csto_request_hour)), "summary.csto_request_hour: not all NA")
@@ -80,5 +84,5 @@ if (length(problems) > 0) {
   cat(problems, sep = "\n")
   quit(status = 1)
 }
-cat(sprintf("%s: %d replications, %d national rows read back\n", R.version.string,
-            nrow(summary), nrow(national)))
+cat(sprintf("%s%s: %d replications, %d national rows read back\n", R.version.string,
+            if (nzchar(suffix)) " (gzip)" else "", nrow(summary), nrow(national)))

@@ -174,7 +174,7 @@ class Run:
         self.folder = folder
         self.summary = uc.read_run(folder, "summary.csv", uc.COLUMNS["summary.csv"][:16])
         self.national = uc.read_run(folder, "national.csv", [
-            "rep", "hour", "time", "active", "detained", "csto_troops", "connectivity"])
+            "rep", "hour", "active", "detained", "csto_troops", "connectivity"])
         self.series = None
         self.events = None
         if uc.has_file(folder, "timeseries.csv"):
@@ -184,7 +184,7 @@ class Run:
             self.events = uc.read_run(folder, "events.csv", uc.COLUMNS["events.csv"],
                                       allow_empty=True)
         self.reps = sorted(self.summary["rep"].unique())
-        self.start = uc.start_time(self.national, os.path.join(folder, "national.csv"))
+        self.start = uc.run_start(folder)
         # Record hour h is run hour h - shift.
         self.shift = (self.start - args.record_start).total_seconds() / 3600.0
         self.horizon = float(self.national["hour"].max())

@@ -20,6 +20,7 @@ Exit status: 0 done, 64 usage, 65 the folder lacks national.csv or its columns,
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
+import datetime
 import os
 import sys
 
@@ -99,7 +100,7 @@ def draw(args, national, panels):
     bands = uc.quantile_bands(national, columns, lo, hi)
     hours = bands.index.to_numpy()
     reps = national["rep"].nunique()
-    start = uc.start_time(national, os.path.join(args.run, "national.csv"))
+    start = uc.run_start(args.run)
 
     ncols = 2 if len(panels) > 1 else 1
     nrows = (len(panels) + ncols - 1) // ncols
@@ -160,17 +161,17 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     uc.check_output_format(args.output)
     panels = panels_for(args)
-    columns = ["rep", "hour", "time"] + list(dict.fromkeys(
+    columns = ["rep", "hour"] + list(dict.fromkeys(
         col for _, _, group in panels for col, _, _, _ in group))
     national = uc.read_run(args.run, "national.csv", columns)
-    for col in columns[3:]:
+    for col in columns[2:]:
         if national[col].dtype == object:
             raise uc.AnalysisError(f"national.csv: column {col} is not numeric")
     bands, start = draw(args, national, panels)
     if args.table:
         table = bands.reset_index()
-        times = national.drop_duplicates("hour").set_index("hour")["time"]
-        table.insert(1, "time", table["hour"].map(times))
+        table.insert(1, "time", [(start + datetime.timedelta(hours=float(h))).isoformat()
+                                 for h in table["hour"]])
         uc.write_table(table, args.table)
     return 0
 

@@ -37,7 +37,7 @@ COLUMNS = {
         "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
         "fingerprint"],
     "national.csv": [
-        "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
+        "rep", "hour", "active", "held", "detained", "killed", "injured",
         "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
         "damage_usd"],
     "timeseries.csv": [
@@ -202,23 +202,6 @@ def read_run(folder, name, columns=None, allow_empty=False):
     run_folder(folder)
     path = os.path.join(folder, name)
     return read_csv(path, columns, what=path, allow_empty=allow_empty)
-
-
-def start_time(frame, what="the run"):
-    """The run's start (hour 0) as an aware datetime, from a frame's hour and time.
-
-    The first row is enough: every row writes the same instant twice (docs/output.md).
-    """
-    try:
-        stamp = datetime.datetime.fromisoformat(str(frame["time"].iloc[0]))
-        hour = float(frame["hour"].iloc[0])
-    except (ValueError, KeyError, IndexError) as err:
-        raise AnalysisError(f"{what}: cannot read the time column: {err}",
-                            EX_DATAERR) from None
-    if stamp.tzinfo is None:
-        raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
-                            EX_DATAERR)
-    return stamp - datetime.timedelta(hours=hour)
 
 
 def run_start(folder):

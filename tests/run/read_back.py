@@ -2,8 +2,9 @@
 # checks what docs/output.md promises: the columns, their types (counts read as int64,
 # not float; missing values as NaN), times that agree with hours, and that the last
 # national sample of each replication holds that replication's totals in summary.csv.
-# Usage: python3 read_back.py OUTPUT_DIR [SUFFIX]   (exit 0 if all hold, 1 with a list
-# if not); SUFFIX ".gz" reads the files of output.compress = "gzip" as they are.
+# Usage: python3 read_back.py OUTPUT_DIR [SUFFIX [time]]   (exit 0 if all hold, 1 with
+# a list if not); SUFFIX ".gz" reads the files of output.compress = "gzip" as they are;
+# "time": the run asked for the time columns (output.*_columns), which are checked.
 import sys
 
 import numpy as np
@@ -11,6 +12,8 @@ import pandas as pd
 
 out = sys.argv[1]
 suffix = sys.argv[2] if len(sys.argv) > 2 else ""
+timed = len(sys.argv) > 3 and sys.argv[3] == "time"
+time = ["time"] if timed else []
 problems = []
 
 
@@ -44,12 +47,12 @@ columns(summary, "summary", [
     "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
     "fingerprint"])
 columns(national, "national", [
-    "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
+    "rep", "hour"] + time + ["active", "held", "detained", "killed", "injured",
     "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
     "damage_usd"])
-# timeseries.csv has no time column by default (output.timeseries_columns).
+# No time column by default (output.national_columns, output.timeseries_columns).
 columns(series, "timeseries", [
-    "rep", "hour", "region", "active", "held", "detained", "killed",
+    "rep", "hour"] + time + ["region", "active", "held", "detained", "killed",
     "injured", "security", "csto_troops", "internet"])
 columns(events, "events", ["rep", "hour", "time", "event", "region", "value", "detail"])
 
@@ -66,11 +69,11 @@ dtypes(national, "national", "int", [
     "facilities_held"])
 dtypes(national, "national", "float",
        ["hour", "security", "connectivity", "legitimacy", "damage_usd"])
-dtypes(national, "national", "text", ["time"])
+dtypes(national, "national", "text", time)
 dtypes(series, "timeseries", "int",
        ["rep", "active", "held", "detained", "killed", "injured", "csto_troops"])
 dtypes(series, "timeseries", "float", ["hour", "security"])
-dtypes(series, "timeseries", "text", ["region", "internet"])
+dtypes(series, "timeseries", "text", time + ["region", "internet"])
 
 # Empty fields are missing values: the scenario asks for no troops.
 check(summary["csto_request_hour"].isna().all(),
@@ -83,7 +86,7 @@ check(summary["fingerprint"].nunique() == len(summary),
 
 # time is hour in ISO 8601 with the scenario's offset.
 start = pd.Timestamp("2022-01-01T00:00:00+06:00")
-for name, frame in (("national", national),):
+for name, frame in (("national", national), ("timeseries", series)) if timed else ():
     t = pd.to_datetime(frame["time"])
     check(str(t.dt.tz) in ("UTC+06:00", "pytz.FixedOffset(360)"),
           f"{name}.time: offset {t.dt.tz}, expected +06:00")

@@ -77,6 +77,23 @@ if [ "$reader" = pandas ] && command -v gnuplot >/dev/null 2>&1; then
 		status=1
 	fi
 fi
+# And a run that asks for the time columns, which are off by default.
+cat >"$tmp/timed.cfg" <<CFG
+base = "$src/scenarios/minimal.cfg";
+output = {
+  events = "all";
+  national_columns = [ "time", "active", "held", "detained", "killed", "injured",
+                       "security", "csto_troops", "connectivity", "legitimacy",
+                       "facilities_held", "damage_usd" ];
+  timeseries_columns = [ "time", "active", "held", "detained", "killed", "injured",
+                         "security", "csto_troops", "internet" ];
+};
+CFG
+if ! "$bin" run "$tmp/timed.cfg" -o "$tmp/timed" -r 3 -s 11 -q </dev/null; then
+	echo "unrestsim run (time columns) failed"
+	exit 1
+fi
 "$@" "$tmp/out" || status=1
 "$@" "$tmp/gz" .gz || status=1
+"$@" "$tmp/timed" "" time || status=1
 exit $status

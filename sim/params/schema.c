@@ -735,11 +735,8 @@ static const struct sc_node output_nodes[] = {
 		"multiple of sample_interval above 6 h."),
 	ENUM("compress", struct ur_output_params, compress, 0, UR_COMPRESS_NONE,
 	     compress_names,
-	     "\"none\", or \"gzip\": the CSV files are written as NAME.csv.gz, which "
-	     "pandas, R and zcat read as they are."),
-	BOOL("point_series", struct ur_output_params, point_series, 0,
-	     "A sweep writes point_series.csv: per point and hour, the mean and the 5th, "
-	     "50th and 95th percentiles over replications of each national.csv column."),
+	     "\"none\", or \"gzip\": a run's CSV files are written as NAME.csv.gz, "
+	     "which pandas, R and zcat read as they are. A sweep's files stay plain."),
 };
 
 static const struct sc_node root_nodes[] = {

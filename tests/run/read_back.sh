@@ -93,6 +93,14 @@ if ! "$bin" run "$tmp/timed.cfg" -o "$tmp/timed" -r 3 -s 11 -q </dev/null; then
 	echo "unrestsim run (time columns) failed"
 	exit 1
 fi
+# A plain run into a compressed run's folder replaces its .gz files (the manifest
+# listed them).
+if ! "$bin" run "$src/scenarios/minimal.cfg" -o "$tmp/gz2" -r 3 -s 11 -q \
+	--set output.events=\"all\" </dev/null || [ -n "$(find "$tmp/gz2" -name '*.gz')" ] ||
+	! cmp -s "$tmp/gz2/summary.csv" "$tmp/out/summary.csv"; then
+	echo "a plain run into the compressed run's folder did not replace its files"
+	status=1
+fi
 "$@" "$tmp/out" || status=1
 "$@" "$tmp/gz" .gz || status=1
 "$@" "$tmp/timed" "" time || status=1

@@ -97,5 +97,19 @@ check "timeseries.csv: rows of WEST only, and some" \
 	[ "$(awk -F, 'NR > 1 && $3 != "WEST"' "$tmp/chosen/timeseries.csv" | wc -l)" -eq 0 ] &&
 	[ "$(wc -l <"$tmp/chosen/timeseries.csv")" -gt 10 ]
 
+# Absent, the regional interval is 6 h or the first multiple of the samples' above it:
+# 8 h when samples are 4 h apart.
+cat >"$tmp/four.cfg" <<CFG
+base = "$src/scenarios/minimal.cfg";
+scenario = { sample_interval = 4.0; };
+CFG
+if "$bin" run "$tmp/four.cfg" -o "$tmp/four" -r 1 -s 5 -q </dev/null 2>"$tmp/err"; then
+	hours=$(awk -F, 'NR > 1 { print $2 }' "$tmp/four/timeseries.csv" | uniq | tr '\n' ' ')
+	check "timeseries.csv: every 8 h when samples are 4 h apart" \
+		[ "$hours" = "0.0 8.0 16.0 24.0 32.0 40.0 48.0 56.0 64.0 72.0 " ]
+else
+	not_ok "run with sample_interval 4" "$(cat "$tmp/err")"
+fi
+
 echo "1..$n"
 exit $failed

@@ -64,7 +64,7 @@ static void memo_real(struct ur_csv *csv, struct ur_real_memo *slot, double valu
 	uint64_t bits;
 	memcpy(&bits, &value, sizeof bits);
 	if (slot->len == 0 || slot->bits != bits) {
-		slot->len = ur_format_real(value, slot->text);
+		slot->len = ur_format_quantity(value, slot->text); /* as ur_csv_real */
 		slot->bits = bits;
 		if (slot->len == 0) { /* NaN: an empty field, nothing to keep */
 			ur_csv_empty(csv);
@@ -217,7 +217,7 @@ static int on_sample(void *context, const struct ur_model_sample *sample)
 	if (rec->time_text)
 		ur_time_format(&p->scenario, sample->hour, time);
 	char hour[UR_REAL_TEXT_SIZE];
-	size_t hour_len = ur_format_real(sample->hour, hour);
+	size_t hour_len = ur_format_quantity(sample->hour, hour); /* as ur_csv_real */
 	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE,
 				  rec->memo, hour, hour_len};
 

@@ -227,11 +227,11 @@ uint64_t ur_table_key_columns(enum ur_table table)
 uint64_t ur_table_default_columns(enum ur_table table)
 {
 	uint64_t mask = all_columns(table);
-	if (table != UR_TABLE_NATIONAL && table != UR_TABLE_TIMESERIES)
+	if (table != UR_TABLE_TIMESERIES)
 		return mask;
 	/* The time as text repeats `hour` in 26 bytes a row, a third of a row of
-	 * timeseries.csv and a fifth of national.csv's: it is there when asked for, and
-	 * the run's start is in scenario.cfg (the tools take it from there). */
+	 * timeseries.csv and a row per region: it is there when asked for. national.csv,
+	 * a row per sample, keeps it (tools read the run's dates from it). */
 	const struct ur_column *c;
 	size_t n = ur_table_columns(table, &c);
 	for (size_t i = 0; i < n; i++)

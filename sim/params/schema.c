@@ -720,7 +720,7 @@ static const struct sc_node output_nodes[] = {
 	REGIONS("regions", struct ur_output_params, regions,
 		"The regions whose rows timeseries.csv holds, by id."),
 	COLUMNS("national_columns", struct ur_output_params, national_columns,
-		UR_TABLE_NATIONAL, "all but `time`",
+		UR_TABLE_NATIONAL, "all",
 		"national.csv's columns, by name (docs/output.md); rep and hour are "
 		"always written."),
 	COLUMNS("timeseries_columns", struct ur_output_params, timeseries_columns,

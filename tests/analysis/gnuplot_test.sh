@@ -39,9 +39,8 @@ ok "unrestsim run"
 sh "$tool" timeline "$tmp/run" "$tmp/timeline.png" "$tmp/timeline.csv" 2>"$tmp/err"
 check "timeline: exit 0" [ $? -eq 0 ]
 check "timeline: a PNG" is_png "$tmp/timeline.png"
-# active is national.csv's 3rd column (rep, hour, active, ...: no time column by
-# default); hour 10 is a sample of every replication.
-want=$(awk -F, 'NR > 1 && $2 == 10 { print $3 }' "$tmp/run/national.csv" | sort -g |
+# active is national.csv's 4th column; hour 10 is a sample of every replication.
+want=$(awk -F, 'NR > 1 && $2 == 10 { print $4 }' "$tmp/run/national.csv" | sort -g |
 	awk '{ v[NR] = $1 } END { printf "%.6g %.6g %.6g", v[1] + 0.1 * (v[2] - v[1]), v[2], v[2] + 0.9 * (v[3] - v[2]) }')
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
 	NR > 1 && $1 == 10 { printf "%.6g %.6g %.6g", $c["active_lo"], $c["active_med"], $c["active_hi"] }' \

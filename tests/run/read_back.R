@@ -35,10 +35,10 @@ check(identical(names(summary), c(
   "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
   "fingerprint")), "summary: columns")
 check(identical(names(national), c(
-  "rep", "hour", time, "active", "held", "detained", "killed", "injured",
+  "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
   "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
   "damage_usd")), "national: columns")
-# No time column by default (output.national_columns, output.timeseries_columns).
+# national.csv has a time column by default, timeseries.csv not (output.*_columns).
 check(identical(names(series), c(
   "rep", "hour", time, "region", "active", "held", "detained", "killed",
   "injured", "security", "csto_troops", "internet")), "timeseries: columns")
@@ -76,7 +76,7 @@ check(isTRUE(all.equal(last$damage_usd, summary$damage_usd, tolerance = 1e-12)),
       "last national damage_usd != summary damage_usd")
 
 # time is hour in ISO 8601 with the scenario's offset (+06:00).
-if (timed) {
+{
 start <- as.POSIXct("2021-12-31 18:00:00", tz = "UTC")
 stamp <- sub("([+-][0-9]{2}):([0-9]{2})$", "\\1\\2", national$time)
 t <- as.POSIXct(stamp, format = "%Y-%m-%dT%H:%M:%S%z", tz = "UTC")

@@ -77,7 +77,7 @@ if [ "$reader" = pandas ] && command -v gnuplot >/dev/null 2>&1; then
 		status=1
 	fi
 fi
-# And a run that asks for the time columns, which are off by default.
+# And a run that asks for the time columns (timeseries.csv has none by default).
 cat >"$tmp/timed.cfg" <<CFG
 base = "$src/scenarios/minimal.cfg";
 output = {

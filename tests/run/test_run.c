@@ -348,20 +348,19 @@ static void test_stand_in_out_of_order(void **state)
 	/* The rows as the format says. */
 	size_t len;
 	char *national = testutil_read_file(d1, "national.csv", &len);
-	/* No time column by default (output.national_columns). */
 	assert_memory_equal(national,
-			    "rep,hour,active,held,detained,killed,injured,security,"
+			    "rep,hour,time,active,held,detained,killed,injured,security,"
 			    "csto_troops,connectivity,legitimacy,facilities_held,damage_usd\n"
-			    "0,0.0,0,0,0,0,0,0.0,0,"
+			    "0,0.0,2022-01-01T00:00:00+06:00,0,0,0,0,0,0.0,0,"
 			    "0.333333333,0.5,0,\n"
-			    "0,0.5,1,0,0,0,0,0.0,0,",
-			    strlen("rep,hour,active,held,detained,killed,injured,security,"
+			    "0,0.5,2022-01-01T00:30:00+06:00,1,0,0,0,0,0.0,0,",
+			    strlen("rep,hour,time,active,held,detained,killed,injured,security,"
 				   "csto_troops,connectivity,legitimacy,facilities_held,"
 				   "damage_usd\n"
-				   "0,0.0,0,0,0,0,0,0.0,0,"
+				   "0,0.0,2022-01-01T00:00:00+06:00,0,0,0,0,0,0.0,0,"
 				   "0.333333333,0.5,0,\n"
-				   "0,0.5,1,0,0,0,0,0.0,0,"));
-	assert_non_null(strstr(national, "\n11,1.5,1103,"));
+				   "0,0.5,2022-01-01T00:30:00+06:00,1,0,0,0,0,0.0,0,"));
+	assert_non_null(strstr(national, "\n11,1.5,2022-01-01T01:30:00+06:00,1103,"));
 	free(national);
 	char *events = testutil_read_file(d1, "events.csv", &len);
 	const struct ur_params *p = ur_scenario_params(s);

@@ -57,10 +57,10 @@ header_check() {
 	[ "$(head -n 2 "$file" | wc -l)" -ge 2 ] || die 65 "$file: no rows"
 }
 
-# The run's start, from the first data row's time and hour: gnuplot writes it in the
-# axis label (hours since ...). The time field is the third column of both files.
+# The run's start, from the scenario's printout in the folder (the files need not have
+# a time column): gnuplot writes it in the axis label (hours since ...).
 start_of() {
-	awk -F, 'NR == 2 { print ($2 == 0 ? $3 : $3 " minus " $2 " h"); exit }' "$1"
+	sed -n 's/^ *start = "\([^"]*\)";.*$/\1/p' "$run/scenario.cfg" | head -n 1
 }
 
 # quiet FILE: gnuplot's messages but its notice that a series that stays at 0 (no

@@ -249,7 +249,7 @@ class Run:
         self.folder = folder
         self.summary = uc.read_run(folder, "summary.csv", uc.COLUMNS["summary.csv"][:16])
         self.national = uc.read_run(folder, "national.csv", [
-            "rep", "hour", "time", "active", "detained", "csto_troops", "connectivity"])
+            "rep", "hour", "active", "detained", "csto_troops", "connectivity"])
         self.series = None
         self.events = None
         if uc.has_file(folder, "timeseries.csv"):

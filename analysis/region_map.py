@@ -22,6 +22,7 @@ Exit status: 0 done, 64 usage, 65 the folder lacks timeseries.csv or its columns
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
+import datetime
 import os
 import sys
 
@@ -111,7 +112,7 @@ def main(argv=None):
 def render(args):
     """Reads the run and draws (args.output: a path, or a list of them)."""
     col = args.column
-    series = uc.read_run(args.run, "timeseries.csv", ["rep", "hour", "time", "region", col])
+    series = uc.read_run(args.run, "timeseries.csv", ["rep", "hour", "region", col])
     if col in uc.TEXT_COLUMNS:
         raise uc.AnalysisError(f"timeseries.csv: column {col} is not numeric", uc.EX_USAGE)
     names = read_names(args.names)

@@ -20,6 +20,7 @@ Exit status: 0 done, 64 usage, 65 the folder lacks national.csv or its columns,
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
+import datetime
 import os
 import sys
 
@@ -195,10 +196,10 @@ def draw(args, national, panels):
 def render(args):
     """Reads the run and draws (args.output: a path, or a list of them)."""
     panels = panels_for(args)
-    columns = ["rep", "hour", "time"] + list(dict.fromkeys(
+    columns = ["rep", "hour"] + list(dict.fromkeys(
         col for _, _, group in panels for col, _, _, _ in group))
     national = uc.read_run(args.run, "national.csv", columns)
-    for col in columns[3:]:
+    for col in columns[2:]:
         if national[col].dtype == object:
             raise uc.AnalysisError(f"national.csv: column {col} is not numeric")
     bands, start = draw(args, national, panels)

@@ -38,11 +38,11 @@ COLUMNS = {
         "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
         "fingerprint"],
     "national.csv": [
-        "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
+        "rep", "hour", "active", "held", "detained", "killed", "injured",
         "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
         "damage_usd"],
     "timeseries.csv": [
-        "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+        "rep", "hour", "region", "active", "held", "detained", "killed",
         "injured", "security", "csto_troops", "internet"],
     "events.csv": ["rep", "hour", "time", "event", "region", "value", "detail"],
 }
@@ -263,15 +263,18 @@ def start_time(frame, what="the run", folder=None):
                                 "UTC offset", EX_DATAERR)
         return stamp
     try:
-        stamp = datetime.datetime.fromisoformat(str(frame["time"].iloc[0]))
-        hour = float(frame["hour"].iloc[0])
-    except (ValueError, KeyError, IndexError) as err:
-        raise AnalysisError(f"{what}: cannot read the time column: {err}",
-                            EX_DATAERR) from None
-    if stamp.tzinfo is None:
-        raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
-                            EX_DATAERR)
-    return stamp - datetime.timedelta(hours=hour)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise AnalysisError(f"{path}: {err.strerror}", EX_NOINPUT) from None
+    match = re.search(r'^\s*start\s*=\s*"([^"]+)";', text, re.MULTILINE)
+    try:
+        stamp = datetime.datetime.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise AnalysisError(f"{path}: no scenario start with a UTC offset", EX_DATAERR)
+    return stamp
 
 
 def time_column(frame, hours, start):

@@ -117,6 +117,9 @@ void ur_csv_real_exact(struct ur_csv *csv, double value);
 /* A count of persons: an integer field, the value rounded to a whole person (it is
  * whole when scenario.agent_scale is). NaN gives an empty field. */
 void ur_csv_count(struct ur_csv *csv, double value);
+/* A field of len bytes already in CSV form (a number's text, made once and written in
+ * many rows): not quoted, so it must hold no comma, quote, CR or LF. */
+void ur_csv_field(struct ur_csv *csv, const char *text, size_t len);
 /* An empty field: a value not defined for this row. */
 void ur_csv_empty(struct ur_csv *csv);
 /* Ends the row (LF). */
@@ -179,6 +182,18 @@ long ur_table_column_index(enum ur_table table, const char *name);
 bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table);
 /* Appends the table's header row. */
 void ur_table_header(struct ur_csv *csv, enum ur_table table);
+
+/* Column choices (output.national_columns, output.timeseries_columns): sets of the
+ * table's columns as masks, bit i for column i (a table has at most 64 columns). The
+ * key columns (rep, hour, region) are in every choice; the default is every column
+ * but `time`, which repeats `hour` as text. Other tables are written whole. */
+uint64_t ur_table_key_columns(enum ur_table table);
+uint64_t ur_table_default_columns(enum ur_table table);
+/* The columns a run with these output settings writes. */
+uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
+				 enum ur_table table);
+/* Appends the header row of the chosen columns. */
+void ur_table_header_chosen(struct ur_csv *csv, enum ur_table table, uint64_t chosen);
 /* The type a reader sees for a kind: "integer", "count", "real" or "text". */
 const char *ur_column_type(enum ur_column_kind kind);
 /* Writes docs/output.md's Markdown table of the table's columns (column, type, unit,
@@ -203,10 +218,18 @@ void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
  * in rec->table[t] (header rows excluded), for the tables the scenario enables. The
  * recorder stops the run (the callback returns non-zero, ur_model_run returns
  * UR_MODEL_OBSERVER) when memory runs out; ur_recorder_failed then says so. */
+struct ur_real_memo;
+
 struct ur_recorder {
 	const struct ur_params *params;
 	uint64_t replication;
 	struct ur_csv table[UR_TABLE_COUNT];
+	uint64_t chosen[UR_TABLE_COUNT];   /* ur_table_chosen_columns */
+	uint64_t timeseries_every;         /* timeseries.csv: every n-th sample */
+	bool time_text;                    /* a sample's rows show its time as text */
+	struct ur_real_memo *memo;         /* the last text of each real field (recorder.c),
+					    * or NULL */
+	size_t memo_slots;
 };
 
 /* `params` must outlive the recorder. */

@@ -445,11 +445,40 @@ enum ur_events_detail {
 	UR_EVENTS_DETAIL_COUNT
 };
 
+/* timeseries.csv's interval when output.timeseries_interval is absent: this, or the
+ * first whole multiple of scenario.sample_interval above it. */
+#define UR_TIMESERIES_INTERVAL_H 6.0
+
+enum ur_compress {
+	UR_COMPRESS_NONE,               /* "none": NAME.csv */
+	UR_COMPRESS_GZIP,               /* "gzip": NAME.csv.gz */
+	UR_COMPRESS_COUNT
+};
+
+/* The columns of one table a run writes, by name: the loader checks the names against
+ * the table (output.h, ur_table_columns), and the writer adds the table's key
+ * columns (rep, hour, region) and writes them in the table's order. Not given: the
+ * table's default columns (every one but `time`). */
+#define UR_MAX_COLUMNS 64
+struct ur_column_set {
+	bool given;
+	size_t n;
+	char names[UR_MAX_COLUMNS][UR_ID_SIZE];
+};
+
 struct ur_output_params {
 	bool summary;                   /* output.summary: write summary.csv */
 	bool national;                  /* output.national: write national.csv */
 	bool timeseries;                /* output.timeseries: write timeseries.csv */
 	enum ur_events_detail events;   /* output.events */
+	struct ur_region_set regions;   /* output.regions: timeseries.csv's regions */
+	struct ur_column_set national_columns;   /* output.national_columns */
+	struct ur_column_set timeseries_columns; /* output.timeseries_columns */
+	bool has_timeseries_interval;   /* output.timeseries_interval given */
+	double timeseries_interval_h;   /* output.timeseries_interval: hours, a whole
+					 * multiple of scenario.sample_interval; absent:
+					 * UR_TIMESERIES_INTERVAL_H or the next multiple */
+	enum ur_compress compress;      /* output.compress */
 };
 
 /* ---- everything -------------------------------------------------------------------- */
@@ -471,6 +500,18 @@ struct ur_params {
 	struct ur_outcome_params outcomes;
 	struct ur_output_params output;
 };
+
+/* Every how many samples timeseries.csv has a row of each region (>= 1): the given
+ * interval over the samples' (the loader refuses one that is not a whole multiple),
+ * or UR_TIMESERIES_INTERVAL_H taken up to the next multiple. */
+static inline unsigned long ur_timeseries_every(const struct ur_params *p)
+{
+	double ratio = (p->output.has_timeseries_interval ? p->output.timeseries_interval_h
+						       : UR_TIMESERIES_INTERVAL_H) /
+		       p->scenario.sample_interval_h;
+	double m = p->output.has_timeseries_interval ? nearbyint(ratio) : ceil(ratio - 1e-9);
+	return m >= 1.0 && m < 1e9 ? (unsigned long)m : 1;
+}
 
 /* The weight of hardship in region r's grievance: its own eta, else agents.eta. */
 static inline double ur_region_eta(const struct ur_params *p, size_t r)

@@ -203,6 +203,75 @@ bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table
 	return false;
 }
 
+/* All of the table's columns as a mask. */
+static uint64_t all_columns(enum ur_table table)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	assert(n <= 64);
+	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
+uint64_t ur_table_key_columns(enum ur_table table)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	uint64_t mask = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == UR_COLUMN_REP || c[i].kind == UR_COLUMN_HOUR ||
+		    c[i].kind == UR_COLUMN_REGION)
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
+uint64_t ur_table_default_columns(enum ur_table table)
+{
+	uint64_t mask = all_columns(table);
+	if (table != UR_TABLE_TIMESERIES)
+		return mask;
+	/* The time as text repeats `hour` in 26 bytes a row, a third of a row of
+	 * timeseries.csv and a row per region: it is there when asked for. national.csv,
+	 * a row per sample, keeps it (tools read the run's dates from it). */
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == UR_COLUMN_TIME)
+			mask &= ~(UINT64_C(1) << i);
+	return mask;
+}
+
+uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
+				 enum ur_table table)
+{
+	assert(output);
+	const struct ur_column_set *set = table == UR_TABLE_NATIONAL ? &output->national_columns
+					  : table == UR_TABLE_TIMESERIES ? &output->timeseries_columns
+									 : NULL;
+	if (!set)
+		return all_columns(table);
+	if (!set->given)
+		return ur_table_default_columns(table);
+	/* The loader took only names of the table. */
+	uint64_t mask = ur_table_key_columns(table);
+	for (size_t i = 0; i < set->n; i++) {
+		long c = ur_table_column_index(table, set->names[i]);
+		assert(c >= 0);
+		if (c >= 0)
+			mask |= UINT64_C(1) << c;
+	}
+	return mask;
+}
+
+void ur_table_header_chosen(struct ur_csv *csv, enum ur_table table, uint64_t chosen)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(table, &c);
+	for (size_t i = 0; i < n; i++)
+		if (chosen & (UINT64_C(1) << i))
+			ur_csv_text(csv, c[i].name);
+	ur_csv_end_row(csv);
+}
+
 void ur_table_header(struct ur_csv *csv, enum ur_table table)
 {
 	const struct ur_column *c;

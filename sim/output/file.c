@@ -22,6 +22,12 @@
  * after its data is synced, and the folder synced before the manifest, so at every
  * instant the manifest on disk claims only units whose rows are in the files on disk.
  *
+ * Compression. A file whose name ends in ".gz" is written through zlib's deflate as
+ * one gzip member whose header holds no time and no name (zlib's own gzip wrapper,
+ * deflateInit2 with windowBits 16 + 15, writes mtime 0 and no name), so the same rows
+ * give the same bytes; the compressed bytes go through the same temporary file, sync
+ * and rename as any other file.
+ *
  * Fault injection (a test hook, docs/output.md): UNRESTSIM_FAULT=exit:N or fail:N
  * makes the N-th step of the folder's writes (a create, write, flush, sync, close,
  * rename or remove, counted from ur_output_open) end the process at once with status
@@ -42,6 +48,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define TMP_SUFFIX ".tmp"
 #define MANIFEST_NAME "manifest.cfg"
@@ -58,6 +65,10 @@ static const char *const known_names[] = {
 	"sweep.csv",
 	"sweep_stats.csv",
 	"sweep.cfg",
+	"summary.csv.gz",
+	"national.csv.gz",
+	"timeseries.csv.gz",
+	"events.csv.gz",
 };
 #define NKNOWN (sizeof known_names / sizeof known_names[0])
 
@@ -71,7 +82,39 @@ struct ur_atomic_file {
 	char *name;          /* NAME */
 	char *tmp_name;      /* NAME.tmp */
 	int write_errno;     /* the first write error, 0 if none */
+	z_stream *gzip;      /* the deflate state of a NAME.gz, or NULL */
 };
+
+/* Bytes of compressed output handed to stdio at a time. */
+#define GZIP_CHUNK 65536
+
+/* Deflates the input in gz->next_in (all of it) with `flush`, writing the output to
+ * the stream. 0, or -1 with errno set. */
+static int gzip_pump(struct ur_atomic_file *file, int flush)
+{
+	z_stream *z = file->gzip;
+	unsigned char out[GZIP_CHUNK];
+	int rc;
+	do {
+		z->next_out = out;
+		z->avail_out = sizeof out;
+		rc = deflate(z, flush);
+		if (rc == Z_STREAM_ERROR) {
+			errno = EIO;
+			return -1;
+		}
+		size_t have = sizeof out - z->avail_out;
+		if (have > 0 && fwrite(out, 1, have, file->stream) != have)
+			return -1;
+	} while (z->avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	return 0;
+}
+
+static bool gzip_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, ".gz") == 0;
+}
 
 struct ur_output {
 	int dirfd;
@@ -228,6 +271,18 @@ static struct ur_atomic_file *atomic_create_at(struct ur_output *out, int dirfd,
 		unlinkat(file->dirfd, file->tmp_name, 0);
 		goto nomem;
 	}
+	if (gzip_name(name)) {
+		file->gzip = calloc(1, sizeof *file->gzip);
+		if (!file->gzip)
+			goto nomem;
+		/* 15 + 16: a 32 KiB window with a gzip header and trailer. */
+		if (deflateInit2(file->gzip, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(file->gzip);
+			file->gzip = NULL;
+			goto nomem;
+		}
+	}
 	return file;
 nomem:
 	set_error(err, UR_OUTPUT_NOMEM, "%s: out of memory", name);
@@ -255,8 +310,24 @@ int ur_atomic_file_write(struct ur_atomic_file *file, const void *data, size_t l
 	assert(file && file->stream && (data || len == 0));
 	if (file->write_errno)
 		return -1;
-	if (len > 0 && (fault_step(file->out) != 0 ||
-			fwrite(data, 1, len, file->stream) != len)) {
+	if (len == 0)
+		return 0;
+	int failed = fault_step(file->out);
+	if (!failed && file->gzip) {
+		const unsigned char *p = data;
+		/* avail_in is an unsigned int: feed a huge buffer in parts. */
+		while (!failed && len > 0) {
+			size_t part = len < (1u << 30) ? len : (1u << 30);
+			file->gzip->next_in = (unsigned char *)(uintptr_t)p;
+			file->gzip->avail_in = (unsigned)part;
+			failed = gzip_pump(file, Z_NO_FLUSH);
+			p += part;
+			len -= part;
+		}
+	} else if (!failed && fwrite(data, 1, len, file->stream) != len) {
+		failed = -1;
+	}
+	if (failed) {
 		file->write_errno = errno ? errno : EIO;
 		return -1;
 	}
@@ -265,8 +336,26 @@ int ur_atomic_file_write(struct ur_atomic_file *file, const void *data, size_t l
 
 FILE *ur_atomic_file_stream(struct ur_atomic_file *file)
 {
-	assert(file && file->stream);
+	assert(file && file->stream && !file->gzip);
 	return file->stream;
+}
+
+/* Ends the deflate stream of a NAME.gz (its last block and the gzip trailer) and
+ * frees its state. 0, or -1 with errno. */
+static int gzip_end(struct ur_atomic_file *file, bool finish)
+{
+	if (!file->gzip)
+		return 0;
+	int rc = 0;
+	if (finish) {
+		file->gzip->next_in = NULL;
+		file->gzip->avail_in = 0;
+		rc = gzip_pump(file, Z_FINISH);
+	}
+	deflateEnd(file->gzip);
+	free(file->gzip);
+	file->gzip = NULL;
+	return rc;
 }
 
 enum ur_output_status ur_atomic_file_commit(struct ur_atomic_file *file,
@@ -274,6 +363,8 @@ enum ur_output_status ur_atomic_file_commit(struct ur_atomic_file *file,
 {
 	assert(file && file->stream);
 	int errnum = file->write_errno;
+	if (gzip_end(file, !errnum) != 0 && !errnum)
+		errnum = errno ? errno : EIO;
 	/* A stream handed out by ur_atomic_file_stream reports its errors here. */
 	if (!errnum && (fault_step(file->out) != 0 || fflush(file->stream) != 0 ||
 			ferror(file->stream)))
@@ -300,6 +391,7 @@ void ur_atomic_file_destroy(struct ur_atomic_file *file)
 {
 	if (!file)
 		return;
+	gzip_end(file, false);
 	if (file->stream) {
 		fclose(file->stream);
 		unlinkat(file->dirfd, file->tmp_name, 0);

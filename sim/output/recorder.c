@@ -2,10 +2,21 @@
  * recorder.c: the recorder, the model's observer that turns one replication's samples,
  * events and summary into CSV rows in memory, each row written by walking its table's
  * columns (columns.c; output.h), never by a list of calls of its own.
+ *
+ * Speed. Formatting numbers is most of what writing costs (docs/output.md, the output
+ * benchmark), and most real fields of the sample files repeat from one sample to the
+ * next (a region's security forces, legitimacy, connectivity change at events, not at
+ * every sample). So the recorder keeps, per table, region and column, the last value
+ * it formatted and its text, and writes the text again when the value's bits are the
+ * same: the text is a function of the value alone, so the bytes do not change. The
+ * sample's hour is formatted once for all its rows, as its time is.
  */
 #include "unrest/output.h"
 
 #include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "unrest/rng.h"
 #include "unrest/scenario.h"
@@ -19,25 +30,61 @@ static void csv_hex(struct ur_csv *csv, uint64_t value)
 	ur_csv_text(csv, text);
 }
 
+/* The last real a memo slot formatted, and its text. */
+struct ur_real_memo {
+	uint64_t bits;          /* the value's bits; valid only when len > 0 */
+	size_t len;             /* 0: nothing yet (an empty text is not kept) */
+	char text[UR_REAL_TEXT_SIZE];
+};
+
+/* Columns per memo row: a table has at most 64. */
+#define MEMO_COLUMNS 64
+
 /* What a row's context columns show: the replication, the row's hour and its time
- * as text, and the region (an index into params->regions, or UR_NONE). */
+ * as text, and the region (an index into params->regions, or UR_NONE); the row's memo
+ * slots (MEMO_COLUMNS of them, or NULL) and the hour's text (or NULL). */
 struct row_context {
 	uint64_t replication;
 	double hour;
 	const char *time;
 	const struct ur_params *params;
 	int region;
+	struct ur_real_memo *memo;
+	const char *hour_text;
+	size_t hour_len;
 };
+
+/* A real field through the memo slot (or formatted, without one). */
+static void memo_real(struct ur_csv *csv, struct ur_real_memo *slot, double value)
+{
+	if (!slot) {
+		ur_csv_real(csv, value);
+		return;
+	}
+	uint64_t bits;
+	memcpy(&bits, &value, sizeof bits);
+	if (slot->len == 0 || slot->bits != bits) {
+		slot->len = ur_format_quantity(value, slot->text); /* as ur_csv_real */
+		slot->bits = bits;
+		if (slot->len == 0) { /* NaN: an empty field, nothing to keep */
+			ur_csv_empty(csv);
+			return;
+		}
+	}
+	ur_csv_field(csv, slot->text, slot->len);
+}
 
 /* Writes the fields of one row: each column of the table, from the context or from the
  * field at its offset in `row` (the table's row struct). */
-static void write_fields(struct ur_csv *csv, enum ur_table table, const void *row,
-			 const struct row_context *ctx)
+static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chosen,
+			 const void *row, const struct row_context *ctx)
 {
 	const struct ur_column *columns;
 	size_t n = ur_table_columns(table, &columns);
 	const char *base = row;
 	for (size_t i = 0; i < n; i++) {
+		if (!(chosen & (UINT64_C(1) << i)))
+			continue;
 		const struct ur_column *c = &columns[i];
 		const void *field = base + c->offset;
 		switch (c->kind) {
@@ -45,7 +92,10 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, const void *ro
 			ur_csv_int(csv, (int64_t)ctx->replication);
 			break;
 		case UR_COLUMN_HOUR:
-			ur_csv_real(csv, ctx->hour);
+			if (ctx->hour_text)
+				ur_csv_field(csv, ctx->hour_text, ctx->hour_len);
+			else
+				ur_csv_real(csv, ctx->hour);
 			break;
 		case UR_COLUMN_TIME:
 			ur_csv_text(csv, ctx->time);
@@ -67,7 +117,7 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, const void *ro
 			ur_csv_count(csv, *(const double *)field);
 			break;
 		case UR_COLUMN_REAL:
-			ur_csv_real(csv, *(const double *)field);
+			memo_real(csv, ctx->memo ? &ctx->memo[i] : NULL, *(const double *)field);
 			break;
 		case UR_COLUMN_HEX:
 			csv_hex(csv, *(const uint64_t *)field);
@@ -105,15 +155,30 @@ void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
 {
 	assert(csv && s);
 	struct row_context ctx = {.replication = replication, .region = UR_NONE};
-	write_fields(csv, UR_TABLE_SUMMARY, s, &ctx);
+	write_fields(csv, UR_TABLE_SUMMARY, UINT64_MAX, s, &ctx);
 }
 void ur_recorder_init(struct ur_recorder *rec, const struct ur_params *params)
 {
 	assert(rec && params);
 	rec->params = params;
 	rec->replication = 0;
-	for (int t = 0; t < UR_TABLE_COUNT; t++)
+	for (int t = 0; t < UR_TABLE_COUNT; t++) {
 		ur_csv_init(&rec->table[t]);
+		rec->chosen[t] = ur_table_chosen_columns(&params->output, (enum ur_table)t);
+	}
+	rec->timeseries_every = ur_timeseries_every(params);
+	/* Memo rows: national.csv's, then one per region for timeseries.csv. Without
+	 * memory for them, the fields are formatted each time: the same bytes. */
+	rec->memo_slots = (params->nregions + 1) * MEMO_COLUMNS;
+	rec->memo = calloc(rec->memo_slots, sizeof *rec->memo);
+	if (!rec->memo)
+		rec->memo_slots = 0;
+	rec->time_text = false;
+	for (int t = UR_TABLE_NATIONAL; t <= UR_TABLE_TIMESERIES; t++) {
+		long c = ur_table_column_index((enum ur_table)t, "time");
+		if (c >= 0 && (rec->chosen[t] & (UINT64_C(1) << c)))
+			rec->time_text = true;
+	}
 }
 
 void ur_recorder_finish(struct ur_recorder *rec)
@@ -122,6 +187,8 @@ void ur_recorder_finish(struct ur_recorder *rec)
 		return;
 	for (int t = 0; t < UR_TABLE_COUNT; t++)
 		ur_csv_finish(&rec->table[t]);
+	free(rec->memo);
+	rec->memo = NULL;
 }
 
 void ur_recorder_begin(struct ur_recorder *rec, uint64_t replication)
@@ -145,21 +212,37 @@ static int on_sample(void *context, const struct ur_model_sample *sample)
 {
 	struct ur_recorder *rec = context;
 	const struct ur_params *p = rec->params;
-	char time[UR_TIME_TEXT_SIZE];
-	ur_time_format(&p->scenario, sample->hour, time);
-	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE};
+	/* The time as text once per sample, and only when a chosen column shows it. */
+	char time[UR_TIME_TEXT_SIZE] = "";
+	if (rec->time_text)
+		ur_time_format(&p->scenario, sample->hour, time);
+	char hour[UR_REAL_TEXT_SIZE];
+	size_t hour_len = ur_format_quantity(sample->hour, hour); /* as ur_csv_real */
+	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE,
+				  rec->memo, hour, hour_len};
 
 	if (p->output.national) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_NATIONAL];
-		write_fields(csv, UR_TABLE_NATIONAL, &sample->national, &ctx);
+		write_fields(csv, UR_TABLE_NATIONAL, rec->chosen[UR_TABLE_NATIONAL],
+			     &sample->national, &ctx);
 		ur_csv_end_row(csv);
 	}
-	if (p->output.timeseries) {
+	/* Samples are at k sample_interval and at the horizon (model.h); the regions'
+	 * rows are every timeseries_every-th of them, and the horizon's. */
+	double k = nearbyint(sample->hour / p->scenario.sample_interval_h);
+	bool due = sample->hour >= p->scenario.horizon_h ||
+		   fmod(k, (double)rec->timeseries_every) == 0.0;
+	if (p->output.timeseries && due) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_TIMESERIES];
 		assert(sample->nregions == p->nregions);
-		for (size_t r = 0; r < sample->nregions; r++) {
+		const struct ur_region_set *regions = &p->output.regions;
+		for (size_t i = 0; i < regions->n; i++) {
+			size_t r = (size_t)regions->idx[i];
+			assert(r < sample->nregions);
 			ctx.region = (int)r;
-			write_fields(csv, UR_TABLE_TIMESERIES, &sample->regions[r], &ctx);
+			ctx.memo = rec->memo ? rec->memo + (r + 1) * MEMO_COLUMNS : NULL;
+			write_fields(csv, UR_TABLE_TIMESERIES, rec->chosen[UR_TABLE_TIMESERIES],
+				     &sample->regions[r], &ctx);
 			ur_csv_end_row(csv);
 		}
 	}
@@ -176,9 +259,10 @@ static int on_event(void *context, const struct ur_model_event *event)
 	ur_time_format(&p->scenario, event->hour, time);
 	assert(event->region == UR_NONE ||
 	       (event->region >= 0 && (size_t)event->region < p->nregions));
-	struct row_context ctx = {rec->replication, event->hour, time, p, event->region};
+	struct row_context ctx = {rec->replication, event->hour, time, p, event->region,
+				  NULL, NULL, 0};
 	struct ur_csv *csv = &rec->table[UR_TABLE_EVENTS];
-	write_fields(csv, UR_TABLE_EVENTS, event, &ctx);
+	write_fields(csv, UR_TABLE_EVENTS, rec->chosen[UR_TABLE_EVENTS], event, &ctx);
 	ur_csv_end_row(csv);
 	return ur_recorder_failed(rec) ? -1 : 0;
 }

@@ -40,6 +40,16 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
 			 sc_format_real(p->fuel.rollback_hour, false, b));
 		say(report, context, &n, "fuel.rollback_hour", "fuel.rollback_hour", NULL, m);
 	}
+	/* timeseries.csv's rows are every m-th sample. */
+	double ratio = p->output.timeseries_interval_h / p->scenario.sample_interval_h;
+	if (p->output.has_timeseries_interval &&
+	    !(nearbyint(ratio) >= 1.0 && fabs(ratio - nearbyint(ratio)) <= 1e-9 * ratio)) {
+		snprintf(m, sizeof m, "must be a whole multiple of scenario.sample_interval "
+			 "(%s), got %s", sc_format_real(p->scenario.sample_interval_h, false, a),
+			 sc_format_real(p->output.timeseries_interval_h, false, b));
+		say(report, context, &n, "output.timeseries_interval",
+		    "output.timeseries_interval", "scenario.sample_interval", m);
+	}
 	if (p->internet.off_level > p->internet.throttled_level) {
 		snprintf(m, sizeof m, "must be <= internet.throttled_level (%s), got %s",
 			 sc_format_real(p->internet.throttled_level, false, a),

@@ -79,6 +79,10 @@ static void fill_node(const struct sc_node *node, char *base, size_t nregions)
 	case SC_REGIONS:
 		all_regions((struct ur_region_set *)at, nregions);
 		break;
+	case SC_COLUMNS:
+		((struct ur_column_set *)at)->given = false;
+		((struct ur_column_set *)at)->n = 0;
+		break;
 	case SC_FACILITIES:
 	case SC_LIST:
 		*(size_t *)(base + node->count_offset) = 0;

@@ -156,6 +156,8 @@ static void print_node(struct printer *pr, const struct sc_node *node, const cha
 	}
 	if (node->type == SC_REGIONS && ((const struct ur_region_set *)at)->all)
 		return;
+	if (node->type == SC_COLUMNS && !((const struct ur_column_set *)at)->given)
+		return;
 	indent(pr);
 	fprintf(f, "%s = ", node->name);
 	switch (node->type) {
@@ -205,6 +207,16 @@ static void print_node(struct printer *pr, const struct sc_node *node, const cha
 			put_string(f, pr->p->regions[set->idx[i]].id);
 		}
 		fputs(" ];", f);
+		break;
+	}
+	case SC_COLUMNS: {
+		const struct ur_column_set *set = (const struct ur_column_set *)at;
+		fputs("[", f);
+		for (size_t i = 0; i < set->n; i++) {
+			fputs(i ? ", " : " ", f);
+			put_string(f, set->names[i]);
+		}
+		fputs(set->n ? " ];" : "];", f);
 		break;
 	}
 	case SC_ACTION:
@@ -333,6 +345,7 @@ static const char *type_name(const struct sc_node *node)
 	case SC_DIST: return "distribution";
 	case SC_REGION: return "region id";
 	case SC_REGIONS: return "array of region ids";
+	case SC_COLUMNS: return "array of column names";
 	case SC_ACTION: return "action id";
 	case SC_FACILITIES: return "array of facility ids";
 	}
@@ -422,6 +435,9 @@ static void put_default(FILE *f, const struct sc_node *node)
 	}
 	case SC_REGIONS:
 		fputs("all regions", f);
+		break;
+	case SC_COLUMNS:
+		fputs(node->sdef, f);
 		break;
 	case SC_FACILITIES:
 		fputs("`[]`", f);

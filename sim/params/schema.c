@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "unrest/output.h"
 #include "unrest/params.h"
 
 /* ---- enum names ------------------------------------------------------------------- */
@@ -328,8 +329,8 @@ static const struct sc_node scenario_nodes[] = {
 	REAL("horizon", struct ur_scenario_params, horizon_h, 0, HMAX, OPEN, 504, "h",
 	     "Length of a run."),
 	REAL("sample_interval", struct ur_scenario_params, sample_interval_h, SECOND_H, HMAX,
-	     0, 1, "h", "Hours between rows of national.csv and timeseries.csv; at least "
-	     "a second (1/3600 h)."),
+	     0, 1, "h", "Hours between samples, at least a second (1/3600 h): the rows of "
+	     "national.csv, and of timeseries.csv every output.timeseries_interval."),
 	REAL("agent_scale", struct ur_scenario_params, agent_scale, 1, 1e9, 0, 10,
 	     "persons", "Persons one agent stands for (1: a person-level run)."),
 	REAL("mobilizable_share", struct ur_scenario_params, mobilizable_share, 0, 1,
@@ -698,6 +699,16 @@ static const struct sc_node outcome_nodes[] = {
 	     "Hours the ratio must stay above collapse_ratio with no troops arriving."),
 };
 
+static const char *const compress_names[UR_COMPRESS_COUNT] = {
+	[UR_COMPRESS_NONE] = "none",
+	[UR_COMPRESS_GZIP] = "gzip",
+};
+
+#define COLUMNS(nm, st, fld, table, dflt, dc)                                         \
+	{ .name = nm, .type = SC_COLUMNS, .offset = offsetof(st, fld),                \
+	  .has_offset = SC_NO_FLAG, .def = (table), .sdef = dflt, .unit = "",         \
+	  .doc = dc }
+
 static const struct sc_node output_nodes[] = {
 	BOOL("summary", struct ur_output_params, summary, 1, "Write summary.csv."),
 	BOOL("national", struct ur_output_params, national, 1, "Write national.csv."),
@@ -706,6 +717,26 @@ static const struct sc_node output_nodes[] = {
 	     events_detail_names,
 	     "events.csv: \"none\", \"major\" (government, elite, CSTO, internet, "
 	     "outcomes) or \"all\" (also arrests and clashes)."),
+	REGIONS("regions", struct ur_output_params, regions,
+		"The regions whose rows timeseries.csv holds, by id."),
+	COLUMNS("national_columns", struct ur_output_params, national_columns,
+		UR_TABLE_NATIONAL, "all",
+		"national.csv's columns, by name (docs/output.md); rep and hour are "
+		"always written."),
+	COLUMNS("timeseries_columns", struct ur_output_params, timeseries_columns,
+		UR_TABLE_TIMESERIES, "all but `time`",
+		"timeseries.csv's columns, by name (docs/output.md); rep, hour and "
+		"region are always written."),
+	OPTREAL("timeseries_interval", struct ur_output_params, timeseries_interval_h,
+		has_timeseries_interval, 0, HMAX, OPEN, "h",
+		"Hours between timeseries.csv's rows of a region: a whole multiple of "
+		"scenario.sample_interval (national.csv has a row every sample_interval); "
+		"the horizon's sample is always written. Absent: 6 h, or the first "
+		"multiple of sample_interval above 6 h."),
+	ENUM("compress", struct ur_output_params, compress, 0, UR_COMPRESS_NONE,
+	     compress_names,
+	     "\"none\", or \"gzip\": a run's CSV files are written as NAME.csv.gz, "
+	     "which pandas, R and zcat read as they are. A sweep's files stay plain."),
 };
 
 static const struct sc_node root_nodes[] = {

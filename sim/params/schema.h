@@ -44,7 +44,9 @@ enum sc_type {
 	SC_REGION,    /* int region index, the file names the region's id */
 	SC_REGIONS,   /* struct ur_region_set, the file lists region ids */
 	SC_ACTION,    /* int action index, the file names the action's id */
-	SC_FACILITIES /* size_t count + int[] facility indices of elite.region */
+	SC_FACILITIES, /* size_t count + int[] facility indices of elite.region */
+	SC_COLUMNS    /* struct ur_column_set, the file lists column names of the table
+		       * `def` (enum ur_table); sdef says the default in words */
 };
 
 enum sc_flags {

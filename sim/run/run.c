@@ -173,13 +173,17 @@ static enum ur_run_status begin_files(struct ur_output *out,
 		files[t] = NULL;
 		if (!ur_table_enabled(&params->output, (enum ur_table)t))
 			continue;
-		files[t] = ur_output_begin(out, ur_table_file((enum ur_table)t), err);
+		char name[64];
+		snprintf(name, sizeof name, "%s%s", ur_table_file((enum ur_table)t),
+			 params->output.compress == UR_COMPRESS_GZIP ? ".gz" : "");
+		files[t] = ur_output_begin(out, name, err);
 		if (!files[t]) {
 			status = (enum ur_run_status)err->status;
 			break;
 		}
 		ur_csv_clear(&header);
-		ur_table_header(&header, (enum ur_table)t);
+		ur_table_header_chosen(&header, (enum ur_table)t,
+				       ur_table_chosen_columns(&params->output, (enum ur_table)t));
 		if (header.failed) {
 			status = UR_RUN_SOFTWARE;
 			snprintf(err->message, sizeof err->message, "out of memory");

@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "unrest/dist.h"
+#include "unrest/output.h"
 #include "unrest/scenario.h"
 
 /* ---- paths -------------------------------------------------------------------------- */
@@ -739,6 +740,60 @@ static void all_regions(const struct loader *L, struct ur_region_set *set)
 		set->idx[r] = (int)r;
 }
 
+/* The table a column-set node names (its `def`, enum ur_table). */
+static enum ur_table column_set_table(const struct sc_node *node)
+{
+	return (enum ur_table)(int)node->def;
+}
+
+/* Column names of the node's table, each once (the writer adds the key columns). */
+static void fill_column_set(struct loader *L, const struct cf_setting *s,
+			    const struct sc_node *node, struct ur_column_set *set,
+			    struct path *path)
+{
+	enum ur_table table = column_set_table(node);
+	const struct ur_column *columns;
+	size_t ncolumns = ur_table_columns(table, &columns);
+	const char *names[64];
+	char dym[96], found[96];
+	int n;
+
+	assert(ncolumns <= 64);
+	if (s->type != CF_ARRAY && s->type != CF_LIST) {
+		sc_report(L, s, path->buf, "must be an array of column names [ \"NAME\", ... ], "
+			  "got %s", DESCRIBE(s));
+		return;
+	}
+	for (size_t i = 0; i < ncolumns; i++)
+		names[i] = columns[i].name;
+	set->given = true;
+	set->n = 0;
+	uint64_t seen = 0;
+	n = cf_length(s);
+	for (int i = 0; i < n; i++) {
+		const struct cf_setting *e = cf_elem(s, (unsigned)i);
+		size_t old = sc_path_push_index(path, (size_t)i);
+		long c = e->type == CF_STRING ? ur_table_column_index(table, e->value.sval) : -1;
+		if (e->type != CF_STRING) {
+			sc_report(L, e, path->buf, "must be a column name of %s, got %s",
+				  ur_table_file(table), DESCRIBE(e));
+		} else if (c < 0) {
+			sc_did_you_mean(sc_closest(e->value.sval, names, ncolumns), dym, sizeof dym);
+			sc_report(L, e, path->buf, "must be a column name of %s, got %s%s",
+				  ur_table_file(table), DESCRIBE(e), dym);
+		} else {
+			uint64_t bit = UINT64_C(1) << c;
+			if (seen & bit)
+				sc_report(L, e, path->buf, "must not repeat a column, got %s again",
+					  DESCRIBE(e));
+			else if (set->n < UR_MAX_COLUMNS)
+				snprintf(set->names[set->n++], UR_ID_SIZE, "%s", columns[c].name);
+			seen |= bit;
+		}
+		sc_path_pop(path, old);
+	}
+}
+
 static int find_action(const struct loader *L, const char *id)
 {
 	if (!L->actions || L->actions->type != CF_LIST)
@@ -881,6 +936,10 @@ static void fill_default(struct loader *L, const struct sc_node *node,
 	case SC_REGIONS:
 		all_regions(L, (struct ur_region_set *)at);
 		break;
+	case SC_COLUMNS:
+		((struct ur_column_set *)at)->given = false;
+		((struct ur_column_set *)at)->n = 0;
+		break;
 	case SC_FACILITIES:
 		*(size_t *)(base + node->count_offset) = 0;
 		break;
@@ -994,6 +1053,9 @@ static void fill_node(struct loader *L, const struct sc_node *node,
 	case SC_REGIONS:
 		all_regions(L, (struct ur_region_set *)at);
 		fill_region_set(L, s, (struct ur_region_set *)at, path);
+		break;
+	case SC_COLUMNS:
+		fill_column_set(L, s, node, (struct ur_column_set *)at, path);
 		break;
 	case SC_ACTION: {
 		char dym[96];

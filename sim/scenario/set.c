@@ -374,6 +374,7 @@ void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set)
 			node = child;
 			break;
 		case SC_REGIONS:
+		case SC_COLUMNS:
 		case SC_FACILITIES:
 			sc_report_usage(L, set, shown.buf, "is an array, --set takes a scalar setting");
 			return;

@@ -58,13 +58,14 @@ check "timeline table: one row per sample" \
 sh "$tool" map "$tmp/run" "$tmp/map.png" "$tmp/map.csv" 2>"$tmp/err"
 check "map: exit 0" [ $? -eq 0 ]
 check "map: a PNG" is_png "$tmp/map.png"
-want=$(awk -F, 'NR > 1 && $2 == 10 && $4 == "WEST" { s += $5; k++ } END { printf "%.6g", s / k }' \
+# timeseries.csv: rep, hour, region, active, ... with a row every 6 h by default.
+want=$(awk -F, 'NR > 1 && $2 == 12 && $3 == "WEST" { s += $4; k++ } END { printf "%.6g", s / k }' \
 	"$tmp/run/timeseries.csv")
-got=$(awk -F, '$4 == "WEST" && $1 < 10 && $2 > 10 { printf "%.6g", $5 }' "$tmp/map.csv")
+got=$(awk -F, '$4 == "WEST" && $1 < 12 && $2 > 12 { printf "%.6g", $5 }' "$tmp/map.csv")
 if [ "$got" = "$want" ]; then
-	ok "map table: mean active persons of WEST at hour 10"
+	ok "map table: mean active persons of WEST at hour 12"
 else
-	not_ok "map table: mean active persons of WEST at hour 10" "got '$got', want '$want'"
+	not_ok "map table: mean active persons of WEST at hour 12" "got '$got', want '$want'"
 fi
 cells=$(awk -F, 'NR > 1 && $1 == 0' "$tmp/run/timeseries.csv" | wc -l)
 check "map table: one row per region and sample" \

@@ -3,18 +3,24 @@
 # number) and checks the columns, their types (counts read as integer, not double;
 # missing values as NA), and that the last national sample of each replication holds
 # that replication's totals in summary.csv.
-# Usage: Rscript read_back.R OUTPUT_DIR   (exit 0 if all hold, 1 with a list if not)
+# Usage: Rscript read_back.R OUTPUT_DIR [SUFFIX [time]]   (exit 0 if all hold, 1 with
+# a list if not); SUFFIX ".gz" reads the files of output.compress = "gzip": read.csv
+# opens a gzip file as it is; "time": the run asked for the time columns, which are
+# checked.
 args <- commandArgs(trailingOnly = TRUE)
 out <- args[1]
+suffix <- if (length(args) > 1) args[2] else ""
+timed <- length(args) > 2 && args[3] == "time"
+time <- if (timed) "time" else character(0)
 problems <- character(0)
 check <- function(ok, what) {
   if (!isTRUE(ok)) problems <<- c(problems, what)
 }
 hex <- c(seed = "character", fingerprint = "character")
 
-summary <- read.csv(file.path(out, "summary.csv"), colClasses = hex)
-national <- read.csv(file.path(out, "national.csv"))
-series <- read.csv(file.path(out, "timeseries.csv"))
+summary <- read.csv(file.path(out, paste0("summary.csv", suffix)), colClasses = hex)
+national <- read.csv(file.path(out, paste0("national.csv", suffix)))
+series <- read.csv(file.path(out, paste0("timeseries.csv", suffix)))
 
 types <- function(frame, name, kind, cols) {
   for (col in cols) {
@@ -32,8 +38,9 @@ check(identical(names(national), c(
   "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
   "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
   "damage_usd")), "national: columns")
+# national.csv has a time column by default, timeseries.csv not (output.*_columns).
 check(identical(names(series), c(
-  "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+  "rep", "hour", time, "region", "active", "held", "detained", "killed",
   "injured", "security", "csto_troops", "internet")), "timeseries: columns")
 
 types(summary, "summary", "integer", c("rep", "peak_active", "regions_joined",
@@ -51,7 +58,7 @@ types(national, "national", "integer", c("rep", "active", "held", "detained",
   "killed", "injured", "csto_troops", "facilities_held"))
 types(national, "national", "numeric", c("hour", "security", "connectivity",
   "legitimacy", "damage_usd"))
-types(series, "timeseries", "character", c("time", "region", "internet"))
+types(series, "timeseries", "character", c(time, "region", "internet"))
 
 # Empty fields are NA: the scenario asks for no troops.
 check(all(is.na(summary$csto_request_hour)), "summary.csto_request_hour: not all NA")
@@ -69,16 +76,18 @@ check(isTRUE(all.equal(last$damage_usd, summary$damage_usd, tolerance = 1e-12)),
       "last national damage_usd != summary damage_usd")
 
 # time is hour in ISO 8601 with the scenario's offset (+06:00).
+{
 start <- as.POSIXct("2021-12-31 18:00:00", tz = "UTC")
 stamp <- sub("([+-][0-9]{2}):([0-9]{2})$", "\\1\\2", national$time)
 t <- as.POSIXct(stamp, format = "%Y-%m-%dT%H:%M:%S%z", tz = "UTC")
 check(!anyNA(t), "national.time: not ISO 8601 with offset")
 check(isTRUE(all.equal(as.numeric(difftime(t, start, units = "hours")), national$hour,
                        tolerance = 1e-6)), "national.time: does not match hour")
+}
 
 if (length(problems) > 0) {
   cat(problems, sep = "\n")
   quit(status = 1)
 }
-cat(sprintf("%s: %d replications, %d national rows read back\n", R.version.string,
-            nrow(summary), nrow(national)))
+cat(sprintf("%s%s: %d replications, %d national rows read back\n", R.version.string,
+            if (nzchar(suffix)) " (gzip)" else "", nrow(summary), nrow(national)))

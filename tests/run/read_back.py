@@ -2,13 +2,18 @@
 # checks what docs/output.md promises: the columns, their types (counts read as int64,
 # not float; missing values as NaN), times that agree with hours, and that the last
 # national sample of each replication holds that replication's totals in summary.csv.
-# Usage: python3 read_back.py OUTPUT_DIR   (exit 0 if all hold, 1 with a list if not)
+# Usage: python3 read_back.py OUTPUT_DIR [SUFFIX [time]]   (exit 0 if all hold, 1 with
+# a list if not); SUFFIX ".gz" reads the files of output.compress = "gzip" as they are;
+# "time": the run asked for the time columns (output.*_columns), which are checked.
 import sys
 
 import numpy as np
 import pandas as pd
 
 out = sys.argv[1]
+suffix = sys.argv[2] if len(sys.argv) > 2 else ""
+timed = len(sys.argv) > 3 and sys.argv[3] == "time"
+time = ["time"] if timed else []
 problems = []
 
 
@@ -30,10 +35,11 @@ def dtypes(frame, name, kind, cols):
         check(ok, f"{name}.{col}: dtype {got}, expected {kind}")
 
 
-summary = pd.read_csv(f"{out}/summary.csv")
-national = pd.read_csv(f"{out}/national.csv")
-series = pd.read_csv(f"{out}/timeseries.csv")
-events = pd.read_csv(f"{out}/events.csv")
+# No options: pandas infers gzip from the name.
+summary = pd.read_csv(f"{out}/summary.csv{suffix}")
+national = pd.read_csv(f"{out}/national.csv{suffix}")
+series = pd.read_csv(f"{out}/timeseries.csv{suffix}")
+events = pd.read_csv(f"{out}/events.csv{suffix}")
 
 columns(summary, "summary", [
     "rep", "seed", "outcome", "peak_active", "peak_hour", "regions_joined", "killed",
@@ -44,8 +50,9 @@ columns(national, "national", [
     "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
     "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
     "damage_usd"])
+# national.csv has a time column by default, timeseries.csv not (output.*_columns).
 columns(series, "timeseries", [
-    "rep", "hour", "time", "region", "active", "held", "detained", "killed",
+    "rep", "hour"] + time + ["region", "active", "held", "detained", "killed",
     "injured", "security", "csto_troops", "internet"])
 columns(events, "events", ["rep", "hour", "time", "event", "region", "value", "detail"])
 
@@ -66,7 +73,7 @@ dtypes(national, "national", "text", ["time"])
 dtypes(series, "timeseries", "int",
        ["rep", "active", "held", "detained", "killed", "injured", "csto_troops"])
 dtypes(series, "timeseries", "float", ["hour", "security"])
-dtypes(series, "timeseries", "text", ["time", "region", "internet"])
+dtypes(series, "timeseries", "text", time + ["region", "internet"])
 
 # Empty fields are missing values: the scenario asks for no troops.
 check(summary["csto_request_hour"].isna().all(),
@@ -79,7 +86,7 @@ check(summary["fingerprint"].nunique() == len(summary),
 
 # time is hour in ISO 8601 with the scenario's offset.
 start = pd.Timestamp("2022-01-01T00:00:00+06:00")
-for name, frame in (("national", national), ("timeseries", series)):
+for name, frame in (("national", national),) + ((("timeseries", series),) if timed else ()):
     t = pd.to_datetime(frame["time"])
     check(str(t.dt.tz) in ("UTC+06:00", "pytz.FixedOffset(360)"),
           f"{name}.time: offset {t.dt.tz}, expected +06:00")
@@ -110,5 +117,5 @@ check(set(series["internet"]) <= {"on", "throttled", "off"}, "timeseries.interne
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print(f"pandas {pd.__version__}: {len(summary)} replications, "
+print(f"pandas {pd.__version__}{' (gzip)' if suffix else ''}: {len(summary)} replications, "
       f"{len(national)} national rows, {len(series)} region rows read back")

@@ -40,9 +40,68 @@ esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if ! "$bin" run "$src/scenarios/minimal.cfg" -o "$tmp/out" -r 3 -s 11 \
-	--set output.events=\"all\" </dev/null; then
-	echo "unrestsim run failed"
+# The same run written plain, and twice compressed (output.compress = "gzip").
+for dir in out gz gz2; do
+	compress=none
+	[ "$dir" = out ] || compress=gzip
+	if ! "$bin" run "$src/scenarios/minimal.cfg" -o "$tmp/$dir" -r 3 -s 11 -q \
+		--set output.events=\"all\" --set output.compress=\"$compress\" </dev/null; then
+		echo "unrestsim run ($compress) failed"
+		exit 1
+	fi
+done
+status=0
+for f in summary.csv national.csv timeseries.csv events.csv; do
+	# The compressed files hold the plain run's bytes exactly, under their .gz names
+	# in the manifest, and the same inputs give the same compressed bytes (no time or
+	# name in the gzip header).
+	if [ -e "$tmp/gz/$f" ] || ! gzip -dc "$tmp/gz/$f.gz" | cmp -s - "$tmp/out/$f"; then
+		echo "$f.gz: not the plain run's $f"
+		status=1
+	fi
+	if ! cmp -s "$tmp/gz/$f.gz" "$tmp/gz2/$f.gz"; then
+		echo "$f.gz: two runs wrote different bytes"
+		status=1
+	fi
+	if ! grep -q "\"$f.gz\"" "$tmp/gz/manifest.cfg"; then
+		echo "manifest.cfg: does not list $f.gz"
+		status=1
+	fi
+done
+# gnuplot reads a compressed file through a pipe, with no option of its own.
+if [ "$reader" = pandas ] && command -v gnuplot >/dev/null 2>&1; then
+	want=$(awk -F, 'NR > 1 { n++ } END { print n }' "$tmp/out/national.csv")
+	got=$(gnuplot -e "set datafile separator ','; stats '< zcat $tmp/gz/national.csv.gz' using 4 nooutput; print STATS_records" 2>&1)
+	if [ "$got" != "$want" ]; then
+		echo "gnuplot < zcat national.csv.gz: read $got rows, want $want"
+		status=1
+	fi
+fi
+# And a run that asks for the time columns (timeseries.csv has none by default).
+cat >"$tmp/timed.cfg" <<CFG
+base = "$src/scenarios/minimal.cfg";
+output = {
+  events = "all";
+  national_columns = [ "time", "active", "held", "detained", "killed", "injured",
+                       "security", "csto_troops", "connectivity", "legitimacy",
+                       "facilities_held", "damage_usd" ];
+  timeseries_columns = [ "time", "active", "held", "detained", "killed", "injured",
+                         "security", "csto_troops", "internet" ];
+};
+CFG
+if ! "$bin" run "$tmp/timed.cfg" -o "$tmp/timed" -r 3 -s 11 -q </dev/null; then
+	echo "unrestsim run (time columns) failed"
 	exit 1
 fi
-"$@" "$tmp/out"
+# A plain run into a compressed run's folder replaces its .gz files (the manifest
+# listed them).
+if ! "$bin" run "$src/scenarios/minimal.cfg" -o "$tmp/gz2" -r 3 -s 11 -q \
+	--set output.events=\"all\" </dev/null || [ -n "$(find "$tmp/gz2" -name '*.gz')" ] ||
+	! cmp -s "$tmp/gz2/summary.csv" "$tmp/out/summary.csv"; then
+	echo "a plain run into the compressed run's folder did not replace its files"
+	status=1
+fi
+"$@" "$tmp/out" || status=1
+"$@" "$tmp/gz" .gz || status=1
+"$@" "$tmp/timed" "" time || status=1
+exit $status

@@ -20,7 +20,6 @@ Exit status: 0 done, 64 usage, 65 the folder lacks national.csv or its columns,
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
-import datetime
 import os
 import sys
 

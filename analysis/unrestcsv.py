@@ -263,18 +263,15 @@ def start_time(frame, what="the run", folder=None):
                                 "UTC offset", EX_DATAERR)
         return stamp
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as err:
-        raise AnalysisError(f"{path}: {err.strerror}", EX_NOINPUT) from None
-    match = re.search(r'^\s*start\s*=\s*"([^"]+)";', text, re.MULTILINE)
-    try:
-        stamp = datetime.datetime.fromisoformat(match.group(1)) if match else None
-    except ValueError:
-        stamp = None
-    if stamp is None or stamp.tzinfo is None:
-        raise AnalysisError(f"{path}: no scenario start with a UTC offset", EX_DATAERR)
-    return stamp
+        stamp = datetime.datetime.fromisoformat(str(frame["time"].iloc[0]))
+        hour = float(frame["hour"].iloc[0])
+    except (ValueError, KeyError, IndexError) as err:
+        raise AnalysisError(f"{what}: cannot read the time column: {err}",
+                            EX_DATAERR) from None
+    if stamp.tzinfo is None:
+        raise AnalysisError(f"{what}: time {frame['time'].iloc[0]} has no UTC offset",
+                            EX_DATAERR)
+    return stamp - datetime.timedelta(hours=hour)
 
 
 def time_column(frame, hours, start):

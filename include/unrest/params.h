@@ -198,18 +198,21 @@ struct ur_security_params {
 
 /* ---- arrests -----------------------------------------------------------------------
  * Every interval_h in a region with active agents: Binomial(active agents, p) arrests,
- * p = min(1, probability * min(1, C_r / (capacity_ratio A_r))) when capacity_ratio > 0,
- * else p = probability. Each arrested agent is held for a drawn term. */
+ * p = probability (1 - exp(-C_r / (capacity_ratio A_r))) when capacity_ratio > 0, else
+ * p = probability (1 - exp(-k C_r / A_r)) with agents.k (Epstein's estimate made
+ * real); p = 0 without security. Each arrested agent is held for a drawn term. */
 struct ur_arrest_params {
 	double interval_h;              /* arrests.interval: hours, > 0 */
 	double probability;             /* arrests.probability: per active agent per sweep */
-	double capacity_ratio;          /* arrests.capacity_ratio: active persons one
-					 * security person can process per sweep; 0 = no cap */
+	double capacity_ratio;          /* arrests.capacity_ratio: active persons per
+					 * security person at which p is (1 - 1/e) of
+					 * probability; 0 = use agents.k */
 	struct ur_dist detention_h;     /* arrests.detention: term in custody, hours */
 };
 
 /* ---- casualties --------------------------------------------------------------------
- * Every interval_h in a region with clashes: deaths ~ Poisson(m), with
+ * Every interval_h in a region with clashes: deaths ~ Binomial(floor(E),
+ * 1 - exp(-m / E)), of mean about m while m is small against E, with
  * m = base_rate interval_h (E / 1000)^force_exponent * fighter_multiplier^[fighters in r]
  *     * lethal_force_multiplier^[lethal force ordered] * facility_multiplier^[held in r],
  * E = min(A_r, C_r) the engaged force in persons; injuries = deaths * a drawn ratio;

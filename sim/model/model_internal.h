@@ -421,13 +421,12 @@ void model_event_clock(struct ur_model *m, double t);
 /* Fails the run with UR_MODEL_BUDGET: the budget is spent at m->now. */
 void model_budget_spent(struct ur_model *m);
 
-/* Bounded draws (security.c, docs/model.md "Bounded runs"). A count of persons with
- * mean `mean`, Poisson in law, never above `cap` persons (the mean is clamped to cap
- * first); means above MODEL_POISSON_EXACT_MAX are drawn from the normal law of the
- * same mean and variance, since GSL's Poisson draw returns an unsigned int (wrong
- * above 2^32) and does not return for means near 1e10. */
-#define MODEL_POISSON_EXACT_MAX 1e6
-double model_capped_poisson(gsl_rng *rng, double mean, double cap);
+/* Bounded draws (security.c, docs/model.md "Bounded runs"). */
+/* An active person's chance of arrest in a sweep where `security` persons face a crowd
+ * of `crowd` persons: arrests.probability (1 - exp(-C / (capacity_ratio A))), or with
+ * capacity_ratio 0 the agents' own k: probability (1 - exp(-k C / A)); 0 without
+ * security (or without a crowd). */
+double model_arrest_probability(const struct ur_model *m, double security, double crowd);
 /* Binomial(n, p) for a whole n >= 0 of any size: GSL's for n below 2^32 (its n is an
  * unsigned int), the normal law of the same mean and variance above, within [0, n]. */
 double model_binomial(gsl_rng *rng, double p, double n);

@@ -718,11 +718,14 @@ static void test_superposition(void **state)
 /* Everyone active (threshold -1, lambda 20 per hour), detention 0.01 h: at each hourly
  * sweep all 1000 agents are active (one released at the previous sweep is inactive at
  * the next with probability e^-19.8), so 200 sweeps give Binomial(2 10^5, p) arrests.
- * p = 0.05: mean 10^4, sd 97.5. With 100 police and capacity_ratio 1 the probability is
- * 0.05 x 100 / 1000: mean 1000, sd 31.5. Exponential detention of mean 2 h: the share
- * held settles at p E / (1 + p E) = 1/11 of the agents (Little's law with arrests of
- * active agents only); its time average over 200 hourly samples, whose correlation
- * time is about 2 h, has a standard error of about 1.3 agents (tolerance 6). */
+ * With 10^6 police (1000 per protester) the chance is the full probability 0.05: mean
+ * 10^4, sd 97.5. With 100 police and capacity_ratio 1 it is 0.05 (1 - e^-0.1) =
+ * 0.0047581: mean 951.6, sd 30.8. With capacity_ratio 0 the agents' k = 2.3 sets it:
+ * 0.05 (1 - e^-0.23) = 0.0102725, mean 2054.5, sd 45.1. Exponential detention of
+ * mean 2 h, full probability: the share held settles at p E / (1 + p E) = 1/11 of the
+ * agents (Little's law with arrests of active agents only); its time average over 200
+ * hourly samples, whose correlation time is about 2 h, has a standard error of about
+ * 1.3 agents (tolerance 6). */
 static void test_arrests(void **state)
 {
 	(void)state;
@@ -732,6 +735,7 @@ static void test_arrests(void **state)
 	p.agents.reconsider_rate = 20.0;
 	p.arrests.probability = 0.05;
 	p.arrests.detention_h = fixture_constant(0.01);
+	p.regions[0].police = 1e6;
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 31, rec, NULL);
 	print_message("arrests: %.0f (expected 10000 +- 97.5)\n", s.detained);
@@ -743,12 +747,22 @@ static void test_arrests(void **state)
 	p.arrests.capacity_ratio = 1.0;
 	rec = fixture_record_new();
 	s = fixture_run(&p, 32, rec, NULL);
-	print_message("arrests at capacity: %.0f (expected 1000 +- 31.5)\n", s.detained);
-	assert_near(s.detained, 1000.0, 3.0 * 31.5);
+	double q = 0.05 * -expm1(-0.1);
+	print_message("arrests at 0.1 police per protester: %.0f (expected %.1f +- %.1f)\n",
+		      s.detained, 2e5 * q, sqrt(2e5 * q * (1.0 - q)));
+	assert_near(s.detained, 2e5 * q, 3.0 * sqrt(2e5 * q * (1.0 - q)));
 	free(rec);
 
-	p.regions[0].police = 0.0;
 	p.arrests.capacity_ratio = 0.0;
+	rec = fixture_record_new();
+	s = fixture_run(&p, 34, rec, NULL);
+	q = 0.05 * -expm1(-2.3 * 0.1);
+	print_message("arrests at Epstein's k: %.0f (expected %.1f +- %.1f)\n", s.detained,
+		      2e5 * q, sqrt(2e5 * q * (1.0 - q)));
+	assert_near(s.detained, 2e5 * q, 3.0 * sqrt(2e5 * q * (1.0 - q)));
+	free(rec);
+
+	p.regions[0].police = 1e6;
 	p.arrests.detention_h = fixture_exponential(2.0);
 	struct ur_model *m = ur_model_create(&p, 33, NULL, NULL);
 	assert_non_null(m);
@@ -767,11 +781,57 @@ static void test_arrests(void **state)
 	ur_model_destroy(m);
 }
 
+/* No security, no arrests: everyone active for 30 hours at the largest probability,
+ * with either form of the chance, detains nobody (with police = 0 and capacity_ratio
+ * 0, 22,752 of 200,000 persons were detained in 30 hours before the chance depended
+ * on the security present). In two regions, one policed and one not, the arrests
+ * reported are all in the policed one. */
+static void test_arrests_need_security(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 20000, 30.0);
+	p.scenario.agent_scale = 10.0;
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.arrests.probability = 1.0;
+	p.arrests.interval_h = 1.0 / 3600.0;
+	p.scenario.max_events = 1000000000;
+	for (int form = 0; form < 2; ++form) {
+		p.arrests.capacity_ratio = form == 0 ? 0.0 : 10.0;
+		struct fixture_record *rec = fixture_record_new();
+		struct ur_model_summary s = fixture_run(&p, 35 + (uint64_t)form, rec, NULL);
+		print_message("no police, capacity_ratio %g: %.0f detained, peak %.0f\n",
+			      p.arrests.capacity_ratio, s.detained, s.peak_active);
+		assert_true(s.peak_active == 20000.0);
+		assert_true(s.detained == 0.0);
+		assert_int_equal(rec->event_count[UR_MEV_ARRESTS], 0);
+		free(rec);
+	}
+	p.arrests.interval_h = 1.0;
+	p.arrests.probability = 0.05;
+	p.arrests.capacity_ratio = 0.0;
+	fixture_add_region(&p, "r1", 20000, 43.0, 76.0);
+	p.regions[1].police = 500.0;
+	struct fixture_record *rec = fixture_record_new();
+	struct ur_model_summary s = fixture_run(&p, 37, rec, NULL);
+	size_t arrests = 0;
+	for (size_t i = 0; i < rec->events && i < FIXTURE_MAX_EVENTS; ++i)
+		if (rec->event[i].kind == UR_MEV_ARRESTS) {
+			assert_int_equal(rec->event[i].region, 1);
+			arrests++;
+		}
+	print_message("policed region only: %.0f detained in %zu sweeps\n", s.detained, arrests);
+	assert_true(arrests > 0 && s.detained > 0.0);
+	free(rec);
+}
+
 /* Everyone active against 500 police (never overwhelmed): E = 500, m = 2 x 1 h x 0.5 =
- * 1 death per hourly clash, 500 clashes: deaths ~ Poisson(500), sd 22.4. Injuries per
- * clash D R, R ~ U(1, 5): mean 3 per death, variance per clash E[D^2] E[R^2] - 9 =
- * 2 (4/3 + 9) - 9 = 11.67 (+ at most 1/4 from the rounding): sd of the total 77.
- * Security deaths Binomial(deaths, 0.25). */
+ * 1 death expected per hourly clash, each engaged person dying with probability
+ * q = 1 - e^(-1/500): deaths per clash Binomial(500, q), mean 500 q = 0.999, 500
+ * clashes: mean 499.5, sd 22.3. Injuries per clash D R, R ~ U(1, 5): mean 3 per death,
+ * variance per clash E[D^2] E[R^2] - 9 = 2 (4/3 + 9) - 9 = 11.67 (+ at most 1/4 from
+ * the rounding): sd of the total 77. Security deaths Binomial(deaths, 0.25). */
 static void test_casualties(void **state)
 {
 	(void)state;
@@ -785,10 +845,11 @@ static void test_casualties(void **state)
 	p.casualties.security_share = 0.25;
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 41, rec, NULL);
-	print_message("casualties: %.0f killed (500 +- 22.4), %.0f security, %.0f injured "
+	double q = -expm1(-1.0 / 500.0);
+	print_message("casualties: %.0f killed (%.1f +- 22.3), %.0f security, %.0f injured "
 		      "(1500 +- 77)\n",
-		      s.killed, s.killed_security, s.injured);
-	assert_near(s.killed, 500.0, 3.0 * sqrt(500.0));
+		      s.killed, 500.0 * 500.0 * q, s.killed_security, s.injured);
+	assert_near(s.killed, 500.0 * 500.0 * q, 3.0 * sqrt(500.0 * 500.0 * q * (1.0 - q)));
 	assert_near(s.injured, 1500.0, 3.0 * sqrt(500.0 * 11.92));
 	assert_near(s.killed_security, 0.25 * s.killed, 3.0 * sqrt(s.killed * 0.25 * 0.75));
 	assert_near(s.injured, floor(s.injured), 0.0);
@@ -825,9 +886,9 @@ static void test_damage(void **state)
 
 /* Bounded draws. Everyone active (threshold -1), police C fixed, so each clash
  * engages E = min(A, C) persons of A + C present. base_rate 1e6 per 1000 engaged asks
- * for a Poisson mean far above E: the mean is clamped to E and the draw capped there,
- * so every clash kills at most E and injures at most A + C - deaths (a count check on
- * every clash reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
+ * for a mean far above E: deaths are Binomial(E, 1 - exp(-m / E)), so every clash
+ * kills at most E and injures at most A + C - deaths (a count check on every clash
+ * reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
  * large force (mean 5e9) never returned from GSL's draw. */
 static void check_clashes(const struct fixture_record *rec, double engaged, double present,
 			  double *mean)
@@ -867,19 +928,18 @@ static void test_bounded_casualties(void **state)
 	double mean;
 	check_clashes(rec, 500.0, 1500.0, &mean);
 	/* 200 hourly clashes (the first at hour 1, when everyone is active), each
-	 * min(Poisson(500), 500): mean 491.07, sd of one clash 12.97 (10^6 draws), so
-	 * the mean of 200 has sd 0.92. */
-	print_message("bounded casualties: %zu clashes, %.1f deaths each (491.1), %.0f "
+	 * Binomial(500, 1 - e^-1000): all 500 engaged, every time. */
+	print_message("bounded casualties: %zu clashes, %.1f deaths each (500), %.0f "
 		      "killed\n", rec->event_count[UR_MEV_CLASH], mean, s.killed);
 	assert_int_equal(rec->event_count[UR_MEV_CLASH], 200);
 	assert_true(s.killed <= 200.0 * 500.0);
-	assert_near(mean, 491.07, 3.0 * 12.97 / sqrt(200.0));
+	assert_near(mean, 500.0, 0.0);
 	assert_true(s.injured <= 200.0 * 1500.0 - s.killed);
 	assert_true(s.injured > 200.0 * 500.0); /* three per death, capped at 1000 a clash */
 	free(rec);
 
-	/* A large force: 1e7 persons (agent_scale 100), 5e6 police: the clamped mean 5e6
-	 * is drawn from the normal law, and the draw returns. */
+	/* A large force: 1e7 persons (agent_scale 100), 5e6 police, a mean of 5e9 deaths
+	 * asked for: the draw returns, with no more deaths than the 5e6 engaged. */
 	fixture_params(&p, 10000000, 5.0);
 	p.scenario.agent_scale = 100.0;
 	p.agents.threshold = fixture_constant(-1.0);
@@ -969,6 +1029,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_observer_stop),
 		cmocka_unit_test(test_bounded_casualties),
+		cmocka_unit_test(test_arrests_need_security),
 		cmocka_unit_test(test_event_budget),
 		cmocka_unit_test(test_morale_and_looting),
 		cmocka_unit_test(test_regime_collapse),

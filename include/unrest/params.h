@@ -144,7 +144,8 @@ struct ur_network_params {
 
 /* ---- agents and their decision (DESIGN.md section 5) --------------------------------
  * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q
- * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta;  active iff U >= 0 */
+ * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta - phi H;  active iff U >= 0,
+ * H the hours the agent has been active so far (fatigue, docs/model.md) */
 struct ur_agent_params {
 	struct ur_dist hardship;        /* agents.hardship: h, dimensionless */
 	struct ur_dist risk_aversion;   /* agents.risk_aversion: rho */
@@ -164,6 +165,9 @@ struct ur_agent_params {
 	double politicization0;         /* agents.politicization: pi at hour 0, [0, 1] */
 	double reconsider_rate;         /* agents.reconsider_rate: lambda, per agent-hour,
 					 * > 0 */
+	double fatigue;                 /* agents.fatigue: phi, utility lost per hour of
+					 * participation (U - phi H, H the hours an agent
+					 * has been active), >= 0; 0: none */
 };
 
 /* ---- the fuel price shock ----------------------------------------------------------

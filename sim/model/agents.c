@@ -19,6 +19,14 @@
  * one pending engine event instead of nregions. When a multiplier changes the pending
  * pick is redrawn at the new rate (memorylessness).
  *
+ * Fatigue. U falls by phi (agents.fatigue) for every hour an agent has been active:
+ * U = ... - theta - phi H(t), H(t) the hours of all its spells active so far (spells
+ * held or quiet add nothing). No field is added for it: a quiet or held agent's stored
+ * threshold is theta + phi H, a constant; an active one's, from the start t0 of its
+ * spell, theta + phi H(t0) - phi t0, so that its U is the stored value's minus phi t.
+ * model_agent_set_state moves between the two forms, and a decision of an active agent
+ * costs one multiply-add more. With phi = 0 nothing is touched.
+ *
  * Batches. A pick that falls before the engine's next event changes nothing another
  * event could see first, so the decision handler runs picks in a loop until the next
  * one falls at or after the engine's next event (or past the time the run goes to),
@@ -250,6 +258,12 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
 	m->tag[agent] = (uint16_t)((tag & ~TAG_STATE_MASK) | to);
+	if (m->fatigue > 0.0 && (from == AGENT_ACTIVE || to == AGENT_ACTIVE)) {
+		/* The threshold carries the hours spent active (see the file's comment):
+		 * a spell ending at t adds phi t, one starting at t takes it off. */
+		double shift = from == AGENT_ACTIVE ? m->fatigue * m->now : -m->fatigue * m->now;
+		m->attr[agent].theta = (float)((double)m->attr[agent].theta + shift);
+	}
 
 	int delta = 0;
 	if (from == AGENT_ACTIVE) {
@@ -326,6 +340,8 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	double u = g->griev * need + g->pol * (double)a.q +
 		   g->s_local * ((double)g->active * g->inv_n) + g->s_cross * g->cross +
 		   g->street - g->risk * (double)a.rho - (double)a.theta;
+	if (state == AGENT_ACTIVE)
+		u -= m->fatigue * t;
 	unsigned want = u >= 0.0 ? AGENT_ACTIVE : AGENT_QUIET;
 	if (want == state)
 		return false;

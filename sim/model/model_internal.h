@@ -61,7 +61,8 @@ struct agent_attr {
 	float h;     /* hardship, already times the region's hardship index */
 	float q;     /* political grievance */
 	float rho;   /* risk aversion */
-	float theta; /* activation threshold */
+	float theta; /* activation threshold; with fatigue, theta + phi H while quiet or
+		      * held and theta + phi H - phi t_active while active (agents.c) */
 };
 
 /* Engine event kinds of part 1. Part 2 appends its kinds after MODEL_KIND_PART1. */
@@ -267,6 +268,7 @@ struct ur_model {
 	double connectivity;      /* c(t), population-weighted (model_population_mean) */
 	double population;        /* sum of the regions' populations, exact */
 	double lethality;         /* multiplier of casualty rates (1 until lethal force) */
+	double fatigue;           /* phi, agents.fatigue */
 	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
 	double csto_request_hour; /* NAN until requested (part 2) */
 	double csto_troops_peak;

@@ -424,6 +424,8 @@ static const struct sc_node agent_nodes[] = {
 	     "Politicization pi at hour 0."),
 	REAL("reconsider_rate", struct ur_agent_params, reconsider_rate, 0, 1000, OPEN, 0.5,
 	     "1/h", "Rate at which an agent reconsiders, per agent-hour."),
+	REAL("fatigue", struct ur_agent_params, fatigue, 0, 100, 0, 0, "1/h",
+	     "Fatigue phi: utility lost per hour an agent has been active (U - phi H)."),
 };
 
 static const struct sc_node fuel_nodes[] = {

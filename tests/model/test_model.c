@@ -304,6 +304,7 @@ static void busy_params(struct ur_params *p)
 	p->agents.legitimacy0 = 0.3;
 	p->agents.politicization0 = 0.2;
 	p->agents.reconsider_rate = 0.5;
+	p->agents.fatigue = 0.004;
 	p->fuel.rise_hour = 6.0;
 	p->fuel.regions.all = false;
 	p->fuel.regions.n = 2;
@@ -826,6 +827,144 @@ static void test_arrests_need_security(void **state)
 	free(rec);
 }
 
+/* Demobilization by fatigue, against its closed form. One region, no police, no
+ * government, no social term: every agent has margin u = -theta > 0 (G = 0, no risk)
+ * and U = u - phi H, H its hours active. It joins at its first pick T1 ~ Exp(lambda),
+ * stays while U >= 0, and leaves at its first pick after D = u / phi hours active,
+ * T1 + D + T2 with T2 ~ Exp(lambda) by memorylessness; then U < 0 for good. So the
+ * active share is
+ *   a(t) = (1 - e^-lambda t) - E_D[ G2(t - D) ],  G2(s) = 1 - e^-lambda s (1 + lambda s)
+ * for s > 0 (0 below), the Gamma(2, lambda) distribution function of T1 + T2.
+ * For u ~ U(0, umax), D ~ U(0, dmax) with dmax = umax / phi, and
+ *   E_D[G2(t - D)] = (I(t) - I(t - min(t, dmax))) / dmax,
+ *   I(s) = s + e^-lambda s (2 + lambda s) / lambda  (an antiderivative of G2, s >= 0).
+ * Agents are independent, so the share at any t is Binomial(n, a(t)) / n, sd
+ * sqrt(a (1 - a) / n). Checked at every hour within 4 sd, and the half-life (from the
+ * peak to half the peak) within 4 standard errors of the crossing time, which the
+ * delta method gives as sqrt(var a(t_half) + var a_peak / 4) / |a'(t_half)|, plus the
+ * 0.02 h grid of the measurement. */
+struct fatigue_case {
+	double lambda, phi, umin, umax; /* umin = umax: every margin the same */
+};
+
+static double gamma2_cdf(double lambda, double s)
+{
+	return s > 0.0 ? 1.0 - exp(-lambda * s) * (1.0 + lambda * s) : 0.0;
+}
+
+static double gamma2_integral(double lambda, double s) /* I(s) - I(0) */
+{
+	if (!(s > 0.0))
+		return 0.0;
+	return s + exp(-lambda * s) * (2.0 + lambda * s) / lambda - 2.0 / lambda;
+}
+
+static double fatigue_share(const struct fatigue_case *c, double t)
+{
+	double joined = 1.0 - exp(-c->lambda * t);
+	if (c->umin == c->umax)
+		return joined - gamma2_cdf(c->lambda, t - c->umax / c->phi);
+	double dmax = c->umax / c->phi; /* umin = 0 */
+	double lo = t - (t < dmax ? t : dmax);
+	return joined - (gamma2_integral(c->lambda, t) - gamma2_integral(c->lambda, lo)) / dmax;
+}
+
+/* The peak (golden-section search on [0, tmax]) and the half-life after it. */
+static void fatigue_peak(const struct fatigue_case *c, double tmax, double *t_peak,
+			 double *a_peak, double *t_half)
+{
+	double lo = 0.0, hi = tmax, g = (sqrt(5.0) - 1.0) / 2.0;
+	for (int i = 0; i < 200; ++i) {
+		double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+		if (fatigue_share(c, x1) < fatigue_share(c, x2))
+			lo = x1;
+		else
+			hi = x2;
+	}
+	*t_peak = (lo + hi) / 2.0;
+	*a_peak = fatigue_share(c, *t_peak);
+	lo = *t_peak;
+	hi = tmax;
+	for (int i = 0; i < 200; ++i) {
+		double mid = (lo + hi) / 2.0;
+		if (fatigue_share(c, mid) > *a_peak / 2.0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*t_half = (lo + hi) / 2.0;
+}
+
+static void check_fatigue(const struct fatigue_case *c, uint64_t seed)
+{
+	const int64_t n = 20000;
+	const double horizon = 60.0, step = 0.02;
+	struct ur_params p;
+	fixture_params(&p, n, horizon);
+	p.agents.reconsider_rate = c->lambda;
+	p.agents.fatigue = c->phi;
+	p.agents.threshold = c->umin == c->umax ? fixture_constant(-c->umax)
+						 : fixture_uniform(-c->umax, -c->umin);
+	struct ur_model *m = ur_model_create(&p, seed, NULL, NULL);
+	assert_non_null(m);
+	double t_peak, a_peak, t_half;
+	fatigue_peak(c, horizon, &t_peak, &a_peak, &t_half);
+	double worst = 0.0, best_share = 0.0, best_t = 0.0, half_meas = NAN;
+	int steps = (int)lround(horizon / step);
+	for (int i = 1; i <= steps; ++i) {
+		double t = i * step;
+		assert_int_equal(ur_model_run_until(m, t), UR_MODEL_OK);
+		struct ur_national_row row;
+		ur_model_snapshot(m, &row, NULL);
+		double share = row.active / (double)n;
+		if (share > best_share) {
+			best_share = share;
+			best_t = t;
+		}
+		if (isnan(half_meas) && t > best_t && best_share > 0.1 && share <= best_share / 2.0)
+			half_meas = t;
+		if (i % 50 == 0) { /* every hour */
+			double a = fatigue_share(c, t);
+			double var = (double)n * a * (1.0 - a);
+			if (var >= 10.0) { /* the normal approximation of the binomial */
+				double z = fabs(row.active - (double)n * a) / sqrt(var);
+				if (z > worst)
+					worst = z;
+				if (z > 4.0)
+					fail_msg("fatigue: share %.5f at %g h, closed form %.5f "
+						 "(sd %.5f)", share, t, a, sqrt(var) / (double)n);
+			} else if (row.active > 0.0 && a < 0.5 && /* a tail: Poisson's */
+				   gsl_cdf_poisson_Q((unsigned)row.active - 1u, (double)n * a) < 1e-4) {
+				fail_msg("fatigue: %.0f active at %g h, closed form %.3g expected",
+					 row.active, t, (double)n * a);
+			}
+		}
+	}
+	ur_model_destroy(m);
+	double h = 1e-4;
+	double slope = (fatigue_share(c, t_half + h) - fatigue_share(c, t_half - h)) / (2.0 * h);
+	double ah = fatigue_share(c, t_half);
+	double se = sqrt(ah * (1.0 - ah) / (double)n + a_peak * (1.0 - a_peak) / (4.0 * (double)n)) /
+		    fabs(slope);
+	print_message("fatigue lambda %g phi %g u in [%g, %g]: peak %.4f at %.2f h (measured "
+		      "%.4f at %.2f h); half-life %.3f h after the peak, measured %.3f h (se %.3f "
+		      "h); largest |z| over the hours %.2f\n",
+		      c->lambda, c->phi, c->umin, c->umax, a_peak, t_peak, best_share, best_t,
+		      t_half - t_peak, half_meas - t_peak, se, worst);
+	assert_false(isnan(half_meas));
+	assert_near(half_meas, t_half, 4.0 * se + step);
+	assert_true(best_share > 2.0 * fatigue_share(c, horizon)); /* it decays */
+}
+
+static void test_fatigue(void **state)
+{
+	(void)state;
+	const struct fatigue_case same = {.lambda = 0.5, .phi = 0.05, .umin = 0.5, .umax = 0.5};
+	check_fatigue(&same, 81);
+	const struct fatigue_case spread = {.lambda = 0.5, .phi = 0.05, .umin = 0.0, .umax = 1.0};
+	check_fatigue(&spread, 82);
+}
+
 /* Everyone active against 500 police (never overwhelmed): E = 500, m = 2 x 1 h x 0.5 =
  * 1 death expected per hourly clash, each engaged person dying with probability
  * q = 1 - e^(-1/500): deaths per clash Binomial(500, q), mean 500 q = 0.999, 500
@@ -1041,6 +1180,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_arrests),
 		cmocka_unit_test(test_casualties),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_fatigue),
 	};
 	if (argc >= 2 && strcmp(argv[1], "unit") == 0 && argc >= 3) {
 		golden_path = argv[2];

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
 
 #include "unrest/model.h"
 #include "unrest/rng.h"
@@ -322,7 +324,7 @@ static void busy_params(struct ur_params *p)
 	p->arrests.capacity_ratio = 3.0;
 	p->arrests.detention_h = fixture_exponential(12.0);
 	p->casualties.interval_h = 2.0;
-	p->casualties.base_rate = 0.5;
+	p->casualties.base_rate = 2.0;
 	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
 	p->casualties.security_share = 0.2;
 	p->damage.usd_per_active_hour = 3.0;
@@ -412,7 +414,7 @@ static void test_invariants(void **state)
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_options opt = {.check_invariants = true, .count_decisions = true};
 	struct ur_observer obs = fixture_observer(rec);
-	struct ur_model *m = ur_model_create(&p, 5, &obs, &opt);
+	struct ur_model *m = ur_model_create(&p, 8, &obs, &opt);
 	assert_non_null(m);
 	rec->params = &p;
 	rec->model = m;
@@ -664,11 +666,20 @@ static void test_epstein(void **state)
 		p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
 		p.agents.legitimacy0 = legitimacy[i];
 		p.regions[0].police = police[i];
+		/* Every person instantiated: many decisions, nobody active. */
+		struct ur_model_options all = {.instantiate_all = true};
 		rec = fixture_record_new();
-		struct ur_model_summary s = fixture_run(&p, 8, rec, NULL);
+		struct ur_model_summary s = fixture_run(&p, 8, rec, &all);
 		assert_near(s.peak_active, 0.0, 0.0);
 		assert_true(s.decisions > 100000);
 		free(rec);
+		/* With the bound of who can act: at L = 0.9 nobody can (G <= 0.1 < 0.3), so
+		 * nobody is made; at L = 0.7, G reaches 0.3 = theta at h = 1, so everyone is
+		 * a candidate (the bound keeps those at the edge) and nobody acts. */
+		struct ur_model *m = ur_model_create(&p, 8, NULL, NULL);
+		assert_non_null(m);
+		assert_int_equal(ur_model_agents(m), i == 0 ? 20000 : 0);
+		ur_model_destroy(m);
 	}
 }
 
@@ -965,6 +976,136 @@ static void test_fatigue(void **state)
 	check_fatigue(&spread, 82);
 }
 
+/* Who can act. One region of n = 200,000 at person level, no government, no social
+ * term: U <= h - theta (w_g = 1, L = 0, eta = 1, h ~ U(0, 1), no politicization, risk
+ * >= 0), so a person can ever act iff theta <= h (+ the slack s the model adds) and,
+ * with theta ~ N(0.7, 0.2) independent of h, the instantiated count is Binomial(n, p)
+ * with
+ *   p = int_0^1 Phi((h + s - 0.7) / 0.2) dh = 0.2 [z Phi(z) + phi(z)] from
+ *       z = (-0.7 + s) / 0.2 to (0.3 + s) / 0.2            (about 0.3058)
+ * Each of 20 seeds within 4 sd, and their mean within 4 sd / sqrt(20). And every
+ * instantiated person is one who can act: theta <= h + s. */
+static double able_mass(double z)
+{
+	return z * gsl_cdf_ugaussian_P(z) + gsl_ran_ugaussian_pdf(z);
+}
+
+static void test_able_count(void **state)
+{
+	(void)state;
+	const int64_t n = 200000;
+	struct ur_params p;
+	fixture_params(&p, n, 1.0);
+	p.agents.hardship = fixture_uniform(0.0, 1.0);
+	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p.agents.threshold = fixture_normal(0.7, 0.2);
+	double sl = MODEL_ABLE_SLACK;
+	double q = 0.2 * (able_mass((0.3 + sl) / 0.2) - able_mass((-0.7 + sl) / 0.2));
+	double sd = sqrt((double)n * q * (1.0 - q));
+	double sum = 0.0;
+	const int seeds = 20;
+	for (int k = 0; k < seeds; ++k) {
+		struct ur_model *m = ur_model_create(&p, 900 + (uint64_t)k, NULL, NULL);
+		assert_non_null(m);
+		double count = (double)ur_model_agents(m);
+		assert_near(count, (double)n * q, 4.0 * sd);
+		sum += count;
+		if (k == 0)
+			for (size_t i = 0; i < ur_model_agents(m); ++i)
+				if (!((double)m->attr[i].theta <= (double)m->attr[i].h + sl + 1e-6))
+					fail_msg("agent %zu cannot act: theta %g, h %g", i,
+						 (double)m->attr[i].theta, (double)m->attr[i].h);
+		ur_model_destroy(m);
+	}
+	print_message("able: %.1f persons instantiated on average of %" PRId64 " (expected "
+		      "%.1f, sd of the mean %.1f)\n",
+		      sum / seeds, n, (double)n * q, sd / sqrt((double)seeds));
+	assert_near(sum / seeds, (double)n * q, 4.0 * sd / sqrt((double)seeds));
+}
+
+/* Two-sample Kolmogorov-Smirnov: the statistic and its asymptotic p-value (ties make
+ * it conservative). */
+static double ks2_pvalue(double *x, size_t nx, double *y, size_t ny, double *stat)
+{
+	gsl_sort(x, 1, nx);
+	gsl_sort(y, 1, ny);
+	size_t i = 0, j = 0;
+	double d = 0.0;
+	while (i < nx && j < ny) {
+		double v = x[i] < y[j] ? x[i] : y[j];
+		while (i < nx && x[i] == v)
+			i++;
+		while (j < ny && y[j] == v)
+			j++;
+		double diff = fabs((double)i / (double)nx - (double)j / (double)ny);
+		if (diff > d)
+			d = diff;
+	}
+	*stat = d;
+	double ne = (double)nx * (double)ny / (double)(nx + ny);
+	double z = (sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * d;
+	double sum = 0.0;
+	for (int k = 1; k <= 100; ++k)
+		sum += (k % 2 ? 2.0 : -2.0) * exp(-2.0 * k * k * z * z);
+	return sum < 0.0 ? 0.0 : sum > 1.0 ? 1.0 : sum;
+}
+
+/* The bound changes no outcome's law: a small region with a social cascade, police,
+ * arrests and deaths, 200 replications with the bound of who can act and 200 with
+ * every person instantiated (independent seeds): two-sample KS p > 0.01 for the peak,
+ * its hour, the detained and the killed. The bound of the shares falls from 1 to about
+ * 0.5 and about 680 of the 4000 persons are made. */
+static void test_able_law(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 4000, 48.0);
+	p.agents.hardship = fixture_uniform(0.0, 1.0);
+	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p.agents.threshold = fixture_normal(1.0, 0.3);
+	p.agents.w_s = 0.6;
+	p.agents.legitimacy0 = 0.3;
+	p.agents.reconsider_rate = 0.5;
+	p.regions[0].police = 4.0;
+	p.arrests.probability = 0.1;
+	p.arrests.detention_h = fixture_exponential(12.0);
+	p.casualties.base_rate = 5.0;
+	p.casualties.injury_ratio = fixture_constant(2.0);
+	enum { REPS = 200, OUTS = 4 };
+	static double out[2][OUTS][REPS];
+	double made[2] = {0.0, 0.0};
+	for (int all = 0; all < 2; ++all) {
+		struct ur_model_options opt = {.instantiate_all = all != 0};
+		for (int k = 0; k < REPS; ++k) {
+			struct ur_model *m = ur_model_create(&p, (all ? 5000u : 1000u) + (uint64_t)k,
+							     NULL, &opt);
+			assert_non_null(m);
+			made[all] += (double)ur_model_agents(m) / REPS;
+			assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+			struct ur_model_summary s;
+			ur_model_summary(m, &s);
+			out[all][0][k] = s.peak_active;
+			out[all][1][k] = s.peak_hour;
+			out[all][2][k] = s.detained;
+			out[all][3][k] = s.killed;
+			ur_model_destroy(m);
+		}
+	}
+	const char *names[OUTS] = {"peak_active", "peak_hour", "detained", "killed"};
+	for (int o = 0; o < OUTS; ++o) {
+		double mean[2] = {0.0, 0.0};
+		for (int all = 0; all < 2; ++all)
+			for (int k = 0; k < REPS; ++k)
+				mean[all] += out[all][o][k] / REPS;
+		double d, pv = ks2_pvalue(out[0][o], REPS, out[1][o], REPS, &d);
+		print_message("able law %s: bound mean %.1f, all %.1f, KS D %.3f p %.3f\n",
+			      names[o], mean[0], mean[1], d, pv);
+		assert_true(pv > 0.01);
+	}
+	print_message("able law: %.0f of 4000 persons made with the bound\n", made[0]);
+	assert_true(made[0] < 0.25 * made[1]);
+}
+
 /* Everyone active against 500 police (never overwhelmed): E = 500, m = 2 x 1 h x 0.5 =
  * 1 death expected per hourly clash, each engaged person dying with probability
  * q = 1 - e^(-1/500): deaths per clash Binomial(500, q), mean 500 q = 0.999, 500
@@ -1181,6 +1322,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_casualties),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_fatigue),
+		cmocka_unit_test(test_able_count),
+		cmocka_unit_test(test_able_law),
 	};
 	if (argc >= 2 && strcmp(argv[1], "unit") == 0 && argc >= 3) {
 		golden_path = argv[2];

@@ -920,7 +920,7 @@ static void check_fatigue(const struct fatigue_case *c, uint64_t seed)
 	assert_non_null(m);
 	double t_peak, a_peak, t_half;
 	fatigue_peak(c, horizon, &t_peak, &a_peak, &t_half);
-	double worst = 0.0, best_share = 0.0, best_t = 0.0, half_meas = NAN;
+	double worst = 0.0, best_share = 0.0, best_t = 0.0, half_meas = (double)NAN;
 	int steps = (int)lround(horizon / step);
 	for (int i = 1; i <= steps; ++i) {
 		double t = i * step;

@@ -246,6 +246,10 @@ struct ur_model_options {
 				 * run with UR_MODEL_INVARIANT */
 	bool count_decisions;   /* keep each agent's number of decisions
 				 * (ur_model_decision_counts); 4 bytes per agent */
+	bool instantiate_all;   /* make an agent of every person of the pool, also of
+				 * those who can never act (docs/model.md, "Who can
+				 * act"): the same law of every outcome, at more cost;
+				 * for the tests of that claim */
 };
 
 struct ur_model;

@@ -144,7 +144,8 @@ struct ur_network_params {
 
 /* ---- agents and their decision (DESIGN.md section 5) --------------------------------
  * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q
- * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta;  active iff U >= 0 */
+ * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta - phi H;  active iff U >= 0,
+ * H the hours the agent has been active so far (fatigue, docs/model.md) */
 struct ur_agent_params {
 	struct ur_dist hardship;        /* agents.hardship: h, dimensionless */
 	struct ur_dist risk_aversion;   /* agents.risk_aversion: rho */
@@ -164,6 +165,9 @@ struct ur_agent_params {
 	double politicization0;         /* agents.politicization: pi at hour 0, [0, 1] */
 	double reconsider_rate;         /* agents.reconsider_rate: lambda, per agent-hour,
 					 * > 0 */
+	double fatigue;                 /* agents.fatigue: phi, utility lost per hour of
+					 * participation (U - phi H, H the hours an agent
+					 * has been active), >= 0; 0: none */
 };
 
 /* ---- the fuel price shock ----------------------------------------------------------
@@ -198,18 +202,21 @@ struct ur_security_params {
 
 /* ---- arrests -----------------------------------------------------------------------
  * Every interval_h in a region with active agents: Binomial(active agents, p) arrests,
- * p = min(1, probability * min(1, C_r / (capacity_ratio A_r))) when capacity_ratio > 0,
- * else p = probability. Each arrested agent is held for a drawn term. */
+ * p = probability (1 - exp(-C_r / (capacity_ratio A_r))) when capacity_ratio > 0, else
+ * p = probability (1 - exp(-k C_r / A_r)) with agents.k (Epstein's estimate made
+ * real); p = 0 without security. Each arrested agent is held for a drawn term. */
 struct ur_arrest_params {
 	double interval_h;              /* arrests.interval: hours, > 0 */
 	double probability;             /* arrests.probability: per active agent per sweep */
-	double capacity_ratio;          /* arrests.capacity_ratio: active persons one
-					 * security person can process per sweep; 0 = no cap */
+	double capacity_ratio;          /* arrests.capacity_ratio: active persons per
+					 * security person at which p is (1 - 1/e) of
+					 * probability; 0 = use agents.k */
 	struct ur_dist detention_h;     /* arrests.detention: term in custody, hours */
 };
 
 /* ---- casualties --------------------------------------------------------------------
- * Every interval_h in a region with clashes: deaths ~ Poisson(m), with
+ * Every interval_h in a region with clashes: deaths ~ Binomial(floor(E),
+ * 1 - exp(-m / E)), of mean about m while m is small against E, with
  * m = base_rate interval_h (E / 1000)^force_exponent * fighter_multiplier^[fighters in r]
  *     * lethal_force_multiplier^[lethal force ordered] * facility_multiplier^[held in r],
  * E = min(A_r, C_r) the engaged force in persons; injuries = deaths * a drawn ratio;

@@ -19,6 +19,14 @@
  * one pending engine event instead of nregions. When a multiplier changes the pending
  * pick is redrawn at the new rate (memorylessness).
  *
+ * Fatigue. U falls by phi (agents.fatigue) for every hour an agent has been active:
+ * U = ... - theta - phi H(t), H(t) the hours of all its spells active so far (spells
+ * held or quiet add nothing). No field is added for it: a quiet or held agent's stored
+ * threshold is theta + phi H, a constant; an active one's, from the start t0 of its
+ * spell, theta + phi H(t0) - phi t0, so that its U is the stored value's minus phi t.
+ * model_agent_set_state moves between the two forms, and a decision of an active agent
+ * costs one multiply-add more. With phi = 0 nothing is touched.
+ *
  * Batches. A pick that falls before the engine's next event changes nothing another
  * event could see first, so the decision handler runs picks in a loop until the next
  * one falls at or after the engine's next event (or past the time the run goes to),
@@ -75,87 +83,391 @@ static int draw(struct ur_model *m, const struct ur_dist *dist, size_t n, double
 	return 0;
 }
 
+/* The largest and smallest values a validated distribution can draw (+-INFINITY
+ * where its support is unbounded). */
+static double support_max(const struct ur_dist *d)
+{
+	switch (d->family) {
+	case UR_DIST_CONSTANT:
+		return d->value;
+	case UR_DIST_UNIFORM:
+	case UR_DIST_TRIANGULAR:
+		return d->max;
+	case UR_DIST_NORMAL:
+		return isnan(d->max) ? HUGE_VAL : d->max;
+	case UR_DIST_BETA:
+	case UR_DIST_BERNOULLI:
+		return 1.0;
+	case UR_DIST_BINOMIAL:
+		return d->trials;
+	case UR_DIST_DISCRETE: {
+		double x = -HUGE_VAL;
+		for (size_t i = 0; i < d->count; ++i)
+			if (d->weights[i] > 0.0 && d->values[i] > x)
+				x = d->values[i];
+		return x;
+	}
+	default:
+		return HUGE_VAL;
+	}
+}
+
+static double support_min(const struct ur_dist *d)
+{
+	switch (d->family) {
+	case UR_DIST_CONSTANT:
+		return d->value;
+	case UR_DIST_UNIFORM:
+	case UR_DIST_TRIANGULAR:
+		return d->min;
+	case UR_DIST_NORMAL:
+		return isnan(d->min) ? -HUGE_VAL : d->min;
+	case UR_DIST_DISCRETE: {
+		double x = HUGE_VAL;
+		for (size_t i = 0; i < d->count; ++i)
+			if (d->weights[i] > 0.0 && d->values[i] < x)
+				x = d->values[i];
+		return x;
+	}
+	default: /* exponential, lognormal, gamma, weibull, beta, the counts: >= 0 */
+		return 0.0;
+	}
+}
+
+/* The parts of the largest utility region r can ever offer (docs/model.md, "Who can
+ * act"): for an agent with hardship h (already times the region's index), LPG bit,
+ * grievance q and risk aversion rho, while no region's active share exceeds S,
+ *   U <= w_g [(1 - L_min) clamp(eta h + lpg sigma_fuel shock_max, 0, 1)
+ *            + pi_max max(q, 0)] + w_s S + beta_b blackout_max
+ *        + w_n max(-rho, 0) soe_max ell_max - theta,
+ * every term at its reachable extreme over the run, the risk and the fatigue at 0. */
+struct able_bound {
+	double griev;     /* w_g (1 - L_min) */
+	double eta;       /* eta_r */
+	double fuel;      /* sigma_fuel shock_max */
+	double pol;       /* w_g pi_max */
+	double w_s;       /* w_s */
+	double street;    /* beta_b blackout_max */
+	double risk;      /* w_n soe_max ell_max */
+};
+
+static bool region_in(const struct ur_region_set *set, size_t r)
+{
+	for (size_t i = 0; i < set->n; ++i)
+		if ((size_t)set->idx[i] == r)
+			return true;
+	return false;
+}
+
+static struct able_bound able_bound_of(const struct ur_params *p, size_t r)
+{
+	const struct ur_agent_params *a = &p->agents;
+	/* Legitimacy moves only by the actions' deltas, each once, clamped to [0, 1] at
+	 * each step: it never falls below L0 plus the sum of the negative deltas that
+	 * reach r (a rise clamped at 1 still leaves it above that sum). Politicization
+	 * likewise never rises above pi0 plus the positive deltas. */
+	double lmin = a->legitimacy0, pimax = a->politicization0, shock = 0.0;
+	double soe = 1.0, ell = 1.0;
+	if (region_in(&p->fuel.regions, r)) {
+		shock = fmax(shock, p->fuel.level);
+		if (p->fuel.has_rollback)
+			shock = fmax(shock, p->fuel.rollback_level);
+	}
+	for (size_t i = 0; i < p->government.nactions; ++i) {
+		const struct ur_action *x = &p->government.actions[i];
+		bool here = x->kind != UR_ACTION_ENVOYS || region_in(&x->regions, r);
+		if (x->legitimacy_delta < 0.0 && here)
+			lmin += x->legitimacy_delta;
+		if (x->politicization_delta > 0.0)
+			pimax += x->politicization_delta;
+		if (x->kind == UR_ACTION_PRICE_ROLLBACK && region_in(&x->regions, r))
+			shock = fmax(shock, x->shock_level);
+		if (x->kind == UR_ACTION_STATE_OF_EMERGENCY)
+			soe = fmax(soe, x->risk_multiplier);
+		if (x->kind == UR_ACTION_LETHAL_FORCE)
+			ell = fmax(ell, x->repression_multiplier);
+	}
+	lmin = lmin < 0.0 ? 0.0 : lmin;
+	pimax = pimax > 1.0 ? 1.0 : pimax;
+	return (struct able_bound){
+		.griev = a->w_g * (1.0 - lmin),
+		.eta = ur_region_eta(p, r),
+		.fuel = a->sigma_fuel * shock,
+		.pol = a->w_g * pimax,
+		.w_s = a->w_s,
+		.street = a->beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
+		.risk = a->w_n * soe * ell,
+	};
+}
+
+/* V: a person's largest utility but for the threshold, while shares stay <= S. */
+static double able_value(const struct able_bound *b, double S, double h, bool lpg, double q,
+			 double rho)
+{
+	double need = b->eta * h + (lpg ? b->fuel : 0.0);
+	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;
+	return b->griev * need + b->pol * (q > 0.0 ? q : 0.0) + b->w_s * S + b->street +
+	       b->risk * (rho < 0.0 ? -rho : 0.0) + MODEL_ABLE_SLACK;
+}
+
+/* T_r(S): V's bound over every attribute (need is at most 1). */
+static double able_threshold(const struct ur_params *p, const struct able_bound *b, double S)
+{
+	double qmax = support_max(&p->agents.grievance);
+	double rhomin = support_min(&p->agents.risk_aversion);
+	return b->griev + b->pol * (qmax > 0.0 ? qmax : 0.0) + b->w_s * S + b->street +
+	       b->risk * (rhomin < 0.0 ? -rhomin : 0.0) + MODEL_ABLE_SLACK;
+}
+
+/* A candidate: a person of the pool whose threshold is at most T_r(1). */
+struct candidate {
+	double theta, h, q, rho;
+	bool lpg;
+};
+
+static int by_theta(const void *x, const void *y)
+{
+	double a = ((const struct candidate *)x)->theta, b = ((const struct candidate *)y)->theta;
+	return (a > b) - (a < b);
+}
+
+/*
+ * Region r's candidates: K ~ Binomial(n_full, F(T_r(1))) persons, each drawn from the
+ * law of a person given theta <= T_r(1): its threshold the quantile of u F(T_r(1)),
+ * u uniform, its other attributes from their own laws (independent of theta). These
+ * are exactly the persons of the pool whose threshold is at most T_r(1), in law (a
+ * thinned binomial is binomial); the others can never act. Drawn person by person on
+ * the agents stream, sorted by threshold. NULL with *n = 0 for none; -1 when out of
+ * memory.
+ */
+static int draw_candidates(struct ur_model *m, size_t r, struct candidate **out, size_t *n)
+{
+	const struct ur_params *p = m->p;
+	const struct ur_agent_params *a = &p->agents;
+	struct model_region *g = &m->region[r];
+	*out = NULL;
+	*n = 0;
+	double f = ur_dist_cdf(&a->threshold, g->able_bound);
+	double k = model_binomial(m->rng_agents, f, g->n_full);
+	if (k == 0.0)
+		return 0;
+	struct candidate *c = malloc((size_t)k * sizeof *c);
+	struct ur_dist d[4] = {a->hardship, a->risk_aversion, a->grievance, a->threshold};
+	int rc = c == NULL ? -1 : 0;
+	for (size_t j = 0; j < 4; ++j) {
+		d[j].prepared = false;
+		d[j].table = NULL;
+		d[j].order = NULL;
+		d[j].cumulative = NULL;
+		if (rc == 0 && ur_dist_prepare(&d[j]) != 0)
+			rc = -1;
+	}
+	double index = p->regions[r].hardship, lpg_share = p->regions[r].lpg_share;
+	gsl_rng *rng = m->rng_agents;
+	for (size_t i = 0; i < (size_t)k && rc == 0; ++i) {
+		c[i].theta = ur_dist_quantile(&d[3], gsl_rng_uniform_pos(rng) * f);
+		c[i].h = ur_dist_sample(&d[0], rng) * index;
+		c[i].lpg = gsl_rng_uniform(rng) < lpg_share;
+		c[i].rho = ur_dist_sample(&d[1], rng);
+		c[i].q = ur_dist_sample(&d[2], rng);
+	}
+	for (size_t j = 0; j < 4; ++j)
+		ur_dist_finish(&d[j]);
+	if (rc != 0) {
+		free(c);
+		return -1;
+	}
+	qsort(c, (size_t)k, sizeof *c, by_theta);
+	*out = c;
+	*n = (size_t)k;
+	return 0;
+}
+
+/* Candidates of a sorted list whose threshold is at most t. */
+static size_t count_at_most(const struct candidate *c, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c[mid].theta <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * S*: a bound on every region's active share (the social signal's a_r and, being a
+ * weighted mean of them, X_r) over the whole run. S_0 = 1; if no share ever exceeds
+ * S_k, nobody with theta > T_r(S_k) ever acts, so no region's share exceeds S_{k+1} =
+ * max_r #{candidates of r with theta <= T_r(S_k)} / n_full_r. The sequence falls; it
+ * stops when it no longer does. A bound on this draw of the pool, not in law: it holds
+ * in every run of it.
+ */
+static double share_bound(struct ur_model *m, struct candidate *const *c, const size_t *n,
+			  const struct able_bound *b)
+{
+	double S = 1.0;
+	for (int it = 0; it < 1000; ++it) {
+		double next = 0.0;
+		for (size_t r = 0; r < m->nregions; ++r) {
+			const struct model_region *g = &m->region[r];
+			if (!(g->n_full > 0.0))
+				continue;
+			double t = able_threshold(m->p, &b[r], S);
+			double share = (double)count_at_most(c[r], n[r], t) / g->n_full;
+			if (share > next)
+				next = share;
+		}
+		if (!(next < S))
+			break;
+		S = next;
+	}
+	return S;
+}
+
+static int draw_all(struct ur_model *m, size_t r, size_t n, double *buffer,
+		    struct agent_attr *attr, uint16_t *tag)
+{
+	const struct ur_params *p = m->p;
+	const struct ur_agent_params *a = &p->agents;
+	int rc = draw(m, &a->hardship, n, buffer);
+	double index = p->regions[r].hardship;
+	for (size_t i = 0; i < n && rc == 0; ++i)
+		attr[i].h = (float)(buffer[i] * index);
+
+	struct ur_dist lpg = ur_dist_make(UR_DIST_BERNOULLI);
+	lpg.p = p->regions[r].lpg_share;
+	if (rc == 0)
+		rc = draw(m, &lpg, n, buffer);
+	for (size_t i = 0; i < n && rc == 0; ++i)
+		tag[i] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET |
+				    (buffer[i] != 0.0 ? TAG_LPG : 0u));
+
+	if (rc == 0)
+		rc = draw(m, &a->risk_aversion, n, buffer);
+	for (size_t i = 0; i < n && rc == 0; ++i)
+		attr[i].rho = (float)buffer[i];
+	if (rc == 0)
+		rc = draw(m, &a->grievance, n, buffer);
+	for (size_t i = 0; i < n && rc == 0; ++i)
+		attr[i].q = (float)buffer[i];
+	if (rc == 0)
+		rc = draw(m, &a->threshold, n, buffer);
+	for (size_t i = 0; i < n && rc == 0; ++i)
+		attr[i].theta = (float)buffer[i];
+	return rc;
+}
+
 int model_agents_create(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
-	size_t total = 0, largest = 0;
+	const struct ur_agent_params *a = &p->agents;
+	/* Who can act (docs/model.md): with independent draws and a threshold law that
+	 * puts mass above T_r(1) in every region, only the candidates are drawn, and of
+	 * them only those who can act under S* are made. Otherwise (stratified draws,
+	 * instantiate_all, or a region where everyone may act) the whole pool is made. */
+	bool bounded = !a->stratified && !m->opt.instantiate_all;
+	struct able_bound b[UR_MAX_REGIONS];
 	for (size_t r = 0; r < p->nregions; ++r) {
 		double x = ur_region_agents(p, r);
 		/* Agent indices are 32-bit; a run of 2^32 agents would need 100 GiB. */
 		if (!(x >= 0.0 && x < (double)UINT32_MAX))
 			return -1;
 		struct model_region *g = &m->region[r];
-		g->n = (uint32_t)x;
-		g->first = total;
-		g->inv_n = g->n > 0 ? 1.0 / (double)g->n : 0.0;
-		total += g->n;
-		if (g->n > largest)
-			largest = g->n;
-		if (total >= UINT32_MAX)
-			return -1;
-	}
-	m->nagents = total;
-
-	if (total > 0) {
-		/* Cache-line aligned: four records to a line, never one split over two. */
-		size_t bytes = (total * sizeof *m->attr + 63) / 64 * 64;
-		m->attr = aligned_alloc(64, bytes);
-		if (m->attr == NULL)
-			return -1;
-		m->bytes += bytes;
-	}
-	m->tag = alloc_counted(m, total, sizeof *m->tag, false);
-	m->active_pos = alloc_counted(m, total, sizeof *m->active_pos, false);
-	m->active_store = alloc_counted(m, total, sizeof *m->active_store, false);
-	if (m->opt.count_decisions)
-		m->decision_counts = alloc_counted(m, total, sizeof *m->decision_counts, true);
-	double *buffer = largest > 0 ? malloc(largest * sizeof *buffer) : NULL;
-	if (total > 0 && (m->tag == NULL || m->active_pos == NULL || m->active_store == NULL ||
-			  buffer == NULL || (m->opt.count_decisions && m->decision_counts == NULL))) {
-		free(buffer);
-		return -1;
+		g->n_full = x;
+		g->inv_n = x > 0.0 ? 1.0 / x : 0.0;
+		b[r] = able_bound_of(p, r);
+		double t = able_threshold(p, &b[r], 1.0);
+		g->able_bound = t;
+		if (!(isfinite(t) && ur_dist_cdf(&a->threshold, t) < 1.0))
+			bounded = false;
 	}
 
-	const struct ur_agent_params *a = &p->agents;
+	struct candidate *cand[UR_MAX_REGIONS] = {NULL};
+	size_t ncand[UR_MAX_REGIONS] = {0};
+	size_t capacity = 0, largest = 0;
 	int rc = 0;
+	double S = 1.0;
 	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
 		struct model_region *g = &m->region[r];
-		g->active_list = m->active_store + g->first;
-		size_t n = g->n;
-		struct agent_attr *attr = m->attr + g->first;
-		uint16_t *tag = m->tag + g->first;
-		if (n == 0)
-			continue;
+		size_t n = (size_t)g->n_full;
+		if (bounded) {
+			rc = draw_candidates(m, r, &cand[r], &ncand[r]);
+			n = ncand[r];
+		} else {
+			g->able_bound = HUGE_VAL;
+		}
+		capacity += n;
+		if (n > largest)
+			largest = n;
+		if (capacity >= UINT32_MAX)
+			rc = -1;
+	}
+	if (bounded && rc == 0) {
+		S = share_bound(m, cand, ncand, b);
+		for (size_t r = 0; r < p->nregions; ++r)
+			m->region[r].able_bound = able_threshold(p, &b[r], S);
+	}
+	m->able_share_bound = S;
 
-		rc = draw(m, &a->hardship, n, buffer);
-		double index = p->regions[r].hardship;
-		for (size_t i = 0; i < n && rc == 0; ++i)
-			attr[i].h = (float)(buffer[i] * index);
+	if (capacity > 0 && rc == 0) {
+		/* Cache-line aligned: four records to a line, never one split over two. */
+		size_t bytes = (capacity * sizeof *m->attr + 63) / 64 * 64;
+		m->attr = aligned_alloc(64, bytes);
+		if (m->attr == NULL)
+			rc = -1;
+		else
+			m->bytes += bytes;
+	}
+	m->tag = alloc_counted(m, capacity, sizeof *m->tag, false);
+	m->active_pos = alloc_counted(m, capacity, sizeof *m->active_pos, false);
+	m->active_store = alloc_counted(m, capacity, sizeof *m->active_store, false);
+	if (m->opt.count_decisions)
+		m->decision_counts = alloc_counted(m, capacity, sizeof *m->decision_counts, true);
+	double *buffer = largest > 0 && !bounded ? malloc(largest * sizeof *buffer) : NULL;
+	if (capacity > 0 && (m->tag == NULL || m->active_pos == NULL || m->active_store == NULL ||
+			     (!bounded && buffer == NULL) ||
+			     (m->opt.count_decisions && m->decision_counts == NULL)))
+		rc = -1;
 
-		struct ur_dist lpg = ur_dist_make(UR_DIST_BERNOULLI);
-		lpg.p = p->regions[r].lpg_share;
-		if (rc == 0)
-			rc = draw(m, &lpg, n, buffer);
-		for (size_t i = 0; i < n && rc == 0; ++i)
-			tag[i] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET |
-					    (buffer[i] != 0.0 ? TAG_LPG : 0u));
-
-		if (rc == 0)
-			rc = draw(m, &a->risk_aversion, n, buffer);
-		for (size_t i = 0; i < n && rc == 0; ++i)
-			attr[i].rho = (float)buffer[i];
-		if (rc == 0)
-			rc = draw(m, &a->grievance, n, buffer);
-		for (size_t i = 0; i < n && rc == 0; ++i)
-			attr[i].q = (float)buffer[i];
-		if (rc == 0)
-			rc = draw(m, &a->threshold, n, buffer);
-		for (size_t i = 0; i < n && rc == 0; ++i)
-			attr[i].theta = (float)buffer[i];
+	size_t total = 0;
+	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
+		struct model_region *g = &m->region[r];
+		g->first = total;
+		g->active_list = m->active_store + total;
+		struct agent_attr *attr = m->attr + total;
+		uint16_t *tag = m->tag + total;
+		size_t kept = 0;
+		if (bounded) {
+			/* Keep those whose own bound lets them act while shares stay <= S. */
+			for (size_t i = 0; i < ncand[r]; ++i) {
+				const struct candidate *c = &cand[r][i];
+				if (!(c->theta <= able_value(&b[r], S, c->h, c->lpg, c->q, c->rho)))
+					continue;
+				attr[kept] = (struct agent_attr){.h = (float)c->h,
+								 .q = (float)c->q,
+								 .rho = (float)c->rho,
+								 .theta = (float)c->theta};
+				tag[kept] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET |
+						       (c->lpg ? TAG_LPG : 0u));
+				kept++;
+			}
+		} else {
+			kept = (size_t)g->n_full;
+			if (kept > 0)
+				rc = draw_all(m, r, kept, buffer, attr, tag);
+		}
+		g->n = (uint32_t)kept;
+		total += kept;
 	}
 	free(buffer);
+	for (size_t r = 0; r < p->nregions; ++r)
+		free(cand[r]);
 	if (rc != 0)
 		return -1;
+	m->nagents = total;
 
 	gsl_rng *rng = m->rng_agents;
 	/* The picks use whole 32-bit words: mt19937's range. */
@@ -250,6 +562,12 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
 	m->tag[agent] = (uint16_t)((tag & ~TAG_STATE_MASK) | to);
+	if (m->fatigue > 0.0 && (from == AGENT_ACTIVE || to == AGENT_ACTIVE)) {
+		/* The threshold carries the hours spent active (see the file's comment):
+		 * a spell ending at t adds phi t, one starting at t takes it off. */
+		double shift = from == AGENT_ACTIVE ? m->fatigue * m->now : -m->fatigue * m->now;
+		m->attr[agent].theta = (float)((double)m->attr[agent].theta + shift);
+	}
 
 	int delta = 0;
 	if (from == AGENT_ACTIVE) {
@@ -326,6 +644,8 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	double u = g->griev * need + g->pol * (double)a.q +
 		   g->s_local * ((double)g->active * g->inv_n) + g->s_cross * g->cross +
 		   g->street - g->risk * (double)a.rho - (double)a.theta;
+	if (state == AGENT_ACTIVE)
+		u -= m->fatigue * t;
 	unsigned want = u >= 0.0 ? AGENT_ACTIVE : AGENT_QUIET;
 	if (want == state)
 		return false;

@@ -14,8 +14,8 @@
  * region's state then:
  *   - arrest sweep: Binomial(F, p) fighters arrested, p the arrest probability of
  *     the sweep with the fighters counted in the crowd the security must process,
- *     p = min(1, probability min(1, C_r / (capacity_ratio (A_r + F)))); they count
- *     among the detained (persons, not agents);
+ *     p = model_arrest_probability(C_r, A_r + F); they count among the detained
+ *     (persons, not agents);
  *   - clash sweep, every casualties.interval hours (dt):
  *       fighters killed ~ Binomial(civilian deaths of the sweep, F / (F + A_r)): the
  *         deaths are shared between fighters and protesters by their numbers;
@@ -180,21 +180,13 @@ static void fighters_changed(struct ur_model *m)
 void model_elite_arrests(struct ur_model *m)
 {
 	struct model_elite *x = &m->elite;
-	const struct ur_arrest_params *ap = &m->p->arrests;
 	size_t r = elite_region(m);
 	struct model_region *g = &m->region[r];
 	if (!x->running || x->fighters == 0)
 		return;
 	region_advance(m, r, m->now);
 	double crowd = (double)g->active * m->scale + (double)x->fighters;
-	double p = ap->probability;
-	if (ap->capacity_ratio > 0.0) {
-		double capacity = region_security_at(m, r, m->now) / (ap->capacity_ratio * crowd);
-		if (capacity < 1.0)
-			p *= capacity;
-	}
-	if (p > 1.0)
-		p = 1.0;
+	double p = model_arrest_probability(m, region_security_at(m, r, m->now), crowd);
 	unsigned k = gsl_ran_binomial(m->rng_elite, p, (unsigned)x->fighters);
 	model_fingerprint(m, ((uint64_t)0xe2u << 32) | k);
 	if (k == 0)

@@ -560,6 +560,7 @@ static void init_regions(struct ur_model *m)
 	}
 	m->guard_reserve = p->security.guard_reserve;
 	m->politicization = p->agents.politicization0;
+	m->fatigue = p->agents.fatigue;
 	m->repression = 1.0;
 	m->connectivity = 1.0;
 	m->lethality = 1.0;

@@ -61,7 +61,8 @@ struct agent_attr {
 	float h;     /* hardship, already times the region's hardship index */
 	float q;     /* political grievance */
 	float rho;   /* risk aversion */
-	float theta; /* activation threshold */
+	float theta; /* activation threshold; with fatigue, theta + phi H while quiet or
+		      * held and theta + phi H - phi t_active while active (agents.c) */
 };
 
 /* Engine event kinds of part 1. Part 2 appends its kinds after MODEL_KIND_PART1. */
@@ -171,18 +172,23 @@ struct model_region {
 	double s_cross;   /* w_s mu c */
 	double street;    /* beta_b blackout_r */
 	double risk;      /* w_n P_r soe_r ell; valid unless `stale` */
-	double inv_n;     /* 1 / n_r (0 for a region without agents) */
+	double inv_n;     /* 1 / n_full: the social signal's share is of every person
+			   * who could join, instantiated or not (0 without any) */
 	double cross;     /* sum_s w_rs a_s: cross_fixed * CROSS_UNIT */
 	double accept;    /* reconsider_r / the largest reconsider multiplier */
 	uint32_t active;  /* active agents */
 	uint32_t held;    /* agents in custody */
-	uint32_t n;       /* agents */
+	uint32_t n;       /* agents instantiated: those who can ever act (agents.c) */
 	bool stale;       /* `risk` must be recomputed before use */
 	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
 	int64_t cross_fixed; /* sum_s cross_step[s][r] active_s (see cross_step) */
 
 	/* ---- state ---- */
 	size_t first;             /* index of the region's first agent */
+	double n_full;            /* agents of the pool, round(population x share /
+				   * agent_scale), instantiated or not */
+	double able_bound;        /* T_r: no agent whose threshold exceeds it can ever
+				   * act (INFINITY: no bound) */
 	uint32_t *active_list;    /* the region's active agents, any order */
 	double population;        /* population_r, persons (a whole number) */
 	double legitimacy;        /* L_r */
@@ -267,6 +273,8 @@ struct ur_model {
 	double connectivity;      /* c(t), population-weighted (model_population_mean) */
 	double population;        /* sum of the regions' populations, exact */
 	double lethality;         /* multiplier of casualty rates (1 until lethal force) */
+	double fatigue;           /* phi, agents.fatigue */
+	double able_share_bound;  /* S*: no region's active share exceeds it (agents.c) */
 	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
 	double csto_request_hour; /* NAN until requested (part 2) */
 	double csto_troops_peak;
@@ -345,6 +353,10 @@ struct ur_model {
 };
 
 /* ---- agents.c ---- */
+/* Added to the bound of who can act (agents.c): thresholds are stored as floats and
+ * the cross signal is a sum of rounded steps, so a decision's utility may exceed the
+ * exact bound by a few units in the seventh digit. */
+#define MODEL_ABLE_SLACK 1e-5
 int model_agents_create(struct ur_model *m);
 void model_decide_handler(struct ur_engine *engine, const struct ur_event *event,
 			  void *context);
@@ -421,13 +433,12 @@ void model_event_clock(struct ur_model *m, double t);
 /* Fails the run with UR_MODEL_BUDGET: the budget is spent at m->now. */
 void model_budget_spent(struct ur_model *m);
 
-/* Bounded draws (security.c, docs/model.md "Bounded runs"). A count of persons with
- * mean `mean`, Poisson in law, never above `cap` persons (the mean is clamped to cap
- * first); means above MODEL_POISSON_EXACT_MAX are drawn from the normal law of the
- * same mean and variance, since GSL's Poisson draw returns an unsigned int (wrong
- * above 2^32) and does not return for means near 1e10. */
-#define MODEL_POISSON_EXACT_MAX 1e6
-double model_capped_poisson(gsl_rng *rng, double mean, double cap);
+/* Bounded draws (security.c, docs/model.md "Bounded runs"). */
+/* An active person's chance of arrest in a sweep where `security` persons face a crowd
+ * of `crowd` persons: arrests.probability (1 - exp(-C / (capacity_ratio A))), or with
+ * capacity_ratio 0 the agents' own k: probability (1 - exp(-k C / A)); 0 without
+ * security (or without a crowd). */
+double model_arrest_probability(const struct ur_model *m, double security, double crowd);
 /* Binomial(n, p) for a whole n >= 0 of any size: GSL's for n below 2^32 (its n is an
  * unsigned int), the normal law of the same mean and variance above, within [0, n]. */
 double model_binomial(gsl_rng *rng, double p, double n);

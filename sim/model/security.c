@@ -21,21 +21,25 @@
  * Binomial(active agents, p) of them, chosen uniformly among the active, are held for
  * a term drawn from arrests.detention (a negative draw counts as 0) and then released
  * quiet, by one KIND_RELEASE event each: the queue holds one event per agent in
- * custody, which is what DESIGN.md's O(regions + pending actions) allows.
- *   p = min(1, probability min(1, C_r / (capacity_ratio A_r)))  (capacity_ratio > 0)
+ * custody, which is what DESIGN.md's O(regions + pending actions) allows. An active
+ * person's chance grows with the security present per protester, as in Epstein's
+ * (2002) estimated arrest probability, and is 0 where no security is present
+ * (model_arrest_probability):
+ *   p = probability (1 - exp(-C_r / (capacity_ratio A_r)))   (capacity_ratio > 0)
+ *   p = probability (1 - exp(-k C_r / A_r))                  (capacity_ratio = 0)
  *
  * Casualties: every casualties.interval hours, in each region where E = min(A_r, C_r)
- * is positive, deaths ~ Poisson(base_rate interval (E / 1000)^force_exponent
- * x fighter_multiplier^[fighters] x lethality x facility_multiplier^[facility held]);
- * security deaths ~ Binomial(deaths, security_share); injuries = deaths x ratio, the
+ * is positive, each of the floor(E) engaged persons dies with probability
+ * q = 1 - exp(-m / E), m = base_rate interval (E / 1000)^force_exponent
+ * x fighter_multiplier^[fighters] x lethality x facility_multiplier^[facility held]:
+ * deaths ~ Binomial(floor(E), q), of mean m (1 - O(m/E)) where m is small against E,
+ * and never more than the persons engaged, whatever the rates (a Poisson draw of mean
+ * m is not bounded: base_rate 1e6 once killed 240 times the population).
+ * Security deaths ~ Binomial(deaths, security_share); injuries = deaths x ratio, the
  * ratio drawn from casualties.injury_ratio, rounded stochastically (up with
- * probability equal to the fraction) so that the mean is exact.
- * Bounded draws: a clash kills only persons engaged in it, so the Poisson mean is
- * clamped to E and the deaths to floor(E) (model_capped_poisson); it injures only
- * persons present, so injuries are capped at floor(A_r + C_r) - deaths. With the schema's ranges the clamps bind only where rates
- * and multipliers at their maxima meet large forces; they keep every draw finite and
- * fast whatever the product of the factors (GSL's Poisson draw does not return for a
- * mean near 1e10, and returns an unsigned int). Deaths are counted in
+ * probability equal to the fraction) so that the mean is exact; a clash injures only
+ * persons present, so injuries are capped at floor(A_r + C_r) - deaths. Deaths are
+ * counted in
  * persons and take nobody out of the agent pool: an agent stands for agent_scale
  * persons, and the record's deaths (about 230) are 0.5 % of its participants, so
  * removing them would change the active share by less than the noise.
@@ -59,19 +63,14 @@
 
 #include "model_internal.h"
 
-double model_capped_poisson(gsl_rng *rng, double mean, double cap)
+double model_arrest_probability(const struct ur_model *m, double security, double crowd)
 {
-	cap = floor(cap);
-	if (!(cap >= 1.0) || !(mean > 0.0))
+	const struct ur_arrest_params *ap = &m->p->arrests;
+	if (!(security > 0.0) || !(crowd > 0.0))
 		return 0.0;
-	if (mean > cap)
-		mean = cap;
-	double k;
-	if (mean <= MODEL_POISSON_EXACT_MAX)
-		k = (double)gsl_ran_poisson(rng, mean);
-	else /* relative error of the normal law's shape: skewness 1/sqrt(mean) <= 1e-3 */
-		k = floor(mean + sqrt(mean) * gsl_ran_gaussian_ziggurat(rng, 1.0) + 0.5);
-	return k < 0.0 ? 0.0 : k > cap ? cap : k;
+	double per = security / crowd; /* security persons per protester */
+	double x = ap->capacity_ratio > 0.0 ? per / ap->capacity_ratio : m->p->agents.k * per;
+	return ap->probability * -expm1(-x);
 }
 
 double model_binomial(gsl_rng *rng, double p, double n)
@@ -261,14 +260,7 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 			continue;
 		region_advance(m, r, t);
 		double a = (double)g->active * m->scale;
-		double p = ap->probability;
-		if (ap->capacity_ratio > 0.0) {
-			double capacity = region_security_at(m, r, t) / (ap->capacity_ratio * a);
-			if (capacity < 1.0)
-				p *= capacity;
-		}
-		if (p > 1.0)
-			p = 1.0;
+		double p = model_arrest_probability(m, region_security_at(m, r, t), a);
 		unsigned k = gsl_ran_binomial(m->rng_security, p, g->active);
 		model_fingerprint(m, ((uint64_t)r << 32) | k);
 		for (unsigned j = 0; j < k; ++j) {
@@ -318,8 +310,10 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 			mean *= cp->facility_multiplier;
 		if (!(mean > 0.0)) /* 0, or NaN from 0 x an overflowed power */
 			continue;
-		double cap = floor(engaged);
-		double deaths = model_capped_poisson(m->rng_security, mean, cap);
+		/* Each engaged person dies with probability q: a hazard of mean / engaged
+		 * per person over the interval (an infinite mean gives q = 1). */
+		double q = -expm1(-mean / engaged);
+		double deaths = model_binomial(m->rng_security, q, floor(engaged));
 		model_fingerprint(m, ((uint64_t)r << 32) | (uint64_t)deaths);
 		if (deaths == 0.0)
 			continue;

@@ -425,6 +425,8 @@ static const struct sc_node agent_nodes[] = {
 	     "Politicization pi at hour 0."),
 	REAL("reconsider_rate", struct ur_agent_params, reconsider_rate, 0, 1000, OPEN, 0.5,
 	     "1/h", "Rate at which an agent reconsiders, per agent-hour."),
+	REAL("fatigue", struct ur_agent_params, fatigue, 0, 100, 0, 0, "1/h",
+	     "Fatigue phi: utility lost per hour an agent has been active (U - phi H)."),
 };
 
 static const struct sc_node fuel_nodes[] = {
@@ -461,7 +463,9 @@ static const struct sc_node arrest_nodes[] = {
 	REAL("probability", struct ur_arrest_params, probability, 0, 1, 0, 0.01, "1",
 	     "Chance an active agent is arrested in a sweep."),
 	REAL("capacity_ratio", struct ur_arrest_params, capacity_ratio, 0, 1e6, 0, 0, "1",
-	     "Active persons one security person can process in a sweep (0: no cap)."),
+	     "Active persons per security person at which the arrest chance is 1 - 1/e of "
+	     "probability: p = probability (1 - exp(-C/(capacity_ratio A))); 0: "
+	     "probability (1 - exp(-k C/A)) with agents.k. No security, no arrests."),
 	DIST("detention", struct ur_arrest_params, detention_h, &dd_detention, "h",
 	     "Term an arrested agent is held."),
 };
@@ -470,8 +474,8 @@ static const struct sc_node casualty_nodes[] = {
 	REAL("interval", struct ur_casualty_params, interval_h, SECOND_H, HMAX, 0, 1, "h",
 	     "Hours between clash events in a region; at least a second (1/3600 h)."),
 	REAL("base_rate", struct ur_casualty_params, base_rate, 0, 1000, 0, 0.01, "1/h",
-	     "Deaths per hour per 1000 engaged persons (1000: all of them within the hour "
-	     "at force_exponent 1)."),
+	     "Deaths per hour per 1000 engaged persons while deaths are few; each engaged "
+	     "person dies with probability 1 - exp(-deaths expected / engaged)."),
 	REAL("force_exponent", struct ur_casualty_params, force_exponent, 0, 10, 0, 1, "1",
 	     "Growth of the death rate with the engaged force min(A, C)/1000."),
 	REAL("fighter_multiplier", struct ur_casualty_params, fighter_multiplier, 1,

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
 
 #include "unrest/model.h"
 #include "unrest/rng.h"
@@ -304,6 +306,7 @@ static void busy_params(struct ur_params *p)
 	p->agents.legitimacy0 = 0.3;
 	p->agents.politicization0 = 0.2;
 	p->agents.reconsider_rate = 0.5;
+	p->agents.fatigue = 0.004;
 	p->fuel.rise_hour = 6.0;
 	p->fuel.regions.all = false;
 	p->fuel.regions.n = 2;
@@ -321,7 +324,7 @@ static void busy_params(struct ur_params *p)
 	p->arrests.capacity_ratio = 3.0;
 	p->arrests.detention_h = fixture_exponential(12.0);
 	p->casualties.interval_h = 2.0;
-	p->casualties.base_rate = 0.5;
+	p->casualties.base_rate = 2.0;
 	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
 	p->casualties.security_share = 0.2;
 	p->damage.usd_per_active_hour = 3.0;
@@ -411,7 +414,7 @@ static void test_invariants(void **state)
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_options opt = {.check_invariants = true, .count_decisions = true};
 	struct ur_observer obs = fixture_observer(rec);
-	struct ur_model *m = ur_model_create(&p, 5, &obs, &opt);
+	struct ur_model *m = ur_model_create(&p, 8, &obs, &opt);
 	assert_non_null(m);
 	rec->params = &p;
 	rec->model = m;
@@ -663,11 +666,20 @@ static void test_epstein(void **state)
 		p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
 		p.agents.legitimacy0 = legitimacy[i];
 		p.regions[0].police = police[i];
+		/* Every person instantiated: many decisions, nobody active. */
+		struct ur_model_options all = {.instantiate_all = true};
 		rec = fixture_record_new();
-		struct ur_model_summary s = fixture_run(&p, 8, rec, NULL);
+		struct ur_model_summary s = fixture_run(&p, 8, rec, &all);
 		assert_near(s.peak_active, 0.0, 0.0);
 		assert_true(s.decisions > 100000);
 		free(rec);
+		/* With the bound of who can act: at L = 0.9 nobody can (G <= 0.1 < 0.3), so
+		 * nobody is made; at L = 0.7, G reaches 0.3 = theta at h = 1, so everyone is
+		 * a candidate (the bound keeps those at the edge) and nobody acts. */
+		struct ur_model *m = ur_model_create(&p, 8, NULL, NULL);
+		assert_non_null(m);
+		assert_int_equal(ur_model_agents(m), i == 0 ? 20000 : 0);
+		ur_model_destroy(m);
 	}
 }
 
@@ -718,11 +730,14 @@ static void test_superposition(void **state)
 /* Everyone active (threshold -1, lambda 20 per hour), detention 0.01 h: at each hourly
  * sweep all 1000 agents are active (one released at the previous sweep is inactive at
  * the next with probability e^-19.8), so 200 sweeps give Binomial(2 10^5, p) arrests.
- * p = 0.05: mean 10^4, sd 97.5. With 100 police and capacity_ratio 1 the probability is
- * 0.05 x 100 / 1000: mean 1000, sd 31.5. Exponential detention of mean 2 h: the share
- * held settles at p E / (1 + p E) = 1/11 of the agents (Little's law with arrests of
- * active agents only); its time average over 200 hourly samples, whose correlation
- * time is about 2 h, has a standard error of about 1.3 agents (tolerance 6). */
+ * With 10^6 police (1000 per protester) the chance is the full probability 0.05: mean
+ * 10^4, sd 97.5. With 100 police and capacity_ratio 1 it is 0.05 (1 - e^-0.1) =
+ * 0.0047581: mean 951.6, sd 30.8. With capacity_ratio 0 the agents' k = 2.3 sets it:
+ * 0.05 (1 - e^-0.23) = 0.0102725, mean 2054.5, sd 45.1. Exponential detention of
+ * mean 2 h, full probability: the share held settles at p E / (1 + p E) = 1/11 of the
+ * agents (Little's law with arrests of active agents only); its time average over 200
+ * hourly samples, whose correlation time is about 2 h, has a standard error of about
+ * 1.3 agents (tolerance 6). */
 static void test_arrests(void **state)
 {
 	(void)state;
@@ -732,6 +747,7 @@ static void test_arrests(void **state)
 	p.agents.reconsider_rate = 20.0;
 	p.arrests.probability = 0.05;
 	p.arrests.detention_h = fixture_constant(0.01);
+	p.regions[0].police = 1e6;
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 31, rec, NULL);
 	print_message("arrests: %.0f (expected 10000 +- 97.5)\n", s.detained);
@@ -743,12 +759,22 @@ static void test_arrests(void **state)
 	p.arrests.capacity_ratio = 1.0;
 	rec = fixture_record_new();
 	s = fixture_run(&p, 32, rec, NULL);
-	print_message("arrests at capacity: %.0f (expected 1000 +- 31.5)\n", s.detained);
-	assert_near(s.detained, 1000.0, 3.0 * 31.5);
+	double q = 0.05 * -expm1(-0.1);
+	print_message("arrests at 0.1 police per protester: %.0f (expected %.1f +- %.1f)\n",
+		      s.detained, 2e5 * q, sqrt(2e5 * q * (1.0 - q)));
+	assert_near(s.detained, 2e5 * q, 3.0 * sqrt(2e5 * q * (1.0 - q)));
 	free(rec);
 
-	p.regions[0].police = 0.0;
 	p.arrests.capacity_ratio = 0.0;
+	rec = fixture_record_new();
+	s = fixture_run(&p, 34, rec, NULL);
+	q = 0.05 * -expm1(-2.3 * 0.1);
+	print_message("arrests at Epstein's k: %.0f (expected %.1f +- %.1f)\n", s.detained,
+		      2e5 * q, sqrt(2e5 * q * (1.0 - q)));
+	assert_near(s.detained, 2e5 * q, 3.0 * sqrt(2e5 * q * (1.0 - q)));
+	free(rec);
+
+	p.regions[0].police = 1e6;
 	p.arrests.detention_h = fixture_exponential(2.0);
 	struct ur_model *m = ur_model_create(&p, 33, NULL, NULL);
 	assert_non_null(m);
@@ -767,11 +793,325 @@ static void test_arrests(void **state)
 	ur_model_destroy(m);
 }
 
+/* No security, no arrests: everyone active for 30 hours at the largest probability,
+ * with either form of the chance, detains nobody (with police = 0 and capacity_ratio
+ * 0, 22,752 of 200,000 persons were detained in 30 hours before the chance depended
+ * on the security present). In two regions, one policed and one not, the arrests
+ * reported are all in the policed one. */
+static void test_arrests_need_security(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 20000, 30.0);
+	p.scenario.agent_scale = 10.0;
+	p.agents.threshold = fixture_constant(-1.0);
+	p.agents.reconsider_rate = 20.0;
+	p.arrests.probability = 1.0;
+	p.arrests.interval_h = 1.0 / 3600.0;
+	p.scenario.max_events = 1000000000;
+	for (int form = 0; form < 2; ++form) {
+		p.arrests.capacity_ratio = form == 0 ? 0.0 : 10.0;
+		struct fixture_record *rec = fixture_record_new();
+		struct ur_model_summary s = fixture_run(&p, 35 + (uint64_t)form, rec, NULL);
+		print_message("no police, capacity_ratio %g: %.0f detained, peak %.0f\n",
+			      p.arrests.capacity_ratio, s.detained, s.peak_active);
+		assert_true(s.peak_active == 20000.0);
+		assert_true(s.detained == 0.0);
+		assert_int_equal(rec->event_count[UR_MEV_ARRESTS], 0);
+		free(rec);
+	}
+	p.arrests.interval_h = 1.0;
+	p.arrests.probability = 0.05;
+	p.arrests.capacity_ratio = 0.0;
+	fixture_add_region(&p, "r1", 20000, 43.0, 76.0);
+	p.regions[1].police = 500.0;
+	struct fixture_record *rec = fixture_record_new();
+	struct ur_model_summary s = fixture_run(&p, 37, rec, NULL);
+	size_t arrests = 0;
+	for (size_t i = 0; i < rec->events && i < FIXTURE_MAX_EVENTS; ++i)
+		if (rec->event[i].kind == UR_MEV_ARRESTS) {
+			assert_int_equal(rec->event[i].region, 1);
+			arrests++;
+		}
+	print_message("policed region only: %.0f detained in %zu sweeps\n", s.detained, arrests);
+	assert_true(arrests > 0 && s.detained > 0.0);
+	free(rec);
+}
+
+/* Demobilization by fatigue, against its closed form. One region, no police, no
+ * government, no social term: every agent has margin u = -theta > 0 (G = 0, no risk)
+ * and U = u - phi H, H its hours active. It joins at its first pick T1 ~ Exp(lambda),
+ * stays while U >= 0, and leaves at its first pick after D = u / phi hours active,
+ * T1 + D + T2 with T2 ~ Exp(lambda) by memorylessness; then U < 0 for good. So the
+ * active share is
+ *   a(t) = (1 - e^-lambda t) - E_D[ G2(t - D) ],  G2(s) = 1 - e^-lambda s (1 + lambda s)
+ * for s > 0 (0 below), the Gamma(2, lambda) distribution function of T1 + T2.
+ * For u ~ U(0, umax), D ~ U(0, dmax) with dmax = umax / phi, and
+ *   E_D[G2(t - D)] = (I(t) - I(t - min(t, dmax))) / dmax,
+ *   I(s) = s + e^-lambda s (2 + lambda s) / lambda  (an antiderivative of G2, s >= 0).
+ * Agents are independent, so the share at any t is Binomial(n, a(t)) / n, sd
+ * sqrt(a (1 - a) / n). Checked at every hour within 4 sd, and the half-life (from the
+ * peak to half the peak) within 4 standard errors of the crossing time, which the
+ * delta method gives as sqrt(var a(t_half) + var a_peak / 4) / |a'(t_half)|, plus the
+ * 0.02 h grid of the measurement. */
+struct fatigue_case {
+	double lambda, phi, umin, umax; /* umin = umax: every margin the same */
+};
+
+static double gamma2_cdf(double lambda, double s)
+{
+	return s > 0.0 ? 1.0 - exp(-lambda * s) * (1.0 + lambda * s) : 0.0;
+}
+
+static double gamma2_integral(double lambda, double s) /* I(s) - I(0) */
+{
+	if (!(s > 0.0))
+		return 0.0;
+	return s + exp(-lambda * s) * (2.0 + lambda * s) / lambda - 2.0 / lambda;
+}
+
+static double fatigue_share(const struct fatigue_case *c, double t)
+{
+	double joined = 1.0 - exp(-c->lambda * t);
+	if (c->umin == c->umax)
+		return joined - gamma2_cdf(c->lambda, t - c->umax / c->phi);
+	double dmax = c->umax / c->phi; /* umin = 0 */
+	double lo = t - (t < dmax ? t : dmax);
+	return joined - (gamma2_integral(c->lambda, t) - gamma2_integral(c->lambda, lo)) / dmax;
+}
+
+/* The peak (golden-section search on [0, tmax]) and the half-life after it. */
+static void fatigue_peak(const struct fatigue_case *c, double tmax, double *t_peak,
+			 double *a_peak, double *t_half)
+{
+	double lo = 0.0, hi = tmax, g = (sqrt(5.0) - 1.0) / 2.0;
+	for (int i = 0; i < 200; ++i) {
+		double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+		if (fatigue_share(c, x1) < fatigue_share(c, x2))
+			lo = x1;
+		else
+			hi = x2;
+	}
+	*t_peak = (lo + hi) / 2.0;
+	*a_peak = fatigue_share(c, *t_peak);
+	lo = *t_peak;
+	hi = tmax;
+	for (int i = 0; i < 200; ++i) {
+		double mid = (lo + hi) / 2.0;
+		if (fatigue_share(c, mid) > *a_peak / 2.0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*t_half = (lo + hi) / 2.0;
+}
+
+static void check_fatigue(const struct fatigue_case *c, uint64_t seed)
+{
+	const int64_t n = 20000;
+	const double horizon = 60.0, step = 0.02;
+	struct ur_params p;
+	fixture_params(&p, n, horizon);
+	p.agents.reconsider_rate = c->lambda;
+	p.agents.fatigue = c->phi;
+	p.agents.threshold = c->umin == c->umax ? fixture_constant(-c->umax)
+						 : fixture_uniform(-c->umax, -c->umin);
+	struct ur_model *m = ur_model_create(&p, seed, NULL, NULL);
+	assert_non_null(m);
+	double t_peak, a_peak, t_half;
+	fatigue_peak(c, horizon, &t_peak, &a_peak, &t_half);
+	double worst = 0.0, best_share = 0.0, best_t = 0.0, half_meas = (double)NAN;
+	int steps = (int)lround(horizon / step);
+	for (int i = 1; i <= steps; ++i) {
+		double t = i * step;
+		assert_int_equal(ur_model_run_until(m, t), UR_MODEL_OK);
+		struct ur_national_row row;
+		ur_model_snapshot(m, &row, NULL);
+		double share = row.active / (double)n;
+		if (share > best_share) {
+			best_share = share;
+			best_t = t;
+		}
+		if (isnan(half_meas) && t > best_t && best_share > 0.1 && share <= best_share / 2.0)
+			half_meas = t;
+		if (i % 50 == 0) { /* every hour */
+			double a = fatigue_share(c, t);
+			double var = (double)n * a * (1.0 - a);
+			if (var >= 10.0) { /* the normal approximation of the binomial */
+				double z = fabs(row.active - (double)n * a) / sqrt(var);
+				if (z > worst)
+					worst = z;
+				if (z > 4.0)
+					fail_msg("fatigue: share %.5f at %g h, closed form %.5f "
+						 "(sd %.5f)", share, t, a, sqrt(var) / (double)n);
+			} else if (row.active > 0.0 && a < 0.5 && /* a tail: Poisson's */
+				   gsl_cdf_poisson_Q((unsigned)row.active - 1u, (double)n * a) < 1e-4) {
+				fail_msg("fatigue: %.0f active at %g h, closed form %.3g expected",
+					 row.active, t, (double)n * a);
+			}
+		}
+	}
+	ur_model_destroy(m);
+	double h = 1e-4;
+	double slope = (fatigue_share(c, t_half + h) - fatigue_share(c, t_half - h)) / (2.0 * h);
+	double ah = fatigue_share(c, t_half);
+	double se = sqrt(ah * (1.0 - ah) / (double)n + a_peak * (1.0 - a_peak) / (4.0 * (double)n)) /
+		    fabs(slope);
+	print_message("fatigue lambda %g phi %g u in [%g, %g]: peak %.4f at %.2f h (measured "
+		      "%.4f at %.2f h); half-life %.3f h after the peak, measured %.3f h (se %.3f "
+		      "h); largest |z| over the hours %.2f\n",
+		      c->lambda, c->phi, c->umin, c->umax, a_peak, t_peak, best_share, best_t,
+		      t_half - t_peak, half_meas - t_peak, se, worst);
+	assert_false(isnan(half_meas));
+	assert_near(half_meas, t_half, 4.0 * se + step);
+	assert_true(best_share > 2.0 * fatigue_share(c, horizon)); /* it decays */
+}
+
+static void test_fatigue(void **state)
+{
+	(void)state;
+	const struct fatigue_case same = {.lambda = 0.5, .phi = 0.05, .umin = 0.5, .umax = 0.5};
+	check_fatigue(&same, 81);
+	const struct fatigue_case spread = {.lambda = 0.5, .phi = 0.05, .umin = 0.0, .umax = 1.0};
+	check_fatigue(&spread, 82);
+}
+
+/* Who can act. One region of n = 200,000 at person level, no government, no social
+ * term: U <= h - theta (w_g = 1, L = 0, eta = 1, h ~ U(0, 1), no politicization, risk
+ * >= 0), so a person can ever act iff theta <= h (+ the slack s the model adds) and,
+ * with theta ~ N(0.7, 0.2) independent of h, the instantiated count is Binomial(n, p)
+ * with
+ *   p = int_0^1 Phi((h + s - 0.7) / 0.2) dh = 0.2 [z Phi(z) + phi(z)] from
+ *       z = (-0.7 + s) / 0.2 to (0.3 + s) / 0.2            (about 0.3058)
+ * Each of 20 seeds within 4 sd, and their mean within 4 sd / sqrt(20). And every
+ * instantiated person is one who can act: theta <= h + s. */
+static double able_mass(double z)
+{
+	return z * gsl_cdf_ugaussian_P(z) + gsl_ran_ugaussian_pdf(z);
+}
+
+static void test_able_count(void **state)
+{
+	(void)state;
+	const int64_t n = 200000;
+	struct ur_params p;
+	fixture_params(&p, n, 1.0);
+	p.agents.hardship = fixture_uniform(0.0, 1.0);
+	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p.agents.threshold = fixture_normal(0.7, 0.2);
+	double sl = MODEL_ABLE_SLACK;
+	double q = 0.2 * (able_mass((0.3 + sl) / 0.2) - able_mass((-0.7 + sl) / 0.2));
+	double sd = sqrt((double)n * q * (1.0 - q));
+	double sum = 0.0;
+	const int seeds = 20;
+	for (int k = 0; k < seeds; ++k) {
+		struct ur_model *m = ur_model_create(&p, 900 + (uint64_t)k, NULL, NULL);
+		assert_non_null(m);
+		double count = (double)ur_model_agents(m);
+		assert_near(count, (double)n * q, 4.0 * sd);
+		sum += count;
+		if (k == 0)
+			for (size_t i = 0; i < ur_model_agents(m); ++i)
+				if (!((double)m->attr[i].theta <= (double)m->attr[i].h + sl + 1e-6))
+					fail_msg("agent %zu cannot act: theta %g, h %g", i,
+						 (double)m->attr[i].theta, (double)m->attr[i].h);
+		ur_model_destroy(m);
+	}
+	print_message("able: %.1f persons instantiated on average of %" PRId64 " (expected "
+		      "%.1f, sd of the mean %.1f)\n",
+		      sum / seeds, n, (double)n * q, sd / sqrt((double)seeds));
+	assert_near(sum / seeds, (double)n * q, 4.0 * sd / sqrt((double)seeds));
+}
+
+/* Two-sample Kolmogorov-Smirnov: the statistic and its asymptotic p-value (ties make
+ * it conservative). */
+static double ks2_pvalue(double *x, size_t nx, double *y, size_t ny, double *stat)
+{
+	gsl_sort(x, 1, nx);
+	gsl_sort(y, 1, ny);
+	size_t i = 0, j = 0;
+	double d = 0.0;
+	while (i < nx && j < ny) {
+		double v = x[i] < y[j] ? x[i] : y[j];
+		while (i < nx && x[i] == v)
+			i++;
+		while (j < ny && y[j] == v)
+			j++;
+		double diff = fabs((double)i / (double)nx - (double)j / (double)ny);
+		if (diff > d)
+			d = diff;
+	}
+	*stat = d;
+	double ne = (double)nx * (double)ny / (double)(nx + ny);
+	double z = (sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * d;
+	double sum = 0.0;
+	for (int k = 1; k <= 100; ++k)
+		sum += (k % 2 ? 2.0 : -2.0) * exp(-2.0 * k * k * z * z);
+	return sum < 0.0 ? 0.0 : sum > 1.0 ? 1.0 : sum;
+}
+
+/* The bound changes no outcome's law: a small region with a social cascade, police,
+ * arrests and deaths, 200 replications with the bound of who can act and 200 with
+ * every person instantiated (independent seeds): two-sample KS p > 0.01 for the peak,
+ * its hour, the detained and the killed. The bound of the shares falls from 1 to about
+ * 0.5 and about 680 of the 4000 persons are made. */
+static void test_able_law(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 4000, 48.0);
+	p.agents.hardship = fixture_uniform(0.0, 1.0);
+	p.agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p.agents.threshold = fixture_normal(1.0, 0.3);
+	p.agents.w_s = 0.6;
+	p.agents.legitimacy0 = 0.3;
+	p.agents.reconsider_rate = 0.5;
+	p.regions[0].police = 4.0;
+	p.arrests.probability = 0.1;
+	p.arrests.detention_h = fixture_exponential(12.0);
+	p.casualties.base_rate = 5.0;
+	p.casualties.injury_ratio = fixture_constant(2.0);
+	enum { REPS = 200, OUTS = 4 };
+	static double out[2][OUTS][REPS];
+	double made[2] = {0.0, 0.0};
+	for (int all = 0; all < 2; ++all) {
+		struct ur_model_options opt = {.instantiate_all = all != 0};
+		for (int k = 0; k < REPS; ++k) {
+			struct ur_model *m = ur_model_create(&p, (all ? 5000u : 1000u) + (uint64_t)k,
+							     NULL, &opt);
+			assert_non_null(m);
+			made[all] += (double)ur_model_agents(m) / REPS;
+			assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+			struct ur_model_summary s;
+			ur_model_summary(m, &s);
+			out[all][0][k] = s.peak_active;
+			out[all][1][k] = s.peak_hour;
+			out[all][2][k] = s.detained;
+			out[all][3][k] = s.killed;
+			ur_model_destroy(m);
+		}
+	}
+	const char *names[OUTS] = {"peak_active", "peak_hour", "detained", "killed"};
+	for (int o = 0; o < OUTS; ++o) {
+		double mean[2] = {0.0, 0.0};
+		for (int all = 0; all < 2; ++all)
+			for (int k = 0; k < REPS; ++k)
+				mean[all] += out[all][o][k] / REPS;
+		double d, pv = ks2_pvalue(out[0][o], REPS, out[1][o], REPS, &d);
+		print_message("able law %s: bound mean %.1f, all %.1f, KS D %.3f p %.3f\n",
+			      names[o], mean[0], mean[1], d, pv);
+		assert_true(pv > 0.01);
+	}
+	print_message("able law: %.0f of 4000 persons made with the bound\n", made[0]);
+	assert_true(made[0] < 0.25 * made[1]);
+}
+
 /* Everyone active against 500 police (never overwhelmed): E = 500, m = 2 x 1 h x 0.5 =
- * 1 death per hourly clash, 500 clashes: deaths ~ Poisson(500), sd 22.4. Injuries per
- * clash D R, R ~ U(1, 5): mean 3 per death, variance per clash E[D^2] E[R^2] - 9 =
- * 2 (4/3 + 9) - 9 = 11.67 (+ at most 1/4 from the rounding): sd of the total 77.
- * Security deaths Binomial(deaths, 0.25). */
+ * 1 death expected per hourly clash, each engaged person dying with probability
+ * q = 1 - e^(-1/500): deaths per clash Binomial(500, q), mean 500 q = 0.999, 500
+ * clashes: mean 499.5, sd 22.3. Injuries per clash D R, R ~ U(1, 5): mean 3 per death,
+ * variance per clash E[D^2] E[R^2] - 9 = 2 (4/3 + 9) - 9 = 11.67 (+ at most 1/4 from
+ * the rounding): sd of the total 77. Security deaths Binomial(deaths, 0.25). */
 static void test_casualties(void **state)
 {
 	(void)state;
@@ -785,10 +1125,11 @@ static void test_casualties(void **state)
 	p.casualties.security_share = 0.25;
 	struct fixture_record *rec = fixture_record_new();
 	struct ur_model_summary s = fixture_run(&p, 41, rec, NULL);
-	print_message("casualties: %.0f killed (500 +- 22.4), %.0f security, %.0f injured "
+	double q = -expm1(-1.0 / 500.0);
+	print_message("casualties: %.0f killed (%.1f +- 22.3), %.0f security, %.0f injured "
 		      "(1500 +- 77)\n",
-		      s.killed, s.killed_security, s.injured);
-	assert_near(s.killed, 500.0, 3.0 * sqrt(500.0));
+		      s.killed, 500.0 * 500.0 * q, s.killed_security, s.injured);
+	assert_near(s.killed, 500.0 * 500.0 * q, 3.0 * sqrt(500.0 * 500.0 * q * (1.0 - q)));
 	assert_near(s.injured, 1500.0, 3.0 * sqrt(500.0 * 11.92));
 	assert_near(s.killed_security, 0.25 * s.killed, 3.0 * sqrt(s.killed * 0.25 * 0.75));
 	assert_near(s.injured, floor(s.injured), 0.0);
@@ -825,9 +1166,9 @@ static void test_damage(void **state)
 
 /* Bounded draws. Everyone active (threshold -1), police C fixed, so each clash
  * engages E = min(A, C) persons of A + C present. base_rate 1e6 per 1000 engaged asks
- * for a Poisson mean far above E: the mean is clamped to E and the draw capped there,
- * so every clash kills at most E and injures at most A + C - deaths (a count check on
- * every clash reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
+ * for a mean far above E: deaths are Binomial(E, 1 - exp(-m / E)), so every clash
+ * kills at most E and injures at most A + C - deaths (a count check on every clash
+ * reported). Before the bound, deaths were Poisson(5e5) against 500 engaged, and a
  * large force (mean 5e9) never returned from GSL's draw. */
 static void check_clashes(const struct fixture_record *rec, double engaged, double present,
 			  double *mean)
@@ -867,19 +1208,18 @@ static void test_bounded_casualties(void **state)
 	double mean;
 	check_clashes(rec, 500.0, 1500.0, &mean);
 	/* 200 hourly clashes (the first at hour 1, when everyone is active), each
-	 * min(Poisson(500), 500): mean 491.07, sd of one clash 12.97 (10^6 draws), so
-	 * the mean of 200 has sd 0.92. */
-	print_message("bounded casualties: %zu clashes, %.1f deaths each (491.1), %.0f "
+	 * Binomial(500, 1 - e^-1000): all 500 engaged, every time. */
+	print_message("bounded casualties: %zu clashes, %.1f deaths each (500), %.0f "
 		      "killed\n", rec->event_count[UR_MEV_CLASH], mean, s.killed);
 	assert_int_equal(rec->event_count[UR_MEV_CLASH], 200);
 	assert_true(s.killed <= 200.0 * 500.0);
-	assert_near(mean, 491.07, 3.0 * 12.97 / sqrt(200.0));
+	assert_near(mean, 500.0, 0.0);
 	assert_true(s.injured <= 200.0 * 1500.0 - s.killed);
 	assert_true(s.injured > 200.0 * 500.0); /* three per death, capped at 1000 a clash */
 	free(rec);
 
-	/* A large force: 1e7 persons (agent_scale 100), 5e6 police: the clamped mean 5e6
-	 * is drawn from the normal law, and the draw returns. */
+	/* A large force: 1e7 persons (agent_scale 100), 5e6 police, a mean of 5e9 deaths
+	 * asked for: the draw returns, with no more deaths than the 5e6 engaged. */
 	fixture_params(&p, 10000000, 5.0);
 	p.scenario.agent_scale = 100.0;
 	p.agents.threshold = fixture_constant(-1.0);
@@ -969,6 +1309,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_observer_stop),
 		cmocka_unit_test(test_bounded_casualties),
+		cmocka_unit_test(test_arrests_need_security),
 		cmocka_unit_test(test_event_budget),
 		cmocka_unit_test(test_morale_and_looting),
 		cmocka_unit_test(test_regime_collapse),
@@ -980,6 +1321,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_arrests),
 		cmocka_unit_test(test_casualties),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_fatigue),
+		cmocka_unit_test(test_able_count),
+		cmocka_unit_test(test_able_law),
 	};
 	if (argc >= 2 && strcmp(argv[1], "unit") == 0 && argc >= 3) {
 		golden_path = argv[2];

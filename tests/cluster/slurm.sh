@@ -48,8 +48,8 @@ same_sweep() {
 
 # A sweep of 8 units of about 0.4 s each (the reference at 4 persons per agent with a
 # 5% pool, one day): shards take long enough that a task is caught running.
-mkdir "$tmp/work"
-sweep=$tmp/work/small.cfg
+mkdir "$tmp/jobs"
+sweep=$tmp/jobs/small.cfg
 cat >"$sweep" <<CFG
 scenario = "$src/scenarios/kazakhstan-2022.cfg";
 replications = 4;
@@ -66,7 +66,7 @@ CFG
 
 # ---- sweep.sbatch without Slurm ------------------------------------------------------
 # On a sweep of the minimal scenario (8 units of a few milliseconds).
-quick=$tmp/work/quick.cfg
+quick=$tmp/jobs/quick.cfg
 cat >"$quick" <<CFG
 scenario = "$src/scenarios/minimal.cfg";
 replications = 4;
@@ -220,8 +220,8 @@ job_state() { scontrol -o show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-
 logs() { for f in "$out".logs/*; do echo "== $f"; tail -n 5 "$f"; done 2>/dev/null | head -c 1500; }
 
 # 1. Four tasks counted from 0, and the merge after them.
-out=$tmp/work/out/small
-(cd "$tmp/work" && UNRESTSIM="$bin" sh "$submit" -b 0 -o "$out" "$sweep" 4 >"$tmp/ids" 2>"$tmp/submit.err")
+out=$tmp/jobs/out/small
+(cd "$tmp/jobs" && UNRESTSIM="$bin" sh "$submit" -b 0 -o "$out" "$sweep" 4 >"$tmp/ids" 2>"$tmp/submit.err")
 check "submit-sweep.sh submits the array and the merge" test -s "$tmp/ids"
 read -r array merge <"$tmp/ids"
 check "the merge job depends on the array (afterok)" \
@@ -251,7 +251,7 @@ case " \$* " in
 esac
 WRAP
 chmod +x "$tmp/slow-unrestsim"
-(cd "$tmp/work" && UNRESTSIM="$tmp/slow-unrestsim" sh "$submit" -o "$out" "$sweep" 3 >"$tmp/ids" 2>"$tmp/submit.err")
+(cd "$tmp/jobs" && UNRESTSIM="$tmp/slow-unrestsim" sh "$submit" -o "$out" "$sweep" 3 >"$tmp/ids" 2>"$tmp/submit.err")
 read -r array merge <"$tmp/ids"
 i=0
 while ! grep -qs 'status = "done"' "$out.2-of-3/manifest.cfg" && [ $i -lt 600 ]; do
@@ -274,7 +274,7 @@ if grep -q 'units written' "$out.logs/sweep-${array}_2.out"; then
 else
 	echo "# the kill came while shard 2's sweep ran"
 fi
-(cd "$tmp/work" && UNRESTSIM="$bin" sh "$submit" -o "$out" "$sweep" 3 >"$tmp/ids" 2>"$tmp/submit.err")
+(cd "$tmp/jobs" && UNRESTSIM="$bin" sh "$submit" -o "$out" "$sweep" 3 >"$tmp/ids" 2>"$tmp/submit.err")
 read -r array merge <"$tmp/ids"
 if wait_jobs "$array" "$merge"; then ok "the resubmitted jobs end"; else not_ok "the resubmitted jobs end" "$(squeue)" "$(logs)"; fi
 check "resubmitted: the done shards keep their units" sh -c \

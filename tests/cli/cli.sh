@@ -349,10 +349,11 @@ check "and the temporary file is gone" test ! -e "$tmp/again2/national.csv.tmp"
 
 # Progress for logs: with --progress, a line every SECONDS when stderr is not a
 # terminal; never a change to a file; -q prints nothing at all.
-"$bin" run "$kz" -o "$tmp/prog" -r 6 -j 1 --progress 0.1 2>"$tmp/progerr"
+# Forty replications: long enough for lines at 0.1 s in a release build.
+"$bin" run "$kz" -o "$tmp/prog" -r 40 -j 1 --progress 0.1 2>"$tmp/progerr"
 check "run --progress writes progress lines: done, failed, rate, time left" \
-	grep -Eq '^unrestsim run: [0-9]+/6 replications done, [0-9]+ failed, [0-9.]+/[sh], ([0-9]+:[0-9]{2} left|[0-9.]+ h left|time left unknown)$' "$tmp/progerr"
-"$bin" run "$kz" -o "$tmp/noprog" -r 6 -j 2 2>"$tmp/err"
+	grep -Eq '^unrestsim run: [0-9]+/40 replications done, [0-9]+ failed, [0-9.]+/[sh], ([0-9]+:[0-9]{2} left|[0-9.]+ h left|time left unknown)$' "$tmp/progerr"
+"$bin" run "$kz" -o "$tmp/noprog" -r 40 -j 2 2>"$tmp/err"
 check "progress changes no file" same_run "$tmp/prog" "$tmp/noprog"
 check "without --progress a run writes one line" test "$(wc -l <"$tmp/err")" -eq 1
 expect "run -q prints nothing" 0 '^$' '^$' -- run "$minimal" -o "$tmp/q" -r 2 -q --progress 0.1

@@ -91,18 +91,8 @@ static void check_names(struct reader *R, const struct cf_setting *g, const char
 	for (int i = 0; i < cf_length(g); i++) {
 		const struct cf_setting *s = cf_elem(g, (unsigned)i);
 		const char *name = cf_name(s);
-		bool known = false;
 		const char *best = NULL;
-		size_t best_d = 3;
-		for (size_t k = 0; k < n && !known; k++) {
-			known = strcmp(name, names[k]) == 0;
-			size_t d = sc_edit_distance(name, names[k], 2);
-			if (d < best_d) {
-				best_d = d;
-				best = names[k];
-			}
-		}
-		if (known)
+		if (sc_known_name(name, names, n, &best))
 			continue;
 		char full[256];
 		snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);

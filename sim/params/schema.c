@@ -779,3 +779,21 @@ const struct sc_node *sc_schema_root(void)
 {
 	return &root;
 }
+
+bool sc_known_name(const char *name, const char *const *names, size_t n,
+		   const char **closest)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(name, names[k]) == 0)
+			return true;
+		size_t d = sc_edit_distance(name, names[k], 2);
+		if (d < best_d) {
+			best_d = d;
+			best = names[k];
+		}
+	}
+	*closest = best;
+	return false;
+}

@@ -142,6 +142,12 @@ bool sc_reads_as_missing(const char *v);
 /* Levenshtein distance, bounded: returns limit + 1 when it exceeds limit. */
 size_t sc_edit_distance(const char *a, const char *b, size_t limit);
 
+/* Whether `name` is one of names[0..n): true, or false with *closest set to the nearest
+ * within two edits (NULL when none is), for an "unknown setting (did you mean ...)"
+ * message. The sweep and calibration file readers share it. */
+bool sc_known_name(const char *name, const char *const *names, size_t n,
+		   const char **closest);
+
 /* ---- text of params (print.c) ------------------------------------------------------- */
 
 /* A double as the shortest text strtod reads back to the same value; with

@@ -57,6 +57,7 @@
 #define UR_ID_SIZE 32              /* ids: at most 31 bytes, [A-Za-z_][A-Za-z0-9_-]* */
 #define UR_NAME_SIZE 64            /* names: at most 63 bytes of UTF-8 */
 #define UR_TEXT_SIZE 256           /* free text (scenario.description) */
+#define UR_PATH_SIZE 1024          /* a file a scenario names (scenario.record) */
 
 /* Limits of a run, each one constant read by the schema (a scenario that exceeds one
  * is refused when it loads, by `check` as by `run`) and by the drivers. */
@@ -98,6 +99,10 @@ struct ur_scenario_params {
 	uint64_t seed;                  /* scenario.seed: master seed, < 2^63 */
 	uint64_t max_events;            /* scenario.max_events: a replication that would run
 					 * more model events fails (model.h), >= 1 */
+	char record[UR_PATH_SIZE];      /* scenario.record: the historical record's facts
+					 * (docs/record.md), an absolute path once loaded;
+					 * empty: the scenario has none */
+	char regions_file[UR_PATH_SIZE]; /* scenario.regions_file: its regions, likewise */
 };
 
 /* ---- regions ----------------------------------------------------------------------- */

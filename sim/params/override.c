@@ -10,9 +10,10 @@
  * its messages (sim/scenario/load.c, ur_scenario_derive). It declines: paths the
  * schema does not know, values of the wrong type or out of range, ids, an action's
  * kind or trigger, region and action references, region lists, facilities, times,
- * strings beyond printable ASCII, a distribution's family, a parameter its family
- * does not take or one that leaves it invalid, an optional distribution or group
- * that is absent, and fields an action's kind does not use.
+ * strings beyond printable ASCII, file paths (scenario.record), a distribution's
+ * family, a parameter its family does not take or one that leaves it invalid, an
+ * optional distribution or group that is absent, and fields an action's kind does
+ * not use.
  */
 #include <errno.h>
 #include <math.h>
@@ -195,6 +196,9 @@ static bool set_scalar(const struct sc_node *node, char *base, const char *value
 		break;
 	}
 	case SC_STRING:
+		/* A file path is resolved and its file read by the loader. */
+		if (node->flags & SC_FILE_PATH)
+			return false;
 		if (strlen(value) >= sizeof unquoted || !plain_text(unquoted, (size_t)node->max))
 			return false;
 		snprintf(at, (size_t)node->max + 1, "%s", unquoted);

@@ -345,6 +345,14 @@ static const struct sc_node scenario_nodes[] = {
 		"samples not): a replication that would run more fails with a message naming "
 		"the hour it reached. The default is some 270 times a person-level run of the "
 		"reference scenario; 1e11 events take hours."),
+	STRING("record", struct ur_scenario_params, record, SC_FILE_PATH, "",
+	       "The historical record the scenario is validated against: a CSV file of "
+	       "facts in the format of docs/record.md, relative to the file that sets it "
+	       "(checked at the load; printed as an absolute path). Empty: none, and "
+	       "analysis/record.py refuses to compare the run."),
+	STRING("regions_file", struct ur_scenario_params, regions_file, SC_FILE_PATH, "",
+	       "The record's regions (docs/record.md): one row per region of the scenario, "
+	       "with the same ids; relative to the file that sets it."),
 };
 
 static const struct sc_node facility_nodes[] = {

@@ -58,8 +58,10 @@ enum sc_flags {
 	SC_KIND = 1u << 5,      /* the action kind: read first, selects the fields */
 	SC_TRIGGER = 1u << 6,   /* one of at / when / after */
 	SC_FIRST_REGION = 1u << 7, /* default: the first region (outcomes.capital) */
-	SC_CSV_WORD = 1u << 8   /* written as a CSV field: no word R or pandas reads as a
+	SC_CSV_WORD = 1u << 8,  /* written as a CSV field: no word R or pandas reads as a
 				 * missing value (region ids) */
+	SC_FILE_PATH = 1u << 9  /* a string naming a file, resolved against the file that
+				 * sets it (sim/scenario/record.c): only the loader sets it */
 };
 
 /* Marks "no has_x flag": an SC_OPTIONAL real stores NAN when absent instead. */

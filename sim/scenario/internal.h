@@ -144,6 +144,11 @@ const struct cf_setting *sc_lookup(const struct cf_setting *root, const char *pa
 void sc_check_actions(struct loader *L);
 void sc_check_across(struct loader *L, const struct cf_setting *root);
 
+/* ---- the scenario's historical record (record.c) ------------------------------------ */
+/* Resolves scenario.record and scenario.regions_file against the files that set them
+ * into params (absolute paths) and checks both files' format and region ids. */
+void sc_check_record(struct loader *L, const struct cf_setting *root);
+
 /* ---- --set (set.c) -------------------------------------------------------------------- */
 void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set);
 

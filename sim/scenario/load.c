@@ -402,6 +402,8 @@ static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 	sc_check_actions(L);
 	if (!L->bad && !L->usage)
 		sc_check_across(L, cfg);
+	if (!L->bad && !L->usage && !L->nomem)
+		sc_check_record(L, cfg);
 	if (L->bad || L->usage || L->nomem)
 		goto cleanup;
 	if (keep_source) {

@@ -290,11 +290,23 @@ struct ur_manifest {
 	const char *scenario;       /* the scenario file as named on the command line */
 	uint64_t scenario_hash;     /* ur_scenario_hash */
 	uint64_t master_seed;
+	/* The scenario's historical record (scenario.record, .regions_file: absolute
+	 * paths) and the FNV-1a 64 hashes of their bytes when the run was made, so that
+	 * analysis finds the record and knows whether it changed since; NULL or "" when
+	 * the scenario names none (the lines are left out). */
+	const char *record;
+	uint64_t record_hash;
+	const char *regions_file;
+	uint64_t regions_hash;
 	size_t nfiles;              /* the data files of the folder, without the manifest */
 	const char *const *files;
 	size_t nunits;
 	const struct ur_manifest_unit *units;
 };
+
+/* The FNV-1a 64 hash of the bytes of the file at path (a record's, for the
+ * manifest); 0 and *hash, or -1 with errno when it cannot be read. */
+int ur_file_hash(const char *path, uint64_t *hash);
 
 /* Writes the manifest as libconfig text; 0, or -1 on a write error. */
 int ur_manifest_write(FILE *stream, const struct ur_manifest *manifest);

@@ -15,6 +15,10 @@
  *   scenario = "x.cfg";
  *   scenario_hash = "0x...";
  *   master_seed = "0x...";
+ *   record = "/path/to/record.csv";       (when the scenario names one)
+ *   record_hash = "0x...";
+ *   regions_file = "/path/to/regions.csv";
+ *   regions_hash = "0x...";
  *   files = [ "scenario.cfg", "summary.csv" ];
  *   units_total = 2;
  *   units_done = 1;
@@ -60,6 +64,28 @@ static void write_string_array(FILE *f, const char *name, size_t n,
 	fputs(n ? " ];\n" : "];\n", f);
 }
 
+int ur_file_hash(const char *path, uint64_t *hash)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[8192];
+	uint64_t h = 14695981039346656037ull;
+	size_t n;
+
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			h ^= buf[i];
+			h *= 1099511628211ull;
+		}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return -1;
+	*hash = h;
+	return 0;
+}
+
 int ur_manifest_write(FILE *f, const struct ur_manifest *m)
 {
 	assert(f && m);
@@ -80,6 +106,14 @@ int ur_manifest_write(FILE *f, const struct ur_manifest *m)
 	write_string_setting(f, "scenario", m->scenario);
 	write_seed_setting(f, "scenario_hash", m->scenario_hash);
 	write_seed_setting(f, "master_seed", m->master_seed);
+	if (m->record && *m->record) {
+		write_string_setting(f, "record", m->record);
+		write_seed_setting(f, "record_hash", m->record_hash);
+	}
+	if (m->regions_file && *m->regions_file) {
+		write_string_setting(f, "regions_file", m->regions_file);
+		write_seed_setting(f, "regions_hash", m->regions_hash);
+	}
 	write_string_array(f, "files", m->nfiles, m->files);
 	/* Counts as 64-bit integers (the L suffix) when they do not fit libconfig's
 	 * 32-bit int; a run's counts always fit. */

@@ -11,6 +11,7 @@
 #include "unrest/run.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -226,6 +227,22 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 	bool sync_made = false;
 	enum ur_run_status status = UR_RUN_OK;
 
+	/* The record's bytes as they are now, for the manifest (checked at the load). */
+	const struct ur_scenario_params *sp = &run.params->scenario;
+	uint64_t record_hash = 0, regions_hash = 0;
+	const char *unreadable = NULL;
+	if (*sp->record && ur_file_hash(sp->record, &record_hash) != 0)
+		unreadable = sp->record;
+	else if (*sp->regions_file && ur_file_hash(sp->regions_file, &regions_hash) != 0)
+		unreadable = sp->regions_file;
+	if (unreadable) {
+		char message[UR_RUN_MESSAGE_SIZE];
+		snprintf(message, sizeof message, "%.400s: cannot read the scenario's record: "
+			 "%s", unreadable, strerror(errno));
+		fail(result, UR_RUN_DATAERR, message);
+		return result->status;
+	}
+
 	units = calloc(total, sizeof *units);
 	reasons = calloc(total, sizeof *reasons);
 	run.slots = calloc(run.window, sizeof *run.slots);
@@ -355,6 +372,10 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 		.scenario = options->scenario_path,
 		.scenario_hash = ur_scenario_hash(scenario),
 		.master_seed = options->seed,
+		.record = sp->record,
+		.record_hash = record_hash,
+		.regions_file = sp->regions_file,
+		.regions_hash = regions_hash,
 		.nunits = total,
 		.units = units,
 	};

@@ -10,8 +10,8 @@ NAME.svg into FIGURES_DIR (made if needed), and the list of what was drawn is pr
 
 A run (docs/output.md):
 - timeline: the national timeline, median and 5-95% band across replications, with
-  the record's events marked when the scenario has a record (record.RECORDS: the
-  scenario's name, or its counterfactual's, in scenario.cfg);
+  the record's events marked when the scenario names a record (scenario.record, as
+  the run's manifest.cfg gives it: record.run_record);
 - region_map: active persons by region and hour (needs timeseries.csv);
 - metrics: a histogram of each summary metric across replications, one panel each;
 - outcomes: outcome shares and metric box plots (outcomes.py);

@@ -2,17 +2,19 @@
 """Compare a run with the historical record.
 
 Reads a run's folder (summary.csv and national.csv; timeseries.csv and events.csv when
-present) and the record (by default the copy in data/: kazakhstan-2022-record.csv with
-its sources and grades, regions-2022.csv with each unit's first day of protest), and
-writes to the output folder:
+present) and the historical record its scenario names (scenario.record, the facts with
+their sources and grades, and scenario.regions_file, each region's first day of
+protest: docs/record.md), found through the run's manifest.cfg (or its scenario.cfg),
+and writes to the output folder:
 
 - comparison.csv: one row per quantity of the record that the run can measure: the
   record's value and range, its grade and source, and across replications the model's
   median, its 90% interval (5th and 95th percentiles; --band changes them), and how
   many replications have a value. `overlap` says whether the record's range and the
-  model's interval meet. Timings are in hours since the record's start
-  (2022-01-01T00:00:00+06:00) and a run that starts at another instant is shifted to
-  it; first days of protest are days from 1 January in the region's own time zone.
+  model's interval meet. Timings are in hours since the record's hour 0, which is the
+  scenario's start (scenario.start) unless --record-start says otherwise, and a run
+  that starts at another instant is shifted to it; first days of protest are days
+  from hour 0's date in the region's own time zone.
 - comparison.md: the same as a Markdown table, and the record's quantities left out,
   with the reason (not measured by the model, after the run's horizon, a region the
   run does not have, a file the run did not write).
@@ -41,8 +43,14 @@ or after the moment).
 
   record.py out/kazakhstan-2022 -o out/kazakhstan-2022-record
 
+A run whose scenario names no record is refused (exit 65) rather than compared with
+another case's: name one with --record FILE.csv --regions FILE.csv (and
+--record-start when its hour 0 is not the scenario's start). When the record's bytes
+changed since the run (the manifest's record_hash), a warning says so.
+
 Exit status: 0 done, 64 usage, 65 the run lacks summary.csv or national.csv or their
-columns (or the record its columns), 66 no such folder, 73 cannot write the output.
+columns, or names no record (or the record lacks its columns), 66 no such folder or
+record file, 73 cannot write the output.
 
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
@@ -50,15 +58,13 @@ Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 import datetime
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import unrestcsv as uc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_RECORD = os.path.join(HERE, "data", "kazakhstan-2022-record.csv")
-DEFAULT_REGIONS = os.path.join(HERE, "data", "regions-2022.csv")
-RECORD_START = "2022-01-01T00:00:00+06:00"
 
 RECORD_COLUMNS = ["quantity", "value", "low", "high", "unit", "hour", "hour_low",
                   "hour_high", "region", "source", "grade"]
@@ -121,14 +127,7 @@ def parse_args(argv):
     parser.add_argument("-o", "--output", default="record-comparison", metavar="DIR",
                         help="folder to write comparison.csv, comparison.md and "
                              "comparison.png to (default %(default)s)")
-    parser.add_argument("--record", default=DEFAULT_RECORD, metavar="FILE.csv",
-                        help="the record (default: the copy shipped in analysis/data)")
-    parser.add_argument("--regions", default=DEFAULT_REGIONS, metavar="FILE.csv",
-                        help="regions with first_protest_day and utc_offset (default: "
-                             "the copy shipped in analysis/data)")
-    parser.add_argument("--record-start", default=RECORD_START, metavar="ISO8601",
-                        help="the instant the record's hours count from "
-                             "(default %(default)s)")
+    add_record_options(parser)
     parser.add_argument("--protest-threshold", type=float, default=None,
                         metavar="PERSONS",
                         help="active persons that make a protest in a region "
@@ -149,52 +148,118 @@ def parse_args(argv):
     bad = [f for f in args.format if f not in ("png", "pdf", "svg")]
     if bad or not args.format:
         parser.error(f"--format: expected png, pdf or svg, found {','.join(bad) or 'none'}")
-    try:
-        args.record_start = datetime.datetime.fromisoformat(args.record_start)
-    except ValueError:
-        parser.error(f"--record-start: not an ISO 8601 time: {args.record_start}")
-    if args.record_start.tzinfo is None:
-        parser.error("--record-start: needs a UTC offset, e.g. +06:00")
+    if args.record_start is not None:
+        try:
+            args.record_start = datetime.datetime.fromisoformat(args.record_start)
+        except ValueError:
+            parser.error(f"--record-start: not an ISO 8601 time: {args.record_start}")
+        if args.record_start.tzinfo is None:
+            parser.error("--record-start: needs a UTC offset, e.g. +06:00")
+    if args.regions and not args.record:
+        parser.error("--regions: only with --record (a run's record comes with its "
+                     "regions file)")
     return args
-
-
-# The historical records the project ships, by the scenario they are the record of: a
-# scenario whose name (scenario.name) is KEY or starts with KEY- (a counterfactual of
-# it, kazakhstan-2022-no-csto) is compared with that record. (record, regions, start)
-# relative to this folder; docs/record.md lists them.
-RECORDS = {
-    "kazakhstan-2022": (DEFAULT_RECORD, DEFAULT_REGIONS, RECORD_START),
-    "iran-2019": (os.path.join(HERE, "..", "scenarios", "records", "iran-2019-record.csv"),
-                  os.path.join(HERE, "..", "scenarios", "records", "iran-2019-regions.csv"),
-                  "2019-11-15T00:00:00+03:30"),
-}
 
 
 def add_record_options(parser):
     """--record, --regions, --record-start: a record other than the scenario's own."""
     parser.add_argument("--record", metavar="FILE.csv",
-                        help="the record (default: the scenario's own, if it has one)")
+                        help="compare with this record (docs/record.md) instead of the "
+                             "one the run's scenario names (scenario.record)")
     parser.add_argument("--regions", metavar="FILE.csv",
-                        help="the record's regions file (with --record)")
+                        help="with --record: its regions file (first_protest_day, "
+                             "utc_offset)")
     parser.add_argument("--record-start", metavar="ISO8601",
-                        help=f"the record's hour 0 (with --record; default {RECORD_START})")
+                        help="the instant the record's hours count from (default: "
+                             "the scenario's start)")
+
+
+def manifest_text(folder, name):
+    """A string setting `name` of the folder's manifest.cfg, or None."""
+    path = os.path.join(folder, "manifest.cfg")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r'\s*' + re.escape(name) + r'\s*=\s*"((?:[^"\\]|\\.)*)"\s*;',
+                         line)
+            if m:
+                return re.sub(r'\\(.)', r'\1', m.group(1))
+    return None
+
+
+def file_hash(path):
+    """The FNV-1a 64 hash of a file's bytes, as unrestsim writes it in manifest.cfg
+    (sim/output/manifest.c, ur_file_hash): "0x" and 16 hex digits."""
+    h = 14695981039346656037
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            for byte in chunk:
+                h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"0x{h:016x}"
+
+
+def run_record(folder):
+    """(record, regions) the run's scenario names: manifest.cfg's record and
+    regions_file (a run's), else scenario.cfg's scenario.record and .regions_file (a
+    sweep's or calibration's folder); (None, None) when it names none. A file that
+    is no longer there is an error (66); one whose bytes changed since the run, a
+    warning."""
+    facts = manifest_text(folder, "record")
+    regions = manifest_text(folder, "regions_file")
+    from_manifest = facts is not None
+    if not from_manifest:
+        facts = uc.scenario_text(folder, "scenario", "record")
+        regions = uc.scenario_text(folder, "scenario", "regions_file")
+    facts = facts or None
+    regions = regions or None
+    for path, key in ((facts, "record"), (regions, "regions_file")):
+        if path is None:
+            continue
+        if not os.path.isfile(path):
+            raise uc.AnalysisError(
+                f"{folder}: its scenario's {key} {path} is not there (moved, or the run "
+                "was made elsewhere); name the record with --record and --regions",
+                uc.EX_NOINPUT)
+        want = manifest_text(folder, key.replace("_file", "") + "_hash") \
+            if from_manifest else None
+        if want and file_hash(path) != want.lower():
+            print(f"warning: {path}: changed since the run was made (its hash was "
+                  f"{want}, is {file_hash(path)})", file=sys.stderr)
+    return facts, regions
 
 
 def chosen_record(args, folder):
-    """(record, regions, start) named by add_record_options' options, else the run's
-    scenario's own (record_for_scenario), else None."""
+    """(record, regions, start) to compare the run in `folder` with: --record (with
+    --regions, or none) if given, else the record the run's scenario names; the start
+    is --record-start, else the scenario's start. None when neither names a record."""
     if args.record:
-        return (args.record, args.regions or "", args.record_start or RECORD_START)
-    return record_for_scenario(uc.scenario_text(folder, "scenario", "name"))
+        facts, regions = args.record, args.regions or ""
+    else:
+        facts, regions = run_record(folder)
+        if not facts:
+            return None
+        regions = regions or ""
+    start = args.record_start
+    if start is None:
+        start = uc.scenario_text(folder, "scenario", "start")
+        if not start:
+            raise uc.AnalysisError(f"{folder}: no scenario.cfg with scenario.start to "
+                                   "count the record's hours from; give --record-start",
+                                   uc.EX_DATAERR)
+    return (facts, regions, start)
 
 
-def record_for_scenario(name):
-    """(record, regions, start) of the scenario named `name`, or None when the
-    project ships no record of it (or its files are not installed)."""
-    for key, (path, regions, start) in RECORDS.items():
-        if name and (name == key or name.startswith(key + "-")) and os.path.isfile(path):
-            return (os.path.normpath(path), os.path.normpath(regions), start)
-    return None
+def require_record(args, folder):
+    """chosen_record, or the error that the run names no record (exit 65)."""
+    found = chosen_record(args, folder)
+    if not found:
+        raise uc.AnalysisError(
+            f"{folder}: its scenario names no historical record (scenario.record), so "
+            "there is nothing to compare it with; set scenario.record and "
+            "scenario.regions_file in the scenario (docs/record.md), or name one with "
+            "--record FILE.csv --regions FILE.csv", uc.EX_DATAERR)
+    return found
 
 
 def parse_start(text):
@@ -213,7 +278,7 @@ def parse_start(text):
     return stamp
 
 
-def record_events(path, start=RECORD_START):
+def record_events(path, start):
     """The record's events (rows of unit `event` with an hour), in record hours and
     time order: [(hour, hour_low, hour_high, quantity)]."""
     parse_start(start)
@@ -537,8 +602,8 @@ def compare(run, record, regions, args):
         for _, reg in regions.iterrows():
             region = reg["id"]
             rec = {"quantity": "first_protest_day", "grade": reg.get(
-                "first_protest_grade", ""), "source": "regions-2022.csv "
-                "(first_protest_day)"}
+                "first_protest_grade", ""), "source": os.path.basename(args.regions)
+                + " (first_protest_day)"}
             if run.series is None:
                 continue
             if region not in run.regions:
@@ -596,7 +661,7 @@ def markdown(run, rows, left_out, args):
         "A well-sourced, B single source, C uncertain. Timings in hours since "
         f"{args.record_start.isoformat()}"
         + (f" (the run starts {run.shift:+g} h from it)" if run.shift else "")
-        + "; first days of protest in days from 1 January, local time.", "",
+        + "; first days of protest in days from hour 0's date, local time.", "",
         "| quantity | region | unit | record | model median [interval] | n | overlap "
         "| grade | model measure |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -754,7 +819,10 @@ def main(argv=None):
 def comparison(args):
     """Reads the run, the record and its regions and compares them:
     (run, rows, left out)."""
-    run = Run(uc.run_folder(args.run), args)
+    folder = uc.run_folder(args.run)
+    args.record, args.regions, start = require_record(args, folder)
+    args.record_start = parse_start(start)
+    run = Run(folder, args)
     record = uc.read_csv(args.record, RECORD_COLUMNS, what=args.record,
                          text=RECORD_TEXT)
     record = record.fillna({c: "" for c in RECORD_TEXT})

@@ -77,10 +77,9 @@ def parse_args(argv):
     parser.add_argument("--record", metavar="FILE.csv",
                         help="mark the events (rows of unit `event`) of this historical "
                              "record (docs/record.md) on every panel")
-    parser.add_argument("--record-start", default=record.RECORD_START,
-                        metavar="ISO8601",
-                        help="the instant the record's hours count from "
-                             "(default %(default)s)")
+    parser.add_argument("--record-start", metavar="ISO8601",
+                        help="the instant the record's hours count from (default: "
+                             "the scenario's start)")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     args = parser.parse_args(argv)
     lo, hi = args.band
@@ -103,8 +102,13 @@ def recorded_events(args, start):
     """The record's events in run hours within the run: [(hour, low, high, name)]."""
     if not args.record:
         return []
-    events = record.record_events(args.record, args.record_start)
-    shift = (start - record.parse_start(args.record_start)).total_seconds() / 3600.0
+    origin = args.record_start or uc.scenario_text(args.run, "scenario", "start")
+    if not origin:
+        raise uc.AnalysisError(f"{args.run}: no scenario.start in its scenario.cfg to "
+                               "count the record's hours from; give --record-start",
+                               uc.EX_USAGE)
+    events = record.record_events(args.record, origin)
+    shift = (start - record.parse_start(origin)).total_seconds() / 3600.0
     return [(h - shift, lo - shift, hi - shift, q) for h, lo, hi, q in events]
 
 

@@ -1,172 +1,578 @@
 #!/usr/bin/python3
-"""The validation report (docs/validation.md) from a calibration folder and a run.
+"""The validation report (docs/validation.md) and the README's counterfactual table,
+from a run of a scenario that names its historical record, with one command.
 
-  validation.py CALIBRATION_DIR RUN_DIR -o docs/validation.md
+  validation.py [CALIBRATION_DIR] RUN_DIR -o docs/validation.md \\
+      [--convergence FILE.csv] [--analytic TEST_MODEL_OR_LOG] [--sensitivity DIR] \\
+      [--counterfactuals CF_RUN_DIR ...] [--readme README.md]
 
-Writes Markdown with:
-- the calibration's targets: for each, the record's value, range, grade and source (the
-  source from the record's row of the same quantity), the model's median and 90%
-  interval (targets.csv), and pass or miss;
-- the posterior: each parameter's median and 90% interval (posterior_summary.csv),
-  when the folder has it;
-- from the run, compared with its scenario's record by record.py's own comparison:
-  the simulated timeline of actions, shutdown and CSTO against the recorded hours, and
-  the first day of protest region by region, each with pass or miss;
+The record is the one the run's scenario names (scenario.record and
+scenario.regions_file, found through the run's manifest.cfg: docs/record.md); a run
+whose scenario names none is refused (exit 65) unless --record names one. The report
+holds, in this order:
+
+- targets: every magnitude of the record the run measures (record.py's comparison:
+  participants, deaths, injured, detained by a date, regions protesting by an hour,
+  troops, shutdown hours, damage): the record's value, range, grade and source, the
+  model's median and 90% interval across the run's replications, and pass or miss;
+- the timeline: the simulated hour of each recorded event (government actions,
+  internet shutdown and return, CSTO, order restored) against the recorded hour, with
+  the same rule;
+- onset by region: each region's first day of protest, the model's median day
+  against the recorded day; it passes within a day;
+- the calibration (CALIBRATION_DIR: `unrestsim calibrate`'s folder): its targets
+  (targets.csv) judged by the same rule, and the posterior (posterior_summary.csv);
+  without the folder the section says that no calibration was given;
+- the scale convergence (--convergence: a CSV of the outputs by agent_scale, shown as
+  given), the analytic checks (--analytic: tests/model's test_model, run with `stat`,
+  or a log of it: the Granovetter fixed points and the Epstein share it prints, each
+  against its analytic value with the test's tolerance 0.01), and the sensitivity
+  indices (--sensitivity: a folder with sensitivity.csv); each section says so when
+  its input was not given;
+- the counterfactuals (--counterfactuals: runs of the counterfactual scenarios with
+  the reference's replication seeds): for each, the mean difference from the
+  reference paired by replication (replication k of each run against replication k of
+  the reference, which share their seed and so their random numbers), with a 90%
+  percentile-bootstrap interval of that mean (2,000 resamples of the replications,
+  fixed seed). With --readme, the same table replaces the part of that file between
+  `<!-- BEGIN COUNTERFACTUALS -->` and `<!-- END COUNTERFACTUALS -->`;
 - every miss again in one list, and the record's quantities that were not compared,
   with the reason.
 
-Pass: the model's 90% interval meets the record's range (record.py's `overlap`); a
-row without a model value (no replication had it) is a miss. Misses are printed,
-never left out.
+Pass: the record's value lies inside the model's 90% interval (5th to 95th percentile)
+and the model's median is within 25% of it. A fact the sources give only as a range or
+a bound ("at least 2,000") has no value: it passes when the interval meets the range.
+A row no replication measured is a miss. Misses are printed, never left out.
 
-Exit status: 0 done, 64 usage, 65 a folder lacks targets.csv or the run its files,
-66 no such folder, 73 cannot write the output.
+Exit status: 0 done, 64 usage, 65 a run lacks its files or its record, or the
+counterfactual runs are not paired with the reference, 66 no such folder or file,
+73 cannot write the output.
 
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
 import math
 import os
+import re
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import figures  # noqa: E402
 import record  # noqa: E402
 import unrestcsv as uc  # noqa: E402
 
+# The rule of issue 11 for a target: the record inside the 90% interval and the
+# median within this share of the record.
+MEDIAN_TOLERANCE = 0.25
+# Onset: the model's median first day within this many days of the record's.
+ONSET_TOLERANCE_DAYS = 1.0
+# The analytic checks' tolerance (tests/model/test_model.c: assert_near 0.01).
+ANALYTIC_TOLERANCE = 0.01
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20220105
+README_BEGIN = "<!-- BEGIN COUNTERFACTUALS -->"
+README_END = "<!-- END COUNTERFACTUALS -->"
+
+# The README's counterfactual columns: summary.csv column, heading, scale, digits.
+CF_METRICS = [
+    ("peak_active", "peak active", 1.0, 0),
+    ("regions_joined", "regions joined", 1.0, 1),
+    ("killed", "killed", 1.0, 0),
+    ("detained", "detained", 1.0, 0),
+    ("damage_usd", "damage (USD M)", 1e-6, 0),
+]
+CF_OUTCOMES = [("order_restored", "order restored"), ("regime_collapse", "regime collapse")]
+
 
 def parse_args(argv):
     parser = uc.ArgumentParser(
         prog="validation.py",
-        description="Write the validation report from a calibration folder and a run.",
-        epilog="Exit status: 64 usage, 65 missing file or column, 66 missing folder, "
-               "73 cannot write.")
-    parser.add_argument("calibration", metavar="CALIBRATION_DIR",
-                        help="a calibration's output folder (targets.csv)")
-    parser.add_argument("run", metavar="RUN_DIR",
-                        help="a run of the calibrated scenario")
+        description="Write the validation report, and the README's counterfactual "
+                    "table, from a run of a scenario with a record (and a calibration "
+                    "folder, convergence table, analytic checks and sensitivity "
+                    "indices when given).",
+        epilog="Exit status: 64 usage, 65 missing file, column or record, or "
+               "unpaired counterfactuals, 66 missing folder, 73 cannot write.")
+    parser.add_argument("folders", nargs="+", metavar="[CALIBRATION_DIR] RUN_DIR",
+                        help="the calibration's folder (optional) and a run of the "
+                             "scenario")
     parser.add_argument("-o", "--output", default="validation.md", metavar="FILE.md",
                         help="the report to write (default %(default)s)")
+    parser.add_argument("--convergence", metavar="FILE.csv",
+                        help="the scale-convergence table: outputs by agent_scale")
+    parser.add_argument("--analytic", metavar="TEST_MODEL|LOG",
+                        help="tests/model's test_model executable (run with `stat`) "
+                             "or a log of its output")
+    parser.add_argument("--sensitivity", metavar="DIR",
+                        help="a folder with sensitivity.csv (Sobol indices)")
+    parser.add_argument("--counterfactuals", nargs="+", metavar="CF_RUN_DIR",
+                        default=[], help="runs of counterfactual scenarios, with the "
+                                         "reference run's replication seeds")
+    parser.add_argument("--readme", metavar="README.md",
+                        help="write the counterfactual table between its markers in "
+                             "this file")
     record.add_record_options(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if len(args.folders) > 2:
+        parser.error("expected [CALIBRATION_DIR] RUN_DIR, found "
+                     f"{len(args.folders)} folders")
+    args.calibration = args.folders[0] if len(args.folders) == 2 else None
+    args.run = args.folders[-1]
+    if args.readme and not args.counterfactuals:
+        parser.error("--readme: needs --counterfactuals (the runs the table is made of)")
+    return args
 
 
 def fmt(value, unit=""):
     return record.fmt(value, unit)
 
 
+def isnan(value):
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def judge(value, low, high, median, p5, p95, n):
+    """(passed, why) by the rule in the module's docstring."""
+    if not n or isnan(median):
+        return False, "no replication has a value"
+    if not isnan(value):
+        why = []
+        if not p5 <= value <= p95:
+            why.append("the record is outside the 90% interval")
+        off = abs(median - value)
+        if off > MEDIAN_TOLERANCE * abs(value):
+            share = f"{off / abs(value):.0%}" if value else "a median not 0"
+            why.append(f"the median is off by {share}")
+        return not why, "; ".join(why)
+    lo = -math.inf if isnan(low) else low
+    hi = math.inf if isnan(high) else high
+    if p5 <= hi and lo <= p95:
+        return True, ""
+    return False, "the 90% interval misses the record's range"
+
+
 def verdict(passed):
     return "pass" if passed else "**MISS**"
 
 
-def target_rows(calibration, sources):
-    """[(target, record text, grade, source, model text, passed)]."""
+def record_text(value, low, high, unit=""):
+    text = fmt(value, unit) if not isnan(value) else ""
+    if not isnan(low) or not isnan(high):
+        if isnan(high) or math.isinf(high):
+            rng = f"at least {fmt(low, unit)}"
+        elif low == high and not isnan(value):
+            rng = ""
+        else:
+            rng = f"{fmt(low, unit)}–{fmt(high, unit)}"
+        if rng:
+            text = f"{text} ({rng})" if text else rng
+    return text or "—"
+
+
+def model_text(median, p5, p95, unit=""):
+    if isnan(median):
+        return "—"
+    return f"{fmt(median, unit)} [{fmt(p5, unit)}, {fmt(p95, unit)}]"
+
+
+def cell(text):
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# --- sections --------------------------------------------------------------------------
+
+def target_section(rows, misses):
+    lines = ["| target | region | record (range) | unit | grade | source | model median "
+             "[90%] | n | result |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    passed_n = total = 0
+    for r in rows:
+        if r["kind"] != "magnitude":
+            continue
+        # record.py fills an absent low/high with the value; a range-only fact keeps
+        # its own bounds.
+        value, low, high = r["record"], r["record_low"], r["record_high"]
+        ok, why = judge(value, low, high, r["model_median"], r["model_p5"],
+                        r["model_p95"], r["model_n"])
+        rec = record_text(value, low, high, r["unit"])
+        model = model_text(r["model_median"], r["model_p5"], r["model_p95"], r["unit"])
+        total += 1
+        passed_n += ok
+        lines.append(f"| {r['quantity']} | {r['region'] or '—'} | {rec} | {r['unit']} "
+                     f"| {r['grade'] or '—'} | {cell(r['source'])} | {model} "
+                     f"| {r['model_n']}/{r['reps']} | {verdict(ok)} |")
+        if not ok:
+            misses.append(f"target {r['quantity']}"
+                          + (f" {r['region']}" if r["region"] else "")
+                          + f": record {rec}, model {model}: {why}")
+    return lines + ["", f"{passed_n} of {total} targets pass."]
+
+
+def timeline_section(rows, misses):
+    lines = ["| event | region | recorded hour (range) | grade | model median [90%] "
+             "| n | result |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    timings = sorted((r for r in rows if r["kind"] == "timing" and r["unit"] == "h"),
+                     key=lambda r: (isnan(r["record"]), r["record"]
+                                    if not isnan(r["record"]) else 0.0))
+    passed_n = 0
+    for r in timings:
+        ok, why = judge(r["record"], r["record_low"], r["record_high"],
+                        r["model_median"], r["model_p5"], r["model_p95"], r["model_n"])
+        rec = record_text(r["record"], r["record_low"], r["record_high"])
+        model = model_text(r["model_median"], r["model_p5"], r["model_p95"])
+        passed_n += ok
+        lines.append(f"| {r['quantity']} | {r['region'] or '—'} | {rec} "
+                     f"| {r['grade'] or '—'} | {model} | {r['model_n']}/{r['reps']} "
+                     f"| {verdict(ok)} |")
+        if not ok:
+            misses.append(f"timeline {r['quantity']}: recorded hour {rec}, model "
+                          f"{model} ({r['model_n']} of {r['reps']} replications): {why}")
+    return lines + ["", f"{passed_n} of {len(timings)} events pass."]
+
+
+def onset_section(rows, misses):
+    lines = ["| region | recorded day | grade | model median day [90%] | n | result |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    passed_n = judged = 0
+    for r in rows:
+        if r["kind"] != "timing" or r["unit"] != "day":
+            continue
+        med, p5, p95, n = r["model_median"], r["model_p5"], r["model_p95"], r["model_n"]
+        model = model_text(med, p5, p95)
+        if isnan(r["record"]):
+            lines.append(f"| {r['region']} | not recorded | {r['grade'] or '—'} | "
+                         f"{model} | {n}/{r['reps']} | — |")
+            continue
+        judged += 1
+        ok = bool(n) and abs(med - r["record"]) <= ONSET_TOLERANCE_DAYS
+        passed_n += ok
+        lines.append(f"| {r['region']} | {fmt(r['record'])} | {r['grade'] or '—'} | "
+                     f"{model} | {n}/{r['reps']} | {verdict(ok)} |")
+        if not ok:
+            misses.append(f"onset {r['region']}: recorded day {fmt(r['record'])}, "
+                          f"model {model} ({n} of {r['reps']} replications)")
+    return lines + ["", f"{passed_n} of {judged} regions with a recorded day pass "
+                        "(within a day)."]
+
+
+def calibration_section(calibration, sources, misses):
+    if not calibration:
+        return ["No calibration folder was given: this report judges the run alone. "
+                "Give the folder of `unrestsim calibrate` as the first argument to add "
+                "its targets and posterior."]
+    lines = [f"From `{os.path.basename(os.path.normpath(calibration))}` (targets.csv: "
+             "the targets at the last generation's accepted parameter sets).", "",
+             "| target | record (range) | grade | source | model median [90%] | result |",
+             "| --- | --- | --- | --- | --- | --- |"]
     targets = figures.read_targets(calibration)
-    rows = []
+    passed_n = 0
     for _, t in targets.iterrows():
-        rec = f"{fmt(t['record'])} ({fmt(t['low'])}–{fmt(t['high'])})"
-        have = not math.isnan(t["median"])
-        model = (f"{fmt(t['median'])} [{fmt(t['p05'])}, {fmt(t['p95'])}]"
-                 if have else "—")
-        passed = figures.target_passes(t)
-        rows.append((t["target"], rec, t["grade"] or "—",
-                     sources.get(t["target"], "not in the record"), model, passed))
-    return rows
-
-
-def posterior_lines(calibration):
+        value, low, high = (float(t[k]) for k in ("record", "low", "high"))
+        med, p5, p95 = (float(t[k]) for k in ("median", "p05", "p95"))
+        ok, why = judge(value, low, high, med, p5, p95, 0 if isnan(med) else 1)
+        passed_n += ok
+        rec = record_text(value, low, high)
+        model = model_text(med, p5, p95)
+        lines.append(f"| {t['target']} | {rec} | {t['grade'] or '—'} | "
+                     f"{cell(sources.get(t['target'], 'not in the record'))} | {model} "
+                     f"| {verdict(ok)} |")
+        if not ok:
+            misses.append(f"calibration target {t['target']}: record {rec}, model "
+                          f"{model}: {why}")
+    lines += ["", f"{passed_n} of {len(targets)} calibration targets pass.", "",
+              "Posterior:", ""]
     if not uc.has_file(calibration, "posterior_summary.csv"):
-        return ["No posterior_summary.csv in the calibration folder."]
+        return lines + ["No posterior_summary.csv in the calibration folder."]
     path = uc.data_path(calibration, "posterior_summary.csv")
     summary = uc.read_csv(path, ["parameter", "median", "p05", "p95"], what=path,
                           text=("parameter",))
-    lines = ["| parameter | median | 90% interval |", "| --- | --- | --- |"]
+    lines += ["| parameter | median | 90% interval |", "| --- | --- | --- |"]
     for _, p in summary.iterrows():
         lines.append(f"| {p['parameter']} | {p['median']:.4g} | "
                      f"{p['p05']:.4g}–{p['p95']:.4g} |")
     return lines
 
 
-def comparison_lines(rows, kind_filter, header):
-    """A table of the run's comparison rows that pass `kind_filter`; the misses."""
-    lines = [header, "| --- | --- | --- | --- | --- | --- |"]
-    misses = []
-    for r in rows:
-        if not kind_filter(r):
-            continue
-        rec, model = record.row_texts(r)
-        passed = r["overlap"] == "yes"
-        name = (r["region"] if r["unit"] == "day"
-                else r["quantity"] + (f" {r['region']}" if r["region"] else ""))
-        lines.append(f"| {name} | {rec} | {r['grade'] or '—'} | {model} "
-                     f"| {r['model_n']}/{r['reps']} | {verdict(passed)} |")
-        if not passed:
-            what = f"first protest day {name}" if r["unit"] == "day" else name
-            misses.append(f"{what}: record {rec}, model {model} "
-                          f"({r['model_n']} of {r['reps']} replications have it)")
-    return lines, misses
+def convergence_section(path):
+    if not path:
+        return ["Not given (--convergence): no scale-convergence table in this report."]
+    if not os.path.isfile(path):
+        raise uc.AnalysisError(f"--convergence: {path}: no such file", uc.EX_NOINPUT)
+    frame = uc.read_csv(path, what=path)
+    columns = list(frame.columns)
+    lines = [f"From `{os.path.basename(path)}`, as given.", "",
+             "| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for _, row in frame.iterrows():
+        lines.append("| " + " | ".join(cell(v if isinstance(v, str) else fmt(float(v)))
+                                       for v in row) + " |")
+    return lines
 
 
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    calibration = uc.run_folder(args.calibration)
+ANALYTIC_LINES = [
+    (re.compile(r"granovetter sd ([0-9.eE+-]+): share ([0-9.eE+-]+), fixed point "
+                r"([0-9.eE+-]+)"),
+     lambda m: (f"Granovetter, thresholds N(0.25, {float(m.group(1)):g}): active share "
+                "against the smallest fixed point of a = F(a)", float(m.group(2)),
+                float(m.group(3)))),
+    (re.compile(r"epstein L ([0-9.]+) T ([0-9.]+): share ([0-9.eE+-]+), expected "
+                r"([0-9.eE+-]+)"),
+     lambda m: (f"Epstein, L = {m.group(1)}, T = {m.group(2)}: active share against "
+                "1 − T/(1 − L)", float(m.group(3)), float(m.group(4)))),
+]
+
+
+def analytic_checks(source):
+    """[(check, model, analytic)] from test_model's output (run, or a log)."""
+    if not os.path.exists(source):
+        raise uc.AnalysisError(f"--analytic: {source}: no such file", uc.EX_NOINPUT)
+    if os.access(source, os.X_OK) and not os.path.isdir(source):
+        try:
+            done = subprocess.run([source, "stat"], capture_output=True, text=True,
+                                  timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise uc.AnalysisError(f"--analytic: {source}: {err}", uc.EX_DATAERR) \
+                from None
+        text = done.stdout + done.stderr
+    else:
+        with open(source, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    checks = []
+    for line in text.splitlines():
+        for pattern, read in ANALYTIC_LINES:
+            m = pattern.search(line)
+            if m:
+                checks.append(read(m))
+    if not checks:
+        raise uc.AnalysisError(f"--analytic: {source}: no Granovetter or Epstein line "
+                               "(expected test_model's `stat` output)", uc.EX_DATAERR)
+    return checks
+
+
+def analytic_section(source, misses):
+    if not source:
+        return ["Not given (--analytic): run with `--analytic "
+                "build/tests/model/test_model` to add the Granovetter and Epstein "
+                "limits the model is held to (tests/model, docs/model.md \"Tests\")."]
+    lines = ["The model in its two textbook limits (tests/model/test_model.c, "
+             "docs/model.md \"Tests\"); tolerance ±0.01 of the share.", "",
+             "| check | model | analytic | result |", "| --- | --- | --- | --- |"]
+    checks = analytic_checks(source)
+    for name, model, exact in checks:
+        ok = abs(model - exact) <= ANALYTIC_TOLERANCE
+        lines.append(f"| {name} | {model:.4f} | {exact:.4f} | {verdict(ok)} |")
+        if not ok:
+            misses.append(f"analytic {name}: model {model:.4f}, analytic {exact:.4f}")
+    return lines
+
+
+def sensitivity_section(folder):
+    if not folder:
+        return ["Not given (--sensitivity): no sensitivity indices in this report."]
+    uc.run_folder(folder)
+    path = uc.data_path(folder, "sensitivity.csv")
+    if not os.path.isfile(path):
+        raise uc.AnalysisError(f"--sensitivity: {folder}: no sensitivity.csv",
+                               uc.EX_DATAERR)
+    frame = uc.read_csv(path, figures.SENSITIVITY_COLUMNS, what=path,
+                        text=("parameter", "metric"))
+    lines = ["First-order and total Sobol indices with their intervals "
+             f"(`{os.path.basename(path)}`).", "",
+             "| output | parameter | first order [interval] | total [interval] |",
+             "| --- | --- | --- | --- |"]
+    for _, r in frame.iterrows():
+        lines.append(f"| {r['metric']} | {r['parameter']} | {r['first_order']:.3f} "
+                     f"[{r['first_lo']:.3f}, {r['first_hi']:.3f}] | {r['total']:.3f} "
+                     f"[{r['total_lo']:.3f}, {r['total_hi']:.3f}] |")
+    return lines
+
+
+# --- counterfactuals --------------------------------------------------------------------
+
+def read_summary(folder):
+    header = uc.read_header(uc.data_path(folder, "summary.csv"))
+    wanted = ["rep", "seed", "outcome"] + [c for c, _, _, _ in CF_METRICS if c in header]
+    return uc.read_run(folder, "summary.csv", wanted)
+
+
+def scenario_name(folder):
+    return uc.scenario_text(folder, "scenario", "name") or \
+        os.path.basename(os.path.normpath(folder))
+
+
+def bootstrap_mean(values, rng):
+    """The mean and the 5th and 95th percentiles of the bootstrap means."""
+    import numpy as np
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    picks = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    means = values[picks].mean(axis=1)
+    return float(values.mean()), float(np.quantile(means, 0.05)), \
+        float(np.quantile(means, 0.95))
+
+
+def paired(reference, folder, ref_name):
+    """The reference's and the counterfactual's summaries, row k of one against row k
+    of the other, refused unless their replications and seeds are the same."""
+    other = read_summary(folder)
+    ref = reference.set_index("rep")
+    cf = other.set_index("rep")
+    if set(ref.index) != set(cf.index) or \
+            any(ref.loc[k, "seed"] != cf.loc[k, "seed"] for k in ref.index):
+        raise uc.AnalysisError(
+            f"{folder}: its replications are not those of {ref_name} (replication "
+            "numbers or seeds differ): counterfactuals are compared replication by "
+            "replication, so run them with the same -r and -s as the reference",
+            uc.EX_DATAERR)
+    return ref.sort_index(), cf.loc[ref.sort_index().index]
+
+
+def counterfactual_table(run_dir, folders):
+    import numpy as np
+    reference = read_summary(run_dir)
+    ref_name = scenario_name(run_dir)
+    reps = len(reference)
+    metrics = [m for m in CF_METRICS if m[0] in reference.columns]
+    head = ["scenario"] + [h for _, h, _, _ in metrics] + [h for _, h in CF_OUTCOMES]
+    lines = [f"Mean over {reps} replications for the reference; for each "
+             "counterfactual, its mean difference from the reference paired by "
+             "replication (same seeds), with a 90% bootstrap interval "
+             f"({BOOTSTRAP_RESAMPLES} resamples). Outcomes in percentage points.", "",
+             "| " + " | ".join(head) + " |",
+             "| --- |" + " ---: |" * (len(head) - 1)]
+
+    def number(value, digits):
+        return f"{value:,.{digits}f}"
+
+    row = [f"reference (`{ref_name}`)"]
+    for column, _, scale, digits in metrics:
+        row.append(number(reference[column].astype(float).mean() * scale, digits))
+    for outcome, _ in CF_OUTCOMES:
+        row.append(f"{(reference['outcome'] == outcome).mean() * 100:.1f}%")
+    lines.append("| " + " | ".join(row) + " |")
+    for k, folder in enumerate(folders):
+        uc.run_folder(folder)
+        ref, cf = paired(reference, folder, ref_name)
+        rng = np.random.default_rng(BOOTSTRAP_SEED + k)
+        row = [f"`{scenario_name(folder)}`"]
+        for column, _, scale, digits in metrics:
+            if column not in cf.columns:
+                row.append("—")
+                continue
+            diff = (cf[column].astype(float) - ref[column].astype(float)).to_numpy() \
+                * scale
+            mean, lo, hi = bootstrap_mean(diff, rng)
+            row.append(f"{mean:+,.{digits}f} [{lo:+,.{digits}f}, {hi:+,.{digits}f}]")
+        for outcome, _ in CF_OUTCOMES:
+            diff = ((cf["outcome"] == outcome).astype(float).to_numpy()
+                    - (ref["outcome"] == outcome).astype(float).to_numpy()) * 100
+            mean, lo, hi = bootstrap_mean(diff, rng)
+            row.append(f"{mean:+.1f} [{lo:+.1f}, {hi:+.1f}]")
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def replace_between_markers(path, body):
+    """The file with the text between README_BEGIN and README_END replaced by body;
+    written whole (a temporary file renamed) or not at all."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise uc.AnalysisError(f"--readme: {path}: {err.strerror}", uc.EX_NOINPUT) \
+            from None
+    begin, end = text.find(README_BEGIN), text.find(README_END)
+    if begin < 0 or end < begin:
+        raise uc.AnalysisError(f"--readme: {path}: expected the markers {README_BEGIN} "
+                               f"and then {README_END}, found "
+                               + ("neither" if begin < 0 and end < 0 else
+                                  "them out of order" if begin >= 0 and end >= 0 else
+                                  "only one"), uc.EX_DATAERR)
+    new = text[:begin + len(README_BEGIN)] + "\n" + body + "\n" + text[end:]
+    write_atomic(path, new)
+
+
+def write_atomic(path, text):
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".validation-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise uc.AnalysisError(f"{path}: cannot write: {err}", uc.EX_CANTCREAT) from None
+
+
+# --- the report ------------------------------------------------------------------------
+
+def report(args):
+    calibration = uc.run_folder(args.calibration) if args.calibration else None
     run_dir = uc.run_folder(args.run)
-    found = record.chosen_record(args, run_dir)
-    if not found:
-        raise uc.AnalysisError(f"{run_dir}: its scenario has no record; name one with "
-                               "--record", uc.EX_USAGE)
-    rargs = record.parse_args([run_dir, "--record", found[0], "--regions", found[1],
-                               "--record-start", found[2]])
-    facts = uc.read_csv(found[0], record.RECORD_COLUMNS, what=found[0],
+    rargs = record.parse_args([run_dir, "--format", "png"])
+    rargs.record, rargs.regions, rargs.record_start = (args.record, args.regions,
+                                                       args.record_start)
+    run, rows, left_out = record.comparison(rargs)
+    facts = uc.read_csv(rargs.record, record.RECORD_COLUMNS, what=rargs.record,
                         text=record.RECORD_TEXT)
     sources = dict(zip(facts["quantity"], facts["source"].fillna("")))
+    start = rargs.record_start.isoformat()
 
-    targets = target_rows(calibration, sources)
-    run, rows, left_out = record.comparison(rargs)
-
-    name = os.path.basename(os.path.normpath(calibration))
+    misses = []
+    cmd = "analysis/validation.py " + ("CALIBRATION " if calibration else "") + \
+        "RUN -o docs/validation.md"
     lines = [
         "# Validation against the historical record", "",
-        f"From the calibration `{name}` and the run "
-        f"`{os.path.basename(os.path.normpath(run_dir))}` ({len(run.reps)} "
-        f"replications), against `{os.path.basename(found[0])}`. Regenerate with "
-        "`analysis/validation.py CALIBRATION RUN -o docs/validation.md`.", "",
-        "Pass: the model's 90% interval meets the record's range. Grades: A "
-        "well-sourced, B single source, C uncertain.", "",
-        "## Calibration targets", "",
-        "| target | record (range) | grade | source | model median [90%] | result |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    misses = []
-    for target, rec, grade, source, model, passed in targets:
-        lines.append(f"| {target} | {rec} | {grade} | {source} | {model} "
-                     f"| {verdict(passed)} |")
-        if not passed:
-            misses.append(f"target {target}: record {rec}, model {model}")
-    passed_n = sum(1 for t in targets if t[5])
-    lines += ["", f"{passed_n} of {len(targets)} targets pass.", "",
-              "## Posterior", ""] + posterior_lines(calibration)
-
-    header = ("| event | recorded hour (range) | grade | model median [90%] | n "
-              "| result |")
-    timing, timing_misses = comparison_lines(
-        rows, lambda r: r["kind"] == "timing" and r["unit"] == "h", header)
+        f"The run `{os.path.basename(os.path.normpath(run_dir))}` of the scenario "
+        f"`{scenario_name(run_dir)}` ({len(run.reps)} replications) against its record "
+        f"`{os.path.basename(rargs.record)}`"
+        + (f" and `{os.path.basename(rargs.regions)}`" if rargs.regions else "")
+        + f", whose hours count from {start}. Regenerate with `{cmd}` and the options "
+        "of the sections below (analysis/validation.py, docs/analysis.md).", "",
+        "Pass: the record's value lies inside the model's 90% interval (5th to 95th "
+        f"percentile across replications) and the median is within "
+        f"{MEDIAN_TOLERANCE:.0%} of it; a fact given only as a range or a bound passes "
+        "when the interval meets it; a row no replication measured misses. Grades: A "
+        "well-sourced, B single source, C uncertain (docs/record.md).", "",
+        "## Targets", ""]
+    lines += target_section(rows, misses)
     lines += ["", "## Timeline: actions, shutdown and CSTO against the recorded hours",
-              "", f"Hours since {rargs.record_start.isoformat()}.", ""] + timing
-    header = ("| region | recorded day | grade | model median [90%] | n | result |")
-    onset, onset_misses = comparison_lines(
-        rows, lambda r: r["kind"] == "timing" and r["unit"] == "day", header)
+              "", f"Hours since {start}, by the same rule.", ""]
+    lines += timeline_section(rows, misses)
     lines += ["", "## Onset day by region", "",
-              "Days from 1 January in the region's own time zone; onset is the first "
-              f"sample with {fmt(run.threshold)} active persons.", ""] + onset
-    misses += timing_misses + onset_misses
+              "Days from hour 0's date in the region's own time zone; onset is the "
+              f"first sample with {fmt(run.threshold)} active persons (the run's "
+              "outcomes.region_active). A region passes when the model's median day "
+              "is within a day of the recorded one.", ""]
+    lines += onset_section(rows, misses)
+    lines += ["", "## Calibration", ""] + calibration_section(calibration, sources,
+                                                               misses)
+    lines += ["", "## Scale convergence", ""] + convergence_section(args.convergence)
+    lines += ["", "## Analytic checks", ""] + analytic_section(args.analytic, misses)
+    lines += ["", "## Sensitivity", ""] + sensitivity_section(args.sensitivity)
+    table = None
+    if args.counterfactuals:
+        table = counterfactual_table(run_dir, args.counterfactuals)
+        lines += ["", "## Counterfactuals", ""] + table
     lines += ["", f"## Misses ({len(misses)})", ""]
     lines += [f"- {m}" for m in misses] or ["- none"]
     lines += ["", "## Not compared", ""]
     lines += [f"- {q}: {why}" for q, why in left_out] or ["- nothing"]
-    uc.write_text(args.output, "\n".join(lines) + "\n")
-    print(f"{args.output}: {passed_n} of {len(targets)} targets pass, "
-          f"{len(misses)} misses")
+    return "\n".join(lines) + "\n", table, len(misses)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    text, table, nmisses = report(args)
+    # The README first: a report that says it wrote a table that is not there would lie.
+    if args.readme:
+        replace_between_markers(args.readme, "\n".join(table))
+    write_atomic(args.output, text)
+    print(f"{args.output}: {nmisses} misses"
+          + (f"; {args.readme}: counterfactual table written" if args.readme else ""))
     return 0
 
 

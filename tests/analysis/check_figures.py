@@ -218,16 +218,23 @@ def main():
         ok(figures.scenario_record(args, run) is None,
            "the minimal scenario has no record (no event markers)")
 
-        # A copy named as the reference scenario: Kazakhstan's record, compared.
+        # A copy whose scenario names Kazakhstan's record (scenario.record in its
+        # scenario.cfg, as a sweep's or calibration's folder has it): compared.
         kz = os.path.join(tmp, "run-kz")
         shutil.copytree(run, kz)
         cfg = os.path.join(kz, "scenario.cfg")
+        records = os.path.join(SRC, "scenarios", "records")
         with open(cfg, encoding="utf-8") as f:
-            text = f.read().replace('name = "minimal";', 'name = "kazakhstan-2022";', 1)
+            text = f.read().replace(
+                'name = "minimal";', 'name = "minimal";\n  record = "'
+                + os.path.join(records, "kazakhstan-2022-record.csv")
+                + '";\n  regions_file = "'
+                + os.path.join(records, "kazakhstan-2022-regions.csv") + '";', 1)
         write(cfg, text)
         found = figures.scenario_record(figures.parse_args([kz, "-o", out]), kz)
         ok(found is not None and found[0].endswith("kazakhstan-2022-record.csv"),
-           "a run of kazakhstan-2022 is compared with Kazakhstan's record", str(found))
+           "a run whose scenario names Kazakhstan's record is compared with it",
+           str(found))
         out = os.path.join(tmp, "fig-kz")
         draw(kz, out, "--only", "timeline,comparison")
         check_picture(os.path.join(out, "comparison"))

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""check_validation.py: analysis/validation.py and the record each run carries, in TAP.
+
+- A synthetic run folder whose answers are known: a record of five facts, summary
+  values chosen so that one target passes, one misses by its interval, one has the
+  record inside the interval but a median 40% off (a miss by the 25% rule alone), one
+  fact given only as "at least" passes by meeting it; timings and onset days likewise;
+  every miss is listed.
+- Counterfactual runs paired by replication: a run whose killed are the reference's
+  plus 10 gives +10 [+10, +10]; the table replaces the README's between its markers
+  and nothing else; a run with other seeds is refused (65) and leaves the README
+  untouched.
+- The analytic checks read from test_model's output; a line off by more than 0.01 is
+  a miss.
+- A real small run of the reference scenario: the report has every section; its
+  manifest names the record and its hash, and a changed record is warned about.
+- A run of a scenario without a record (minimal.cfg) is refused by validation.py and
+  record.py with exit 65 and a message; no report is written.
+
+Usage: check_validation.py UNRESTSIM SOURCE_ROOT
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import finish, ok, require_plotting  # noqa: E402
+
+require_plotting()
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+ANALYSIS = os.path.join(SRC, "analysis")
+PYTHON = "/usr/bin/python3"
+
+RECORD = """quantity,value,low,high,unit,hour,hour_low,hour_high,region,source,grade
+deaths_total,100,90,110,persons,,,,,"Synthetic source of deaths",A
+injured_total,1000,900,1100,persons,,,,,"Synthetic source of injured",B
+participants_total,5000,4000,6000,persons,,,,,"Synthetic source of participants",A
+detained_by_day_2,,50,,persons,48,,,,"Synthetic: at least 50",C
+csto_request,,,,event,30,28,32,,"Synthetic request",A
+order_largely_restored,,,,event,60,55,65,,"Synthetic order",A
+"""
+REGIONS = """id,name,centre,population,utc_offset,lat,lon,first_protest_day,first_protest_grade
+AAA,Alpha,Alphaville,100000,+06:00,43.0,51.0,0,A
+BBB,Beta,Betaville,200000,+06:00,44.0,52.0,2,B
+"""
+REPS = 20
+
+
+def fnv(path):
+    h = 14695981039346656037
+    with open(path, "rb") as f:
+        for byte in f.read():
+            h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"0x{h:016x}"
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def synthetic_run(folder, record, regions, killed_shift=0.0, seeds=None):
+    """A run folder of REPS replications with known values (see the docstring)."""
+    os.makedirs(folder)
+    write(os.path.join(folder, "scenario.cfg"),
+          'scenario = {\n  name = "synthetic";\n'
+          '  start = "2022-01-01T00:00:00+06:00";\n};\n'
+          'outcomes = {\n  region_active = 100.0;\n};\n')
+    write(os.path.join(folder, "manifest.cfg"),
+          f'program = "unrestsim";\ncommand = "run";\nrecord = "{record}";\n'
+          f'record_hash = "{fnv(record)}";\nregions_file = "{regions}";\n'
+          f'regions_hash = "{fnv(regions)}";\n')
+    summary = ["rep,seed,outcome,peak_active,peak_hour,regions_joined,killed,"
+               "killed_security,injured,detained,damage_usd,shutdown_region_hours,"
+               "csto_request_hour,csto_troops_peak,order_restored_hour,events,fingerprint"]
+    national = ["rep,hour,active,detained,csto_troops,connectivity"]
+    series = ["rep,hour,region,active,internet"]
+    for k in range(REPS):
+        # deaths 95..104.5: record 100 inside, median 99.75: pass
+        killed = 95 + 0.5 * k + killed_shift
+        # injured 2000: the interval misses 1000: miss
+        injured = 2000 + k
+        # participants: 2000 for four replications, 7000 for the rest: the 90%
+        # interval [2000, 7000] holds 5000 but the median 7000 is 40% off: miss
+        peak = 2000 if k < 4 else 7000
+        # csto request at 30 + (k - 10) * 0.2: median about 30, pass; order
+        # restored at 100: miss
+        seed = seeds[k] if seeds else f"0x{k + 1:016x}"
+        outcome = "order_restored" if k % 4 else "regime_collapse"
+        summary.append(f"{k},{seed},{outcome},{peak},40,2,{killed},1,{injured},60,1e6,"
+                       f"0,{30 + (k - 10) * 0.2},0,100,1000,0x0")
+        for hour in range(0, 73, 6):
+            national.append(f"{k},{hour},{peak if hour >= 24 else 0},"
+                            f"{60 if hour >= 24 else 0},0,1")
+            # AAA protests from hour 6 (day 0, pass); BBB from hour 30 (day 1,
+            # recorded 2: within a day, pass)
+            series.append(f"{k},{hour},AAA,{500 if hour >= 6 else 0},on")
+            series.append(f"{k},{hour},BBB,{500 if hour >= 30 else 0},on")
+    write(os.path.join(folder, "summary.csv"), "\n".join(summary) + "\n")
+    write(os.path.join(folder, "national.csv"), "\n".join(national) + "\n")
+    write(os.path.join(folder, "timeseries.csv"), "\n".join(series) + "\n")
+
+
+def script(name, *args):
+    done = subprocess.run([PYTHON, os.path.join(ANALYSIS, name), *args],
+                          capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def line_starting(text, prefix):
+    return next((ln for ln in text.splitlines() if ln.startswith(prefix)), "")
+
+
+def test_synthetic(tmp):
+    record = os.path.join(tmp, "record.csv")
+    regions = os.path.join(tmp, "regions.csv")
+    write(record, RECORD)
+    write(regions, REGIONS)
+    run = os.path.join(tmp, "synthetic")
+    synthetic_run(run, record, regions)
+    log = os.path.join(tmp, "analytic.log")
+    write(log, "[ RUN ] test_granovetter\n"
+               "granovetter sd 0.080: share 0.00090, fixed point 0.00089\n"
+               "epstein L 0.2 T 0.3: share 0.60000, expected 0.625\n")
+    report = os.path.join(tmp, "validation.md")
+    status, _, err = script("validation.py", run, "-o", report, "--analytic", log)
+    if not ok(status == 0 and os.path.isfile(report),
+              "validation.py on a synthetic run: exit 0, report written", err):
+        return
+    text = open(report, encoding="utf-8").read()
+    deaths = line_starting(text, "| deaths_total |")
+    ok(deaths.endswith("| pass |") and "100 (90–110)" in deaths
+       and "Synthetic source of deaths" in deaths and "| A |" in deaths
+       and f"| {REPS}/{REPS} |" in deaths,
+       "a target inside the interval with its median close passes, with value, "
+       "range, grade and source", deaths)
+    injured = line_starting(text, "| injured_total |")
+    ok(injured.endswith("| **MISS** |"), "a target outside the interval misses",
+       injured)
+    people = line_starting(text, "| participants_total |")
+    ok(people.endswith("| **MISS** |") and "7,000 [2,000, 7,000]" in people
+       and "participants_total: record 5,000 (4,000–6,000), model 7,000 [2,000, 7,000]: "
+           "the median is off by 40%" in text,
+       "the record inside the interval but a median 40% off misses (the 25% rule), "
+       "and the misses list says why", people)
+    detained = line_starting(text, "| detained_by_day_2 |")
+    ok(detained.endswith("| pass |") and "at least 50" in detained,
+       "a fact given only as 'at least' passes when the interval meets it", detained)
+    request = line_starting(text, "| csto_request |")
+    order = line_starting(text, "| order_largely_restored |")
+    ok(request.endswith("| pass |") and order.endswith("| **MISS** |"),
+       "the timeline: an event at its recorded hour passes, one 40 h late misses",
+       request, order)
+    onset_a = line_starting(text, "| AAA | 0 |")
+    onset_b = line_starting(text, "| BBB | 2 |")
+    ok(onset_a.endswith("| pass |") and onset_b.endswith("| pass |")
+       and "1 [1, 1]" in onset_b,
+       "onset: day 0 against 0 and day 1 against 2 (within a day) pass", onset_a,
+       onset_b)
+    ok("| Epstein, L = 0.2, T = 0.3: active share against 1 − T/(1 − L) | 0.6000 | "
+       "0.6250 | **MISS** |" in text
+       and line_starting(text, "| Granovetter").endswith("| pass |")
+       and "- analytic Epstein" in text,
+       "analytic checks from test_model's output: 0.025 off misses, 1e-5 passes")
+    ok("## Misses (4)" in text and "No calibration folder was given" in text
+       and "Not given (--convergence)" in text and "Not given (--sensitivity)" in text,
+       "four misses counted; the sections without input say so")
+
+    # Counterfactuals, paired by replication.
+    cf = os.path.join(tmp, "cf-plus-ten")
+    synthetic_run(cf, record, regions, killed_shift=10.0)
+    readme = os.path.join(tmp, "README.md")
+    write(readme, "intro\n<!-- BEGIN COUNTERFACTUALS -->\nold table\n"
+                  "<!-- END COUNTERFACTUALS -->\noutro\n")
+    status, _, err = script("validation.py", run, "-o", report, "--counterfactuals", cf,
+                            "--readme", readme)
+    table = open(readme, encoding="utf-8").read()
+    row = line_starting(table, "| `synthetic` |")
+    ok(status == 0 and "+10 [+10, +10]" in row and "old table" not in table
+       and table.startswith("intro\n<!-- BEGIN COUNTERFACTUALS -->\n")
+       and table.endswith("<!-- END COUNTERFACTUALS -->\noutro\n")
+       and "| reference (`synthetic`) |" in table,
+       "a counterfactual whose killed are the reference's plus 10: +10 [+10, +10], "
+       "written between the README's markers and nowhere else", err, row)
+    ok("## Counterfactuals" in open(report, encoding="utf-8").read(),
+       "the report holds the counterfactual table too")
+    other = os.path.join(tmp, "cf-other-seeds")
+    synthetic_run(other, record, regions,
+                  seeds=[f"0x{k + 100:016x}" for k in range(REPS)])
+    before = open(readme, encoding="utf-8").read()
+    status, _, err = script("validation.py", run, "-o", report + "2",
+                            "--counterfactuals", other, "--readme", readme)
+    ok(status == 65 and "not those of" in err
+       and open(readme, encoding="utf-8").read() == before
+       and not os.path.exists(report + "2"),
+       "a counterfactual with other seeds is refused (65), nothing written", err)
+
+    # The record changed since the run: a warning, and the comparison still made.
+    with open(record, "a", encoding="utf-8") as f:
+        f.write('deaths_security,5,5,5,persons,,,,,"Synthetic",A\n')
+    status, _, err = script("validation.py", run, "-o", report)
+    ok(status == 0 and "changed since the run" in err,
+       "a record whose bytes changed since the run is warned about", err)
+
+
+def test_real_runs(tmp):
+    kz = os.path.join(tmp, "kz")
+    done = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "kazakhstan-2022.cfg"),
+                           "-r", "3", "-s", "5", "-q", "-o", kz, "--set",
+                           "scenario.horizon=160", "--set", "scenario.agent_scale=100"],
+                          capture_output=True, text=True)
+    if not ok(done.returncode == 0, "a small run of the reference", done.stderr):
+        return
+    manifest = open(os.path.join(kz, "manifest.cfg"), encoding="utf-8").read()
+    facts = os.path.realpath(os.path.join(SRC, "scenarios", "records",
+                                          "kazakhstan-2022-record.csv"))
+    ok(f'record = "{facts}";' in manifest
+       and f'record_hash = "{fnv(facts)}";' in manifest
+       and 'regions_file = "' in manifest,
+       "the run's manifest names the scenario's record and its hash")
+    report = os.path.join(tmp, "kz.md")
+    status, _, err = script("validation.py", kz, "-o", report)
+    text = open(report, encoding="utf-8").read() if os.path.isfile(report) else ""
+    sections = ["## Targets", "## Timeline", "## Onset day by region", "## Calibration",
+                "## Scale convergence", "## Analytic checks", "## Sensitivity",
+                "## Misses", "## Not compared"]
+    ok(status == 0 and all(s in text for s in sections)
+       and "| deaths_total |" in text and "| MAN |" in text
+       and "kazakhstan-2022-record.csv" in text,
+       "the report of a small reference run has every section", err,
+       *[s for s in sections if s not in text])
+
+    minimal = os.path.join(tmp, "minimal")
+    done = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "minimal.cfg"),
+                           "-r", "2", "-q", "-o", minimal], capture_output=True, text=True)
+    if not ok(done.returncode == 0, "a run of minimal.cfg", done.stderr):
+        return
+    out = os.path.join(tmp, "minimal.md")
+    status, _, err = script("validation.py", minimal, "-o", out)
+    ok(status == 65 and "names no historical record" in err and not os.path.exists(out),
+       "validation.py refuses a run without a record: 65, a message, no report", err)
+    status, _, err = script("record.py", minimal, "-o", os.path.join(tmp, "minimal-rec"))
+    ok(status == 65 and "names no historical record" in err
+       and not os.path.exists(os.path.join(tmp, "minimal-rec")),
+       "record.py refuses a run without a record: 65 and a message", err)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="unrest-validation-")
+    try:
+        test_synthetic(tmp)
+        test_real_runs(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -86,6 +86,16 @@ check "unrestsim run kazakhstan-2022 works from any folder" \
 	test -f "$tmp/elsewhere/out/kazakhstan-2022/summary.csv"
 check "its manifest names the installed file" \
 	grep -q "^scenario = \"$data/scenarios/kazakhstan-2022.cfg\";" "$tmp/elsewhere/out/kazakhstan-2022/manifest.cfg"
+# The record is installed beside the scenarios and named by its absolute path.
+records=$(cd "$data/scenarios/records" && pwd -P)
+check "its manifest names the installed record" \
+	grep -q "^record = \"$records/kazakhstan-2022-record.csv\";" "$tmp/elsewhere/out/kazakhstan-2022/manifest.cfg"
+check "and the installed regions file" \
+	grep -q "^regions_file = \"$records/kazakhstan-2022-regions.csv\";" "$tmp/elsewhere/out/kazakhstan-2022/manifest.cfg"
+for f in kazakhstan-2022-record.csv kazakhstan-2022-regions.csv iran-2019-record.csv \
+	iran-2019-regions.csv README.md; do
+	check "scenarios/records/$f is installed" test -f "$records/$f"
+done
 (cd "$tmp/elsewhere" && env -u UNRESTSIM_PATH "$bin" run kazakhstan-2022.cfg -r 1 \
 	--set scenario.horizon=12 -o by-file-name >/dev/null 2>&1)
 check "NAME.cfg is found too" test -f "$tmp/elsewhere/by-file-name/summary.csv"
@@ -98,6 +108,7 @@ check "scenarios lists kazakhstan-2022 with its description" \
 check "the description is the scenario's" grep -qF "$desc" "$tmp/list.out"
 check "scenarios lists every installed scenario" \
 	test "$(grep -c '^  ' "$tmp/list.out")" -eq "$(ls "$src"/scenarios/*.cfg "$src"/scenarios/sweeps/*.cfg | wc -l)"
+check "scenarios lists iran-2019" grep -qF "  iran-2019  " "$tmp/list.out"
 check "scenarios lists the sweep" grep -q '^  csto-delay  .*sweep of kazakhstan-2022.cfg: grid of 8 points' "$tmp/list.out"
 (cd "$tmp/elsewhere" && env -u UNRESTSIM_PATH "$bin" sweep csto-delay --list >"$tmp/sweep.list" 2>&1)
 check "unrestsim sweep csto-delay --list finds the installed sweep" \

@@ -403,6 +403,12 @@ def scenario_name(folder):
         os.path.basename(os.path.normpath(folder))
 
 
+def signed(value, digits):
+    """+1,234 / -5 / +0: rounded first, so that -0.04 is not printed as -0.0."""
+    value = round(value, digits) + 0.0
+    return f"{value:+,.{digits}f}"
+
+
 def bootstrap_mean(values, rng):
     """The mean and the 5th and 95th percentiles of the bootstrap means."""
     import numpy as np
@@ -465,12 +471,13 @@ def counterfactual_table(run_dir, folders):
             diff = (cf[column].astype(float) - ref[column].astype(float)).to_numpy() \
                 * scale
             mean, lo, hi = bootstrap_mean(diff, rng)
-            row.append(f"{mean:+,.{digits}f} [{lo:+,.{digits}f}, {hi:+,.{digits}f}]")
+            row.append(f"{signed(mean, digits)} [{signed(lo, digits)}, "
+                       f"{signed(hi, digits)}]")
         for outcome, _ in CF_OUTCOMES:
             diff = ((cf["outcome"] == outcome).astype(float).to_numpy()
                     - (ref["outcome"] == outcome).astype(float).to_numpy()) * 100
             mean, lo, hi = bootstrap_mean(diff, rng)
-            row.append(f"{mean:+.1f} [{lo:+.1f}, {hi:+.1f}]")
+            row.append(f"{signed(mean, 1)} [{signed(lo, 1)}, {signed(hi, 1)}]")
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -522,16 +529,23 @@ def report(args):
     start = rargs.record_start.isoformat()
 
     misses = []
-    cmd = "analysis/validation.py " + ("CALIBRATION " if calibration else "") + \
-        "RUN -o docs/validation.md"
+    cmd = " ".join(["analysis/validation.py"] + (["CALIBRATION"] if calibration else [])
+                   + ["RUN", "-o", "docs/validation.md"]
+                   + (["--convergence", "FILE.csv"] if args.convergence else [])
+                   + (["--analytic", "build/tests/model/test_model"]
+                      if args.analytic else [])
+                   + (["--sensitivity", "DIR"] if args.sensitivity else [])
+                   + (["--counterfactuals", "RUN_OF_EACH_COUNTERFACTUAL..."]
+                      if args.counterfactuals else [])
+                   + (["--readme", "README.md"] if args.readme else []))
     lines = [
         "# Validation against the historical record", "",
         f"The run `{os.path.basename(os.path.normpath(run_dir))}` of the scenario "
         f"`{scenario_name(run_dir)}` ({len(run.reps)} replications) against its record "
         f"`{os.path.basename(rargs.record)}`"
         + (f" and `{os.path.basename(rargs.regions)}`" if rargs.regions else "")
-        + f", whose hours count from {start}. Regenerate with `{cmd}` and the options "
-        "of the sections below (analysis/validation.py, docs/analysis.md).", "",
+        + f", whose hours count from {start}. Regenerated with `{cmd}` (README.md, "
+        "\"What if\", gives the runs; docs/analysis.md the options).", "",
         "Pass: the record's value lies inside the model's 90% interval (5th to 95th "
         f"percentile across replications) and the median is within "
         f"{MEDIAN_TOLERANCE:.0%} of it; a fact given only as a range or a bound passes "

@@ -51,6 +51,13 @@ GRADES = ("A", "B", "C")
 # root. The totals are those the records' READMEs state: Iran's 2016 census
 # (Statistical Centre of Iran) and Kazakhstan's 1 January 2022 estimate (Bureau of
 # National Statistics).
+# Records kept in two places, byte for byte the same (analysis/data, scenarios/records).
+COPIES = [
+    ("analysis/data/kazakhstan-2022-record.csv",
+     "scenarios/records/kazakhstan-2022-record.csv"),
+    ("analysis/data/regions-2022.csv", "scenarios/records/kazakhstan-2022-regions.csv"),
+]
+
 SHIPPED = [
     ("Iran 2019", "scenarios/records/iran-2019-record.csv",
      "scenarios/records/iran-2019-regions.csv", 79926270),
@@ -278,6 +285,15 @@ def main(argv):
     for name, facts, regions, total in SHIPPED:
         errors = check_record(os.path.join(root, facts), os.path.join(root, regions), total)
         report(not errors, f"{name}: {facts} and {regions} well formed", errors)
+
+    # The Kazakhstan record lives in analysis/data (with the data it was built from)
+    # and, for its scenario, in scenarios/records: the two copies must not drift.
+    for data, scen in COPIES:
+        with open(os.path.join(root, data), "rb") as a, \
+                open(os.path.join(root, scen), "rb") as b:
+            same = a.read() == b.read()
+        report(same, f"{scen} is the same as {data}",
+               [] if same else ["copy the one you edited over the other"])
 
     _, facts, regions, total = SHIPPED[0]
     facts, regions = os.path.join(root, facts), os.path.join(root, regions)

@@ -227,15 +227,25 @@ static bool csv_parse(struct checker *C, const char *text, size_t len, struct cs
 /* Reads and splits the file at path; false (with a message) when it cannot. */
 static bool csv_read(struct checker *C, const char *path, struct csv *t)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = NULL;
 	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
 	bool ok = false;
+	char why[128];
 
-	if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		complain(C, 1, "expected a readable CSV file, found %s",
-			 f ? "something else (a folder?)" : strerror(errno));
+	/* A regular file only: opening a FIFO or a device could block or never end. */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fopen(path, "rb"))) {
+		int err = errno;
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			snprintf(why, sizeof why, "something else (a folder, a device?)");
+		else if (strerror_r(err, why, sizeof why) != 0)
+			snprintf(why, sizeof why, "error %d", err);
+		complain(C, 1, "expected a readable CSV file, found %s", why);
+		goto done;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		complain(C, 1, "expected a readable CSV file, found something else");
 		goto done;
 	}
 	if ((uintmax_t)st.st_size > RECORD_MAX_BYTES) {
@@ -384,6 +394,8 @@ static void check_regions(struct checker *C, const struct csv *t, const struct u
 		const char *off = row->field[col[4]];
 		int hh, mm, used = 0;
 		if (!((off[0] == '+' || off[0] == '-') && strlen(off) == 6 &&
+		      strspn(off + 1, "0123456789") == 2 && off[3] == ':' &&
+		      strspn(off + 4, "0123456789") == 2 &&
 		      sscanf(off + 1, "%2d:%2d%n", &hh, &mm, &used) == 2 && used == 5 &&
 		      hh <= 14 && mm < 60))
 			complain(C, row->line, "utc_offset: expected +HH:MM or -HH:MM, found %s",

@@ -8,8 +8,12 @@
  * printout must load back to itself. The rest builds small scenarios in a temporary
  * directory: inheritance, --set, time, hashes, limits.
  */
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <setjmp.h>
@@ -413,6 +417,68 @@ static void test_inheritance_errors_name_their_file(void **state)
 		 a->tmpdir);
 	assert_string_equal(msgs, expected);
 	free(msgs);
+}
+
+/* ---- the scenario's record ------------------------------------------------------------ */
+
+/* A record named in a base file is read relative to that file, from whatever folder
+ * the derived file is in; it is kept as an absolute path, so the printout loads again
+ * from another folder and names the same file; a --set names a file relative to the
+ * working folder, and one that is not there is refused. */
+static void test_record_resolved_against_its_file(void **state)
+{
+	struct args *a = *state;
+	enum ur_scenario_status status;
+	struct ur_scenario *sc, *again;
+	char sub[128], path[600], real[PATH_MAX], *msgs = NULL;
+
+	write_file(a->tmpdir, "base.cfg", small);
+	write_file(a->tmpdir, "rec-facts.csv",
+		   "quantity,value,low,high,unit,hour,hour_low,hour_high,region,source,grade\n"
+		   "deaths_total,3,2,4,persons,,,,B,\"A source, 1 Jan\",A\n");
+	write_file(a->tmpdir, "rec-regions.csv",
+		   "id,name,centre,population,utc_offset,lat,lon,first_protest_day,"
+		   "first_protest_grade\n"
+		   "A,A,A,1000,+06:00,43.0,51.0,0,A\r\n"
+		   "B,B,B,2000,+06:00,44.0,76.0,,\r\n");
+	write_file(a->tmpdir, "rec-base.cfg",
+		   "base = \"base.cfg\";\nscenario = { record = \"rec-facts.csv\"; "
+		   "regions_file = \"rec-regions.csv\"; };\n");
+	snprintf(sub, sizeof sub, "%s/sub", a->tmpdir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(sub, "derived.cfg", "base = \"../rec-base.cfg\";\n");
+
+	sc = load_in(sub, "derived.cfg", NULL, 0, &status, &msgs);
+	if (!sc)
+		fail_msg("%s", msgs);
+	free(msgs);
+	snprintf(path, sizeof path, "%s/rec-facts.csv", a->tmpdir);
+	assert_non_null(realpath(path, real));
+	assert_string_equal(ur_scenario_params(sc)->scenario.record, real);
+	snprintf(path, sizeof path, "%s/rec-regions.csv", a->tmpdir);
+	assert_non_null(realpath(path, real));
+	assert_string_equal(ur_scenario_params(sc)->scenario.regions_file, real);
+
+	write_file(sub, "printout.cfg", ur_scenario_text(sc));
+	again = load_in(sub, "printout.cfg", NULL, 0, &status, NULL);
+	assert_non_null(again);
+	assert_string_equal(ur_scenario_params(again)->scenario.record,
+			    ur_scenario_params(sc)->scenario.record);
+	ur_scenario_destroy(again);
+
+	const char *sets[] = { "scenario.record=\"rec-facts.csv\"" };
+	again = load_in(sub, "derived.cfg", sets, 1, &status, &msgs);
+	assert_null(again);
+	assert_int_equal(status, UR_SCENARIO_MISSING);
+	assert_non_null(strstr(msgs, "scenario.record: expected a file"));
+	free(msgs);
+	ur_scenario_destroy(sc);
+
+	snprintf(path, sizeof path, "%s/derived.cfg", sub);
+	remove(path);
+	snprintf(path, sizeof path, "%s/printout.cfg", sub);
+	remove(path);
+	rmdir(sub);
 }
 
 /* ---- --set -------------------------------------------------------------------------- */
@@ -1118,6 +1184,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_prestate(test_reference_scenario_content, &a),
 		cmocka_unit_test_prestate(test_inheritance_merges_groups_replaces_lists, &a),
 		cmocka_unit_test_prestate(test_inheritance_errors_name_their_file, &a),
+		cmocka_unit_test_prestate(test_record_resolved_against_its_file, &a),
 		cmocka_unit_test_prestate(test_set_applies_typed_values, &a),
 		cmocka_unit_test_prestate(test_set_by_id_survives_reordering, &a),
 		cmocka_unit_test_prestate(test_set_usage_errors_have_status_64, &a),

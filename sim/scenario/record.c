@@ -13,8 +13,8 @@
  * `FILE:LINE: column: expected ..., found ...`, and nothing runs.
  *
  * The CSV reader is written here, not taken from a library: Debian's libcsv would be
- * a new dependency for some sixty lines, and RFC 4180 (quoted fields, doubled quotes,
- * CRLF) is all the record format uses. tests/analysis/check_records.py checks the same
+ * a new dependency for about a hundred lines, and RFC 4180 (quoted fields, doubled
+ * quotes, CRLF) is all the record format uses. tests/analysis/check_records.py checks the same
  * rules with Python's csv module.
  */
 /* realpath() is XSI. */

@@ -384,7 +384,7 @@ static void check_regions(struct checker *C, const struct csv *t, const struct u
 			if (*nids < UR_MAX_REGIONS)
 				ids[(*nids)++] = p->regions[region].id;
 		}
-		double v;
+		double v = 0.0;
 		bool given;
 		const char *pop = row->field[col[3]];
 		if (!parse_number(pop, &v) || v < 1 || v != floor(v) || strchr(pop, '.') ||
@@ -449,8 +449,8 @@ static void check_facts(struct checker *C, const struct csv *t, const struct ur_
 		}
 		if (!*row->field[0])
 			complain(C, row->line, "quantity: expected a name, found nothing");
-		double v[7];
-		bool g[7], ok = true;
+		double v[7] = { 0 };
+		bool g[7] = { false }, ok = true;
 		for (size_t k = 1; k <= 3; k++)
 			ok &= number_field(C, row, k, fact_columns[k], &v[k], &g[k]);
 		for (size_t k = 5; k <= 7; k++)

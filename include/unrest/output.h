@@ -159,7 +159,10 @@ enum ur_column_kind {
 	UR_COLUMN_OUTCOME,      /* enum ur_outcome, by name */
 	UR_COLUMN_NET_STATE,    /* enum ur_net_state, by name */
 	UR_COLUMN_EVENT,        /* an event's name (struct ur_model_event) */
-	UR_COLUMN_TEXT          /* free text from a const char * field */
+	UR_COLUMN_TEXT,         /* free text from a const char * field */
+	UR_COLUMN_POSTERIOR_ROW /* integer >= 1: the posterior's row the replication drew
+				 * (the row's context; the column is written only by runs
+				 * whose scenario names a posterior) */
 };
 
 struct ur_column {
@@ -189,9 +192,15 @@ void ur_table_header(struct ur_csv *csv, enum ur_table table);
  * but `time`, which repeats `hour` as text. Other tables are written whole. */
 uint64_t ur_table_key_columns(enum ur_table table);
 uint64_t ur_table_default_columns(enum ur_table table);
-/* The columns a run with these output settings writes. */
+/* The columns a run with these output settings writes, for a scenario without a
+ * posterior. */
 uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
 				 enum ur_table table);
+/* The columns a run of these params writes: the chosen ones, and summary.csv's
+ * posterior_row when the scenario names a posterior. */
+uint64_t ur_table_run_columns(const struct ur_params *params, enum ur_table table);
+/* summary.csv's columns, with or without posterior_row. */
+uint64_t ur_table_summary_columns(bool posterior);
 /* Appends the header row of the chosen columns. */
 void ur_table_header_chosen(struct ur_csv *csv, enum ur_table table, uint64_t chosen);
 /* The type a reader sees for a kind: "integer", "count", "real" or "text". */
@@ -208,9 +217,11 @@ int ur_column_check(const struct ur_column *column, const char *field, size_t le
 		    char *why, size_t size);
 
 /* The fields of a summary.csv row, without ending the row: for writers that put
- * columns of their own before or after them (a sweep's point and parameters). */
+ * columns of their own before or after them (a sweep's point and parameters).
+ * posterior_row: the row of the scenario's posterior the replication drew (1-based),
+ * or 0 for a scenario without one, whose rows have no posterior_row field. */
 void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
-			   const struct ur_model_summary *summary);
+			   const struct ur_model_summary *summary, uint64_t posterior_row);
 
 /* ---- the recorder: the model's observer, writing one replication's rows -------------
  * Caller storage: ur_recorder_init once, then for each replication ur_recorder_begin,
@@ -223,6 +234,9 @@ struct ur_real_memo;
 struct ur_recorder {
 	const struct ur_params *params;
 	uint64_t replication;
+	uint64_t posterior_row;            /* summary.csv's posterior_row: set after
+					    * ur_recorder_begin when the scenario names a
+					    * posterior (1-based); 0 otherwise */
 	struct ur_csv table[UR_TABLE_COUNT];
 	uint64_t chosen[UR_TABLE_COUNT];   /* ur_table_chosen_columns */
 	uint64_t timeseries_every;         /* timeseries.csv: every n-th sample */
@@ -289,6 +303,9 @@ struct ur_manifest {
 	const char *const *argv;
 	const char *scenario;       /* the scenario file as named on the command line */
 	uint64_t scenario_hash;     /* ur_scenario_hash */
+	const char *posterior;      /* the scenario's posterior file as named (joined to
+				     * the scenario's folder), or NULL for none */
+	uint64_t posterior_checksum; /* ur_posterior_checksum */
 	uint64_t master_seed;
 	/* The scenario's historical record (scenario.record, .regions_file: absolute
 	 * paths) and the FNV-1a 64 hashes of their bytes when the run was made, so that
@@ -388,6 +405,8 @@ struct ur_sweep_manifest {
 	char *command;
 	char *scenario;
 	uint64_t scenario_hash;
+	char *posterior;            /* NULL: the scenario names none */
+	uint64_t posterior_checksum;
 	uint64_t master_seed;
 	size_t nunits;
 	struct ur_sweep_manifest_unit *units;

@@ -57,7 +57,8 @@
 #define UR_ID_SIZE 32              /* ids: at most 31 bytes, [A-Za-z_][A-Za-z0-9_-]* */
 #define UR_NAME_SIZE 64            /* names: at most 63 bytes of UTF-8 */
 #define UR_TEXT_SIZE 256           /* free text (scenario.description) */
-#define UR_PATH_SIZE 1024          /* a file a scenario names (scenario.record) */
+#define UR_PATH_SIZE 1024          /* a file a scenario names (scenario.record,
+                                    * scenario.posterior) */
 
 /* Limits of a run, each one constant read by the schema (a scenario that exceeds one
  * is refused when it loads, by `check` as by `run`) and by the drivers. */
@@ -103,6 +104,9 @@ struct ur_scenario_params {
 					 * (docs/record.md), an absolute path once loaded;
 					 * empty: the scenario has none */
 	char regions_file[UR_PATH_SIZE]; /* scenario.regions_file: its regions, likewise */
+	char posterior[UR_PATH_SIZE];   /* scenario.posterior: a posterior file (posterior.h)
+					 * each replication draws its values from; "" for
+					 * none. After a load, the file's absolute name. */
 };
 
 /* ---- regions ----------------------------------------------------------------------- */

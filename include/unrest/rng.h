@@ -52,7 +52,11 @@ enum ur_stream {
 
 	/* Streams of a whole sweep rather than of a replication (the permutations of a
 	 * Latin hypercube design): derive them from ur_rng_replication_seed(master, 0). */
-	UR_STREAM_SWEEP = 64
+	UR_STREAM_SWEEP = 64,
+	/* A replication's draw of its row of the scenario's posterior (posterior.h):
+	 * ur_rng_stream_seed(replication seed, UR_STREAM_POSTERIOR), outside the set, so
+	 * the model's streams are those of a run without a posterior. */
+	UR_STREAM_POSTERIOR = 65
 };
 
 /* The stream's name, lower case as in messages and files ("agents"), or NULL for a

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "schema.h"
+#include "unrest/posterior.h"
 #include "unrest/output.h"
 #include "unrest/params.h"
 #include "unrest/rng.h"
@@ -464,6 +465,15 @@ static void read_spec(struct reader *R, struct ur_calib_spec *spec,
 		R->bad = true;
 		*status = st;
 		return;
+	}
+	if (ur_scenario_posterior(scenario)) {
+		/* A calibration fits the scenario's own values: a posterior would replace
+		 * them in every replication. */
+		char text[1024];
+		snprintf(text, sizeof text, "%s: scenario: expected a scenario without "
+			 "scenario.posterior (a calibration fits its own values), got one naming "
+			 "%s", R->file, ur_posterior_name(ur_scenario_posterior(scenario)));
+		add_message(R, text);
 	}
 	check_priors(R, spec, scenario);
 	ur_scenario_destroy(scenario);

@@ -73,6 +73,11 @@ static const struct ur_column summary_columns[] = {
 	    "a hash of the replication's trajectory (each event's time and kind, and the "
 	    "draws that decided it): equal fingerprints, same behaviour; a change of code "
 	    "that changes a fingerprint changed behaviour"),
+	CONTEXT("posterior_row", UR_COLUMN_POSTERIOR_ROW, false,
+		"the row of the scenario's posterior (`scenario.posterior`) the replication "
+		"drew and ran with, 1-based: row i is line i + 1 of the file. Only in runs "
+		"and sweeps whose scenario names a posterior: absent, not empty, otherwise "
+		"(docs/calibration.md)"),
 };
 
 #define NAT(name, kind, member, unit, doc) \
@@ -248,7 +253,8 @@ uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
 					  : table == UR_TABLE_TIMESERIES ? &output->timeseries_columns
 									 : NULL;
 	if (!set)
-		return all_columns(table);
+		return table == UR_TABLE_SUMMARY ? ur_table_summary_columns(false)
+						 : all_columns(table);
 	if (!set->given)
 		return ur_table_default_columns(table);
 	/* The loader took only names of the table. */
@@ -260,6 +266,27 @@ uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
 			mask |= UINT64_C(1) << c;
 	}
 	return mask;
+}
+
+uint64_t ur_table_summary_columns(bool posterior)
+{
+	uint64_t mask = all_columns(UR_TABLE_SUMMARY);
+	if (posterior)
+		return mask;
+	const struct ur_column *c;
+	size_t n = ur_table_columns(UR_TABLE_SUMMARY, &c);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == UR_COLUMN_POSTERIOR_ROW)
+			mask &= ~(UINT64_C(1) << i);
+	return mask;
+}
+
+uint64_t ur_table_run_columns(const struct ur_params *params, enum ur_table table)
+{
+	assert(params);
+	if (table == UR_TABLE_SUMMARY)
+		return ur_table_summary_columns(params->scenario.posterior[0] != '\0');
+	return ur_table_chosen_columns(&params->output, table);
 }
 
 void ur_table_header_chosen(struct ur_csv *csv, enum ur_table table, uint64_t chosen)
@@ -287,6 +314,7 @@ const char *ur_column_type(enum ur_column_kind kind)
 	case UR_COLUMN_REP:
 	case UR_COLUMN_UNSIGNED:
 	case UR_COLUMN_UINT64:
+	case UR_COLUMN_POSTERIOR_ROW:
 		return "integer";
 	case UR_COLUMN_COUNT:
 		return "count";
@@ -400,6 +428,10 @@ int ur_column_check(const struct ur_column *column, const char *s, size_t len, c
 	case UR_COLUMN_UINT64:
 		ok = is_whole(s, len);
 		expected = "a whole number >= 0";
+		break;
+	case UR_COLUMN_POSTERIOR_ROW:
+		ok = is_whole(s, len) && !(len == 1 && s[0] == '0');
+		expected = "a whole number >= 1";
 		break;
 	case UR_COLUMN_COUNT:
 		/* A count is written as a whole number of persons (output.h). */

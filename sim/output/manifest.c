@@ -14,6 +14,7 @@
  *   command_line = [ "unrestsim", "run", "x.cfg", "-j", "2" ];
  *   scenario = "x.cfg";
  *   scenario_hash = "0x...";
+ *   posterior = "..."; posterior_checksum = "0x...";  (a scenario with a posterior)
  *   master_seed = "0x...";
  *   record = "/path/to/record.csv";       (when the scenario names one)
  *   record_hash = "0x...";
@@ -105,6 +106,10 @@ int ur_manifest_write(FILE *f, const struct ur_manifest *m)
 	write_string_array(f, "command_line", (size_t)m->argc, m->argv);
 	write_string_setting(f, "scenario", m->scenario);
 	write_seed_setting(f, "scenario_hash", m->scenario_hash);
+	if (m->posterior) {
+		write_string_setting(f, "posterior", m->posterior);
+		write_seed_setting(f, "posterior_checksum", m->posterior_checksum);
+	}
 	write_seed_setting(f, "master_seed", m->master_seed);
 	if (m->record && *m->record) {
 		write_string_setting(f, "record", m->record);

@@ -63,6 +63,7 @@ void ur_sweep_manifest_destroy(struct ur_sweep_manifest *m)
 	free(m->units);
 	free(m->command);
 	free(m->scenario);
+	free(m->posterior);
 	free(m);
 }
 
@@ -101,6 +102,14 @@ struct ur_sweep_manifest *ur_sweep_manifest_read(const char *path, struct ur_dia
 	    !manifest_seed(root, "master_seed", &m->master_seed)) {
 		report(&R, NULL, "manifest", "expected command, scenario, scenario_hash and "
 		       "master_seed, got a file without them");
+		goto cleanup;
+	}
+	if (cf_member(root, "posterior") &&
+	    (!cf_lookup_string(root, "posterior", &text) || !(m->posterior = strdup(text)) ||
+	     !manifest_seed(root, "posterior_checksum", &m->posterior_checksum))) {
+		report(&R, cf_member(root, "posterior"), "posterior", "expected the posterior's "
+		       "name and posterior_checksum, got %s", m->posterior ? "no checksum"
+									    : "no name");
 		goto cleanup;
 	}
 	const struct cf_setting *units = cf_member(root, "units");

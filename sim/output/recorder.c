@@ -52,6 +52,7 @@ struct row_context {
 	struct ur_real_memo *memo;
 	const char *hour_text;
 	size_t hour_len;
+	uint64_t posterior_row;
 };
 
 /* A real field through the memo slot (or formatted, without one). */
@@ -146,25 +147,31 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chose
 			ur_csv_text(csv, text ? text : "");
 			break;
 		}
+		case UR_COLUMN_POSTERIOR_ROW:
+			ur_csv_int(csv, (int64_t)ctx->posterior_row);
+			break;
 		}
 	}
 }
 
 void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
-			   const struct ur_model_summary *s)
+			   const struct ur_model_summary *s, uint64_t posterior_row)
 {
 	assert(csv && s);
-	struct row_context ctx = {.replication = replication, .region = UR_NONE};
-	write_fields(csv, UR_TABLE_SUMMARY, UINT64_MAX, s, &ctx);
+	struct row_context ctx = {.replication = replication, .region = UR_NONE,
+				  .posterior_row = posterior_row};
+	write_fields(csv, UR_TABLE_SUMMARY, ur_table_summary_columns(posterior_row > 0), s,
+		     &ctx);
 }
 void ur_recorder_init(struct ur_recorder *rec, const struct ur_params *params)
 {
 	assert(rec && params);
 	rec->params = params;
 	rec->replication = 0;
+	rec->posterior_row = 0;
 	for (int t = 0; t < UR_TABLE_COUNT; t++) {
 		ur_csv_init(&rec->table[t]);
-		rec->chosen[t] = ur_table_chosen_columns(&params->output, (enum ur_table)t);
+		rec->chosen[t] = ur_table_run_columns(params, (enum ur_table)t);
 	}
 	rec->timeseries_every = ur_timeseries_every(params);
 	/* Memo rows: national.csv's, then one per region for timeseries.csv. Without
@@ -195,6 +202,7 @@ void ur_recorder_begin(struct ur_recorder *rec, uint64_t replication)
 {
 	assert(rec && rec->params);
 	rec->replication = replication;
+	rec->posterior_row = 0;
 	for (int t = 0; t < UR_TABLE_COUNT; t++)
 		ur_csv_clear(&rec->table[t]);
 }
@@ -219,7 +227,7 @@ static int on_sample(void *context, const struct ur_model_sample *sample)
 	char hour[UR_REAL_TEXT_SIZE];
 	size_t hour_len = ur_format_quantity(sample->hour, hour); /* as ur_csv_real */
 	struct row_context ctx = {rec->replication, sample->hour, time, p, UR_NONE,
-				  rec->memo, hour, hour_len};
+				  rec->memo, hour, hour_len, rec->posterior_row};
 
 	if (p->output.national) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_NATIONAL];
@@ -260,7 +268,7 @@ static int on_event(void *context, const struct ur_model_event *event)
 	assert(event->region == UR_NONE ||
 	       (event->region >= 0 && (size_t)event->region < p->nregions));
 	struct row_context ctx = {rec->replication, event->hour, time, p, event->region,
-				  NULL, NULL, 0};
+				  NULL, NULL, 0, rec->posterior_row};
 	struct ur_csv *csv = &rec->table[UR_TABLE_EVENTS];
 	write_fields(csv, UR_TABLE_EVENTS, rec->chosen[UR_TABLE_EVENTS], event, &ctx);
 	ur_csv_end_row(csv);
@@ -271,7 +279,7 @@ static int on_summary(void *context, const struct ur_model_summary *summary)
 	struct ur_recorder *rec = context;
 	if (rec->params->output.summary) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_SUMMARY];
-		ur_csv_summary_fields(csv, rec->replication, summary);
+		ur_csv_summary_fields(csv, rec->replication, summary, rec->posterior_row);
 		ur_csv_end_row(csv);
 	}
 	return ur_recorder_failed(rec) ? -1 : 0;

@@ -353,6 +353,11 @@ static const struct sc_node scenario_nodes[] = {
 	STRING("regions_file", struct ur_scenario_params, regions_file, SC_FILE_PATH, "",
 	       "The record's regions (docs/record.md): one row per region of the scenario, "
 	       "with the same ids; relative to the file that sets it."),
+	STRING("posterior", struct ur_scenario_params, posterior, SC_FILE_PATH, "",
+	       "A posterior file (CSV: one column per setting, and `weight`; "
+	       "docs/calibration.md), relative to the file that names it: each replication "
+	       "draws one row by the weights and runs with its values. Printed as the "
+	       "file's absolute name. Empty: none."),
 };
 
 static const struct sc_node facility_nodes[] = {

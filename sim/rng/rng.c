@@ -47,6 +47,7 @@ const char *ur_stream_name(enum ur_stream stream)
 	case UR_STREAM_ELITE: return "elite";
 	case UR_STREAM_CSTO: return "csto";
 	case UR_STREAM_SWEEP: return "sweep";
+	case UR_STREAM_POSTERIOR: return "posterior";
 	case UR_STREAM_COUNT: break;
 	}
 	return NULL;

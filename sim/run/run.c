@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "unrest/output.h"
+#include "unrest/posterior.h"
 #include "unrest/rng.h"
 
 #define REASON_SIZE 256
@@ -31,11 +32,14 @@ struct slot {
 	bool ready;                 /* finished, waiting to be written (under the lock) */
 	bool failed;                /* the model failed: a unit failure, run goes on */
 	bool out_of_memory;         /* the run must stop */
+	struct ur_params *drawn;    /* the scenario's params with the posterior's row the
+				     * replication drew (scenarios with a posterior) */
 	char reason[REASON_SIZE];   /* why it failed */
 };
 
 struct run {
 	const struct ur_params *params;
+	const struct ur_posterior *posterior; /* NULL: none */
 	const struct ur_run_options *options;
 	size_t window;              /* slots */
 	struct slot *slots;
@@ -86,13 +90,33 @@ static void run_replication(const struct run *run, uint64_t k, struct slot *slot
 	ur_recorder_begin(&slot->recorder, k);
 
 	uint64_t seed = ur_rng_replication_seed(options->seed, k);
+	const struct ur_params *params = run->params;
+	if (run->posterior) {
+		/* The replication's row, from a stream of its own (posterior.h), applied to
+		 * a copy of the scenario's params for this replication only. */
+		size_t row = ur_posterior_draw(run->posterior, seed);
+		if (row == SIZE_MAX || (!slot->drawn && !(slot->drawn = malloc(sizeof *slot->drawn)))) {
+			slot->out_of_memory = true;
+			return;
+		}
+		memcpy(slot->drawn, run->params, sizeof *slot->drawn);
+		slot->recorder.posterior_row = (uint64_t)row + 1;
+		if (ur_posterior_apply(run->posterior, row, slot->drawn) != 0) {
+			slot->failed = true;
+			snprintf(slot->reason, sizeof slot->reason, "%s:%lu: the posterior's row "
+				 "%zu is refused by the scenario", ur_posterior_name(run->posterior),
+				 ur_posterior_line(run->posterior, row), row + 1);
+			return;
+		}
+		params = slot->drawn;
+	}
 	struct ur_observer observer = ur_recorder_observer(&slot->recorder);
 	enum ur_model_status status;
 	if (options->replicate)
-		status = options->replicate(options->replicate_context, run->params, k, seed,
+		status = options->replicate(options->replicate_context, params, k, seed,
 					    &observer, slot->reason, sizeof slot->reason);
 	else
-		status = run_model(run->params, seed, &observer, options->model_options,
+		status = run_model(params, seed, &observer, options->model_options,
 				   slot->reason, sizeof slot->reason);
 	if (status == UR_MODEL_NOMEM ||
 	    (status == UR_MODEL_OBSERVER && ur_recorder_failed(&slot->recorder))) {
@@ -184,7 +208,7 @@ static enum ur_run_status begin_files(struct ur_output *out,
 		}
 		ur_csv_clear(&header);
 		ur_table_header_chosen(&header, (enum ur_table)t,
-				       ur_table_chosen_columns(&params->output, (enum ur_table)t));
+				       ur_table_run_columns(params, (enum ur_table)t));
 		if (header.failed) {
 			status = UR_RUN_SOFTWARE;
 			snprintf(err->message, sizeof err->message, "out of memory");
@@ -214,6 +238,7 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 
 	struct run run = {
 		.params = ur_scenario_params(scenario),
+		.posterior = ur_scenario_posterior(scenario),
 		.options = options,
 		.window = 2 * (size_t)nthreads,
 	};
@@ -371,6 +396,8 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 		.argv = options->argv,
 		.scenario = options->scenario_path,
 		.scenario_hash = ur_scenario_hash(scenario),
+		.posterior = run.posterior ? ur_posterior_name(run.posterior) : NULL,
+		.posterior_checksum = run.posterior ? ur_posterior_checksum(run.posterior) : 0,
 		.master_seed = options->seed,
 		.record = sp->record,
 		.record_hash = record_hash,
@@ -412,8 +439,10 @@ cleanup:
 		for (uint64_t k = 0; k < total; k++)
 			free(reasons[k]);
 	if (run.slots)
-		for (size_t i = 0; i < run.window; i++)
+		for (size_t i = 0; i < run.window; i++) {
 			ur_recorder_finish(&run.slots[i].recorder);
+			free(run.slots[i].drawn);
+		}
 	free(threads);
 	free(run.slots);
 	free(reasons);

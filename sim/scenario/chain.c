@@ -280,7 +280,7 @@ static void tidy_path(char *path)
 	free(copy);
 }
 
-static char *join_dir(const char *file, const char *rel)
+char *sc_join_dir(const char *file, const char *rel)
 {
 	const char *slash = strrchr(file, '/');
 	char *joined;
@@ -325,7 +325,7 @@ struct cf_setting *sc_apply_base(struct loader *L, struct cf_setting *cfg, const
 		cf_free(cfg);
 		return NULL;
 	}
-	base_path = join_dir(path, base->value.sval);
+	base_path = sc_join_dir(path, base->value.sval);
 	if (!base_path) {
 		L->nomem = true;
 		cf_free(cfg);

@@ -64,6 +64,8 @@ struct ur_scenario {
 	char *text;
 	size_t text_len;
 	uint64_t hash;
+	const struct ur_posterior *posterior; /* NULL: none */
+	bool owns_posterior;        /* else its base's */
 };
 
 struct sc_msg {
@@ -126,6 +128,20 @@ struct cf_setting *sc_load_chain(struct loader *L, const char *path,
 struct cf_setting *sc_apply_base(struct loader *L, struct cf_setting *cfg, const char *path,
 				 bool from_memory, struct chain *chain);
 const char *sc_dist_name_of(const struct cf_setting *group);
+/* rel joined to the folder of file (rel itself when absolute or file has no folder),
+ * "." and ".." taken out: how `base` and `scenario.posterior` are looked up. */
+char *sc_join_dir(const char *file, const char *rel);
+
+/* ---- the scenario's posterior (posterior.c) ------------------------------------------- */
+struct ur_posterior;
+/* Reads and checks the posterior file that scenario.posterior names (cfg: the merged
+ * tree; L->p: the params filled from it, which pass every check), and keeps it in
+ * L->sc, with L->p's posterior set to the file's absolute name; `inherit` (a derived
+ * scenario's base's posterior, or NULL) is shared instead when it is the same file.
+ * Errors go to L's messages. */
+void sc_posterior_load(struct loader *L, const struct cf_setting *cfg,
+		       const struct ur_posterior *inherit);
+void sc_posterior_destroy(struct ur_posterior *posterior);
 
 /* ---- the schema walk (fill.c) ------------------------------------------------------- */
 size_t sc_path_push(struct path *p, const char *name);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "unrest/posterior.h"
 #include "unrest/dist.h"
 #include "unrest/scenario.h"
 
@@ -312,6 +313,8 @@ static struct ur_scenario *scenario_new(const struct ur_params *params)
 		sc->text = NULL;
 		sc->text_len = 0;
 		sc->hash = 0;
+		sc->posterior = NULL;
+		sc->owns_posterior = false;
 	}
 	if (pthread_mutex_init(&sc->text_lock, NULL) != 0) {
 		free(sc);
@@ -328,6 +331,8 @@ void ur_scenario_destroy(struct ur_scenario *sc)
 		free(sc->blocks[i]);
 	free(sc->blocks);
 	free(sc->text);
+	if (sc->owns_posterior)
+		sc_posterior_destroy((struct ur_posterior *)(uintptr_t)sc->posterior);
 	source_destroy(sc->source);
 	pthread_mutex_destroy(&sc->text_lock);
 	free(sc);
@@ -350,6 +355,18 @@ static bool make_text(struct ur_scenario *sc)
 	if (!sc->text)
 		return false;
 	sc->hash = fnv1a64(sc->text, sc->text_len);
+	if (sc->posterior) {
+		/* The scenario's identity includes its posterior's bytes, not only its name:
+		 * a folder run with another file under the same name is another run. */
+		uint64_t sum = ur_posterior_checksum(sc->posterior);
+		unsigned char bytes[8];
+		for (int i = 0; i < 8; i++)
+			bytes[i] = (unsigned char)(sum >> (8 * i));
+		for (int i = 0; i < 8; i++) {
+			sc->hash ^= bytes[i];
+			sc->hash *= 1099511628211ull;
+		}
+	}
 	return true;
 }
 
@@ -382,7 +399,8 @@ static void c_locale_leave(struct c_locale *cl)
  * "more errors" line. */
 static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 				       const char *shown, const char *const *sets,
-				       size_t nsets, bool keep_source, struct ur_diag *diag,
+				       size_t nsets, bool keep_source,
+				       const struct ur_posterior *inherit, struct ur_diag *diag,
 				       enum ur_scenario_status *status)
 {
 	struct path p = { .len = 0 };
@@ -404,7 +422,10 @@ static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 		sc_check_across(L, cfg);
 	if (!L->bad && !L->usage && !L->nomem)
 		sc_check_record(L, cfg);
-	if (L->bad || L->usage || L->nomem)
+	/* The posterior's rows are judged on params that pass every check. */
+	if (!L->bad && !L->usage && !L->nomem)
+		sc_posterior_load(L, cfg, inherit);
+	if (L->bad || L->usage || L->nomem || L->missing)
 		goto cleanup;
 	if (keep_source) {
 		if (!make_text(L->sc)) {
@@ -504,7 +525,7 @@ static struct ur_scenario *load(const char *path, const char *text, size_t len,
 		L.p = &L.sc->params;
 		cfg = sc_load_chain(&L, path, NULL, &chain);
 	}
-	sc = finish_load(&L, cfg, path, sets, nsets, true, diag, status);
+	sc = finish_load(&L, cfg, path, sets, nsets, true, NULL, diag, status);
 	c_locale_leave(&cl);
 	return sc;
 }
@@ -550,7 +571,8 @@ static struct ur_scenario *derive_on_tree(const struct ur_scenario *base,
 		if (!cfg)
 			L.nomem = true;
 	}
-	return finish_load(&L, cfg, src->path, sets, nsets, false, diag, status);
+	return finish_load(&L, cfg, src->path, sets, nsets, false, base->posterior, diag,
+			   status);
 }
 
 struct ur_scenario *ur_scenario_derive(const struct ur_scenario *base,
@@ -574,6 +596,10 @@ struct ur_scenario *ur_scenario_derive(const struct ur_scenario *base,
 		}
 		for (size_t i = 0; i < nsets && fast; i++)
 			fast = ur_params_set(&sc->params, sets[i]) == 0;
+		/* Another posterior file is read and checked on the tree. */
+		fast = fast && strcmp(sc->params.scenario.posterior,
+				      base->params.scenario.posterior) == 0;
+		sc->posterior = base->posterior;
 		if (fast && ur_params_check_across(&sc->params, NULL, NULL) == 0) {
 			*status = UR_SCENARIO_OK;
 			goto done;
@@ -642,6 +668,9 @@ int ur_scenario_check(const char *path, const char *const *sets, size_t nsets, F
 	sc = ur_scenario_load(path, sets, nsets, &diag, &status);
 	if (sc) {
 		rc = ur_scenario_write(sc, out) == 0 ? 0 : 74;
+		if (rc == 0 && sc->posterior &&
+		    ur_posterior_write_summary(sc->posterior, out) != 0)
+			rc = 74;
 	} else {
 		ur_diag_print(&diag, err);
 		rc = (int)status;

@@ -23,6 +23,7 @@
 
 #include "schema.h"
 #include "sweep_internal.h"
+#include "unrest/posterior.h"
 #include "unrest/output.h"
 #include "unrest/rng.h"
 
@@ -324,6 +325,28 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 	sw->base = ur_scenario_load(sw->spec->scenario, o->sets, o->nsets, diag, status);
 	if (!sw->base)
 		goto fail;
+	const struct ur_posterior *posterior = ur_scenario_posterior(sw->base);
+	if (posterior) {
+		/* A setting is either swept or drawn from the posterior: a point's value
+		 * would be overridden by every replication's row, silently. */
+		bool clash = false;
+		for (size_t j = 0; j < sw->spec->nparams; j++) {
+			const struct ur_sweep_param_spec *q = &sw->spec->params[j];
+			if (!ur_posterior_names(posterior, q->path))
+				continue;
+			char text[1024];
+			snprintf(text, sizeof text, "%s:%u: %s: expected a setting the scenario's "
+				 "posterior does not draw, found a column of %s (each replication "
+				 "takes it from its drawn row): sweep it, or leave it to the "
+				 "posterior", path, q->line, q->path, ur_posterior_name(posterior));
+			ur_sweep_diag_add(diag, text);
+			clash = true;
+		}
+		if (clash) {
+			*status = UR_SCENARIO_BAD_INPUT;
+			goto fail;
+		}
+	}
 	const struct ur_scenario_params *sp = &ur_scenario_params(sw->base)->scenario;
 	sw->replications = o->has_replications	       ? o->replications
 			   : sw->spec->has_replications ? sw->spec->replications
@@ -355,6 +378,11 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 	const char *base_text = ur_scenario_text(sw->base);
 	sw->hash = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, sw->text, strlen(sw->text)),
 			      base_text, strlen(base_text));
+	if (posterior) {
+		/* The posterior's bytes, not only its name, are the sweep's identity. */
+		uint64_t sum = ur_posterior_checksum(posterior);
+		sw->hash = sw_fnv1a64(sw->hash, (const char *)&sum, sizeof sum);
+	}
 
 	/* Every point is checked now, so that a bad point stops the sweep before any unit
 	 * runs: derived from the base, which was read and parsed once (no file is read

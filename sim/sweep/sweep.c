@@ -35,6 +35,7 @@
 
 #include "sweep_internal.h"
 #include "unrest/output.h"
+#include "unrest/posterior.h"
 #include "unrest/rng.h"
 
 enum unit_status { UNIT_NONE, UNIT_DONE, UNIT_FAILED };
@@ -51,6 +52,9 @@ struct folder {
 	const char *sweep_text, *scenario_text;
 	uint64_t hash, seed, replications;
 	bool independent;                  /* seeds = "independent" */
+	const char *posterior;             /* the scenario's posterior, or NULL: rows
+					    * then have no posterior_row */
+	uint64_t posterior_checksum;
 	size_t npoints, nparams;
 	const char *const *paths;
 	const struct ur_sweep_value *values;
@@ -153,7 +157,8 @@ static void unit_fields(const struct folder *F, size_t u, struct field *fields, 
 	const struct ur_column *columns;
 	const char *row = F->units[u].row, *next;
 	size_t nf = split_row(row, row + strlen(row), fields, max, &next);
-	assert(nf == 1 + F->nparams + ur_table_columns(UR_TABLE_SUMMARY, &columns));
+	assert(nf == 1 + F->nparams + ur_table_columns(UR_TABLE_SUMMARY, &columns) -
+			     (F->posterior ? 0 : 1));
 	(void)nf;
 	(void)columns;
 }
@@ -293,7 +298,8 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 	ur_csv_text(&csv, "point");
 	for (size_t j = 0; j < F->nparams; j++)
 		ur_csv_text(&csv, F->paths[j]);
-	ur_table_header(&csv, UR_TABLE_SUMMARY);
+	ur_table_header_chosen(&csv, UR_TABLE_SUMMARY,
+			       ur_table_summary_columns(F->posterior != NULL));
 	if (write_csv(f, &csv) != 0)
 		goto nomem_or_io;
 	for (size_t u = 0; u < total; u++) {
@@ -340,6 +346,8 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 		.argv = F->argv,
 		.scenario = F->sweep_path,
 		.scenario_hash = F->hash,
+		.posterior = F->posterior,
+		.posterior_checksum = F->posterior_checksum,
 		.master_seed = F->seed,
 		.nunits = nunits,
 		.units = units,
@@ -418,6 +426,7 @@ struct design {
 	bool independent;
 	const char *const *paths;
 	const struct ur_sweep_value *values;   /* npoints x nparams */
+	bool posterior;                        /* rows end with posterior_row */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -450,7 +459,9 @@ static int read_rows(const char *path, const char *text, size_t len,
 		     const struct design *D, char **rows, char *message, size_t size)
 {
 	const struct ur_column *columns;
-	const size_t nsummary = ur_table_columns(UR_TABLE_SUMMARY, &columns);
+	/* posterior_row, the table's last column, only when the scenario has a posterior */
+	const size_t nsummary = ur_table_columns(UR_TABLE_SUMMARY, &columns) -
+				(D->posterior ? 0 : 1);
 	const size_t ncols = 1 + D->nparams + nsummary;
 	const long rep_col = ur_table_column_index(UR_TABLE_SUMMARY, "rep");
 	const long seed_col = ur_table_column_index(UR_TABLE_SUMMARY, "seed");
@@ -467,7 +478,8 @@ static int read_rows(const char *path, const char *text, size_t len,
 	ur_csv_text(&expect, "point");
 	for (size_t j = 0; j < D->nparams; j++)
 		ur_csv_text(&expect, D->paths[j]);
-	ur_table_header(&expect, UR_TABLE_SUMMARY);
+	ur_table_header_chosen(&expect, UR_TABLE_SUMMARY,
+			       ur_table_summary_columns(D->posterior));
 	if (expect.failed) {
 		rc = -1;
 		goto done;
@@ -598,6 +610,7 @@ static int keep_summary(void *context, const struct ur_model_summary *summary)
 struct point_cache {
 	size_t point;
 	struct ur_scenario *scenario;
+	struct ur_params *drawn;    /* the unit's params with its posterior row */
 };
 
 /* The point's scenario, from the cache or derived from the sweep's scenario (no file
@@ -646,6 +659,30 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 	}
 	uint64_t seed = ur_sweep_unit_seed(ur_sweep_seed(sw), ur_sweep_independent_seeds(sw),
 					   R, p, k);
+	const struct ur_posterior *posterior = ur_scenario_posterior(cache->scenario);
+	uint64_t posterior_row = 0;
+	if (posterior) {
+		/* As a run's replication (run.c): the unit's row, by its seed, on a copy of
+		 * the point's params. */
+		size_t row = ur_posterior_draw(posterior, seed);
+		if (row == SIZE_MAX ||
+		    (!cache->drawn && !(cache->drawn = malloc(sizeof *cache->drawn)))) {
+			unit->out_of_memory = true;
+			return;
+		}
+		memcpy(cache->drawn, params, sizeof *cache->drawn);
+		posterior_row = (uint64_t)row + 1;
+		if (ur_posterior_apply(posterior, row, cache->drawn) != 0) {
+			snprintf(why, sizeof why, "%s:%lu: the posterior's row %zu is refused by "
+				 "the point's scenario", ur_posterior_name(posterior),
+				 ur_posterior_line(posterior, row), row + 1);
+			unit->reason = strdup(why);
+			unit->out_of_memory = unit->reason == NULL;
+			unit->status = UNIT_FAILED;
+			return;
+		}
+		params = cache->drawn;
+	}
 	struct ur_model_summary summary;
 	memset(&summary, 0, sizeof summary);
 	summary.outcome = UR_OUTCOME_COUNT; /* no summary yet */
@@ -684,7 +721,7 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 	ur_csv_int(csv, (int64_t)p);
 	for (size_t j = 0; j < ur_sweep_params(sw); j++)
 		sw_csv_value(csv, ur_sweep_value(sw, p, j));
-	ur_csv_summary_fields(csv, k, &summary);
+	ur_csv_summary_fields(csv, k, &summary, posterior_row);
 	ur_csv_end_row(csv);
 	unit->row = csv->failed ? NULL : malloc(csv->len + 1);
 	if (!unit->row) {
@@ -701,7 +738,7 @@ static void *worker(void *arg)
 	struct job *J = arg;
 	struct ur_csv csv;
 	ur_csv_init(&csv);
-	struct point_cache cache = {0, NULL};
+	struct point_cache cache = {0, NULL, NULL};
 	for (;;) {
 		pthread_mutex_lock(&J->lock);
 		if (J->stop || J->next >= J->ntodo) {
@@ -728,6 +765,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&J->lock);
 	}
 	ur_scenario_destroy(cache.scenario);
+	free(cache.drawn);
 	ur_csv_finish(&csv);
 	return NULL;
 }
@@ -857,7 +895,8 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 	const char **paths = NULL;
 	struct design D = {ur_sweep_params(sw), ur_sweep_points(sw), R, ur_sweep_seed(sw),
 			   ur_sweep_independent_seeds(sw),
-			   NULL, sw_values(sw)};
+			   NULL, sw_values(sw),
+			   ur_scenario_posterior(sw_base_scenario(sw)) != NULL};
 	if (csv) {
 		paths = calloc(D.nparams + 1, sizeof *paths);
 		if (!paths) {
@@ -985,6 +1024,12 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		.hash = ur_sweep_hash(sw),
 		.seed = ur_sweep_seed(sw),
 		.independent = ur_sweep_independent_seeds(sw),
+		.posterior = ur_scenario_posterior(sw_base_scenario(sw))
+				     ? ur_posterior_name(ur_scenario_posterior(sw_base_scenario(sw)))
+				     : NULL,
+		.posterior_checksum = ur_scenario_posterior(sw_base_scenario(sw))
+				     ? ur_posterior_checksum(ur_scenario_posterior(sw_base_scenario(sw)))
+				     : 0,
 		.replications = R,
 		.npoints = ur_sweep_points(sw),
 		.nparams = nparams,
@@ -1257,7 +1302,8 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	for (size_t j = 0; j < spec->nparams; j++)
 		paths[j] = spec->params[j].path;
 	const struct design D = {spec->nparams, spec->npoints, R, spec->seed,
-				 spec->independent_seeds, paths, spec->list};
+				 spec->independent_seeds, paths, spec->list,
+				 S[0].manifest->posterior != NULL};
 	for (size_t i = 0; i < nshards; i++) {
 		char *v = join_path(shards[i], "sweep.csv");
 		char *m_path = join_path(shards[i], "manifest.cfg");
@@ -1337,6 +1383,8 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		.hash = S[0].manifest->scenario_hash,
 		.seed = spec->seed,
 		.independent = spec->independent_seeds,
+		.posterior = S[0].manifest->posterior,
+		.posterior_checksum = S[0].manifest->posterior_checksum,
 		.replications = R,
 		.npoints = spec->npoints,
 		.nparams = spec->nparams,

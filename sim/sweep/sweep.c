@@ -1262,6 +1262,11 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		uint64_t h = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, S[i].sweep_text,
 						   strlen(S[i].sweep_text)),
 					S[i].scenario_text, strlen(S[i].scenario_text));
+		if (S[i].manifest->posterior) {
+			/* As design.c: the posterior's bytes are part of the sweep's identity. */
+			uint64_t sum = S[i].manifest->posterior_checksum;
+			h = sw_fnv1a64(h, (const char *)&sum, sizeof sum);
+		}
 		if (h != S[i].manifest->scenario_hash) {
 			rc = merge_fail(result, 65, "%.200s: sweep.cfg and scenario.cfg do not "
 					"match the manifest's sweep hash", shards[i]);
@@ -1271,6 +1276,17 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 			char a[UR_RNG_SEED_TEXT_SIZE], b[UR_RNG_SEED_TEXT_SIZE];
 			ur_rng_seed_format(S[0].manifest->scenario_hash, a);
 			ur_rng_seed_format(h, b);
+			const struct ur_sweep_manifest *m0 = S[0].manifest, *mi = S[i].manifest;
+			if (m0->posterior && mi->posterior &&
+			    m0->posterior_checksum != mi->posterior_checksum) {
+				char c0[UR_RNG_SEED_TEXT_SIZE], ci[UR_RNG_SEED_TEXT_SIZE];
+				ur_rng_seed_format(m0->posterior_checksum, c0);
+				ur_rng_seed_format(mi->posterior_checksum, ci);
+				rc = merge_fail(result, 65, "%.200s and %.200s were run with "
+						"different posteriors (%.200s, checksum %s and %s)",
+						shards[0], shards[i], mi->posterior, c0, ci);
+				goto cleanup;
+			}
 			rc = merge_fail(result, 65, "%.200s and %.200s hold different sweeps "
 					"(sweep hash %s and %s)", shards[0], shards[i], a, b);
 			goto cleanup;

@@ -425,6 +425,17 @@ static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 	/* The posterior's rows are judged on params that pass every check. */
 	if (!L->bad && !L->usage && !L->nomem)
 		sc_posterior_load(L, cfg, inherit);
+	/* A --set of a column the posterior draws would be overridden in every
+	 * replication, silently: refused. (The scenario file's own value is the
+	 * default the posterior replaces, as documented.) */
+	for (size_t i = 0; L->sc->posterior && i < nsets; i++) {
+		char path[PATH_SIZE];
+		snprintf(path, sizeof path, "%.*s", (int)strcspn(sets[i], "="), sets[i]);
+		if (ur_posterior_names(L->sc->posterior, path))
+			sc_report_usage(L, sets[i], path, "expected a setting the scenario's "
+					"posterior does not draw, found a column of %s",
+					ur_posterior_name(L->sc->posterior));
+	}
 	if (L->bad || L->usage || L->nomem || L->missing)
 		goto cleanup;
 	if (keep_source) {

@@ -92,6 +92,22 @@ else
 	ok "no posterior, no posterior_row column"
 fi
 
+(cd "$tmp/s" && "$bin" run a.cfg --set agents.w_s=0.4 -o "$tmp/setclash" -q) >"$tmp/set.out" 2>"$tmp/set.err"
+got=$?
+if [ $got -eq 64 ] && [ "$(cat "$tmp/set.err")" = "--set agents.w_s=0.4: agents.w_s: expected a setting the scenario's posterior does not draw, found a column of post.csv" ] &&
+	[ ! -e "$tmp/setclash" ]; then
+	ok "--set of a posterior's column is refused (64), nothing written"
+else
+	not_ok "--set of a posterior's column is refused" "status $got" "$(head -c 300 "$tmp/set.err")"
+fi
+
+"$bin" run "$src/tests/run/posterior-example.cfg" -r 4 -o "$tmp/example" -q 2>"$tmp/example.err"
+if [ $? -eq 0 ] && head -n 1 "$tmp/example/summary.csv" | grep -q ',posterior_row$'; then
+	ok "the example posterior runs"
+else
+	not_ok "the example posterior runs" "$(head -c 300 "$tmp/example.err")"
+fi
+
 # ---- sweeps --------------------------------------------------------------------------
 cat >"$tmp/s/clash.cfg" <<'CFG'
 scenario = "a.cfg";

@@ -326,6 +326,20 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 	if (!sw->base)
 		goto fail;
 	const struct ur_posterior *posterior = ur_scenario_posterior(sw->base);
+	for (size_t j = 0; j < sw->spec->nparams; j++) {
+		/* The points share the scenario's posterior, and sweep.csv's columns with
+		 * it: whether rows have posterior_row is the sweep's, not a point's. */
+		const struct ur_sweep_param_spec *q = &sw->spec->params[j];
+		if (strcmp(q->path, "scenario.posterior") != 0)
+			continue;
+		char text[512];
+		snprintf(text, sizeof text, "%s:%u: %s: expected a setting other than the "
+			 "scenario's posterior (every point draws from the scenario's), found it "
+			 "swept", path, q->line, q->path);
+		ur_sweep_diag_add(diag, text);
+		*status = UR_SCENARIO_BAD_INPUT;
+		goto fail;
+	}
 	if (posterior) {
 		/* A setting is either swept or drawn from the posterior: a point's value
 		 * would be overridden by every replication's row, silently. */

@@ -127,6 +127,21 @@ else
 	not_ok "a sweep of a posterior's column is refused" "status $got" "$(head -c 400 "$tmp/clash.err")"
 fi
 
+cat >"$tmp/s/swept.cfg" <<'CFG'
+scenario = "a.cfg";
+replications = 2;
+design = "grid";
+parameters = ( { path = "scenario.posterior"; values = [ "post.csv", "other.csv" ]; } );
+CFG
+"$bin" sweep "$tmp/s/swept.cfg" -o "$tmp/swept" -q >/dev/null 2>"$tmp/swept.err"
+got=$?
+if [ $got -eq 65 ] && grep -q "swept.cfg:4: scenario.posterior: expected a setting other than the scenario's posterior" "$tmp/swept.err" &&
+	[ ! -e "$tmp/swept" ]; then
+	ok "a sweep of scenario.posterior is refused, nothing written"
+else
+	not_ok "a sweep of scenario.posterior is refused" "status $got" "$(head -c 300 "$tmp/swept.err")"
+fi
+
 cat >"$tmp/s/sweep.cfg" <<'CFG'
 scenario = "a.cfg";
 replications = 6;

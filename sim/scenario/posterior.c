@@ -816,7 +816,7 @@ double ur_posterior_quantile(const struct ur_posterior *P, size_t j, double p)
 	size_t n = P->nrows;
 	double *x = malloc(n * sizeof *x);
 	size_t *order = malloc(n * sizeof *order);
-	double q = NAN;
+	double q = (double)NAN;
 	if (x && order && n > 0) {
 		for (size_t i = 0; i < n; i++)
 			x[i] = P->values[i * P->nparams + j];

@@ -15,6 +15,13 @@
  * commit goes through that one struct ur_output, which replaces the manifest only by a
  * rename (output.h). Rows read back (resume, merge) are checked field by field against
  * summary.csv's column table and the design before any is used.
+ *
+ * With output.point_series each unit also keeps its national series (a double per
+ * sample and metric, about 48 KiB a unit of the reference scenario), written to
+ * sweep_national.csv with round-trip digits; point_series.csv's means and percentiles
+ * are computed from them at every commit, never accumulated, so that they are exact and
+ * the same bytes however the units were split, and read back (resume, merge) checked
+ * like sweep.csv's rows.
  */
 #include "unrest/sweep.h"
 

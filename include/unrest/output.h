@@ -138,6 +138,11 @@ enum ur_table {
 	UR_TABLE_NATIONAL,      /* national.csv: replication x sample time */
 	UR_TABLE_TIMESERIES,    /* timeseries.csv: replication x sample time x region */
 	UR_TABLE_EVENTS,        /* events.csv: one row per model event worth a line */
+	UR_TABLE_POINT_SERIES,  /* a sweep's point_series.csv: point x sample time, the
+				 * national series' statistics (output.point_series);
+				 * its columns are the statistics of national.csv's
+				 * metric columns (ur_table_series_metrics), a run
+				 * never writes it */
 	UR_TABLE_COUNT
 };
 
@@ -174,6 +179,18 @@ struct ur_column {
 	const char *unit;          /* "persons", "h", "USD", or "" */
 	const char *doc;           /* its meaning, one Markdown paragraph */
 };
+
+/* point_series.csv: after `point` (and the sweep's parameters, which no table
+ * holds), `hour` and `count`, each metric column of national.csv has these columns, in
+ * this order, named METRIC_SUFFIX: the mean and the 5th, 50th and 95th percentiles. */
+#define UR_SERIES_STATS 4
+extern const char *const ur_series_stat_suffix[UR_SERIES_STATS]; /* "mean", "p5", ... */
+extern const double ur_series_stat_quantile[UR_SERIES_STATS];   /* NaN (the mean), 0.05,
+								  * 0.5, 0.95 */
+/* national.csv's columns that point_series.csv summarises, for these settings: the
+ * chosen ones (output.national_columns) but the key and time columns, as a mask over
+ * national.csv's table. */
+uint64_t ur_table_series_metrics(const struct ur_output_params *output);
 
 /* The table's file name, "summary.csv". */
 const char *ur_table_file(enum ur_table table);

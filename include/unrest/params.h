@@ -495,6 +495,9 @@ struct ur_output_params {
 					 * multiple of scenario.sample_interval; absent:
 					 * UR_TIMESERIES_INTERVAL_H or the next multiple */
 	enum ur_compress compress;      /* output.compress */
+	bool point_series;              /* output.point_series: a sweep writes, per point,
+					 * the national series' mean and percentiles by
+					 * sample (point_series.csv) */
 };
 
 /* ---- everything -------------------------------------------------------------------- */

@@ -23,7 +23,9 @@
  * one column per parameter, rows in unit order), sweep_stats.csv (per point and
  * metric: count, mean, sd, 95% CI of the mean, p5, p50, p95; outcome shares with
  * Wilson intervals) and manifest.cfg, whose units are this folder's units with their
- * status. In a sweep's manifest, `scenario` names the sweep file and `scenario_hash`
+ * status. With the scenario's output.point_series, also sweep_national.csv (each done
+ * unit's national series, exact) and point_series.csv (per point and sample hour, the
+ * series' mean and 5/50/95 percentiles over the point's done units). In a sweep's manifest, `scenario` names the sweep file and `scenario_hash`
  * is the sweep hash, FNV-1a 64 of sweep.cfg's text: two folders belong to one sweep
  * when their hashes agree. Every file is a function of the sweep file and of which
  * units are done, never of the number of jobs or shards.

@@ -146,6 +146,44 @@ static const struct ur_column events_columns[] = {
 	      "free text, as its kind says; empty when none"),
 };
 
+/* point_series.csv: the statistics over a sweep point's replications of each metric
+ * column of national.csv, in that table's order, UR_SERIES_STATS columns each
+ * (ur_table_chosen_columns maps them back; tests/output checks the names). */
+#define SERIES(metric, unit, what)                                                   \
+	{metric "_mean", UR_COLUMN_REAL, 0, false, false, unit,                      \
+	 "the mean over the point's replications of " what " (national.csv's `"      \
+	 metric "`)"},                                                                \
+	{metric "_p5", UR_COLUMN_REAL, 0, false, false, unit,                        \
+	 "its 5th percentile over the replications"},                                 \
+	{metric "_p50", UR_COLUMN_REAL, 0, false, false, unit, "its median"},        \
+	{metric "_p95", UR_COLUMN_REAL, 0, false, false, unit,                       \
+	 "its 95th percentile"}
+static const struct ur_column point_series_columns[] = {
+	CONTEXT("point", UR_COLUMN_UNSIGNED, false,
+		"the sweep point, as in sweep.csv; the point's parameters follow it, one "
+		"column each named by its path, as in sweep_stats.csv"),
+	CONTEXT("hour", UR_COLUMN_HOUR, false,
+		"hours since `scenario.start`: national.csv's sample times of the point"),
+	CONTEXT("count", UR_COLUMN_UNSIGNED, false,
+		"the point's replications done, over which the statistics are taken"),
+	SERIES("active", "persons", "persons active now"),
+	SERIES("held", "persons", "persons in custody now"),
+	SERIES("detained", "persons", "persons detained since hour 0"),
+	SERIES("killed", "persons", "deaths since hour 0"),
+	SERIES("injured", "persons", "injured since hour 0"),
+	SERIES("security", "persons", "effective security persons now"),
+	SERIES("csto_troops", "persons", "CSTO troops in the country now"),
+	SERIES("connectivity", "share, [0, 1]", "the mean internet connectivity c(t)"),
+	SERIES("legitimacy", "share, [0, 1]", "the mean legitimacy L"),
+	SERIES("facilities_held", "facilities", "key facilities held now"),
+	SERIES("damage_usd", "USD", "damage since hour 0"),
+};
+/* Columns of point_series.csv before the statistics: point, hour, count. */
+#define SERIES_FIRST 3
+
+const char *const ur_series_stat_suffix[UR_SERIES_STATS] = {"mean", "p5", "p50", "p95"};
+const double ur_series_stat_quantile[UR_SERIES_STATS] = {NAN, 0.05, 0.50, 0.95};
+
 const char *ur_table_file(enum ur_table table)
 {
 	switch (table) {
@@ -153,6 +191,7 @@ const char *ur_table_file(enum ur_table table)
 	case UR_TABLE_NATIONAL: return "national.csv";
 	case UR_TABLE_TIMESERIES: return "timeseries.csv";
 	case UR_TABLE_EVENTS: return "events.csv";
+	case UR_TABLE_POINT_SERIES: return "point_series.csv";
 	case UR_TABLE_COUNT: break;
 	}
 	assert(!"no such table");
@@ -175,6 +214,9 @@ size_t ur_table_columns(enum ur_table table, const struct ur_column **columns)
 	case UR_TABLE_EVENTS:
 		*columns = events_columns;
 		return COUNT_OF(events_columns);
+	case UR_TABLE_POINT_SERIES:
+		*columns = point_series_columns;
+		return COUNT_OF(point_series_columns);
 	case UR_TABLE_COUNT:
 		break;
 	}
@@ -202,6 +244,7 @@ bool ur_table_enabled(const struct ur_output_params *output, enum ur_table table
 	case UR_TABLE_NATIONAL: return output->national;
 	case UR_TABLE_TIMESERIES: return output->timeseries;
 	case UR_TABLE_EVENTS: return output->events != UR_EVENTS_NONE;
+	case UR_TABLE_POINT_SERIES: return false; /* a sweep's, never a run's */
 	case UR_TABLE_COUNT: break;
 	}
 	assert(!"no such table");
@@ -245,10 +288,48 @@ uint64_t ur_table_default_columns(enum ur_table table)
 	return mask;
 }
 
+uint64_t ur_table_series_metrics(const struct ur_output_params *output)
+{
+	assert(output);
+	const struct ur_column *c;
+	size_t n = ur_table_columns(UR_TABLE_NATIONAL, &c);
+	uint64_t mask = ur_table_chosen_columns(output, UR_TABLE_NATIONAL) &
+			~ur_table_key_columns(UR_TABLE_NATIONAL);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == UR_COLUMN_TIME)
+			mask &= ~(UINT64_C(1) << i);
+	return mask;
+}
+
+/* point_series.csv's columns for the chosen metrics: point, hour, count, and the
+ * statistics of each, the j-th metric column of national.csv (key and time columns
+ * aside) owning columns SERIES_FIRST + UR_SERIES_STATS j onwards. */
+static uint64_t series_columns(const struct ur_output_params *output)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(UR_TABLE_NATIONAL, &c);
+	uint64_t metrics = ur_table_series_metrics(output);
+	uint64_t skip = ur_table_key_columns(UR_TABLE_NATIONAL);
+	uint64_t mask = (UINT64_C(1) << SERIES_FIRST) - 1;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((skip & (UINT64_C(1) << i)) || c[i].kind == UR_COLUMN_TIME)
+			continue;
+		if (metrics & (UINT64_C(1) << i))
+			for (size_t s = 0; s < UR_SERIES_STATS; s++)
+				mask |= UINT64_C(1) << (SERIES_FIRST + UR_SERIES_STATS * j + s);
+		j++;
+	}
+	assert(SERIES_FIRST + UR_SERIES_STATS * j == COUNT_OF(point_series_columns));
+	return mask;
+}
+
 uint64_t ur_table_chosen_columns(const struct ur_output_params *output,
 				 enum ur_table table)
 {
 	assert(output);
+	if (table == UR_TABLE_POINT_SERIES)
+		return series_columns(output);
 	const struct ur_column_set *set = table == UR_TABLE_NATIONAL ? &output->national_columns
 					  : table == UR_TABLE_TIMESERIES ? &output->timeseries_columns
 									 : NULL;

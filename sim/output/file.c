@@ -69,6 +69,9 @@ static const char *const known_names[] = {
 	"national.csv.gz",
 	"timeseries.csv.gz",
 	"events.csv.gz",
+	"sweep_national.csv",
+	"point_series.csv",
+	"point_series.csv.gz",
 };
 #define NKNOWN (sizeof known_names / sizeof known_names[0])
 

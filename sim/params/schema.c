@@ -753,7 +753,14 @@ static const struct sc_node output_nodes[] = {
 	ENUM("compress", struct ur_output_params, compress, 0, UR_COMPRESS_NONE,
 	     compress_names,
 	     "\"none\", or \"gzip\": a run's CSV files are written as NAME.csv.gz, "
-	     "which pandas, R and zcat read as they are. A sweep's files stay plain."),
+	     "which pandas, R and zcat read as they are. A sweep's files stay plain, "
+	     "but for point_series.csv."),
+	BOOL("point_series", struct ur_output_params, point_series, 0,
+	     "Sweeps: write point_series.csv, per point and sample hour the mean and "
+	     "5th, 50th and 95th percentiles over the point's replications of each of "
+	     "national.csv's numeric columns (output.national_columns), and keep each "
+	     "unit's national series in sweep_national.csv so that merge and --resume "
+	     "give the same bytes. Runs ignore it."),
 };
 
 static const struct sc_node root_nodes[] = {

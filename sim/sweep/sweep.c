@@ -15,6 +15,13 @@
  * commit goes through that one struct ur_output, which replaces the manifest only by a
  * rename (output.h). Rows read back (resume, merge) are checked field by field against
  * summary.csv's column table and the design before any is used.
+ *
+ * With output.point_series each unit also keeps its national series (a double per
+ * sample and metric, about 48 KiB a unit of the reference scenario), written to
+ * sweep_national.csv with round-trip digits; point_series.csv's means and percentiles
+ * are computed from them at every commit, never accumulated, so that they are exact and
+ * the same bytes however the units were split, and read back (resume, merge) checked
+ * like sweep.csv's rows.
  */
 #include "unrest/sweep.h"
 
@@ -43,9 +50,38 @@ enum unit_status { UNIT_NONE, UNIT_DONE, UNIT_FAILED };
 struct unit {
 	char *row;              /* its sweep.csv row with LF (done units) */
 	char *reason;           /* why it failed (failed units) */
+	double *series;         /* output.point_series (done units): nsamples samples of
+				 * 1 + the series' metrics each, the hour then the
+				 * metrics in national.csv's order, exactly as the model
+				 * gave them */
+	uint32_t nsamples;
 	unsigned char status;   /* enum unit_status */
 	bool out_of_memory;     /* the sweep must stop */
 };
+
+/* The national series a sweep keeps per unit (output.point_series): which of
+ * national.csv's columns, and how point_series.csv is written. */
+struct series_spec {
+	bool on;
+	uint64_t metrics;                  /* ur_table_series_metrics: national.csv's
+					    * columns */
+	size_t nmetrics;
+	uint64_t columns;                  /* point_series.csv's chosen columns */
+	bool gzip;                         /* point_series.csv.gz */
+};
+
+static struct series_spec series_spec(const struct ur_output_params *output)
+{
+	struct series_spec sp = {.on = output->point_series};
+	if (!sp.on)
+		return sp;
+	sp.metrics = ur_table_series_metrics(output);
+	for (uint64_t m = sp.metrics; m; m &= m - 1)
+		sp.nmetrics++;
+	sp.columns = ur_table_chosen_columns(output, UR_TABLE_POINT_SERIES);
+	sp.gzip = output->compress == UR_COMPRESS_GZIP;
+	return sp;
+}
 
 /* What the folder's files are made of: the sweep's identity and its units. */
 struct folder {
@@ -60,6 +96,7 @@ struct folder {
 	const struct ur_sweep_value *values;
 	struct unit *units;                /* npoints x replications */
 	const unsigned char *status;       /* snapshot of units[].status to write */
+	struct series_spec series;
 	/* manifest */
 	const char *version, *command, *sweep_path;
 	int argc;
@@ -250,6 +287,88 @@ static void point_stats(struct ur_csv *csv, const struct folder *F, size_t p,
 	}
 }
 
+/* ---- the national series (output.point_series) ------------------------------------- */
+
+/* sweep_national.csv's header: point, rep, hour and the series' metrics. */
+static void series_header(struct ur_csv *csv, const struct series_spec *sp)
+{
+	const struct ur_column *c;
+	size_t n = ur_table_columns(UR_TABLE_NATIONAL, &c);
+	ur_csv_text(csv, "point");
+	ur_csv_text(csv, "rep");
+	ur_csv_text(csv, "hour");
+	for (size_t i = 0; i < n; i++)
+		if (sp->metrics & (UINT64_C(1) << i))
+			ur_csv_text(csv, c[i].name);
+	ur_csv_end_row(csv);
+}
+
+/* Unit u's rows of sweep_national.csv: each sample's hour and metrics written so that
+ * they read back to the same doubles (ur_csv_real_exact), for --resume and merge to
+ * compute point_series.csv from exactly what the model gave. */
+static void series_rows(struct ur_csv *csv, const struct folder *F, uint64_t u)
+{
+	const struct unit *un = &F->units[u];
+	const size_t stride = 1 + F->series.nmetrics;
+	for (uint32_t t = 0; t < un->nsamples; t++) {
+		const double *x = un->series + (size_t)t * stride;
+		ur_csv_int(csv, (int64_t)(u / F->replications));
+		ur_csv_int(csv, (int64_t)(u % F->replications));
+		for (size_t j = 0; j < stride; j++)
+			ur_csv_real_exact(csv, x[j]);
+		ur_csv_end_row(csv);
+	}
+}
+
+/* Appends point p's rows of point_series.csv: per sample hour, the mean
+ * (gsl_stats_mean, over the replications in replication order) and the percentiles
+ * (gsl_stats_quantile_from_sorted_data on gsl_sort'ed values, as sweep_stats.csv's)
+ * of each metric over the point's done units. data: room for R doubles. 0, or -1
+ * when units of the point disagree on the sample hours (units of one point share
+ * their scenario, and rows read back are checked for this: a bug). */
+static int point_series_rows(struct ur_csv *csv, const struct folder *F, size_t p,
+			     double *data)
+{
+	const size_t R = F->replications, stride = 1 + F->series.nmetrics;
+	const struct unit *first = NULL;
+	size_t n = 0;
+	for (size_t k = 0; k < R; k++) {
+		const struct unit *un = &F->units[p * R + k];
+		if (F->status[p * R + k] != UNIT_DONE)
+			continue;
+		if (!first)
+			first = un;
+		if (un->nsamples != first->nsamples)
+			return -1;
+		for (uint32_t t = 0; t < un->nsamples; t++)
+			if (un->series[(size_t)t * stride] != first->series[(size_t)t * stride])
+				return -1;
+		n++;
+	}
+	if (!first)
+		return 0;
+	for (uint32_t t = 0; t < first->nsamples; t++) {
+		point_fields(csv, F, p);
+		ur_csv_real(csv, first->series[(size_t)t * stride]);
+		ur_csv_int(csv, (int64_t)n);
+		for (size_t j = 0; j < F->series.nmetrics; j++) {
+			size_t m = 0;
+			for (size_t k = 0; k < R; k++)
+				if (F->status[p * R + k] == UNIT_DONE)
+					data[m++] = F->units[p * R + k]
+							    .series[(size_t)t * stride + 1 + j];
+			double mean = gsl_stats_mean(data, 1, m);
+			gsl_sort(data, 1, m);
+			for (size_t st = 0; st < UR_SERIES_STATS; st++)
+				ur_csv_real(csv, st == 0 ? mean
+						 : gsl_stats_quantile_from_sorted_data(
+							   data, 1, m, ur_series_stat_quantile[st]));
+		}
+		ur_csv_end_row(csv);
+	}
+	return 0;
+}
+
 /* ---- writing the folder --------------------------------------------------------------- */
 
 static int write_csv(struct ur_atomic_file *file, struct ur_csv *csv)
@@ -318,6 +437,21 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 			ur_atomic_file_write(f, F->units[u].row, strlen(F->units[u].row));
 	}
 
+	/* sweep_national.csv: every done unit's national series, in unit order. */
+	if (F->series.on) {
+		if (!(f = ur_output_begin(out, "sweep_national.csv", &err)))
+			goto fail;
+		series_header(&csv, &F->series);
+		for (size_t u = 0; u < total; u++) {
+			if (F->status[u] == UNIT_DONE)
+				series_rows(&csv, F, u);
+			if ((csv.len > 65536 || u + 1 == total) && write_csv(f, &csv) != 0)
+				goto nomem_or_io;
+		}
+		if (write_csv(f, &csv) != 0)
+			goto nomem_or_io;
+	}
+
 	/* sweep_stats.csv: every point with a unit in the folder. */
 	if (!(f = ur_output_begin(out, "sweep_stats.csv", &err)))
 		goto fail;
@@ -337,6 +471,31 @@ static enum ur_run_status write_folder(struct ur_output *out, const struct folde
 			point_stats(&csv, F, p, data);
 		if (write_csv(f, &csv) != 0)
 			goto nomem_or_io;
+	}
+
+	/* point_series.csv: every point with a done unit. */
+	if (F->series.on) {
+		if (!(f = ur_output_begin(out, F->series.gzip ? "point_series.csv.gz"
+							      : "point_series.csv", &err)))
+			goto fail;
+		ur_csv_text(&csv, "point");
+		for (size_t j = 0; j < F->nparams; j++)
+			ur_csv_text(&csv, F->paths[j]);
+		/* The table's columns but `point`, written above with the parameters. */
+		ur_table_header_chosen(&csv, UR_TABLE_POINT_SERIES,
+				       F->series.columns & ~UINT64_C(1));
+		if (write_csv(f, &csv) != 0)
+			goto nomem_or_io;
+		for (size_t p = 0; p < F->npoints; p++) {
+			if (point_series_rows(&csv, F, p, data) != 0) {
+				/* ur_output_destroy removes the temporary files. */
+				snprintf(message, size, "point %zu: units disagree on the sample "
+					 "hours", p);
+				goto cleanup;
+			}
+			if (write_csv(f, &csv) != 0)
+				goto nomem_or_io;
+		}
 	}
 
 	struct ur_manifest manifest = {
@@ -584,6 +743,190 @@ done:
 	return rc;
 }
 
+/* Point p's sample hours as a unit of it already has them (series[] of this file, or
+ * `units` of folders read before), or NULL. */
+static const struct unit *point_reference(const struct unit *own, const struct unit *units,
+					  uint64_t p, uint64_t R, uint64_t *replication)
+{
+	for (uint64_t k = 0; k < R; k++) {
+		*replication = k;
+		if (own[p * R + k].series)
+			return &own[p * R + k];
+		if (units && units[p * R + k].series)
+			return &units[p * R + k];
+	}
+	return NULL;
+}
+
+/* Checks the unit just read (its rows ended at `line`) against its point's other
+ * units: the same sample hours, bit for bit. 0, or 65 with the message. */
+static int series_unit_end(const char *path, unsigned line, const struct design *D,
+			   const struct series_spec *sp, struct unit *own,
+			   const struct unit *units, uint64_t u, char *message, size_t size)
+{
+	const uint64_t R = D->replications, p = u / R;
+	const size_t stride = 1 + sp->nmetrics;
+	struct unit *x = &own[u];
+	double *mine = x->series;
+	x->series = NULL; /* not its own reference */
+	uint64_t k0 = 0;
+	const struct unit *ref = point_reference(own, units, p, R, &k0);
+	x->series = mine;
+	if (!ref)
+		return 0;
+	bool same = ref->nsamples == x->nsamples;
+	for (uint32_t t = 0; same && t < x->nsamples; t++)
+		same = ref->series[(size_t)t * stride] == mine[(size_t)t * stride];
+	if (!same) {
+		row_error(message, size, "%s:%u: expected replication %" PRIu64 " of point %"
+			  PRIu64 " to have the sample hours of its replication %" PRIu64 " (%"
+			  PRIu32 " samples), found %" PRIu32 " samples or other hours", path,
+			  line, u % R, p, k0, ref->nsamples, x->nsamples);
+		return 65;
+	}
+	return 0;
+}
+
+/* Reads sweep_national.csv's text (from `path`, named in messages) into own[u].series
+ * and .nsamples (own: npoints x replications, zeroed), checking it: the header the
+ * sweep writes for these metrics; as many fields as columns in every row; point and
+ * rep in the design; hour and metrics numbers (hours >= 0); a unit's rows together
+ * and once, its hours rising from 0; the same hours as the point's other units, in
+ * this file or in `units` (those of folders read before; may be NULL);
+ * a line end after the last row. 0; -1 when out of memory; 65 with `FILE:LINE: what
+ * was expected, what was found` in message. */
+static int read_series(const char *path, const char *text, size_t len,
+		       const struct design *D, const struct series_spec *sp, struct unit *own,
+		       const struct unit *units, char *message, size_t size)
+{
+	const size_t ncols = 3 + sp->nmetrics, stride = 1 + sp->nmetrics;
+	const struct ur_column whole = {"point", UR_COLUMN_UNSIGNED, 0, false, false, "", ""};
+	const struct ur_column hour = {"hour", UR_COLUMN_HOUR, 0, false, false, "", ""};
+	const struct ur_column real = {"value", UR_COLUMN_REAL, 0, false, false, "", ""};
+	const struct ur_column *national;
+	ur_table_columns(UR_TABLE_NATIONAL, &national);
+	size_t metric_column[64];
+	size_t nm = 0;
+	for (size_t i = 0; i < 64; i++)
+		if (sp->metrics & (UINT64_C(1) << i))
+			metric_column[nm++] = i;
+	struct field f[64 + 4];
+	assert(ncols <= 64);
+	struct ur_csv expect;
+	ur_csv_init(&expect);
+	char a[48], why[128];
+	int rc = 65;
+	const char *end = text + len, *next;
+	uint64_t current = UINT64_MAX; /* the unit whose rows are being read */
+	size_t cap = 0;
+
+	series_header(&expect, sp);
+	if (expect.failed) {
+		rc = -1;
+		goto done;
+	}
+	const char *eol = memchr(text, '\n', len);
+	size_t hlen = eol ? (size_t)(eol - text) + 1 : len;
+	if (hlen != expect.len || memcmp(text, expect.data, hlen) != 0) {
+		row_error(message, size, "%s:1: expected the header '%.*s', found '%s'", path,
+			  (int)(expect.len - 1 > 200 ? 200 : expect.len - 1), expect.data,
+			  shown(text, eol ? (size_t)(eol - text) : len, a));
+		goto done;
+	}
+	if (len > 0 && text[len - 1] != '\n') {
+		unsigned lines = 1;
+		for (const char *q = text; q < end - 1; q++)
+			lines += *q == '\n';
+		row_error(message, size, "%s:%u: expected a row ending with a line end, found "
+			  "the file ending in the middle of it (cut short)", path, lines);
+		goto done;
+	}
+	unsigned line = 1;
+	for (const char *s = text + hlen; s < end; s = next) {
+		line++;
+		size_t nf = split_row(s, end, f, sizeof f / sizeof *f, &next);
+		if (nf != ncols) {
+			row_error(message, size, "%s:%u: expected %zu fields (point, rep, hour and "
+				  "%zu metrics), found %zu", path, line, ncols, sp->nmetrics, nf);
+			goto done;
+		}
+		uint64_t p, k;
+		if (ur_column_check(&whole, f[0].start, f[0].len, why, sizeof why) != 0 ||
+		    !field_count(&f[0], &p) || p >= D->npoints) {
+			row_error(message, size, "%s:%u: point: expected a point from 0 to %" PRIu64
+				  ", found '%s'", path, line, D->npoints - 1,
+				  shown(f[0].start, f[0].len, a));
+			goto done;
+		}
+		if (ur_column_check(&whole, f[1].start, f[1].len, why, sizeof why) != 0 ||
+		    !field_count(&f[1], &k) || k >= D->replications) {
+			row_error(message, size, "%s:%u: rep: expected a replication from 0 to %"
+				  PRIu64 ", found '%s'", path, line, D->replications - 1,
+				  shown(f[1].start, f[1].len, a));
+			goto done;
+		}
+		for (size_t c = 2; c < ncols; c++) {
+			const struct ur_column *col = c == 2 ? &hour : &real;
+			if (ur_column_check(col, f[c].start, f[c].len, why, sizeof why) != 0) {
+				row_error(message, size, "%s:%u: %s: expected %s, found '%s'", path,
+					  line, c == 2 ? "hour" : national[metric_column[c - 3]].name,
+					  why, shown(f[c].start, f[c].len, a));
+				goto done;
+			}
+		}
+		uint64_t u = p * D->replications + k;
+		if (u != current) {
+			if (current != UINT64_MAX) {
+				int r = series_unit_end(path, line - 1, D, sp, own, units, current,
+							message, size);
+				if (r != 0)
+					goto done; /* 65, the message written */
+			}
+			if (own[u].series) {
+				row_error(message, size, "%s:%u: expected each unit's rows together "
+					  "and once, found point %" PRIu64 " replication %" PRIu64
+					  " again", path, line, p, k);
+				goto done;
+			}
+			current = u;
+			cap = 0;
+		}
+		struct unit *x = &own[u];
+		double v = field_number(&f[2]);
+		double prev = x->nsamples ? x->series[(size_t)(x->nsamples - 1) * stride] : 0;
+		if (x->nsamples == 0 ? v != 0 : !(v > prev)) {
+			row_error(message, size, "%s:%u: hour: expected %s, found '%s'", path, line,
+				  x->nsamples == 0 ? "0 in a unit's first row"
+						   : "an hour after the row before's",
+				  shown(f[2].start, f[2].len, a));
+			goto done;
+		}
+		if (x->nsamples == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			double *d = ncap < UINT32_MAX ? realloc(x->series, ncap * stride * sizeof *d)
+						      : NULL;
+			if (!d) {
+				rc = -1;
+				goto done;
+			}
+			x->series = d;
+			cap = ncap;
+		}
+		double *row = x->series + (size_t)x->nsamples++ * stride;
+		for (size_t j = 0; j < stride; j++)
+			row[j] = field_number(&f[2 + j]);
+	}
+	if (current != UINT64_MAX &&
+	    (rc = series_unit_end(path, line, D, sp, own, units, current, message, size)) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (rc == -1)
+		snprintf(message, size, "out of memory");
+	ur_csv_finish(&expect);
+	return rc;
+}
+
 /* ---- running -------------------------------------------------------------------------- */
 
 struct job {
@@ -592,15 +935,62 @@ struct job {
 	struct unit *units;
 	const uint64_t *todo;
 	uint64_t ntodo;
+	const struct series_spec *series;
 	pthread_mutex_t lock;
 	pthread_cond_t progressed;
 	uint64_t next, finished, failed;
 	bool stop, out_of_memory;
 };
 
+/* What a unit's observer keeps: the summary, and with output.point_series the
+ * national series, sample by sample (an observation: it changes nothing the model
+ * computes). */
+struct unit_observation {
+	struct ur_model_summary summary;
+	const struct series_spec *series;
+	double *data;                      /* nsamples x (1 + nmetrics) */
+	size_t nsamples, cap;
+	bool out_of_memory;
+};
+
 static int keep_summary(void *context, const struct ur_model_summary *summary)
 {
-	*(struct ur_model_summary *)context = *summary;
+	((struct unit_observation *)context)->summary = *summary;
+	return 0;
+}
+
+static int keep_sample(void *context, const struct ur_model_sample *sample)
+{
+	struct unit_observation *ob = context;
+	const size_t stride = 1 + ob->series->nmetrics;
+	if (ob->nsamples == ob->cap) {
+		size_t cap = ob->cap ? 2 * ob->cap : 64;
+		double *d = cap < UINT32_MAX ? realloc(ob->data, cap * stride * sizeof *d) : NULL;
+		if (!d) {
+			ob->out_of_memory = true;
+			return 1; /* stops the run */
+		}
+		ob->data = d;
+		ob->cap = cap;
+	}
+	double *x = ob->data + ob->nsamples++ * stride;
+	const struct ur_column *c;
+	size_t n = ur_table_columns(UR_TABLE_NATIONAL, &c);
+	const char *row = (const char *)&sample->national;
+	*x++ = sample->hour;
+	for (size_t i = 0; i < n; i++) {
+		if (!(ob->series->metrics & (UINT64_C(1) << i)))
+			continue;
+		if (c[i].kind == UR_COLUMN_UNSIGNED) {
+			unsigned v;
+			memcpy(&v, row + c[i].offset, sizeof v);
+			*x++ = (double)v;
+		} else {
+			double v;
+			memcpy(&v, row + c[i].offset, sizeof v);
+			*x++ = v;
+		}
+	}
 	return 0;
 }
 
@@ -683,10 +1073,12 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 		}
 		params = cache->drawn;
 	}
-	struct ur_model_summary summary;
-	memset(&summary, 0, sizeof summary);
-	summary.outcome = UR_OUTCOME_COUNT; /* no summary yet */
-	struct ur_observer observer = {.context = &summary, .summary = keep_summary};
+	struct unit_observation ob;
+	memset(&ob, 0, sizeof ob);
+	ob.summary.outcome = UR_OUTCOME_COUNT; /* no summary yet */
+	ob.series = J->series;
+	struct ur_observer observer = {.context = &ob, .summary = keep_summary,
+				       .sample = J->series->on ? keep_sample : NULL};
 	enum ur_model_status st;
 	if (o->replicate) {
 		st = o->replicate(o->replicate_context, params, k, seed, &observer, why,
@@ -703,11 +1095,12 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 			ur_model_destroy(model);
 		}
 	}
-	if (st == UR_MODEL_NOMEM) {
+	if (st == UR_MODEL_NOMEM || ob.out_of_memory) {
 		unit->out_of_memory = true;
+		free(ob.data);
 		return;
 	}
-	if (st == UR_MODEL_OK && summary.outcome == UR_OUTCOME_COUNT) {
+	if (st == UR_MODEL_OK && ob.summary.outcome == UR_OUTCOME_COUNT) {
 		st = UR_MODEL_INVARIANT;
 		snprintf(why, sizeof why, "the run ended without a summary");
 	}
@@ -715,13 +1108,18 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 		unit->reason = strdup(why[0] ? why : "the model failed");
 		unit->out_of_memory = unit->reason == NULL;
 		unit->status = UNIT_FAILED;
+		free(ob.data);
 		return;
+	}
+	if (J->series->on) {
+		unit->series = ob.data;
+		unit->nsamples = (uint32_t)ob.nsamples;
 	}
 	ur_csv_clear(csv);
 	ur_csv_int(csv, (int64_t)p);
 	for (size_t j = 0; j < ur_sweep_params(sw); j++)
 		sw_csv_value(csv, ur_sweep_value(sw, p, j));
-	ur_csv_summary_fields(csv, k, &summary, posterior_row);
+	ur_csv_summary_fields(csv, k, &ob.summary, posterior_row);
 	ur_csv_end_row(csv);
 	unit->row = csv->failed ? NULL : malloc(csv->len + 1);
 	if (!unit->row) {
@@ -755,6 +1153,8 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&J->lock);
 		J->units[u].row = result.row;
 		J->units[u].reason = result.reason;
+		J->units[u].series = result.series;
+		J->units[u].nsamples = result.nsamples;
 		J->units[u].out_of_memory = result.out_of_memory;
 		J->units[u].status = result.status;
 		J->finished++;
@@ -785,6 +1185,7 @@ static void free_units(struct unit *units, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(units[i].row);
 		free(units[i].reason);
+		free(units[i].series);
 	}
 	free(units);
 }
@@ -848,17 +1249,19 @@ static int check_manifest_units(const char *path, const struct ur_sweep_manifest
  * the message when the folder holds another sweep or memory runs out. A folder without
  * a manifest has nothing to resume. */
 static int resume_units(const struct ur_sweep *sw, const char *dir,
-			const struct ur_sweep_options *o, struct unit *units,
-			struct ur_sweep_result *result, bool *continues)
+			const struct ur_sweep_options *o, const struct series_spec *sp,
+			struct unit *units, struct ur_sweep_result *result, bool *continues)
 {
 	uint64_t R = ur_sweep_replications(sw), total = ur_sweep_points(sw) * R;
 	char *mpath = join_path(dir, "manifest.cfg"), *cpath = join_path(dir, "sweep.csv");
-	char *csv = NULL, **rows = NULL;
+	char *npath = join_path(dir, "sweep_national.csv");
+	char *csv = NULL, **rows = NULL, *national = NULL;
+	struct unit *series = NULL;
 	struct ur_sweep_manifest *m = NULL;
 	int rc = -1;
 	struct ur_diag diag;
 	ur_diag_init(&diag, 1);
-	if (!mpath || !cpath) {
+	if (!mpath || !cpath || !npath) {
 		set_message(result, UR_RUN_SOFTWARE, "out of memory");
 		goto cleanup;
 	}
@@ -915,6 +1318,25 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 			goto cleanup;
 		}
 	}
+	/* The units' national series: a unit without them runs again. */
+	if (sp->on) {
+		series = calloc(total, sizeof *series);
+		if (!series) {
+			set_message(result, UR_RUN_SOFTWARE, "out of memory");
+			goto cleanup;
+		}
+		size_t nlen = 0;
+		national = read_whole(npath, &nlen);
+		int vr = national ? read_series(npath, national, nlen, &D, sp, series, NULL,
+						result->message, sizeof result->message)
+				  : 0;
+		if (vr != 0) {
+			result->status = vr == 65 ? UR_RUN_DATAERR : UR_RUN_SOFTWARE;
+			if (vr == -1)
+				set_message(result, UR_RUN_SOFTWARE, "out of memory");
+			goto cleanup;
+		}
+	}
 	if (check_manifest_units(mpath, m, &D, result->message, sizeof result->message,
 				 NULL) != 0) {
 		result->status = UR_RUN_DATAERR;
@@ -926,10 +1348,15 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 			continue;
 		uint64_t u = (uint64_t)mu->point * R + mu->replication;
 		/* Done by the manifest and its row at hand; a failed unit is tried again. */
-		if (u % o->shards != o->shard - 1 || !rows[u])
+		if (u % o->shards != o->shard - 1 || !rows[u] || (sp->on && !series[u].series))
 			continue;
 		units[u].row = rows[u];
 		rows[u] = NULL;
+		if (sp->on) {
+			units[u].series = series[u].series;
+			units[u].nsamples = series[u].nsamples;
+			series[u].series = NULL;
+		}
 		units[u].status = UNIT_DONE;
 		result->skipped++;
 	}
@@ -940,10 +1367,13 @@ cleanup:
 			free(rows[u]);
 	free(rows);
 	free(csv);
+	free(national);
+	free_units(series, series ? total : 0);
 	ur_sweep_manifest_destroy(m);
 	ur_diag_finish(&diag);
 	free(mpath);
 	free(cpath);
+	free(npath);
 	return rc;
 }
 
@@ -989,7 +1419,12 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 	struct ur_output *out = NULL;
 	unsigned started = 0;
 	bool sync_made = false;
-	struct job J = {.sweep = sw, .options = o, .units = units, .todo = todo};
+	/* The sweep's scenario says whether units keep their national series (a point's
+	 * own output settings are not looked at: the folder's files are the sweep's). */
+	const struct series_spec series =
+		series_spec(&ur_scenario_params(sw_base_scenario(sw))->output);
+	struct job J = {.sweep = sw, .options = o, .units = units, .todo = todo,
+			.series = &series};
 	if (!units || !todo || !snapshot || !paths || !threads) {
 		set_message(result, UR_RUN_SOFTWARE, "out of memory");
 		goto cleanup;
@@ -1009,7 +1444,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 	}
 	if (o->resume) {
 		bool continues = false;
-		if (resume_units(sw, dir, o, units, result, &continues) != 0)
+		if (resume_units(sw, dir, o, &series, units, result, &continues) != 0)
 			goto cleanup;
 		if (continues)
 			ur_output_continue(out);
@@ -1037,6 +1472,7 @@ enum ur_run_status ur_sweep_run(const struct ur_sweep *sw, const char *dir,
 		.values = sw_values(sw),
 		.units = units,
 		.status = snapshot,
+		.series = series,
 		.version = o->version,
 		.command = "sweep",
 		.sweep_path = o->sweep_path,
@@ -1190,6 +1626,33 @@ struct shard_files {
 	size_t csv_len;
 };
 
+/* The output settings of a shard's scenario.cfg (the sweep's resolved scenario, the
+ * same in every shard: the sweep hash covers it), into *sp. 0, or an exit status with
+ * the message. */
+static int merge_series_spec(const char *shard, struct series_spec *sp,
+			     struct ur_sweep_result *result)
+{
+	char *path = join_path(shard, "scenario.cfg");
+	struct ur_diag diag;
+	ur_diag_init(&diag, 1);
+	enum ur_scenario_status st = UR_SCENARIO_NOMEM;
+	struct ur_scenario *sc = path ? ur_scenario_load(path, NULL, 0, &diag, &st) : NULL;
+	int rc = 0;
+	if (sc) {
+		*sp = series_spec(&ur_scenario_params(sc)->output);
+	} else {
+		rc = st == UR_SCENARIO_NOMEM ? 70 : st == UR_SCENARIO_MISSING ? 66 : 65;
+		snprintf(result->message, sizeof result->message, "%.200s: scenario.cfg: %.200s",
+			 shard, ur_diag_count(&diag) ? ur_diag_message(&diag, 0)
+						   : "out of memory");
+		result->status = UR_RUN_SOFTWARE;
+	}
+	ur_scenario_destroy(sc);
+	ur_diag_finish(&diag);
+	free(path);
+	return rc;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int merge_fail(struct ur_sweep_result *r, int status, const char *fmt, ...)
 {
@@ -1209,7 +1672,8 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	*result = (struct ur_sweep_result){.status = UR_RUN_OK};
 	struct shard_files *S = calloc(nshards, sizeof *S);
 	struct ur_sweep_spec *spec = NULL;
-	struct unit *units = NULL;
+	struct unit *units = NULL, *own = NULL;
+	struct series_spec series = {0};
 	unsigned char *status = NULL;
 	size_t *owner = NULL;
 	char **rows = NULL;
@@ -1304,14 +1768,18 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 								: "sweep.cfg cannot be read");
 		goto cleanup;
 	}
+	if ((rc = merge_series_spec(shards[0], &series, result)) != 0)
+		goto cleanup;
+	rc = 70;
 	uint64_t R = spec->replications;
 	total = spec->npoints * R;
 	units = calloc(total, sizeof *units);
+	own = series.on ? calloc(total, sizeof *own) : NULL;
 	status = calloc(total, 1);
 	owner = calloc(total, sizeof *owner);
 	rows = calloc(total, sizeof *rows);
 	paths = calloc(spec->nparams, sizeof *paths);
-	if (!units || !status || !owner || !rows || !paths) {
+	if (!units || !status || !owner || !rows || !paths || (series.on && !own)) {
 		rc = merge_fail(result, 70, "out of memory");
 		goto cleanup;
 	}
@@ -1329,10 +1797,28 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		if (vr == 0)
 			vr = check_manifest_units(m_path, S[i].manifest, &D, result->message,
 						  sizeof result->message, NULL);
+		if (vr == 0 && series.on) {
+			char *n_path = join_path(shards[i], "sweep_national.csv");
+			size_t nlen = 0;
+			char *text = n_path ? read_whole(n_path, &nlen) : NULL;
+			if (n_path && !text) {
+				snprintf(result->message, sizeof result->message, "%.200s: "
+					 "cannot be read (the sweep's scenario has "
+					 "output.point_series)", n_path);
+				vr = 66;
+			} else {
+				vr = text ? read_series(n_path, text, nlen, &D, &series, own, units,
+							result->message,
+							sizeof result->message)
+					  : -1;
+			}
+			free(text);
+			free(n_path);
+		}
 		free(v);
 		free(m_path);
 		if (vr != 0) {
-			rc = vr == 65 ? 65 : 70;
+			rc = vr == 65 || vr == 66 ? vr : 70;
 			if (vr == -1)
 				snprintf(result->message, sizeof result->message, "out of memory");
 			result->status = UR_RUN_SOFTWARE;
@@ -1371,15 +1857,31 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 							mu->replication);
 					goto cleanup;
 				}
+				if (series.on && !own[u].series) {
+					rc = merge_fail(result, 65, "%.200s: unit (point %ld, "
+							"replication %" PRIu64 ") is done but has no "
+							"rows in sweep_national.csv", shards[i],
+							mu->point, mu->replication);
+					goto cleanup;
+				}
 				status[u] = UNIT_DONE;
 				units[u].row = rows[u];
 				rows[u] = NULL;
+				if (series.on) {
+					units[u].series = own[u].series;
+					units[u].nsamples = own[u].nsamples;
+					own[u].series = NULL;
+				}
 			}
 		}
 		/* The rows of this folder that its manifest did not claim are dropped. */
 		for (uint64_t u = 0; u < total; u++) {
 			free(rows[u]);
 			rows[u] = NULL;
+			if (own) {
+				free(own[u].series);
+				own[u] = (struct unit){0};
+			}
 		}
 	}
 	uint64_t missing = 0, first = 0;
@@ -1408,6 +1910,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		.values = spec->list,
 		.units = units,
 		.status = status,
+		.series = series,
 		.version = version,
 		.command = "merge",
 		.sweep_path = S[0].manifest->scenario,
@@ -1458,6 +1961,7 @@ cleanup:
 			free(rows[u]);
 	free(rows);
 	free_units(units, total);
+	free_units(own, own ? total : 0);
 	free(status);
 	free(owner);
 	free(paths);

@@ -1100,7 +1100,9 @@ static void test_column_tables(void **state)
 		const struct ur_column *c;
 		size_t n = ur_table_columns((enum ur_table)t, &c);
 		assert_true(n > 0);
-		assert_string_equal(c[0].name, "rep");
+		/* A run's tables start with the replication, a sweep's point series with
+		 * its point. */
+		assert_string_equal(c[0].name, t == UR_TABLE_POINT_SERIES ? "point" : "rep");
 		for (size_t i = 0; i < n; i++) {
 			assert_true(c[i].doc && c[i].doc[0]);
 			assert_true(strchr(c[i].doc, '|') == NULL);
@@ -1112,6 +1114,61 @@ static void test_column_tables(void **state)
 	}
 	assert_int_equal(ur_table_column_index(UR_TABLE_SUMMARY, "banana"), -1);
 	assert_int_equal(ur_table_column_index(UR_TABLE_SUMMARY, "outcome"), 2);
+}
+
+/* point_series.csv's columns are point, hour, count, then METRIC_mean, _p5, _p50 and
+ * _p95 for each of national.csv's columns but rep, hour and time, in its order; the
+ * chosen ones follow output.national_columns, and a run never writes the table. */
+static void test_point_series_columns(void **state)
+{
+	(void)state;
+	const struct ur_column *ps, *nat;
+	size_t nps = ur_table_columns(UR_TABLE_POINT_SERIES, &ps);
+	size_t nnat = ur_table_columns(UR_TABLE_NATIONAL, &nat);
+	assert_string_equal(ps[0].name, "point");
+	assert_string_equal(ps[1].name, "hour");
+	assert_string_equal(ps[2].name, "count");
+	size_t i = 3;
+	for (size_t c = 0; c < nnat; c++) {
+		if (strcmp(nat[c].name, "rep") == 0 || strcmp(nat[c].name, "hour") == 0 ||
+		    strcmp(nat[c].name, "time") == 0)
+			continue;
+		for (size_t st = 0; st < UR_SERIES_STATS; st++, i++) {
+			char want[64];
+			snprintf(want, sizeof want, "%s_%s", nat[c].name, ur_series_stat_suffix[st]);
+			assert_true(i < nps);
+			assert_string_equal(ps[i].name, want);
+			assert_string_equal(ps[i].unit, nat[c].unit);
+			assert_string_equal(ur_column_type(ps[i].kind), "real");
+		}
+	}
+	assert_int_equal(i, nps);
+
+	struct ur_params *pp = malloc(sizeof *pp); /* tens of KiB: not on the stack */
+	assert_non_null(pp);
+	ur_params_defaults(pp);
+	struct ur_output_params *o = &pp->output;
+	assert_false(ur_table_enabled(o, UR_TABLE_POINT_SERIES));
+	assert_int_equal(ur_table_chosen_columns(o, UR_TABLE_POINT_SERIES),
+			 (UINT64_C(1) << nps) - 1);
+	/* national_columns = [ "killed", "time" ]: point, hour, count and killed's four. */
+	o->national_columns.given = true;
+	o->national_columns.n = 2;
+	strcpy(o->national_columns.names[0], "killed");
+	strcpy(o->national_columns.names[1], "time");
+	uint64_t chosen = ur_table_chosen_columns(o, UR_TABLE_POINT_SERIES);
+	uint64_t want = 7;
+	for (size_t st = 0; st < UR_SERIES_STATS; st++) {
+		char name[64];
+		snprintf(name, sizeof name, "killed_%s", ur_series_stat_suffix[st]);
+		long c = ur_table_column_index(UR_TABLE_POINT_SERIES, name);
+		assert_true(c >= 3);
+		want |= UINT64_C(1) << c;
+	}
+	assert_int_equal(chosen, want);
+	assert_int_equal(ur_table_series_metrics(o),
+			 UINT64_C(1) << ur_table_column_index(UR_TABLE_NATIONAL, "killed"));
+	free(pp);
 }
 
 /* The validator: each kind's syntax, and empty only where the column is optional. */
@@ -1185,6 +1242,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_column_tables),
 		cmocka_unit_test(test_column_check),
 		cmocka_unit_test(test_doc_matches_columns),
+		cmocka_unit_test(test_point_series_columns),
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_output docs/output.md\n");

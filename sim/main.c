@@ -34,6 +34,7 @@
 #include "unrest/rng.h"
 #include "unrest/run.h"
 #include "unrest/scenario.h"
+#include "unrest/sens.h"
 #include "unrest/sweep.h"
 
 #ifndef UNRESTSIM_VERSION
@@ -1550,6 +1551,181 @@ cleanup:
 	return status;
 }
 
+/* ---- unrestsim sensitivity ---------------------------------------------------------- */
+
+static const char sensitivity_usage_text[] =
+	"Usage: unrestsim sensitivity FILE [-o DIR] [-j JOBS] [--shard K/N] [--resume]\n"
+	"                             [--progress SECONDS] [-q]\n"
+	"\n"
+	"Global sensitivity of the outputs named in the sensitivity FILE to its\n"
+	"parameters: Sobol first-order and total indices with bootstrap intervals\n"
+	"(Saltelli's design), or Morris's elementary effects (mu*, mu, sigma). The\n"
+	"design's points run as a sweep in DIR/points; DIR then holds points.csv and\n"
+	"sensitivity.csv. The same bytes for any JOBS and any shard split.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR          the analysis folder (default: out/NAME)\n"
+	"  -j, --jobs JOBS           worker threads, 1 to 256 (default: 1)\n"
+	"      --shard K/N           run shard K of N of the points' units into\n"
+	"                            DIR/points.shard-K-of-N; the shard that finds all\n"
+	"                            shards done merges them and computes the indices\n"
+	"      --resume              keep the units already done\n"
+	"      --progress SECONDS    when stderr is not a terminal, a progress line\n"
+	"                            every SECONDS (0.1 to 86400; default: 60)\n"
+	"  -q, --quiet               errors only\n"
+	"  -h, --help                print this help and exit\n"
+	"\n"
+	"Exit status: 0 success, 64 usage, 65 bad sensitivity file or scenario, 66 a file\n"
+	"missing, 70 internal error or failed units, 73 cannot create the output,\n"
+	"74 I/O error, 75 a shard waits for the other shards,\n"
+	"128+N stopped by signal N (run again with --resume).\n"
+	"See unrestsim(1) and docs/sensitivity.md.\n";
+
+static int cmd_sensitivity(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"shard", required_argument, NULL, 'K'},
+		{"resume", no_argument, NULL, 'R'},
+		{"progress", required_argument, NULL, 'P'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int status = EX_SOFTWARE;
+	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	char *default_dir = NULL;
+	struct ur_sens_spec *spec = NULL;
+	struct ur_diag diag;
+	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
+	if (!command_line) {
+		fputs("unrestsim sensitivity: out of memory\n", stderr);
+		goto cleanup;
+	}
+	command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		command_line[i + 1] = argv[i];
+	const char *dir = NULL;
+	uint64_t jobs = 1;
+	unsigned shard = 1, shards = 1;
+	bool resume = false, quiet = false;
+	double progress_s = 0;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
+				status = usage_error("sensitivity", "-j: jobs must be a whole number "
+							     "from 1 to %u, got '%s'",
+						     UR_RUN_MAX_JOBS, optarg);
+				goto cleanup;
+			}
+			break;
+		case 'K':
+			if (parse_shard(optarg, &shard, &shards) != 0) {
+				status = usage_error("sensitivity", "--shard: expected K/N with "
+							     "whole numbers 1 <= K <= N <= 1000000, "
+							     "got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'R':
+			resume = true;
+			break;
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
+				status = usage_error("sensitivity", "--progress: expected seconds "
+							     "from 0.1 to 86400, got '%s'", optarg);
+				goto cleanup;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(sensitivity_usage_text, stdout);
+			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+			goto cleanup;
+		default:
+			status = option_error("sensitivity", opt, argv, options);
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		status = usage_error("sensitivity", "no sensitivity file given");
+		goto cleanup;
+	}
+	if (optind + 1 < argc) {
+		status = usage_error("sensitivity", "one sensitivity file at a time, got '%s' "
+					   "and '%s'", argv[optind], argv[optind + 1]);
+		goto cleanup;
+	}
+	if (dir && dir[0] == '\0') {
+		status = usage_error("sensitivity", "-o: the output folder has an empty name");
+		goto cleanup;
+	}
+	const char *file = argv[optind];
+	enum ur_scenario_status load_status;
+	spec = ur_sens_spec_read(file, &diag, &load_status);
+	if (!spec) {
+		ur_diag_print(&diag, stderr);
+		status = (int)load_status;
+		goto cleanup;
+	}
+	if (!dir) {
+		if (!(default_dir = default_output_dir(file))) {
+			fputs("unrestsim sensitivity: out of memory\n", stderr);
+			goto cleanup;
+		}
+		dir = default_dir;
+	}
+	struct progress_choice progress;
+	choose_progress(&progress, "sensitivity", "units", quiet, progress_s, 60);
+	const struct ur_sens_options sens_options = {
+		.jobs = (unsigned)jobs,
+		.shard = shard,
+		.shards = shards,
+		.resume = resume,
+		.version = UNRESTSIM_VERSION,
+		.argc = argc + 1,
+		.argv = command_line,
+		.interrupt = &stop_signal,
+		.progress = progress.fn,
+		.progress_context = progress.context,
+	};
+	struct sigaction stop_action = {.sa_handler = on_stop_signal,
+					.sa_flags = (int)SA_RESETHAND};
+	sigemptyset(&stop_action.sa_mask);
+	sigaction(SIGTERM, &stop_action, NULL);
+	sigaction(SIGINT, &stop_action, NULL);
+	struct ur_sens_result result;
+	status = ur_sensitivity(spec, dir, &sens_options, &result);
+	if (progress.line.shown)
+		fputc('\n', stderr);
+	if (status == UR_RUN_INTERRUPTED && result.signal) {
+		fprintf(stderr, "unrestsim sensitivity: %s; run the same command with --resume "
+			"to finish\n", result.message);
+		status = 128 + result.signal;
+	} else if (status != EX_OK) {
+		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);
+	} else if (!quiet) {
+		fprintf(stderr, "unrestsim sensitivity: %" PRIu64 " points, %" PRIu64
+			" replications; the indices are in %s/sensitivity.csv\n", result.points,
+			result.simulated, dir);
+	}
+cleanup:
+	ur_sens_spec_destroy(spec);
+	ur_diag_finish(&diag);
+	free(default_dir);
+	free(command_line);
+	return status;
+}
+
 /* The commands, in the order --help lists them; any other word is refused as unknown. */
 static const struct command commands[] = {
 	{"run", "run a scenario's replications, write CSV files", cmd_run, run_usage_text},
@@ -1558,6 +1734,8 @@ static const struct command commands[] = {
 	{"merge", "join the shard folders of a sweep", cmd_merge, merge_usage_text},
 	{"calibrate", "fit parameters to the record (ABC, sequential Monte Carlo)",
 	 cmd_calibrate, calibrate_usage_text},
+	{"sensitivity", "global sensitivity: Sobol indices or Morris screening",
+	 cmd_sensitivity, sensitivity_usage_text},
 	{"check", "validate a scenario and print it fully resolved", cmd_check,
 	 check_usage_text},
 	{"scenarios", "list the scenarios found by name, with their descriptions",

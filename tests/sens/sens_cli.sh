@@ -1,1 +1,173 @@
-echo "1..0 # SKIP not yet"
+#!/bin/sh
+# End-to-end tests of `unrestsim sensitivity` on the model (scenarios/minimal.cfg over
+# 24 hours): a tiny Sobol analysis and a tiny Morris screening write their files with
+# the documented columns; -j 1 and -j 2 the same bytes; shards 1..2 of 2 merged by the
+# last the same bytes; a run ended at steps of its folder writes
+# (UNRESTSIM_FAULT=exit:N, as a kill at that instant) or by SIGTERM, then run again
+# with --resume, the bytes of an uninterrupted one; the points' folder a sweep folder
+# that merge accepts; bad files (status 65 with FILE:LINE: PATH: messages, 66) and
+# usage errors (64). Prints TAP for meson.
+# Usage: sens_cli.sh UNRESTSIM SOURCE_ROOT
+set -u
+bin=$1
+src=$2
+. "$src/tests/common/tap.sh"
+check() {
+	name=$1
+	shift
+	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
+}
+status() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
+}
+# same_analysis A B: every file of the analysis and of its points' sweep agrees.
+same_analysis() {
+	for f in sensitivity.csv points.csv points.cfg scenario.cfg points/sweep.csv \
+		points/sweep_stats.csv points/sweep.cfg; do
+		cmp "$1/$f" "$2/$f" || return 1
+	done
+}
+
+minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
+cat >"$tmp/short.cfg" <<EOT
+base = "$minimal";
+scenario = { horizon = 24.0; };
+EOT
+cat >"$tmp/s.cfg" <<EOT
+scenario = "short.cfg";
+seed = 5;
+method = "sobol";
+samples = 8;
+replications = 2;
+bootstrap = 200;
+parameters = (
+  { path = "agents.w_s"; min = 0.2; max = 0.8; },
+  { path = "agents.sigma_fuel"; dist = "loguniform"; min = 0.2; max = 1.0; },
+  { path = "agents.threshold.mean"; min = 0.05; max = 0.2; }
+);
+outputs = [ "peak_active", "detained", "outcome.order_restored" ];
+EOT
+sed -e 's/"sobol"/"morris"/' -e 's/samples = 8;/samples = 6;\nlevels = 4;/' \
+	"$tmp/s.cfg" >"$tmp/m.cfg"
+
+status "sensitivity -j 1 succeeds" 0 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/j1" -j 1
+check "it says what it did" grep -q '40 points, 80 replications' "$tmp/err"
+status "sensitivity -j 2 succeeds" 0 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/j2" -j 2 -q
+check "-q prints nothing" test ! -s "$tmp/err"
+check "-j 1 and -j 2 write the same bytes" same_analysis "$tmp/j1" "$tmp/j2"
+check "sensitivity.csv has Sobol's columns" \
+	grep -qx 'parameter,output,S1,S1_low,S1_high,ST,ST_low,ST_high' "$tmp/j1/sensitivity.csv"
+check "a row per parameter and output" test "$(wc -l <"$tmp/j1/sensitivity.csv")" -eq 10
+check "peak_active has indices (it varies with the threshold)" \
+	grep -q '^agents.threshold.mean,peak_active,[-0-9.e]\+,' "$tmp/j1/sensitivity.csv"
+check "points.csv: a row per point, A, B and AB rows" sh -c "
+	test \$(wc -l <'$tmp/j1/points.csv') -eq 41 &&
+	grep -q '^0,0,A,,' '$tmp/j1/points.csv' && grep -q '^1,0,B,,' '$tmp/j1/points.csv' &&
+	grep -q '^3,0,AB,agents.sigma_fuel,' '$tmp/j1/points.csv'"
+check "an outcome output is a share of the replications (0, 0.5 or 1)" sh -c \
+	"awk -F, 'NR > 1 && \$10 != 0 && \$10 != 0.5 && \$10 != 1 { bad = 1 } END { exit bad }' '$tmp/j1/points.csv'"
+check "the points' folder is a sweep folder that merge accepts" \
+	"$bin" merge -o "$tmp/mg" "$tmp/j1/points"
+check "and is that sweep's bytes" cmp "$tmp/mg/sweep.csv" "$tmp/j1/points/sweep.csv"
+# A point reproduces unrestsim run with its settings and the seed (common random
+# numbers): point 1's first replication.
+set -- $(awk -F, 'NR == 3 { print $5, $6, $7 }' "$tmp/j1/points.csv")
+"$bin" run "$tmp/j1/scenario.cfg" -s 5 -r 2 -o "$tmp/p1" --set "agents.w_s=$1" \
+	--set "agents.sigma_fuel=$2" --set "agents.threshold.mean=$3" 2>/dev/null
+check "a point is unrestsim run with its settings and seed" sh -c "
+	a=\$(awk -F, 'NR == 2 { print \$2 }' '$tmp/p1/summary.csv')
+	b=\$(awk -F, '\$1 == 1 && \$5 == 0 { print \$6 }' '$tmp/j1/points/sweep.csv')
+	test -n \"\$a\" && test \"\$a\" = \"\$b\""
+
+# Shards: the first waits (75), the second merges and computes.
+status "shard 1 of 2 waits for the other (75)" 75 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/sh" --shard 1/2 -q
+status "shard 2 of 2 merges and finishes" 0 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/sh" --shard 2/2 -q
+check "the shards write the bytes of one machine" same_analysis "$tmp/j1" "$tmp/sh"
+
+# A kill at steps of the folder writes, then --resume: the same bytes.
+bad="" hits=0
+for step in 3 15 30; do
+	rm -rf "$tmp/f"
+	UNRESTSIM_FAULT=exit:$step "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/f" -q >/dev/null 2>&1
+	st=$?
+	[ "$st" -eq 99 ] && hits=$((hits + 1))
+	[ -e "$tmp/f/sensitivity.csv" ] && [ "$st" -ne 0 ] && bad="$bad $step(results written after $st)"
+	"$bin" sensitivity "$tmp/s.cfg" -o "$tmp/f" -q --resume >/dev/null 2>&1 || bad="$bad $step(resume failed after $st)"
+	same_analysis "$tmp/j1" "$tmp/f" >/dev/null 2>&1 || bad="$bad $step(differs after $st)"
+done
+[ "$hits" -eq 3 ] || bad="$bad (only $hits of the 3 steps were reached)"
+if [ -z "$bad" ]; then ok "a kill at any of three write steps, then --resume: the same bytes"; else not_ok "kill and resume" "$bad"; fi
+
+# SIGTERM: stops after a checkpoint with 143, and --resume finishes the same bytes.
+sed -e 's/samples = 8;/samples = 60;/' -e 's/"short.cfg"/"'"$(printf '%s' "$minimal" | sed 's/[\/&]/\\&/g')"'"/' \
+	"$tmp/s.cfg" >"$tmp/long.cfg"
+"$bin" sensitivity "$tmp/long.cfg" -o "$tmp/whole" -q -j 2 2>/dev/null
+"$bin" sensitivity "$tmp/long.cfg" -o "$tmp/t" -q -j 2 2>"$tmp/t.err" &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+if [ "$st" -eq 143 ] || [ "$st" -eq 0 ]; then ok "SIGTERM stops it with 143 (or it had finished)"; else not_ok "SIGTERM" "status $st" "$(cat "$tmp/t.err")"; fi
+if [ "$st" -eq 143 ]; then
+	check "it says to resume" grep -q 'run the same command with --resume' "$tmp/t.err"
+	check "and writes no indices" test ! -e "$tmp/t/sensitivity.csv"
+fi
+status "--resume finishes" 0 "$bin" sensitivity "$tmp/long.cfg" -o "$tmp/t" -q -j 2 --resume
+check "with the bytes of the uninterrupted analysis" same_analysis "$tmp/whole" "$tmp/t"
+
+# Morris.
+status "a Morris screening succeeds" 0 "$bin" sensitivity "$tmp/m.cfg" -o "$tmp/m1" -q
+status "and with -j 2" 0 "$bin" sensitivity "$tmp/m.cfg" -o "$tmp/m2" -q -j 2
+check "-j 1 and -j 2 write the same bytes (Morris)" same_analysis "$tmp/m1" "$tmp/m2"
+check "sensitivity.csv has Morris's columns" \
+	grep -qx 'parameter,output,mu_star,mu_star_low,mu_star_high,mu,sigma' "$tmp/m1/sensitivity.csv"
+check "points.csv: 6 trajectories of 4 points, one parameter moved a step" sh -c "
+	test \$(wc -l <'$tmp/m1/points.csv') -eq 25 &&
+	grep -q '^0,0,0,,' '$tmp/m1/points.csv' && grep -q '^23,5,3,agents\.' '$tmp/m1/points.csv'"
+check "mu* >= |mu| in every row" sh -c \
+	"awk -F, 'NR > 1 && \$3 != \"\" && \$3 + 1e-9 < (\$6 < 0 ? -\$6 : \$6) { bad = 1 } END { exit bad }' '$tmp/m1/sensitivity.csv'"
+
+# Bad files and usage.
+cat >"$tmp/bad.cfg" <<EOT
+scenario = "short.cfg";
+seed = 5;
+method = "sobol";
+sample = 8;
+replications = 2;
+parameters = ( { path = "agents.w_s"; min = 0.8; max = 0.2; } );
+outputs = [ "peak_active", "csto_request_hour" ];
+EOT
+status "a bad file is 65" 65 "$bin" sensitivity "$tmp/bad.cfg" -o "$tmp/bad"
+check "naming the misspelt setting with a suggestion" \
+	grep -q 'bad.cfg:4: sample: unknown setting (did you mean "samples"?)' "$tmp/err"
+check "the bounds" grep -q 'bad.cfg:6: parameters.\[0\].max: expected a number > min, got 0.2' "$tmp/err"
+check "the output that may be empty" grep -q 'bad.cfg:7: outputs.\[1\]: expected a metric every replication has' "$tmp/err"
+check "and nothing is written" test ! -e "$tmp/bad"
+printf 'scenario = "none.cfg";\nseed = 1;\nmethod = "morris";\nsamples = 4;\nreplications = 1;\nparameters = ( { path = "agents.w_s"; min = 0.1; max = 0.9; } );\noutputs = [ "killed" ];\n' >"$tmp/noscen.cfg"
+status "a missing scenario is 66" 66 "$bin" sensitivity "$tmp/noscen.cfg" -o "$tmp/bad"
+status "a missing file is 66" 66 "$bin" sensitivity "$tmp/none.cfg"
+printf 'seed = 1;\nmethod = "sobol";\n' >"$tmp/syntax.cfg"
+printf 'samples = 4\n' >>"$tmp/syntax.cfg"
+status "a syntax error is 65" 65 "$bin" sensitivity "$tmp/syntax.cfg" -o "$tmp/bad"
+status "no file is a usage error" 64 "$bin" sensitivity
+status "two files are a usage error" 64 "$bin" sensitivity "$tmp/s.cfg" "$tmp/m.cfg"
+status "-j 0 is a usage error" 64 "$bin" sensitivity "$tmp/s.cfg" -j 0
+status "--shard 3/2 is a usage error" 64 "$bin" sensitivity "$tmp/s.cfg" --shard 3/2
+status "an unknown option is a usage error" 64 "$bin" sensitivity "$tmp/s.cfg" --samples 4
+status "--help succeeds" 0 "$bin" sensitivity --help
+check "the help names the methods" grep -q 'Morris' "$tmp/out"
+status "unrestsim --help lists the command" 0 "$bin" --help
+check "as sensitivity" grep -q '^  sensitivity ' "$tmp/out"
+
+# The shipped example is a valid sensitivity file (its run takes minutes: not here):
+# shard 1 of 10^6 runs its one unit and waits for the others (75).
+status "the shipped example is valid" 75 "$bin" sensitivity \
+	"$src/scenarios/sensitivity/kazakhstan-2022-sobol.cfg" -o "$tmp/ex" --shard 1/1000000 -q
+status "the shipped Morris example is valid" 75 "$bin" sensitivity \
+	"$src/scenarios/sensitivity/kazakhstan-2022-morris.cfg" -o "$tmp/exm" --shard 1/1000000 -q
+tap_end

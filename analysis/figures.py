@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Every figure of a run, a sweep or a calibration folder, with one command.
+"""Every figure of a run, a sweep, a calibration or a sensitivity folder, with one
+command.
 
   figures.py FOLDER -o FIGURES_DIR [--format png,svg]
 
 The folder's kind comes from its manifest.cfg (`command = "run"`, `"sweep"` or
 `"calibrate"`), or, without one, from the files present (posterior.csv: a calibration;
-sweep.csv: a sweep; summary.csv: a run). Each figure is written as NAME.png and
+sweep.csv: a sweep; summary.csv: a run; sensitivity.csv alone: a sensitivity analysis,
+`unrestsim sensitivity`). Each figure is written as NAME.png and
 NAME.svg into FIGURES_DIR (made if needed), and the list of what was drawn is printed.
 
 A run (docs/output.md):
@@ -29,8 +31,10 @@ A calibration (unrestsim calibrate):
 - history: tolerance and acceptance per generation (history.csv);
 - targets: each target's recorded range and value against the simulated median and
   90% interval (targets.csv).
-Any folder holding sensitivity.csv also gets `sensitivity`: first-order and total
-indices per parameter and metric, bars with their intervals as whiskers.
+Any folder holding sensitivity.csv (docs/sensitivity.md) also gets `sensitivity`: for
+Sobol indices, per output the first-order and total index of each parameter as bars,
+their bootstrap intervals as whiskers; for a Morris screening, per output each
+parameter's mu* against sigma, mu*'s interval as a whisker.
 
 The calibration files are read by column name and only the columns named in
 docs/analysis.md ("figures.py") are needed; others are ignored.
@@ -53,7 +57,7 @@ import region_map  # noqa: E402
 import timeline  # noqa: E402
 import unrestcsv as uc  # noqa: E402
 
-KINDS = ("run", "sweep", "calibration")
+KINDS = ("run", "sweep", "calibration", "sensitivity")
 FIGURES = ("timeline", "region_map", "metrics", "outcomes", "comparison", "response",
            "posterior_marginals", "posterior_pairs", "history", "targets",
            "sensitivity")
@@ -73,9 +77,13 @@ TARGET_COLUMNS = {
 # The files each kind of folder must have; the others are drawn when present.
 REQUIRED = {"run": ["summary.csv", "national.csv"],
             "sweep": ["sweep.csv", "sweep_stats.csv"],
-            "calibration": ["posterior.csv"]}
-SENSITIVITY_COLUMNS = ["parameter", "metric", "first_order", "first_lo", "first_hi",
-                       "total", "total_lo", "total_hi"]
+            "calibration": ["posterior.csv"],
+            "sensitivity": ["sensitivity.csv"]}
+# sensitivity.csv's columns (docs/sensitivity.md), by method.
+SOBOL_COLUMNS = ["parameter", "output", "S1", "S1_low", "S1_high", "ST", "ST_low",
+                 "ST_high"]
+MORRIS_COLUMNS = ["parameter", "output", "mu_star", "mu_star_low", "mu_star_high", "mu",
+                  "sigma"]
 
 
 def parse_args(argv):
@@ -85,7 +93,8 @@ def parse_args(argv):
         epilog="Exit status: 64 usage, 65 missing file or column, 66 missing folder, "
                "73 cannot write.")
     parser.add_argument("folder", metavar="DIR",
-                        help="a run's, a sweep's or a calibration's output folder")
+                        help="a run's, a sweep's, a calibration's or a sensitivity "
+                             "analysis's output folder")
     parser.add_argument("-o", "--output", required=True, metavar="FIGURES_DIR",
                         help="folder to write the figures to (outside DIR)")
     parser.add_argument("--kind", choices=KINDS,
@@ -128,7 +137,8 @@ def manifest_command(folder):
 
 
 def folder_kind(folder):
-    """run, sweep or calibration, from the manifest's command or the files present."""
+    """run, sweep, calibration or sensitivity, from the manifest's command or the
+    files present."""
     command = manifest_command(folder)
     if command in ("run", "sweep"):
         return command
@@ -140,8 +150,11 @@ def folder_kind(folder):
         return "sweep"
     if uc.has_file(folder, "summary.csv"):
         return "run"
-    raise uc.AnalysisError(f"{folder}: neither a run (summary.csv), a sweep (sweep.csv) "
-                           "nor a calibration (posterior.csv) folder")
+    if uc.has_file(folder, "sensitivity.csv"):
+        return "sensitivity"
+    raise uc.AnalysisError(f"{folder}: neither a run (summary.csv), a sweep (sweep.csv), "
+                           "a calibration (posterior.csv) nor a sensitivity "
+                           "(sensitivity.csv) folder")
 
 
 class Output:
@@ -592,41 +605,115 @@ def targets_figure(folder, title, out):
     out.save(fig, "targets")
 
 
-def sensitivity_figure(folder, title, out):
-    path = uc.data_path(folder, "sensitivity.csv")
-    frame = uc.read_csv(path, SENSITIVITY_COLUMNS, what=path,
-                        text=("parameter", "metric"))
+def sensitivity_method(path):
+    """"sobol" or "morris", from sensitivity.csv's header; AnalysisError(65) else."""
+    header = uc.read_header(path)
+    if "S1" in header:
+        return "sobol"
+    if "mu_star" in header:
+        return "morris"
+    raise uc.AnalysisError(f"{path}: expected the columns of Sobol indices "
+                           f"({', '.join(SOBOL_COLUMNS)}) or of a Morris screening "
+                           f"({', '.join(MORRIS_COLUMNS)}), has {', '.join(header)}")
+
+
+def sensitivity_panels(n_params):
+    """panel_grid's layout of the Sobol figure: (ncols, width, height) per panel."""
+    return 2, 5.6, max(2.6, 0.45 * n_params + 1.2)
+
+
+def sobol_figure(frame, title, out):
+    """Per output, S1 and ST of each parameter as bars, the bootstrap intervals as
+    whiskers; an output without variance (every point the same) says so."""
     plt = uc.pyplot()
     import numpy as np
-    metrics = list(dict.fromkeys(frame["metric"]))
+    outputs = list(dict.fromkeys(frame["output"]))
     params = list(dict.fromkeys(frame["parameter"]))
-    fig, flat = uc.panel_grid(plt, len(metrics), ncols=2, width=5.6,
-                              height=max(2.6, 0.45 * len(params) + 1.2),
+    ncols, width, height = sensitivity_panels(len(params))
+    fig, flat = uc.panel_grid(plt, len(outputs), ncols=ncols, width=width, height=height,
                               constrained=True)
     y = np.arange(len(params))
-    for ax, metric in zip(flat, metrics):
-        rows = frame[frame["metric"] == metric].set_index("parameter").reindex(params)
-        for offset, kind, colour in ((-0.2, "first", "tab:blue"),
-                                     (0.2, "total", "tab:orange")):
-            value = rows["first_order" if kind == "first" else "total"].to_numpy(float)
-            lo = rows[f"{kind}_lo"].to_numpy(float)
-            hi = rows[f"{kind}_hi"].to_numpy(float)
-            ax.barh(y + offset, value, height=0.38, color=colour, alpha=0.8,
-                    label="first order" if kind == "first" else "total")
-            ax.errorbar(value, y + offset, xerr=[np.nan_to_num(value - lo),
-                                                 np.nan_to_num(hi - value)],
-                        fmt="none", ecolor="black", capsize=2, lw=0.8)
+    for ax, output in zip(flat, outputs):
+        rows = frame[frame["output"] == output].set_index("parameter").reindex(params)
+        ax.set_title(output, loc="left", fontsize="medium")
         ax.set_yticks(y)
         ax.set_yticklabels([outcomes.short_path(p, 28) for p in params],
                            fontsize="x-small")
         ax.set_ylim(len(params) - 0.5, -0.5)
+        if rows["S1"].isna().all() and rows["ST"].isna().all():
+            ax.text(0.5, 0.5, "no variance: every point the same",
+                    transform=ax.transAxes, ha="center", va="center", fontsize="small")
+            ax.set_xticks([])
+            continue
+        for offset, key, colour, label in ((-0.2, "S1", "tab:blue", "first order S1"),
+                                           (0.2, "ST", "tab:orange", "total ST")):
+            value = rows[key].to_numpy(float)
+            lo = rows[f"{key}_low"].to_numpy(float)
+            hi = rows[f"{key}_high"].to_numpy(float)
+            ax.barh(y + offset, np.nan_to_num(value), height=0.38, color=colour,
+                    alpha=0.8, label=label)
+            ax.errorbar(value, y + offset, xerr=[np.nan_to_num(value - lo),
+                                                 np.nan_to_num(hi - value)],
+                        fmt="none", ecolor="black", capsize=2, lw=0.8)
         ax.axvline(0.0, color="black", lw=0.6)
-        ax.set_title(metric, loc="left", fontsize="medium")
-        ax.set_xlabel("Sobol index (whiskers: interval)")
+        ax.set_xlabel("Sobol index (whiskers: bootstrap interval)", fontsize="small")
         ax.grid(True, axis="x", alpha=0.3)
-    flat[0].legend(fontsize="x-small")
+        ax.legend(fontsize="x-small", loc="lower right")
     fig.suptitle(title)
     out.save(fig, "sensitivity")
+
+
+def morris_figure(frame, title, out):
+    """Per output, each parameter's mu* (x) against sigma (y), mu*'s interval as a
+    whisker, labelled; the line sigma = mu* parts mostly linear effects (below) from
+    interacting or non-linear ones (above)."""
+    plt = uc.pyplot()
+    import numpy as np
+    outputs = list(dict.fromkeys(frame["output"]))
+    fig, flat = uc.panel_grid(plt, len(outputs), ncols=2, width=5.2, height=4.2,
+                              constrained=True)
+    for ax, output in zip(flat, outputs):
+        rows = frame[frame["output"] == output]
+        mu_star = rows["mu_star"].to_numpy(float)
+        sigma = rows["sigma"].to_numpy(float)
+        ax.set_title(output, loc="left", fontsize="medium")
+        if not (np.nan_to_num(mu_star) > 0).any():
+            ax.text(0.5, 0.5, "no effect: every point the same", transform=ax.transAxes,
+                    ha="center", va="center", fontsize="small")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        lo = rows["mu_star_low"].to_numpy(float)
+        hi = rows["mu_star_high"].to_numpy(float)
+        ax.errorbar(mu_star, sigma, xerr=[np.nan_to_num(mu_star - lo),
+                                          np.nan_to_num(hi - mu_star)],
+                    fmt="o", color="tab:red", ecolor="tab:red", ms=7, capsize=3, lw=1.2)
+        top = float(np.nanmax(np.concatenate([hi, mu_star, sigma]))) or 1.0
+        ax.plot([0, top * 1.05], [0, top * 1.05], ls="--", color="0.5", lw=0.8,
+                label="sigma = mu*")
+        for x, s, p in zip(mu_star, sigma, rows["parameter"]):
+            if np.isfinite(x) and np.isfinite(s):
+                ax.annotate(outcomes.short_path(p, 24), (x, s), fontsize="xx-small",
+                            xytext=(3, 3), textcoords="offset points")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("mu* (mean |elementary effect|, per unit range)", fontsize="small")
+        ax.set_ylabel("sigma", fontsize="small")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="x-small", loc="upper left")
+    fig.suptitle(title)
+    out.save(fig, "sensitivity")
+
+
+def sensitivity_figure(folder, title, out):
+    path = uc.data_path(folder, "sensitivity.csv")
+    if sensitivity_method(path) == "sobol":
+        frame = uc.read_csv(path, SOBOL_COLUMNS, what=path, text=("parameter", "output"))
+        sobol_figure(frame, title + " (Sobol)", out)
+    else:
+        frame = uc.read_csv(path, MORRIS_COLUMNS, what=path,
+                            text=("parameter", "output"))
+        morris_figure(frame, title + " (Morris screening)", out)
 
 
 def calibration_figures(args, folder, out):
@@ -657,8 +744,9 @@ def main(argv=None):
     for name in REQUIRED[kind]:
         uc.read_header(uc.data_path(folder, name))
     out = Output(args.output, args.format, args.dpi, args.only)
-    {"run": run_figures, "sweep": sweep_figures,
-     "calibration": calibration_figures}[kind](args, folder, out)
+    {"run": run_figures, "sweep": sweep_figures, "calibration": calibration_figures,
+     # a sensitivity folder's figure is the one below, drawn for any folder
+     "sensitivity": lambda *_: None}[kind](args, folder, out)
     if uc.has_file(folder, "sensitivity.csv") and out.wants("sensitivity"):
         sensitivity_figure(folder, f"{os.path.basename(os.path.normpath(folder))}: "
                            "sensitivity indices", out)

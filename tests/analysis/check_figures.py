@@ -3,7 +3,7 @@ calibration folder, printing TAP.
 
 It makes with the built unrestsim a run of the minimal scenario and three sweeps of it
 (one, two and three parameters varying: a response curve, heat maps, small
-multiples); copies of the run renamed as the reference scenario (so that it has a
+multiples), and a Sobol and a Morris sensitivity analysis of it; copies of the run renamed as the reference scenario (so that it has a
 record) and with gzip-compressed files and no `time` column (as a run may choose to
 write); and writes a calibration folder by hand (posterior.csv, history.csv,
 targets.csv, sensitivity.csv, in the columns docs/analysis.md names). It draws every
@@ -158,7 +158,7 @@ def calibration_folder(path):
           "peak_participants,50000,30000,60000,B,44000,30000,61000\n"
           "detained_by_11_jan,9900,9000,12000,A,4000,2500,7000\n")
     write(os.path.join(path, "sensitivity.csv"),
-          "parameter,metric,first_order,first_lo,first_hi,total,total_lo,total_hi\n"
+          "parameter,output,S1,S1_low,S1_high,ST,ST_low,ST_high\n"
           "agents.w_s,killed,0.5,0.4,0.6,0.6,0.5,0.7\n"
           "government.actions.[blackout].probability,killed,0.2,0.1,0.3,0.3,0.2,0.4\n"
           "agents.w_s,peak_active,0.7,0.6,0.8,0.75,0.7,0.85\n"
@@ -273,6 +273,32 @@ def main():
             check_picture(os.path.join(out, "response"), sizes[name])
             check_set(out, ["outcomes", "response"] if name == "sweep1"
                       else ["response"])
+
+        # Sensitivity folders (unrestsim sensitivity): Sobol's bars, Morris's mu* and
+        # sigma, one panel per output, two columns of panels.
+        for method, samples in (("sobol", 8), ("morris", 6)):
+            cfg = os.path.join(tmp, f"{method}.cfg")
+            write(cfg, f'scenario = "{minimal}";\nseed = 3;\nmethod = "{method}";\n'
+                       f'samples = {samples};\nreplications = 1;\nbootstrap = 100;\n'
+                       'parameters = (\n'
+                       '  { path = "agents.w_s"; min = 0.2; max = 0.8; },\n'
+                       '  { path = "agents.threshold.mean"; min = 0.05; max = 0.2; }\n);\n'
+                       'outputs = [ "peak_active", "detained", "killed" ];\n')
+            folder = os.path.join(tmp, method)
+            unrestsim("sensitivity", cfg, "-o", folder, "-q")
+            ok(figures.folder_kind(folder) == "sensitivity",
+               f"a {method} folder is a sensitivity folder")
+            out = os.path.join(tmp, f"fig-{method}")
+            draw(folder, out)
+            size = (grid_size(3, 2, 5.6, max(2.6, 0.45 * 2 + 1.2)) if method == "sobol"
+                    else grid_size(3, 2, 5.2, 4.2))
+            check_picture(os.path.join(out, "sensitivity"), size)
+            check_set(out, ["sensitivity"])
+        odd = os.path.join(tmp, "sens-bad")
+        os.makedirs(odd)
+        write(os.path.join(odd, "sensitivity.csv"), "parameter,output,index\nx,y,0.5\n")
+        error_case([odd, "-o", os.path.join(tmp, "x")], 65, "expected the columns of Sobol",
+                   "a sensitivity.csv of neither method: 65")
 
         # The calibration.
         calib = os.path.join(tmp, "calib")

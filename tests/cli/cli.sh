@@ -256,7 +256,7 @@ expect "--help lists sweep" 0 '^  sweep ' '^$' -- --help
 expect "--help lists merge" 0 '^  merge ' '^$' -- --help
 expect "sweep --help prints its usage" 0 '^Usage: unrestsim sweep FILE' '^$' -- sweep --help
 expect "merge --help prints its usage" 0 '^Usage: unrestsim merge -o DIR' '^$' -- merge --help
-for c in sweep merge calibrate; do
+for c in sweep merge calibrate sensitivity; do
 	"$bin" $c --help >"$tmp/help" 2>&1
 	for o in $(grep -Eo -- '--[a-z]+' "$tmp/help" | sort -u); do
 		check "unrestsim(1) describes $c $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$src/docs/unrestsim.1"

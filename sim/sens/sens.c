@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
@@ -726,6 +727,28 @@ static int indices_csv(const struct ur_sens_spec *spec, const double *unit, size
 	return rc;
 }
 
+/* With --resume, whether dir's `name` (when it exists) holds other bytes than `text`:
+ * the folder of another analysis, which a resume must not overwrite. */
+static bool differs(const char *dir, const char *name, const char *text, size_t len)
+{
+	char *path = join(dir, name);
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	free(path);
+	if (!f)
+		return false;
+	bool same = true;
+	size_t at = 0;
+	char buf[4096];
+	size_t got;
+	while (same && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+		same = at + got <= len && memcmp(buf, text + at, got) == 0;
+		at += got;
+	}
+	same = same && !ferror(f) && at == len;
+	fclose(f);
+	return !same;
+}
+
 /* ---- the analysis ------------------------------------------------------------------- */
 
 int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
@@ -768,8 +791,6 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 		fail(result, UR_RUN_SOFTWARE, "out of memory");
 		goto done;
 	}
-	if (write_file(dir, "scenario.cfg", resolved, strlen(resolved), result) != 0)
-		goto done;
 	if (spec->method == UR_SENS_SOBOL) {
 		if (ur_sens_saltelli_design(spec->samples, d, unit) != 0) {
 			fail(result, UR_RUN_SOFTWARE, "out of memory");
@@ -788,7 +809,31 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 		fail(result, UR_RUN_SOFTWARE, "out of memory");
 		goto done;
 	}
-	if (write_file(dir, "points.cfg", text, len, result) != 0 ||
+	if (o->resume && (differs(dir, "scenario.cfg", resolved, strlen(resolved)) ||
+			  differs(dir, "points.cfg", text, len))) {
+		result->status = UR_RUN_CANTCREAT;
+		snprintf(result->message, sizeof result->message, "--resume: %.300s holds "
+			 "another analysis (its scenario.cfg or points.cfg differs); give another "
+			 "-o, or leave out --resume to replace it", dir);
+		goto done;
+	}
+	/* Results of an earlier analysis in the folder go before anything is run, so
+	 * that a run stopped before its end leaves no indices that look whole. (A
+	 * resumed analysis's are the same bytes, written again at its end.) */
+	for (const char *const *name = (const char *const[]){"sensitivity.csv", "points.csv",
+							       NULL}; *name; name++) {
+		char *path = join(dir, *name);
+		if (!path || (unlink(path) != 0 && errno != ENOENT)) {
+			result->status = UR_RUN_CANTCREAT;
+			snprintf(result->message, sizeof result->message, "%.300s: %s",
+				 path ? path : dir, path ? strerror(errno) : "out of memory");
+			free(path);
+			goto done;
+		}
+		free(path);
+	}
+	if (write_file(dir, "scenario.cfg", resolved, strlen(resolved), result) != 0 ||
+	    write_file(dir, "points.cfg", text, len, result) != 0 ||
 	    run_points(dir, o, result) != 0)
 		goto done;
 	char *folder = join(dir, "points");

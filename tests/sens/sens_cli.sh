@@ -103,6 +103,16 @@ done
 [ "$hits" -eq 3 ] || bad="$bad (only $hits of the 3 steps were reached)"
 if [ -z "$bad" ]; then ok "a kill at any of three write steps, then --resume: the same bytes"; else not_ok "kill and resume" "$bad"; fi
 
+# Another analysis: refused with --resume before anything is written; replacing
+# without --resume removes the old indices first, so a kill leaves none that look whole.
+cp -R "$tmp/j1" "$tmp/other"
+status "--resume into another analysis's folder is refused (73)" 73 \
+	"$bin" sensitivity "$tmp/m.cfg" -o "$tmp/other" -q --resume
+check "naming the folder" grep -q 'holds another analysis' "$tmp/err"
+check "and leaves it as it was" same_analysis "$tmp/j1" "$tmp/other"
+UNRESTSIM_FAULT=exit:3 "$bin" sensitivity "$tmp/m.cfg" -o "$tmp/other" -q >/dev/null 2>&1
+check "a replacing analysis killed leaves no old indices" test ! -e "$tmp/other/sensitivity.csv"
+
 # SIGTERM: stops after a checkpoint with 143, and --resume finishes the same bytes.
 sed -e 's/samples = 8;/samples = 30;/' -e 's/"short.cfg"/"'"$(printf '%s' "$minimal" | sed 's/[\/&]/\\&/g')"'"/' \
 	"$tmp/s.cfg" >"$tmp/long.cfg"

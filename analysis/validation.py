@@ -106,7 +106,8 @@ def parse_args(argv):
                         help="tests/model's test_model executable (run with `stat`) "
                              "or a log of its output")
     parser.add_argument("--sensitivity", metavar="DIR",
-                        help="a folder with sensitivity.csv (Sobol indices)")
+                        help="a folder with sensitivity.csv (unrestsim sensitivity: "
+                             "Sobol indices or a Morris screening)")
     parser.add_argument("--counterfactuals", nargs="+", metavar="CF_RUN_DIR",
                         default=[], help="runs of counterfactual scenarios, with the "
                                          "reference run's replication seeds")
@@ -369,7 +370,18 @@ def analytic_section(source, misses):
     return lines
 
 
+def index_text(value, low, high):
+    """An index with its interval; "no variance" for an empty (undefined) one."""
+    if math.isnan(value):
+        return "no variance"
+    if math.isnan(low) or math.isnan(high):
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
+
+
 def sensitivity_section(folder):
+    """The indices of `unrestsim sensitivity`'s sensitivity.csv (docs/sensitivity.md):
+    Sobol's S1 and ST with their intervals, or Morris's mu*, mu and sigma."""
     if not folder:
         return ["Not given (--sensitivity): no sensitivity indices in this report."]
     uc.run_folder(folder)
@@ -377,16 +389,29 @@ def sensitivity_section(folder):
     if not os.path.isfile(path):
         raise uc.AnalysisError(f"--sensitivity: {folder}: no sensitivity.csv",
                                uc.EX_DATAERR)
-    frame = uc.read_csv(path, figures.SENSITIVITY_COLUMNS, what=path,
-                        text=("parameter", "metric"))
-    lines = ["First-order and total Sobol indices with their intervals "
-             f"(`{os.path.basename(path)}`).", "",
-             "| output | parameter | first order [interval] | total [interval] |",
-             "| --- | --- | --- | --- |"]
+    name = os.path.basename(path)
+    if figures.sensitivity_method(path) == "sobol":
+        frame = uc.read_csv(path, figures.SOBOL_COLUMNS, what=path,
+                            text=("parameter", "output"))
+        lines = ["First-order (S1) and total (ST) Sobol indices with their bootstrap "
+                 f"intervals (`{name}`).", "",
+                 "| output | parameter | S1 [interval] | ST [interval] |",
+                 "| --- | --- | --- | --- |"]
+        for _, r in frame.iterrows():
+            lines.append(f"| {r['output']} | {r['parameter']} | "
+                         f"{index_text(r['S1'], r['S1_low'], r['S1_high'])} | "
+                         f"{index_text(r['ST'], r['ST_low'], r['ST_high'])} |")
+        return lines
+    frame = uc.read_csv(path, figures.MORRIS_COLUMNS, what=path,
+                        text=("parameter", "output"))
+    lines = ["Morris screening: mu* (mean |elementary effect| per unit of the range) "
+             f"with its bootstrap interval, mu and sigma (`{name}`).", "",
+             "| output | parameter | mu* [interval] | mu | sigma |",
+             "| --- | --- | --- | --- | --- |"]
     for _, r in frame.iterrows():
-        lines.append(f"| {r['metric']} | {r['parameter']} | {r['first_order']:.3f} "
-                     f"[{r['first_lo']:.3f}, {r['first_hi']:.3f}] | {r['total']:.3f} "
-                     f"[{r['total_lo']:.3f}, {r['total_hi']:.3f}] |")
+        lines.append(f"| {r['output']} | {r['parameter']} | "
+                     f"{index_text(r['mu_star'], r['mu_star_low'], r['mu_star_high'])} | "
+                     f"{r['mu']:.4g} | {r['sigma']:.4g} |")
     return lines
 
 

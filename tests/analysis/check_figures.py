@@ -1,10 +1,10 @@
 """check_figures.py: analysis/figures.py on a real run, real sweeps and a synthetic
 calibration folder, printing TAP.
 
-It makes with the built unrestsim a run of the minimal scenario and three sweeps of it
+It makes with the built unrestsim a run of the minimal scenario, three sweeps of it
 (one, two and three parameters varying: a response curve, heat maps, small
-multiples), and a Sobol and a Morris sensitivity analysis of it; copies of the run renamed as the reference scenario (so that it has a
-record) and with gzip-compressed files and no `time` column (as a run may choose to
+multiples) and a Sobol and a Morris sensitivity analysis of it; copies of the run
+renamed as the reference scenario (so that it has a record) and with gzip-compressed files and no `time` column (as a run may choose to
 write); and writes a calibration folder by hand (posterior.csv, history.csv,
 targets.csv, sensitivity.csv, in the columns docs/analysis.md names). It draws every
 figure of each folder and checks that

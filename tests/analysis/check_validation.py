@@ -170,6 +170,29 @@ def test_synthetic(tmp):
        and "Not given (--convergence)" in text and "Not given (--sensitivity)" in text,
        "four misses counted; the sections without input say so")
 
+    # Sensitivity indices in unrestsim sensitivity's columns, both methods.
+    sobol = os.path.join(tmp, "sobol")
+    os.makedirs(sobol)
+    write(os.path.join(sobol, "sensitivity.csv"),
+          "parameter,output,S1,S1_low,S1_high,ST,ST_low,ST_high\n"
+          "agents.w_s,killed,0.5,0.4,0.6,0.625,0.5,0.75\n"
+          "agents.w_s,outcome.unresolved,,,,,,\n")
+    status, _, err = script("validation.py", run, "-o", report, "--sensitivity", sobol)
+    text = open(report, encoding="utf-8").read()
+    ok(status == 0 and "| killed | agents.w_s | 0.500 [0.400, 0.600] | 0.625 [0.500, "
+       "0.750] |" in text and "| outcome.unresolved | agents.w_s | no variance | no "
+       "variance |" in text,
+       "Sobol indices with their intervals; an output without variance says so", err)
+    morris = os.path.join(tmp, "morris")
+    os.makedirs(morris)
+    write(os.path.join(morris, "sensitivity.csv"),
+          "parameter,output,mu_star,mu_star_low,mu_star_high,mu,sigma\n"
+          "agents.w_s,killed,12.5,10.0,15.0,-12.5,3.25\n")
+    status, _, err = script("validation.py", run, "-o", report, "--sensitivity", morris)
+    text = open(report, encoding="utf-8").read()
+    ok(status == 0 and "| killed | agents.w_s | 12.500 [10.000, 15.000] | -12.5 | 3.25 |"
+       in text, "a Morris screening's mu*, its interval, mu and sigma", err)
+
     # Counterfactuals, paired by replication.
     cf = os.path.join(tmp, "cf-plus-ten")
     synthetic_run(cf, record, regions, killed_shift=10.0)

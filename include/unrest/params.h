@@ -94,8 +94,6 @@ struct ur_scenario_params {
 	double sample_interval_h;       /* scenario.sample_interval: hours between rows of
 					 * national.csv and timeseries.csv, > 0 */
 	double agent_scale;             /* scenario.agent_scale: persons per agent, >= 1 */
-	double mobilizable_share;       /* scenario.mobilizable_share: share of a region's
-					 * population that can join, (0, 1] */
 	unsigned replications;          /* scenario.replications: default replications, >= 1 */
 	uint64_t seed;                  /* scenario.seed: master seed, < 2^63 */
 	uint64_t max_events;            /* scenario.max_events: a replication that would run
@@ -129,9 +127,13 @@ struct ur_region {
 	double eta;                     /* regions.[i].eta: weight of hardship in this
 					 * region's grievance; NAN when not set: use
 					 * agents.eta (the model reads ur_region_eta()) */
-	double mobilizable_share;       /* regions.[i].mobilizable_share: (0, 1]; NAN when
-					 * not set: use scenario.mobilizable_share (the model
-					 * reads ur_region_mobilizable()) */
+	double adult_share;             /* regions.[i].adult_share: share of the population
+					 * of age to take part (18 and over), (0, 1]; every
+					 * adult is a possible participant (docs/model.md,
+					 * "Who can act") */
+	double political;               /* regions.[i].political: multiplier of political
+					 * grievance (pi q) in this region, >= 0: urban
+					 * crowds and a history of protest, 1 by default */
 	size_t nfacilities;
 	struct ur_facility facilities[UR_MAX_FACILITIES]; /* regions.[i].facilities */
 };
@@ -539,19 +541,13 @@ static inline double ur_region_eta(const struct ur_params *p, size_t r)
 	return isnan(eta) ? p->agents.eta : eta;
 }
 
-/* The share of region r's population that can join: its own, else the scenario's. */
-static inline double ur_region_mobilizable(const struct ur_params *p, size_t r)
-{
-	double share = p->regions[r].mobilizable_share;
-	return isnan(share) ? p->scenario.mobilizable_share : share;
-}
-
-/* Region r's agents, n_r = round(population_r * mobilizable_share_r / agent_scale), as
- * a double: the model makes that many, and the loader refuses a scenario whose sum
- * would not fit the model's 32-bit agent numbers. */
+/* Region r's pool, n_r = round(population_r * adult_share_r / agent_scale): every
+ * adult, in agents, as a double. The model makes an agent only of those who can ever
+ * act (docs/model.md, "Who can act"); the loader refuses a scenario whose pools would
+ * not fit the model's 32-bit agent numbers even if everyone could. */
 static inline double ur_region_agents(const struct ur_params *p, size_t r)
 {
-	return round((double)p->regions[r].population * ur_region_mobilizable(p, r) /
+	return round((double)p->regions[r].population * p->regions[r].adult_share /
 		     p->scenario.agent_scale);
 }
 

@@ -69,7 +69,7 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
 	if (!(agents < UR_MAX_AGENTS)) {
 		count_text(agents, c, sizeof c);
 		snprintf(m, sizeof m, "must leave fewer than %.0f agents (population times "
-			 "mobilizable share over agent_scale, summed over regions), got %s with "
+			 "adult share over agent_scale, summed over regions), got %s with "
 			 "agent_scale %s", UR_MAX_AGENTS, c,
 			 sc_format_real(p->scenario.agent_scale, false, a));
 		say(report, context, &n, "scenario.agent_scale", "scenario.agent_scale", NULL, m);

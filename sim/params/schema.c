@@ -333,8 +333,6 @@ static const struct sc_node scenario_nodes[] = {
 	     "national.csv, and of timeseries.csv every output.timeseries_interval."),
 	REAL("agent_scale", struct ur_scenario_params, agent_scale, 1, 1e9, 0, 10,
 	     "persons", "Persons one agent stands for (1: a person-level run)."),
-	REAL("mobilizable_share", struct ur_scenario_params, mobilizable_share, 0, 1,
-	     OPEN, 0.5, "1", "Share of a region's population that can join a protest."),
 	INTEGER(SC_INT, "replications", struct ur_scenario_params, replications, 1,
 		UR_MAX_REPLICATIONS,
 		0, 10, "", "Replications of a run unless the command line says otherwise."),
@@ -387,11 +385,12 @@ static const struct sc_node region_nodes[] = {
 	  .offset = offsetof(struct ur_region, eta), .has_offset = SC_NO_FLAG,
 	  .min = 0, .max = 100, .unit = "1",
 	  .doc = "Weight of hardship in this region's grievance; agents.eta when absent." },
-	{ .name = "mobilizable_share", .type = SC_REAL, .flags = SC_OPTIONAL | SC_MIN_OPEN,
-	  .offset = offsetof(struct ur_region, mobilizable_share), .has_offset = SC_NO_FLAG,
-	  .min = 0, .max = 1, .unit = "1",
-	  .doc = "Share of this region's population that can join a protest; "
-		 "scenario.mobilizable_share when absent." },
+	REAL("adult_share", struct ur_region, adult_share, 0, 1, OPEN, 1, "1",
+	     "Share of the population aged 18 and over: every adult may join, and who "
+	     "does follows from the agents' distributions and the region's conditions."),
+	REAL("political", struct ur_region, political, 0, 10, 0, 1, "1",
+	     "Multiplier of political grievance (politicization times q) here: urban "
+	     "crowds and a history of protest."),
 	LIST("facilities", struct ur_region, facilities, nfacilities, struct ur_facility,
 	     UR_MAX_FACILITIES, 0, facility_nodes,
 	     "Key facilities the elite's fighters may seize and CSTO troops guard."),

@@ -89,6 +89,18 @@ static const char *sc_closest_region(const struct loader *L, const char *id)
 	return sc_closest(id, names, L->p->nregions);
 }
 
+const char *sc_removed_setting(const char *name)
+{
+	/* scenario.mobilizable_share and regions.[i].mobilizable_share set how many could
+	 * join; it now follows from the adult population and the agents' laws. */
+	if (name != NULL && strcmp(name, "mobilizable_share") == 0)
+		return "removed: every adult of a region may join (regions.[i].adult_share), "
+		       "and who can act follows from the threshold, grievance and risk "
+		       "distributions and the region's conditions (docs/model.md, "
+		       "\"Who can act\"); delete the setting";
+	return NULL;
+}
+
 /* " (did you mean \"x\"?)" or "". */
 void sc_did_you_mean(const char *suggestion, char *buf, size_t size)
 {
@@ -360,8 +372,12 @@ static void report_unknown(struct loader *L, const struct cf_setting *m, struct 
 {
 	char dym[96];
 	size_t old = sc_path_push(path, m->name ? m->name : "?");
+	const char *removed = sc_removed_setting(m->name);
 	sc_did_you_mean(suggestion, dym, sizeof dym);
-	sc_report(L, m, path->buf, "unknown setting%s", dym);
+	if (removed != NULL)
+		sc_report(L, m, path->buf, "%s", removed);
+	else
+		sc_report(L, m, path->buf, "unknown setting%s", dym);
 	sc_path_pop(path, old);
 }
 

@@ -326,8 +326,12 @@ void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set)
 		child = sc_child(node, seg[i].text);
 		if (!child) {
 			char dym[96];
+			const char *removed = sc_removed_setting(seg[i].text);
 			sc_did_you_mean(sc_closest_child(node, seg[i].text), dym, sizeof dym);
-			sc_report_usage(L, set, shown.buf, "unknown setting%s", dym);
+			if (removed != NULL)
+				sc_report_usage(L, set, shown.buf, "%s", removed);
+			else
+				sc_report_usage(L, set, shown.buf, "unknown setting%s", dym);
 			return;
 		}
 		if (in_item && kind >= 0 && !sc_used_by_kind(child, kind)) {

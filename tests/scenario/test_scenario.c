@@ -1037,7 +1037,7 @@ static void test_derive_matches_reload(void **state)
 		{ "government.actions.[throttle].state=off" },
 		{ "government.edits.[0].probability=0.5" },
 		{ "government.edits.[0].delay.max=12" },
-		{ "agents.threshold.min=0.05" }, { "elite.delay.median=4" },
+		{ "agents.threshold.sigma=1.1" }, { "elite.delay.median=4" },
 		{ "csto.contingents.[Russia].troops=3000" },
 		{ "fuel.rollback_hour=100" },
 		{ "agents.w_s=0.1", "agents.w_n=2", "network.mu=0.4" },

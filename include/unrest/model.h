@@ -6,12 +6,13 @@
  *
  * Model. One struct ur_model is one replication of one scenario: it reads a validated
  * struct ur_params (params.h) and a replication seed (rng.h), and nothing else; its
- * results are a pure function of the two. Region r holds
- * n_r = round(population_r * mobilizable_share_r / agent_scale) agents (the region's
- * share, else the scenario's), each standing for
- * agent_scale persons. An agent is quiet, active or held (in custody). When it
+ * results are a pure function of the two. Region r's pool is
+ * n_r = round(population_r * adult_share_r / agent_scale) agents, each standing for
+ * agent_scale persons, of whom the model makes only those who can ever act (docs/
+ * model.md, "Who can act"). An agent is quiet, active, held (in custody) or dead
+ * (killed in a clash: it never acts again). When it
  * reconsiders at time t it turns active iff
- *   G = (1 - L_r) clamp(eta_r h + lpg sigma_fuel shock_r(t), 0, 1) + pi q
+ *   G = (1 - L_r) clamp(eta_r h + lpg sigma_fuel shock_r(t), 0, 1) + pi kappa_r q
  *   S = (1 - mu c) a_r + mu c sum_s w_rs a_s
  *   P = 1 - exp(-k C_r / (A_r + agent_scale))
  *   N = rho P soe_r ell
@@ -40,7 +41,7 @@
  * anything else to stop the run: ur_model_run then returns UR_MODEL_OBSERVER.
  *
  * Invariants (ur_model_check tests them; options.check_invariants has them checked
- * during the run, which builds without NDEBUG always do): in every region quiet + active + held = n_r; every count is
+ * during the run, which builds without NDEBUG always do): in every region quiet + active + held + dead = n_r; every count is
  * non-negative; cumulative counts never decrease; the clock never goes back (checked
  * at every event in every build).
  *

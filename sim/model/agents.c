@@ -193,7 +193,7 @@ static struct able_bound able_bound_of(const struct ur_params *p, size_t r)
 		.griev = a->w_g * (1.0 - lmin),
 		.eta = ur_region_eta(p, r),
 		.fuel = a->sigma_fuel * shock,
-		.pol = a->w_g * pimax,
+		.pol = a->w_g * pimax * p->regions[r].political,
 		.w_s = a->w_s,
 		.street = a->beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
 		.risk = a->w_n * soe * ell,
@@ -219,41 +219,76 @@ static double able_threshold(const struct ur_params *p, const struct able_bound 
 	       b->risk * (rhomin < 0.0 ? -rhomin : 0.0) + MODEL_ABLE_SLACK;
 }
 
-/* A candidate: a person of the pool whose threshold is at most T_r(1). */
+/* A person of the pool who may act: threshold and the attributes of V. */
 struct candidate {
 	double theta, h, q, rho;
 	bool lpg;
 };
 
-static int by_theta(const void *x, const void *y)
+/*
+ * The share bound on counts alone (docs/model.md, "Who can act"). Every region's
+ * active share (a_r, and X_r, a weighted mean of shares) stays at or below S in every
+ * run if, for every r, #{persons of r with theta <= T_r(S)} / n_full_r <= S: nobody
+ * above that cutoff can ever act while shares stay <= S. Start at S_0 = 1 with
+ * K_r ~ Binomial(n_full_r, F(T_r(1))) persons at or below the cutoff c_r = T_r(1);
+ * then S_{k+1} = max_r K_r / n_full_r, and as the cutoffs fall to T_r(S_{k+1}) the
+ * counts thin: K_r' ~ Binomial(K_r, F(c_r') / F(c_r)), the number of the K_r below
+ * the lower cutoff (each of them is there with that probability, independently).
+ * The counts so drawn have the law of the counts of the whole pool below each
+ * cutoff; given them, the K_r persons below the last cutoff are independent draws of
+ * the law of a person given theta <= c_r (the draws above it concern other persons).
+ * So nobody is drawn until the bound is found. Fills cut[] and count[]; returns S.
+ */
+static double share_bound_counts(struct ur_model *m, const struct able_bound *b,
+				 double *cut, double *count)
 {
-	double a = ((const struct candidate *)x)->theta, b = ((const struct candidate *)y)->theta;
-	return (a > b) - (a < b);
+	const struct ur_dist *theta = &m->p->agents.threshold;
+	double S = 1.0, F[UR_MAX_REGIONS];
+	for (size_t r = 0; r < m->nregions; ++r) {
+		cut[r] = able_threshold(m->p, &b[r], S);
+		F[r] = ur_dist_cdf(theta, cut[r]);
+		count[r] = model_binomial(m->rng_agents, F[r], m->region[r].n_full);
+	}
+	for (int it = 0; it < 1000; ++it) {
+		double next = 0.0;
+		for (size_t r = 0; r < m->nregions; ++r)
+			if (m->region[r].n_full > 0.0 && count[r] / m->region[r].n_full > next)
+				next = count[r] / m->region[r].n_full;
+		if (!(next < S))
+			break;
+		S = next;
+		for (size_t r = 0; r < m->nregions; ++r) {
+			double c = able_threshold(m->p, &b[r], S);
+			if (!(c < cut[r]) || count[r] == 0.0)
+				continue;
+			double f = ur_dist_cdf(theta, c);
+			double keep = F[r] > 0.0 ? f / F[r] : 0.0;
+			count[r] = model_binomial(m->rng_agents, keep > 1.0 ? 1.0 : keep, count[r]);
+			cut[r] = c;
+			F[r] = f;
+		}
+	}
+	return S;
 }
 
 /*
- * Region r's candidates: K ~ Binomial(n_full, F(T_r(1))) persons, each drawn from the
- * law of a person given theta <= T_r(1): its threshold the quantile of u F(T_r(1)),
- * u uniform, its other attributes from their own laws (independent of theta). These
- * are exactly the persons of the pool whose threshold is at most T_r(1), in law (a
- * thinned binomial is binomial); the others can never act. Drawn person by person on
- * the agents stream, sorted by threshold. NULL with *n = 0 for none; -1 when out of
- * memory.
+ * Region r's k persons below the cutoff c: each drawn from the law of a person given
+ * theta <= c, its threshold the quantile of u F(c), u uniform, its other attributes
+ * from their own laws (independent of theta), person by person on the agents stream.
+ * NULL for none; -1 when out of memory.
  */
-static int draw_candidates(struct ur_model *m, size_t r, struct candidate **out, size_t *n)
+static int draw_candidates(struct ur_model *m, size_t r, double c, double k,
+			   struct candidate **out)
 {
 	const struct ur_params *p = m->p;
 	const struct ur_agent_params *a = &p->agents;
-	struct model_region *g = &m->region[r];
 	*out = NULL;
-	*n = 0;
-	double f = ur_dist_cdf(&a->threshold, g->able_bound);
-	double k = model_binomial(m->rng_agents, f, g->n_full);
 	if (k == 0.0)
 		return 0;
-	struct candidate *c = malloc((size_t)k * sizeof *c);
+	double f = ur_dist_cdf(&a->threshold, c);
+	struct candidate *cand = malloc((size_t)k * sizeof *cand);
 	struct ur_dist d[4] = {a->hardship, a->risk_aversion, a->grievance, a->threshold};
-	int rc = c == NULL ? -1 : 0;
+	int rc = cand == NULL ? -1 : 0;
 	for (size_t j = 0; j < 4; ++j) {
 		d[j].prepared = false;
 		d[j].table = NULL;
@@ -265,60 +300,46 @@ static int draw_candidates(struct ur_model *m, size_t r, struct candidate **out,
 	double index = p->regions[r].hardship, lpg_share = p->regions[r].lpg_share;
 	gsl_rng *rng = m->rng_agents;
 	for (size_t i = 0; i < (size_t)k && rc == 0; ++i) {
-		c[i].theta = ur_dist_quantile(&d[3], gsl_rng_uniform_pos(rng) * f);
-		c[i].h = ur_dist_sample(&d[0], rng) * index;
-		c[i].lpg = gsl_rng_uniform(rng) < lpg_share;
-		c[i].rho = ur_dist_sample(&d[1], rng);
-		c[i].q = ur_dist_sample(&d[2], rng);
+		double x = ur_dist_quantile(&d[3], gsl_rng_uniform_pos(rng) * f);
+		/* The quantile of a value at the edge of double precision may round above
+		 * the cutoff; the law given theta <= c puts nothing there. */
+		cand[i].theta = x > c ? c : x;
+		cand[i].h = ur_dist_sample(&d[0], rng) * index;
+		cand[i].lpg = gsl_rng_uniform(rng) < lpg_share;
+		cand[i].rho = ur_dist_sample(&d[1], rng);
+		cand[i].q = ur_dist_sample(&d[2], rng);
 	}
 	for (size_t j = 0; j < 4; ++j)
 		ur_dist_finish(&d[j]);
 	if (rc != 0) {
-		free(c);
+		free(cand);
 		return -1;
 	}
-	qsort(c, (size_t)k, sizeof *c, by_theta);
-	*out = c;
-	*n = (size_t)k;
+	*out = cand;
 	return 0;
 }
 
-/* Candidates of a sorted list whose threshold is at most t. */
-static size_t count_at_most(const struct candidate *c, size_t n, double t)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c[mid].theta <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * S*: a bound on every region's active share (the social signal's a_r and, being a
- * weighted mean of them, X_r) over the whole run. S_0 = 1; if no share ever exceeds
- * S_k, nobody with theta > T_r(S_k) ever acts, so no region's share exceeds S_{k+1} =
- * max_r #{candidates of r with theta <= T_r(S_k)} / n_full_r. The sequence falls; it
- * stops when it no longer does. A bound on this draw of the pool, not in law: it holds
- * in every run of it.
+ * The bound tightened on the drawn persons: with each person's own V (its attributes
+ * in place of their extremes), S_{k+1} = max_r #{i of r: theta_i <= V_r(i; S_k)} /
+ * n_full_r, from the S of the counts, while it falls. Still a bound on this draw:
+ * nobody outside these persons can act while shares stay <= S.
  */
-static double share_bound(struct ur_model *m, struct candidate *const *c, const size_t *n,
-			  const struct able_bound *b)
+static double share_bound_persons(struct ur_model *m, struct candidate *const *c,
+				  const size_t *n, const struct able_bound *b, double S)
 {
-	double S = 1.0;
 	for (int it = 0; it < 1000; ++it) {
 		double next = 0.0;
 		for (size_t r = 0; r < m->nregions; ++r) {
 			const struct model_region *g = &m->region[r];
 			if (!(g->n_full > 0.0))
 				continue;
-			double t = able_threshold(m->p, &b[r], S);
-			double share = (double)count_at_most(c[r], n[r], t) / g->n_full;
-			if (share > next)
-				next = share;
+			size_t able = 0;
+			for (size_t i = 0; i < n[r]; ++i)
+				able += c[r][i].theta <= able_value(&b[r], S, c[r][i].h, c[r][i].lpg,
+								    c[r][i].q, c[r][i].rho);
+			if ((double)able / g->n_full > next)
+				next = (double)able / g->n_full;
 		}
 		if (!(next < S))
 			break;
@@ -364,10 +385,11 @@ int model_agents_create(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
 	const struct ur_agent_params *a = &p->agents;
-	/* Who can act (docs/model.md): with independent draws and a threshold law that
-	 * puts mass above T_r(1) in every region, only the candidates are drawn, and of
-	 * them only those who can act under S* are made. Otherwise (stratified draws,
-	 * instantiate_all, or a region where everyone may act) the whole pool is made. */
+	/* Who can act (docs/model.md): with independent draws and a bound that bites in
+	 * every region (the threshold law has mass above T_r(1)), only the persons who
+	 * can ever act are drawn. Otherwise (stratified draws, whose quantiles are of the
+	 * whole pool, instantiate_all, or a region where anyone may act) the whole pool
+	 * is made. */
 	bool bounded = !a->stratified && !m->opt.instantiate_all;
 	struct able_bound b[UR_MAX_REGIONS];
 	for (size_t r = 0; r < p->nregions; ++r) {
@@ -390,25 +412,25 @@ int model_agents_create(struct ur_model *m)
 	size_t capacity = 0, largest = 0;
 	int rc = 0;
 	double S = 1.0;
+	if (bounded) {
+		double cut[UR_MAX_REGIONS], count[UR_MAX_REGIONS];
+		S = share_bound_counts(m, b, cut, count);
+		for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
+			rc = draw_candidates(m, r, cut[r], count[r], &cand[r]);
+			ncand[r] = (size_t)count[r];
+		}
+		if (rc == 0)
+			S = share_bound_persons(m, cand, ncand, b, S);
+	}
 	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
 		struct model_region *g = &m->region[r];
-		size_t n = (size_t)g->n_full;
-		if (bounded) {
-			rc = draw_candidates(m, r, &cand[r], &ncand[r]);
-			n = ncand[r];
-		} else {
-			g->able_bound = HUGE_VAL;
-		}
+		size_t n = bounded ? ncand[r] : (size_t)g->n_full;
+		g->able_bound = bounded ? able_threshold(p, &b[r], S) : HUGE_VAL;
 		capacity += n;
 		if (n > largest)
 			largest = n;
 		if (capacity >= UINT32_MAX)
 			rc = -1;
-	}
-	if (bounded && rc == 0) {
-		S = share_bound(m, cand, ncand, b);
-		for (size_t r = 0; r < p->nregions; ++r)
-			m->region[r].able_bound = able_threshold(p, &b[r], S);
 	}
 	m->able_share_bound = S;
 
@@ -589,6 +611,8 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 	} else if (to == AGENT_HELD) {
 		g->held++;
 		m->held++;
+	} else if (to == AGENT_DEAD) {
+		g->dead++;
 	}
 	m->state_changes++;
 	model_fingerprint(m, model_time_bits(m->now) +
@@ -634,7 +658,7 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	if (m->decision_counts != NULL)
 		m->decision_counts[agent]++;
 	unsigned state = tag & TAG_STATE_MASK;
-	if (state == AGENT_HELD)
+	if (state >= AGENT_HELD) /* held or dead */
 		return false;
 	if (g->stale)
 		region_refresh_risk(m, (size_t)(tag >> TAG_REGION_SHIFT), t);

@@ -197,7 +197,7 @@ void model_elite_arrests(struct ur_model *m)
 	fighters_changed(m);
 }
 
-void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
+uint64_t model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
 {
 	struct model_elite *x = &m->elite;
 	const struct ur_elite_params *e = &m->p->elite;
@@ -205,8 +205,8 @@ void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
 	const struct model_region *g = &m->region[r];
 	double dt = m->p->casualties.interval_h;
 	if (!x->running)
-		return;
-	uint64_t before = x->fighters;
+		return 0;
+	uint64_t before = x->fighters, killed = 0;
 	if (civilian_deaths > 0 && x->fighters > 0) {
 		double f = (double)x->fighters;
 		double share = f / (f + (double)g->active * m->scale);
@@ -217,6 +217,7 @@ void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
 		model_fingerprint(m, ((uint64_t)0xe3u << 32) | k);
 		x->fighters -= k;
 		x->killed += k;
+		killed = k;
 	}
 	double c = region_security_at(m, r, m->now);
 	for (size_t j = 0; j < e->nseize && x->fighters > 0; ++j) {
@@ -239,4 +240,5 @@ void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths)
 	}
 	if (x->fighters != before)
 		fighters_changed(m);
+	return killed;
 }

@@ -216,10 +216,11 @@ void model_order_handler(struct ur_engine *engine, const struct ur_event *event,
 void model_check_region(struct ur_model *m, size_t r)
 {
 	const struct model_region *g = &m->region[r];
-	if ((uint64_t)g->active + g->held > g->n)
+	if ((uint64_t)g->active + g->held + g->dead > g->n)
 		model_fail(m, UR_MODEL_INVARIANT,
-			   "region %zu: %u active + %u held > %u agents at %g h", r,
-			   (unsigned)g->active, (unsigned)g->held, (unsigned)g->n, m->now);
+			   "region %zu: %u active + %u held + %u dead > %u agents at %g h", r,
+			   (unsigned)g->active, (unsigned)g->held, (unsigned)g->dead,
+			   (unsigned)g->n, m->now);
 }
 
 /* ---- coefficients and setters ---------------------------------------------------- */
@@ -232,7 +233,7 @@ void region_coefficients(struct ur_model *m, size_t r)
 	g->griev = a->w_g * (1.0 - g->legitimacy);
 	g->eta = ur_region_eta(m->p, r);
 	g->fuel = a->sigma_fuel * g->shock;
-	g->pol = a->w_g * m->politicization;
+	g->pol = a->w_g * m->politicization * m->p->regions[r].political;
 	g->s_local = a->w_s * (1.0 - net->mu * m->connectivity);
 	g->s_cross = a->w_s * net->mu * m->connectivity;
 	g->street = a->beta_b * g->blackout;
@@ -871,16 +872,17 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 	uint64_t active = 0, held = 0;
 	for (size_t r = 0; r < m->nregions; ++r) {
 		const struct model_region *g = &m->region[r];
-		uint32_t count[3] = {0, 0, 0};
+		uint32_t count[4] = {0, 0, 0, 0};
 		for (size_t i = g->first; i < g->first + g->n; ++i) {
 			unsigned state = m->tag[i] & TAG_STATE_MASK;
-			if (state > AGENT_HELD || (size_t)(m->tag[i] >> TAG_REGION_SHIFT) != r)
+			if ((size_t)(m->tag[i] >> TAG_REGION_SHIFT) != r)
 				return check_fail(why, size, "agent %zu: bad tag %#x", i,
 						  (unsigned)m->tag[i]);
 			count[state]++;
 		}
 		if (count[AGENT_ACTIVE] != g->active || count[AGENT_HELD] != g->held ||
-		    (uint64_t)count[0] + count[1] + count[2] != g->n)
+		    count[AGENT_DEAD] != g->dead ||
+		    (uint64_t)count[0] + count[1] + count[2] + count[3] != g->n)
 			return check_fail(why, size,
 					  "region %zu at %g h: %u quiet + %u active + %u held "
 					  "!= counted %u active, %u held of %u agents",

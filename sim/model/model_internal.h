@@ -46,7 +46,8 @@
 enum agent_state {
 	AGENT_QUIET = 0,
 	AGENT_ACTIVE = 1,
-	AGENT_HELD = 2
+	AGENT_HELD = 2,
+	AGENT_DEAD = 3    /* killed in a clash: never acts again */
 };
 
 /* tag: bits 0-1 state, bit 2 LPG-dependent, bits 8-15 region index. */
@@ -178,6 +179,7 @@ struct model_region {
 	double accept;    /* reconsider_r / the largest reconsider multiplier */
 	uint32_t active;  /* active agents */
 	uint32_t held;    /* agents in custody */
+	uint32_t dead;    /* agents killed (each stands for agent_scale persons) */
 	uint32_t n;       /* agents instantiated: those who can ever act (agents.c) */
 	bool stale;       /* `risk` must be recomputed before use */
 	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
@@ -496,7 +498,11 @@ void model_elite_answer(struct ur_model *m);
 /* The elite's part of an arrest sweep (fighters arrested with probability p, per
  * person) and of a clash sweep (fighters among the deaths, recaptures, dispersal). */
 void model_elite_arrests(struct ur_model *m);
-void model_elite_clash(struct ur_model *m, uint64_t civilian_deaths);
+uint64_t model_elite_clash(struct ur_model *m, uint64_t civilian_deaths); /* returns
+	* the fighters killed among the civilian deaths */
+/* Civilian deaths in region r leave the pool: persons / agent_scale of its active
+ * agents, rounded stochastically, chosen uniformly, turn dead (security.c). */
+void model_kill_active(struct ur_model *m, size_t r, double persons);
 void model_elite_start_handler(struct ur_engine *engine, const struct ur_event *event,
 			       void *context);
 void model_elite_seize_handler(struct ur_engine *engine, const struct ur_event *event,

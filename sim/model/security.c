@@ -40,9 +40,9 @@
  * probability equal to the fraction) so that the mean is exact; a clash injures only
  * persons present, so injuries are capped at floor(A_r + C_r) - deaths. Deaths are
  * counted in
- * persons and take nobody out of the agent pool: an agent stands for agent_scale
- * persons, and the record's deaths (about 230) are 0.5 % of its participants, so
- * removing them would change the active share by less than the noise.
+ * persons; the protesters among them leave the pool for good (model_kill_active): the
+ * civilian deaths, less the elite's fighters killed in its region, over agent_scale,
+ * rounded stochastically, of the region's active agents, chosen uniformly, turn dead.
  *
  * Damage (USD), integrated exactly since every term is constant between events:
  *   d damage_r / dt = per_active_hour A_r (looting_multiplier while the police have
@@ -286,6 +286,21 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 		model_schedule(m, due, KIND_ARRESTS, 0, next, NULL);
 }
 
+void model_kill_active(struct ur_model *m, size_t r, double persons)
+{
+	struct model_region *g = &m->region[r];
+	double x = persons / m->scale;
+	double k = floor(x);
+	if (x > k && gsl_rng_uniform(m->rng_security) < x - k)
+		k += 1.0;
+	for (double j = 0.0; j < k && g->active > 0 && m->status == UR_MODEL_OK; j += 1.0) {
+		unsigned long pick = gsl_rng_uniform_int(m->rng_security, g->active);
+		uint32_t agent = g->active_list[pick];
+		model_fingerprint(m, ((uint64_t)agent << 32) ^ 0xdeadu);
+		model_agent_set_state(m, agent, AGENT_ACTIVE, AGENT_DEAD);
+	}
+}
+
 void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context)
 {
@@ -337,13 +352,19 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 		char detail[64];
 		snprintf(detail, sizeof detail, "security=%.0f injured=%.0f", security, injured);
 		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, deaths, detail);
-		if ((int)r == m->p->elite.region)
+		if ((int)r == m->p->elite.region && m->elite.running)
 			elite_civilian_deaths = (uint64_t)(deaths - security);
+		else
+			model_kill_active(m, r, deaths - security);
 		if (model_watching(m, UR_IND_DEATHS))
 			model_watch(m, WATCH_DEATHS, (int)r);
 	}
-	if (m->elite.running && m->status == UR_MODEL_OK)
-		model_elite_clash(m, elite_civilian_deaths);
+	if (m->elite.running && m->status == UR_MODEL_OK) {
+		uint64_t fighters = model_elite_clash(m, elite_civilian_deaths);
+		if (m->status == UR_MODEL_OK)
+			model_kill_active(m, (size_t)m->p->elite.region,
+					  (double)(elite_civilian_deaths - fighters));
+	}
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * cp->interval_h;
 	if (due <= m->horizon)

@@ -1,11 +1,11 @@
 /*
  * bench_model.c: how fast the model runs a scenario, and how much memory it holds.
  *
- *   bench_model SCENARIO [--scales 100,10,1] [--horizon H] [--seed S] [--repeat R]
+ *   bench_model SCENARIO [--scales 100,10,1,default] [--horizon H] [--seed S] [--repeat R]
  *               [--set PATH=VALUE]...
  *
  * Loads SCENARIO (ur_scenario_load), and for each agent scale (persons per agent, set
- * with --set scenario.agent_scale=X) runs one replication to the horizon with an
+ * with --set scenario.agent_scale=X; `default` keeps the scenario's own) runs one replication to the horizon with an
  * observer that discards what it is told, and prints one CSV row on stdout:
  *   agent_scale, agents, decisions, state_changes, events, engine_events, create_s,
  *   run_s, cpu_s, decisions_per_s, events_per_s, ns_per_decision, model_mib,
@@ -21,7 +21,7 @@
  * (getrusage ru_maxrss) after the row's runs: scales run in the order given, so list
  * them from the fewest agents to the most for each row's peak to be its own. --set
  * overrides any other setting, as on unrestsim's command line (e.g.
- * scenario.mobilizable_share=1 for a pool of the whole population).
+ * agents.stratified=true to make every adult an agent).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -83,8 +83,11 @@ static int run_scale(const char *path, const char *scale, const char *horizon, u
 	size_t nsets = 0;
 	for (size_t i = 0; i < nextra; ++i)
 		sets[nsets++] = extra[i];
-	snprintf(set_scale, sizeof set_scale, "scenario.agent_scale=%s", scale);
-	sets[nsets++] = set_scale;
+	/* "default": the scenario's own agent_scale (person level for the reference). */
+	if (strcmp(scale, "default") != 0) {
+		snprintf(set_scale, sizeof set_scale, "scenario.agent_scale=%s", scale);
+		sets[nsets++] = set_scale;
+	}
 	if (horizon != NULL) {
 		snprintf(set_horizon, sizeof set_horizon, "scenario.horizon=%s", horizon);
 		sets[nsets++] = set_horizon;
@@ -157,7 +160,7 @@ int main(int argc, char **argv)
 		{"set", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
-	char scales_default[] = "100,10,1";
+	char scales_default[] = "100,10,1,default";
 	char *scales = scales_default;
 	const char *horizon = NULL;
 	uint64_t seed = 1;
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: bench_model SCENARIO [--scales 100,10,1] [--horizon H] "
+		fprintf(stderr, "usage: bench_model SCENARIO [--scales 100,10,1,default] [--horizon H] "
 				"[--seed S] [--repeat R] [--set PATH=VALUE]...\n");
 		return 64;
 	}

@@ -76,7 +76,6 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	s->horizon_h = horizon;
 	s->sample_interval_h = 1.0;
 	s->agent_scale = 1.0;
-	s->mobilizable_share = 1.0;
 	s->replications = 1;
 	s->seed = 1;
 
@@ -91,7 +90,8 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	r->lpg_share = 0.0;
 	r->police = 0.0;
 	r->eta = (double)NAN;
-	r->mobilizable_share = (double)NAN;
+	r->adult_share = 1.0;
+	r->political = 1.0;
 
 	p->network = (struct ur_network_params){
 		.distance_exponent = 2.0, .min_distance_km = 10.0, .mu = 0.0, .nationwide = 0.0};

@@ -24,7 +24,7 @@ struct ur_dist fixture_uniform(double min, double max);
 struct ur_dist fixture_normal(double mean, double sd);
 struct ur_dist fixture_exponential(double mean);
 
-/* One region of `agents` persons at agent_scale 1 and mobilizable_share 1, horizon
+/* One region of `agents` persons at agent_scale 1 and adult_share 1, horizon
  * `horizon` hours, samples every hour. Agents: hardship, grievance and risk aversion 0,
  * threshold 1 (nobody is active), w_g = w_n = 1, w_s = beta_b = 0, lambda = 1. */
 void fixture_params(struct ur_params *p, int64_t agents, double horizon);

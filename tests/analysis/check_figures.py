@@ -186,10 +186,10 @@ def main():
         unrestsim("run", minimal, "-r", "3", "-o", run)
         sweeps = {}
         designs = {
-            "sweep1": '{ path = "scenario.mobilizable_share"; values = [0.2, 0.5, 0.8]; }',
-            "sweep2": '{ path = "scenario.mobilizable_share"; values = [0.2, 0.8]; },\n'
+            "sweep1": '{ path = "agents.w_s"; values = [0.2, 0.5, 0.8]; }',
+            "sweep2": '{ path = "agents.w_s"; values = [0.2, 0.8]; },\n'
                       '{ path = "scenario.agent_scale"; values = [10.0, 20.0]; }',
-            "sweep3": '{ path = "scenario.mobilizable_share"; values = [0.2, 0.8]; },\n'
+            "sweep3": '{ path = "agents.w_s"; values = [0.2, 0.8]; },\n'
                       '{ path = "scenario.agent_scale"; values = [10.0, 20.0]; },\n'
                       '{ path = "scenario.horizon"; values = [48.0, 72.0]; }',
         }

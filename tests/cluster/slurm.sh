@@ -58,8 +58,6 @@ design = "grid";
 parameters = (
   { path = "scenario.horizon"; values = [ 24.0 ]; },
   { path = "scenario.agent_scale"; values = [ 4.0 ]; },
-  { path = "scenario.mobilizable_share"; values = [ 0.05 ]; },
-  { path = "regions.[ALA].mobilizable_share"; values = [ 0.05 ]; },
   { path = "government.actions.[blackout].probability"; values = [ 1.0, 0.0 ]; }
 );
 CFG

@@ -1410,7 +1410,7 @@ static void test_counterfactuals(void **state)
 
 /* ---- where protest is largest ------------------------------------------------------- */
 
-enum { RANK_REPS = 100 };
+enum { RANK_REPS = 60 };
 
 struct rank_batch {
 	const struct ur_params *p;
@@ -1469,7 +1469,7 @@ static int region_of(const struct ur_params *p, const char *id)
  * The record's account of where protest was largest (analysis/data,
  * kazakhstan-2022-regional-outcomes.csv: Almaty city the largest crowd; Turkestan and
  * Akmola with no protest recorded) comes out of the regions' conditions, not of their
- * size: over 100 replications of the reference at its default scale (hourly samples
+ * size: over 60 replications of the reference at its default scale (hourly samples
  * of 10 days, seed fixed), Almaty's median regional peak is the largest of the 17, by
  * more than 2 standard errors of the difference to the second (the standard error of
  * a median from the sample's interquartile range: 1.2533 sd / sqrt(n), sd = IQR /

@@ -34,12 +34,6 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
 	char a[SC_REAL_TEXT_SIZE], b[SC_REAL_TEXT_SIZE], m[512], c[40];
 	size_t n = 0;
 
-	if (p->fuel.has_rollback && !(p->fuel.rollback_hour > p->fuel.rise_hour)) {
-		snprintf(m, sizeof m, "must be > fuel.rise_hour (%s), got %s",
-			 sc_format_real(p->fuel.rise_hour, false, a),
-			 sc_format_real(p->fuel.rollback_hour, false, b));
-		say(report, context, &n, "fuel.rollback_hour", "fuel.rollback_hour", NULL, m);
-	}
 	/* timeseries.csv's rows are every m-th sample. */
 	double ratio = p->output.timeseries_interval_h / p->scenario.sample_interval_h;
 	if (p->output.has_timeseries_interval &&

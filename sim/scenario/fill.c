@@ -355,13 +355,38 @@ static void put_int(char *at, int v)
 	memcpy(at, &v, sizeof v);
 }
 
+const char *sc_replaced(const char *path)
+{
+	static const char fuel[] =
+		"replaced by fuel.steps, a list of price steps { at = HOUR; ratio = PRICE; "
+		"regions = [ ... ]; } with the price as a ratio to the price before the run "
+		"(2.0 doubled, 3.0 tripled, 1.0 the old price)";
+	static const char *const fuel_names[] = {
+		"fuel.rise_hour", "fuel.level", "fuel.regions", "fuel.rollback_hour",
+		"fuel.rollback_level",
+	};
+	for (size_t i = 0; i < sizeof fuel_names / sizeof fuel_names[0]; i++)
+		if (strcmp(path, fuel_names[i]) == 0)
+			return fuel;
+	const char *dot = strrchr(path, '.');
+	if (strncmp(path, "government.actions.", 19) == 0 && dot != NULL &&
+	    strcmp(dot, ".shock_level") == 0)
+		return "replaced by ratio, the fuel price after the rollback as a ratio to the "
+		       "price before the run (1.0 the old price; below the highest price step)";
+	return NULL;
+}
+
 static void report_unknown(struct loader *L, const struct cf_setting *m, struct path *path,
 			   const char *suggestion)
 {
 	char dym[96];
 	size_t old = sc_path_push(path, m->name ? m->name : "?");
+	const char *replaced = sc_replaced(path->buf);
 	sc_did_you_mean(suggestion, dym, sizeof dym);
-	sc_report(L, m, path->buf, "unknown setting%s", dym);
+	if (replaced)
+		sc_report(L, m, path->buf, "%s", replaced);
+	else
+		sc_report(L, m, path->buf, "unknown setting%s", dym);
 	sc_path_pop(path, old);
 }
 

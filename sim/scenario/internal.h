@@ -149,6 +149,9 @@ size_t sc_path_push_index(struct path *p, size_t i);
 void sc_path_pop(struct path *p, size_t old);
 const char *sc_closest(const char *name, const char *const *candidates, size_t n);
 const char *sc_closest_child(const struct sc_node *node, const char *name);
+/* What replaced a setting an older scenario may still use ("fuel.level"), as a
+ * message, or NULL. */
+const char *sc_replaced(const char *path);
 void sc_did_you_mean(const char *suggestion, char *buf, size_t size);
 bool sc_family_takes(const struct sc_dist_family_info *fi, enum sc_dist_param prm);
 int sc_param_by_name(const char *name);

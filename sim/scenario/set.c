@@ -325,9 +325,15 @@ void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set)
 		}
 		child = sc_child(node, seg[i].text);
 		if (!child) {
-			char dym[96];
+			char dym[96], full[PATH_SIZE + sizeof seg->text + 2];
+			snprintf(full, sizeof full, "%.500s%s%.63s", shown.buf, *shown.buf ? "." : "",
+				 seg[i].text);
+			const char *replaced = sc_replaced(full);
 			sc_did_you_mean(sc_closest_child(node, seg[i].text), dym, sizeof dym);
-			sc_report_usage(L, set, shown.buf, "unknown setting%s", dym);
+			if (replaced)
+				sc_report_usage(L, set, full, "%s", replaced);
+			else
+				sc_report_usage(L, set, shown.buf, "unknown setting%s", dym);
 			return;
 		}
 		if (in_item && kind >= 0 && !sc_used_by_kind(child, kind)) {

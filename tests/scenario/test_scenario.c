@@ -781,9 +781,8 @@ static void test_defaults_fill_params(void **state)
 	assert_real_equal(p->agents.k, 2.3, 0.0);
 	assert_true(isnan(p->regions[0].eta));
 	assert_real_equal(ur_region_eta(p, 0), p->agents.eta, 0.0);
-	assert_true(p->fuel.regions.all);
-	assert_int_equal(p->fuel.regions.n, 2);
-	assert_false(p->fuel.has_rollback);
+	assert_int_equal(p->fuel.nsteps, 0);
+	assert_real_equal(p->fuel.gamma, 1.0, 0.0);
 	assert_int_equal(p->outcomes.capital, 0);
 	assert_int_equal(p->elite.region, UR_NONE);
 	assert_int_equal(p->government.actions[0].trigger.kind, UR_TRIGGER_AT);
@@ -928,7 +927,7 @@ static void test_params_defaults_equal_loader(void **state)
 	assert_non_null(p);
 	ur_params_defaults(p);
 	assert_int_equal(p->nregions, 0);
-	assert_true(p->fuel.regions.all);
+	assert_true(p->government.nactions == 0);
 	snprintf(p->scenario.name, sizeof p->scenario.name, "d");
 	snprintf(p->scenario.start_text, sizeof p->scenario.start_text,
 		 "2022-01-01T00:00:00+06:00");
@@ -937,7 +936,6 @@ static void test_params_defaults_equal_loader(void **state)
 	struct ur_region *r = ur_params_add(p, "regions");
 	assert_non_null(r);
 	assert_int_equal(p->nregions, 1);
-	assert_int_equal(p->fuel.regions.n, 1);
 	snprintf(r->id, sizeof r->id, "R");
 	snprintf(r->name, sizeof r->name, "R");
 	r->population = 1000;

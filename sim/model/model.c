@@ -601,12 +601,24 @@ static int schedule_start(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
 	model_schedule(m, 0.0, KIND_SAMPLE, 0, 0, NULL);
-	for (size_t i = 0; i < p->fuel.nsteps; ++i)
-		if (p->fuel.steps[i].at_h <= m->horizon)
-			model_schedule(m, p->fuel.steps[i].at_h,
-				       p->fuel.steps[i].ratio > 1.0 ? KIND_FUEL_RISE
-								    : KIND_FUEL_ROLLBACK,
+	/* A step above the price of the step before it (in time; 1 before any) is a
+	 * rise, else a rollback: the name of its event. */
+	for (size_t i = 0; i < p->fuel.nsteps; ++i) {
+		const struct ur_price_step *step = &p->fuel.steps[i];
+		double before = 1.0, when = -HUGE_VAL;
+		for (size_t j = 0; j < p->fuel.nsteps; ++j) {
+			const struct ur_price_step *o = &p->fuel.steps[j];
+			if ((o->at_h < step->at_h || (o->at_h == step->at_h && j < i)) &&
+			    o->at_h >= when) {
+				when = o->at_h;
+				before = o->ratio;
+			}
+		}
+		if (step->at_h <= m->horizon)
+			model_schedule(m, step->at_h,
+				       step->ratio > before ? KIND_FUEL_RISE : KIND_FUEL_ROLLBACK,
 				       0, (int64_t)i, NULL);
+	}
 	if (p->arrests.interval_h <= m->horizon)
 		model_schedule(m, p->arrests.interval_h, KIND_ARRESTS, 0, 1, NULL);
 	if (p->casualties.interval_h <= m->horizon)

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include "internal.h"
-#include "schema.h"
 #include "unrest/dist.h"
 #include "unrest/scenario.h"
 
@@ -42,11 +41,10 @@ static void check_adjust(struct loader *L, const struct cf_setting *item, size_t
 			 const struct ur_action *a)
 {
 	static const char *const need[] = { "setting", "value", NULL };
-	char path[PATH_SIZE], x[SC_REAL_TEXT_SIZE], y[SC_REAL_TEXT_SIZE], z[SC_REAL_TEXT_SIZE];
+	char path[PATH_SIZE];
 	require(L, item, i, need);
 	const struct cf_setting *s = cf_member(item, "setting");
-	const struct cf_setting *v = cf_member(item, "value");
-	if (!s || !v)
+	if (!s || !cf_member(item, "value"))
 		return;
 	const char *why = NULL;
 	int id = ur_adjustable_find(a->setting, &why);
@@ -69,70 +67,8 @@ static void check_adjust(struct loader *L, const struct cf_setting *item, size_t
 		sc_report(L, regions, path, "must be absent: %s is national (it changes "
 			  "everywhere), got a list of regions", info.path);
 	}
-	snprintf(path, sizeof path, "government.actions.[%zu].value", i);
-	sc_format_real(info.min, false, x);
-	sc_format_real(info.max, false, y);
-	sc_format_real(a->value, false, z);
-	if (a->op == UR_ADJUST_MULTIPLY && (a->value < 0.0 || (info.min_open && a->value <= 0.0))) {
-		sc_report(L, v, path, "must be %s 0 to multiply %s, got %s",
-			  info.min_open ? ">" : ">=", info.path, z);
-		return;
-	}
-	if (a->op == UR_ADJUST_ADD && info.min_open && a->value < 0.0) {
-		sc_report(L, v, path, "must be >= 0 to add to %s, which must stay above %s "
-			  "(lower it with op = \"multiply\"), got %s", info.path, x, z);
-		return;
-	}
-	/* Applied alone to the scenario's value in each region it reaches, the result
-	 * must lie in the range; where adjusts compose, the run clamps each step. */
-	for (size_t r = 0; r < (info.regional ? L->p->nregions : 1); r++) {
-		struct ur_adjust_part part = { (enum ur_adjustable_id)id, a->op, a->value, false,
-					       true };
-		if (!ur_adjust_part_reaches(a, &part, r))
-			continue;
-		double base = ur_adjustable_base(L->p, (enum ur_adjustable_id)id, r);
-		double out = a->op == UR_ADJUST_SET ? a->value
-			     : a->op == UR_ADJUST_ADD ? base + a->value : base * a->value;
-		if (out >= info.min && !(info.min_open && out <= info.min) && out <= info.max)
-			continue;
-		char b[SC_REAL_TEXT_SIZE], o[SC_REAL_TEXT_SIZE], where[96] = "";
-		if (info.regional)
-			snprintf(where, sizeof where, " in region %s", L->p->regions[r].id);
-		sc_report(L, v, path, "must keep %s in %s%s, %s%s: %s %s %s gives %s%s, got %s",
-			  info.path, info.min_open ? "(" : "[", x, y, "]",
-			  sc_format_real(base, false, b),
-			  a->op == UR_ADJUST_SET ? "set to" : a->op == UR_ADJUST_ADD ? "+" : "x",
-			  z, sc_format_real(out, false, o), where, z);
-		return;
-	}
-}
-
-/* A price_rollback only lowers the price: its ratio is at most the highest price the
- * steps give each of its regions. */
-static void check_rollback(struct loader *L, const struct cf_setting *item, size_t i,
-			   const struct ur_action *a)
-{
-	char path[PATH_SIZE], x[SC_REAL_TEXT_SIZE], y[SC_REAL_TEXT_SIZE];
-	const struct ur_fuel_params *f = &L->p->fuel;
-	for (size_t k = 0; k < a->regions.n; k++) {
-		size_t r = (size_t)a->regions.idx[k];
-		double highest = 1.0;
-		for (size_t j = 0; j < f->nsteps; j++) {
-			const struct ur_region_set *set = &f->steps[j].regions;
-			for (size_t q = 0; q < set->n; q++)
-				if ((size_t)set->idx[q] == r && f->steps[j].ratio > highest)
-					highest = f->steps[j].ratio;
-		}
-		if (a->ratio <= highest)
-			continue;
-		const struct cf_setting *at = cf_member(item, "ratio");
-		snprintf(path, sizeof path, "government.actions.[%zu].ratio", i);
-		sc_report(L, at ? at : item, path, "must be <= %s, the highest fuel price in region "
-			  "%s (fuel.steps): a rollback only lowers the price, got %s",
-			  sc_format_real(highest, false, x), L->p->regions[r].id,
-			  sc_format_real(a->ratio, false, y));
-		return;
-	}
+	/* Its value's range: ur_params_check_across (check.c), so that --set and a
+	 * sweep's points are judged as the file is. */
 }
 
 void sc_check_actions(struct loader *L)
@@ -161,8 +97,6 @@ void sc_check_actions(struct loader *L)
 				require(L, item, i, cash);
 			else if (a->kind == UR_ACTION_CURFEW)
 				require(L, item, i, curfew);
-			else if (a->kind == UR_ACTION_PRICE_ROLLBACK)
-				check_rollback(L, item, i, a);
 		}
 		for (int k = 0; k < 3; k++) {
 			t[k] = cf_member(item, trigger_names[k]);

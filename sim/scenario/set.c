@@ -328,7 +328,12 @@ void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set)
 			char dym[96], full[PATH_SIZE + sizeof seg->text + 2];
 			snprintf(full, sizeof full, "%.500s%s%.63s", shown.buf, *shown.buf ? "." : "",
 				 seg[i].text);
-			const char *replaced = sc_replaced(full);
+			/* shown may already name the setting, or only its parent */
+			const char *replaced = sc_replaced(shown.buf);
+			if (!replaced)
+				replaced = sc_replaced(full);
+			else
+				snprintf(full, sizeof full, "%.500s", shown.buf);
 			sc_did_you_mean(sc_closest_child(node, seg[i].text), dym, sizeof dym);
 			if (replaced)
 				sc_report_usage(L, set, full, "%s", replaced);

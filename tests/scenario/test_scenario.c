@@ -1037,7 +1037,7 @@ static void test_derive_matches_reload(void **state)
 		{ "government.edits.[0].delay.max=12" },
 		{ "agents.threshold.min=0.05" }, { "elite.delay.median=4" },
 		{ "csto.contingents.[Russia].troops=3000" },
-		{ "fuel.rollback_hour=100" },
+		{ "fuel.steps.[0].ratio=3" },
 		{ "agents.w_s=0.1", "agents.w_n=2", "network.mu=0.4" },
 		/* refused (by ur_params_set, or by the checks across settings after it), or
 		 * left to the tree, with the loader's messages */
@@ -1055,7 +1055,8 @@ static void test_derive_matches_reload(void **state)
 		{ "government.edits.[x].at=1" },
 		{ "elite.region=NUR" }, { "outcomes.capital=NUR" },
 		{ "regions.[ALA].id=ALX" },
-		{ "internet.off_level=0.9" }, { "fuel.rollback_hour=0" },
+		{ "internet.off_level=0.9" }, { "government.actions.[rollback_national].ratio=3" },
+		{ "government.actions.[rollback_man].ratio=2.5" },
 		{ "scenario.agent_scale=1", "regions.[ALA].population=9000000000" },
 		{ "elite.probability=0.5", "agents.w_s=2" },
 		{ "scenario.name=\"tab\there\"" },

@@ -395,7 +395,7 @@ static const struct sc_node region_nodes[] = {
 	REAL("hardship", struct ur_region, hardship, 0, 1, 0, 0.5, "1",
 	     "Hardship index: scales the hardship h agents draw."),
 	REAL("lpg_share", struct ur_region, lpg_share, 0, 1, 0, 0.1, "1",
-	     "Share of agents whose living depends on LPG (hit by the fuel shock)."),
+	     "Share of agents whose living depends on LPG (hit by the fuel price)."),
 	REAL("police", struct ur_region, police, 0, BIG, REQ, 0, "persons",
 	     "Police on duty at the start (times security.police_scale)."),
 	{ .name = "eta", .type = SC_REAL, .flags = SC_OPTIONAL,
@@ -444,7 +444,8 @@ static const struct sc_node agent_nodes[] = {
 	REAL("eta", struct ur_agent_params, eta, 0, 100, 0, 1, "1",
 	     "Weight of hardship in grievance (regions.[N].eta overrides it)."),
 	REAL("sigma_fuel", struct ur_agent_params, sigma_fuel, 0, 100, 0, 0, "1",
-	     "Weight of the fuel shock for agents who depend on LPG."),
+	     "Grievance of agents who depend on LPG at an unbounded price: their fuel "
+	     "term is sigma_fuel (1 - ratio^-gamma) above the old price (a doubling: half)."),
 	REAL("k", struct ur_agent_params, k, 0, 100, OPEN, 2.3, "1",
 	     "Steepness of the arrest risk P = 1 - exp(-k C/(A + agent_scale))."),
 	REAL("legitimacy", struct ur_agent_params, legitimacy0, 0, 1, 0, 0.8, "1",

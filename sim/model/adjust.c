@@ -106,6 +106,10 @@ static void write_value(struct ur_model *m, enum ur_adjustable_id id, size_t r, 
 	}
 	double *field = national_field(m, id);
 	assert(field != NULL);
+	if (field == NULL) {
+		model_fail(m, UR_MODEL_INVARIANT, "adjust of setting %d: no field", (int)id);
+		return;
+	}
 	*field = v;
 	switch (id) {
 	case UR_ADJ_W_G:

@@ -154,7 +154,9 @@ struct ur_network_params {
 };
 
 /* ---- agents and their decision (DESIGN.md section 5) --------------------------------
- * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q
+ * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q - cash_i
+ * (shock_r the fuel term, ur_fuel_grievance; cash_i the relief of cash transfers that
+ * have reached agent i)
  * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta - phi H;  active iff U >= 0,
  * H the hours the agent has been active so far (fatigue, docs/model.md) */
 struct ur_agent_params {
@@ -181,18 +183,36 @@ struct ur_agent_params {
 					 * has been active), >= 0; 0: none */
 };
 
-/* ---- the fuel price shock ----------------------------------------------------------
- * shock_r(t) = 0 before rise_hour, `level` from rise_hour in the named regions, and
- * rollback_level from rollback_hour when has_rollback (an exogenous rollback; the
- * government's price_rollback action is the endogenous one). */
-struct ur_fuel_params {
-	double rise_hour;               /* fuel.rise_hour: hours, >= 0 */
-	double level;                   /* fuel.level: shock after the rise, [0, 1] */
-	struct ur_region_set regions;   /* fuel.regions: default all */
-	bool has_rollback;              /* fuel.rollback_hour given */
-	double rollback_hour;           /* fuel.rollback_hour: hours, > rise_hour */
-	double rollback_level;          /* fuel.rollback_level: [0, 1] */
+/* ---- the fuel price ---------------------------------------------------------------
+ * price_r(t) is the fuel price in region r as a ratio to the price before the run (1
+ * until a step: 2.0 doubled, 3.0 tripled); each step sets it from its hour in its
+ * regions, and the government's price_rollback action (an adjust of fuel.price,
+ * docs/model.md) lowers it. The fuel term of grievance is shock_r =
+ * ur_fuel_grievance(price_r, gamma): 1 - price_r^-gamma above the old price, 0 at or
+ * below it, rising with the price and saturating at 1 (docs/model.md, "Fuel"). */
+#define UR_MAX_PRICE_STEPS 16
+struct ur_price_step {
+	double at_h;                    /* fuel.steps.[i].at: hours, >= 0 */
+	double ratio;                   /* fuel.steps.[i].ratio: price over the price
+					 * before the run, (0, 1000] */
+	struct ur_region_set regions;   /* fuel.steps.[i].regions: default all */
 };
+
+struct ur_fuel_params {
+	double gamma;                   /* fuel.gamma: curvature of the fuel term, the
+					 * fuel's share of a household's budget under
+					 * Cobb-Douglas preferences, (0, 10] */
+	size_t nsteps;
+	struct ur_price_step steps[UR_MAX_PRICE_STEPS]; /* fuel.steps */
+};
+
+/* The fuel term of grievance at price ratio `ratio`: the share of real income a
+ * Cobb-Douglas household with fuel budget share gamma loses, 1 - ratio^-gamma, when
+ * the price is above the old one; no grievance at or below it. In [0, 1). */
+static inline double ur_fuel_grievance(double ratio, double gamma)
+{
+	return ratio > 1.0 ? 1.0 - pow(ratio, -gamma) : 0.0;
+}
 
 /* ---- security forces ---------------------------------------------------------------
  * C_r = police_r police_scale morale_r + guard_r + csto_r csto.effectiveness, times
@@ -268,8 +288,59 @@ enum ur_action_kind {
 	UR_ACTION_LETHAL_FORCE,
 	UR_ACTION_REDEPLOY_GUARD,
 	UR_ACTION_ANNOUNCE_WITHDRAWAL,
+	UR_ACTION_ADJUST,               /* changes a numeric setting (ur_adjustable) */
+	UR_ACTION_CASH_TRANSFER,        /* grievance down, reaching people over time */
+	UR_ACTION_CURFEW,               /* risk up, reconsideration slowed, in hours */
 	UR_ACTION_KIND_COUNT
 };
+
+/* How an adjust changes its setting's value v: to `value`, by adding it, or by
+ * multiplying by it. */
+enum ur_adjust_op {
+	UR_ADJUST_SET,                  /* "set" */
+	UR_ADJUST_ADD,                  /* "add" */
+	UR_ADJUST_MULTIPLY,             /* "multiply" */
+	UR_ADJUST_OP_COUNT
+};
+
+/* The settings an adjust may change during a run (docs/scenario-reference.md,
+ * "Adjustable settings"): ur_adjustable() says each one's path, scope and range. The
+ * regional ones change in the action's regions, the national ones everywhere. */
+enum ur_adjustable_id {
+	UR_ADJ_LEGITIMACY,              /* agents.legitimacy: L_r, regional */
+	UR_ADJ_POLITICIZATION,          /* agents.politicization: pi, national */
+	UR_ADJ_W_G,                     /* agents.w_g */
+	UR_ADJ_W_S,                     /* agents.w_s */
+	UR_ADJ_W_N,                     /* agents.w_n */
+	UR_ADJ_BETA_B,                  /* agents.beta_b */
+	UR_ADJ_SIGMA_FUEL,              /* agents.sigma_fuel */
+	UR_ADJ_K,                       /* agents.k */
+	UR_ADJ_RECONSIDER_RATE,         /* agents.reconsider_rate */
+	UR_ADJ_MU,                      /* network.mu */
+	UR_ADJ_POLICE_SCALE,            /* security.police_scale */
+	UR_ADJ_ARREST_PROBABILITY,      /* arrests.probability */
+	UR_ADJ_CAPACITY_RATIO,          /* arrests.capacity_ratio */
+	UR_ADJ_BASE_RATE,               /* casualties.base_rate */
+	UR_ADJ_SECURITY_SHARE,          /* casualties.security_share */
+	UR_ADJ_CSTO_EFFECTIVENESS,      /* csto.effectiveness */
+	UR_ADJ_REGION_POLICE,           /* regions.police: regional */
+	UR_ADJ_REGION_ETA,              /* regions.eta: regional */
+	UR_ADJ_FUEL_PRICE,              /* fuel.price: price_r, regional */
+	UR_ADJ_COUNT
+};
+
+struct ur_adjustable {
+	const char *path;               /* as an adjust's `setting` spells it */
+	bool regional;                  /* changes in the action's regions */
+	double min, max;                /* the range values are kept in: the schema's
+					 * range of the setting (fuel.price: of a price
+					 * step's ratio) */
+	bool min_open;                  /* the range excludes min */
+	const char *effect;             /* what a change does during a run, for the
+					 * reference page */
+};
+
+
 
 enum ur_trigger_kind {
 	UR_TRIGGER_AT,                  /* at a fixed hour */
@@ -331,19 +402,35 @@ struct ur_action {
 	double probability;             /* .probability: that it takes effect, [0, 1] */
 	struct ur_region_set regions;   /* .regions: envoys, price_rollback,
 					 * state_of_emergency, internet_shutdown,
-					 * redeploy_guard (destinations); default all */
+					 * redeploy_guard (destinations), adjust (of a
+					 * regional setting), cash_transfer, curfew;
+					 * default all */
 	double legitimacy_delta;        /* .legitimacy: change of L, [-1, 1]; any kind; for
 					 * envoys, in the named regions only */
 	double politicization_delta;    /* .politicization: change of pi, [-1, 1]; any kind */
-	double shock_level;             /* .shock_level: price_rollback, shock_r after, [0,1] */
+	double ratio;                   /* .ratio: price_rollback, the price ratio after
+					 * (below the highest price step of its regions) */
+	char setting[UR_NAME_SIZE];     /* .setting: adjust, the path of an adjustable
+					 * setting (ur_adjustable_find) */
+	enum ur_adjust_op op;           /* .op: adjust */
+	double value;                   /* .value: adjust, the operand of op */
+	double amount;                  /* .amount: cash_transfer, grievance G taken off
+					 * each person reached, [0, 1] */
+	struct ur_dist reach_h;         /* .reach: cash_transfer, hours from the action
+					 * until a person is reached (one draw a person) */
+	double from_hour, to_hour;      /* .from, .to: curfew, local hours of the day
+					 * [0, 24) it holds in each day; from > to wraps
+					 * midnight (20 to 6) */
 	double risk_multiplier;         /* .risk_multiplier: state_of_emergency (soe_r),
-					 * >= 1 */
-	double reconsider_multiplier;   /* .reconsider_multiplier: state_of_emergency, on
-					 * lambda in the named regions, (0, 1] */
+					 * curfew (in its hours), >= 1 */
+	double reconsider_multiplier;   /* .reconsider_multiplier: state_of_emergency,
+					 * curfew (in its hours), on lambda in the named
+					 * regions, (0, 1] */
 	enum ur_net_state net_state;    /* .state: internet_shutdown, "off" | "throttled" |
 					 * "on" (a restoration) */
 	bool has_duration;              /* .duration given: state_of_emergency,
-					 * internet_shutdown (else lasts to the horizon) */
+					 * internet_shutdown, adjust, cash_transfer, curfew
+					 * (else lasts to the horizon) */
 	struct ur_dist duration_h;      /* .duration: hours */
 	double lethality_multiplier;    /* .lethality: lethal_force, multiplies casualty
 					 * rates (replaces casualties.lethal_force_multiplier
@@ -376,6 +463,50 @@ struct ur_government_params {
 	size_t nedits;
 	struct ur_action_edit edits[UR_MAX_ACTIONS]; /* government.edits */
 };
+
+/* ---- adjusts (sim/params/adjust.c) ---- */
+struct ur_params;
+
+/* The adjustable setting `id` (< UR_ADJ_COUNT). */
+struct ur_adjustable ur_adjustable(enum ur_adjustable_id id);
+/* The id of the adjustable setting at `path`, or -1 with *why set to the reason it is
+ * not one (a setting fixed once the agents are made, or no setting at all). */
+int ur_adjustable_find(const char *path, const char **why);
+/* The value the scenario gives setting id in region r (r ignored for national ones),
+ * before any adjust: what an adjust's run starts from (fuel.price: 1, the price
+ * before the first step). */
+double ur_adjustable_base(const struct ur_params *p, enum ur_adjustable_id id, size_t r);
+/* One step of an adjust: op applied to v with `value`, then clamped to the setting's
+ * range (an open lower bound is never reached: the loader refuses what could reach
+ * it). */
+double ur_adjust_apply(enum ur_adjustable_id id, enum ur_adjust_op op, double value,
+		       double v);
+
+/* What an action changes as adjusts (docs/model.md, "Adjust"): an adjust its own
+ * setting; any kind's legitimacy and politicization deltas (add, for good); a
+ * price_rollback fuel.price (set, for good). `all_regions`: the part reaches every
+ * region rather than the action's regions; `timed`: it ends with the action's
+ * drawn duration. */
+struct ur_adjust_part {
+	enum ur_adjustable_id id;
+	enum ur_adjust_op op;
+	double value;
+	bool all_regions;
+	bool timed;
+};
+#define UR_MAX_ADJUST_PARTS 3
+/* The parts of action a, in the order they apply; their number. An adjust whose
+ * setting is not adjustable (not loaded) has none. */
+size_t ur_action_adjust_parts(const struct ur_action *a,
+			      struct ur_adjust_part part[UR_MAX_ADJUST_PARTS]);
+/* Whether part of action a reaches region r. */
+bool ur_adjust_part_reaches(const struct ur_action *a, const struct ur_adjust_part *part,
+			    size_t r);
+
+/* The extremes setting id can reach in region r over a run, whatever adjusts take
+ * effect in whatever order: lo <= value <= hi (docs/model.md, "Adjust"). */
+void ur_adjust_extremes(const struct ur_params *p, enum ur_adjustable_id id, size_t r,
+			double *lo, double *hi);
 
 /* ---- internet ----------------------------------------------------------------------
  * Connectivity of a region: 1 when on, throttled_level or off_level; c(t) is the
@@ -559,6 +690,7 @@ const char *ur_indicator_name(enum ur_indicator indicator);
 const char *ur_compare_name(enum ur_compare op);
 const char *ur_net_state_name(enum ur_net_state state);
 const char *ur_events_detail_name(enum ur_events_detail detail);
+const char *ur_adjust_op_name(enum ur_adjust_op op);
 
 /* ---- defaults, overrides and checks (sim/params) ------------------------------------ */
 

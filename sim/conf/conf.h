@@ -61,7 +61,8 @@ int cf_length(const struct cf_setting *s);
 struct cf_setting *cf_elem(const struct cf_setting *s, unsigned i);
 /* Member `name` of a group, or NULL (also when s is not a group). */
 struct cf_setting *cf_member(const struct cf_setting *s, const char *name);
-/* A dotted path of member names, "government.actions", from s; NULL when absent. */
+/* A dotted path of member names, "government.actions", from s, with list items as
+ * [N] ("government.actions.[2].value"); NULL when absent. */
 struct cf_setting *cf_lookup(const struct cf_setting *s, const char *path);
 bool cf_is_group(const struct cf_setting *s);
 bool cf_is_list(const struct cf_setting *s);

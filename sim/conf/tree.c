@@ -40,7 +40,17 @@ struct cf_setting *cf_lookup(const struct cf_setting *s, const char *path)
 			return NULL;
 		memcpy(name, path, len);
 		name[len] = '\0';
-		s = cf_member(s, name);
+		if (name[0] == '[' && name[len - 1] == ']') {
+			/* a list item by index, as messages spell paths */
+			char *end;
+			long i = strtol(name + 1, &end, 10);
+			s = end == name + len - 1 && i >= 0 && i < cf_length(s) &&
+					    (s->type == CF_LIST || s->type == CF_ARRAY)
+				    ? cf_elem(s, (unsigned)i)
+				    : NULL;
+		} else {
+			s = cf_member(s, name);
+		}
 		path += len + (path[len] == '.');
 	}
 	return (struct cf_setting *)(uintptr_t)s;

@@ -144,7 +144,7 @@ static double support_min(const struct ur_dist *d)
 struct able_bound {
 	double griev;     /* w_g (1 - L_min) */
 	double eta;       /* eta_r */
-	double fuel;      /* sigma_fuel shock_max */
+	double fuel;      /* sigma_fuel shock_max (the highest price's fuel term) */
 	double pol;       /* w_g pi_max */
 	double w_s;       /* w_s */
 	double street;    /* beta_b blackout_max */
@@ -161,42 +161,40 @@ static bool region_in(const struct ur_region_set *set, size_t r)
 
 static struct able_bound able_bound_of(const struct ur_params *p, size_t r)
 {
-	const struct ur_agent_params *a = &p->agents;
-	/* Legitimacy moves only by the actions' deltas, each once, clamped to [0, 1] at
-	 * each step: it never falls below L0 plus the sum of the negative deltas that
-	 * reach r (a rise clamped at 1 still leaves it above that sum). Politicization
-	 * likewise never rises above pi0 plus the positive deltas. */
-	double lmin = a->legitimacy0, pimax = a->politicization0, shock = 0.0;
-	double soe = 1.0, ell = 1.0;
-	if (region_in(&p->fuel.regions, r)) {
-		shock = fmax(shock, p->fuel.level);
-		if (p->fuel.has_rollback)
-			shock = fmax(shock, p->fuel.rollback_level);
-	}
+	/* Each setting an adjust may change at its extreme over the run
+	 * (ur_adjust_extremes): legitimacy at its lowest, politicization, the weights
+	 * and the fuel price at their highest. With the named kinds' deltas alone, the
+	 * lowest legitimacy is L0 plus the negative deltas that reach r, clamped to
+	 * [0, 1] (a rise clamped at 1 still leaves it above that sum), and likewise the
+	 * highest politicization. */
+	double lmin, pimax, w_g, w_s, beta_b, eta, sigma, price, w_n, lo;
+	ur_adjust_extremes(p, UR_ADJ_LEGITIMACY, r, &lmin, &lo);
+	ur_adjust_extremes(p, UR_ADJ_POLITICIZATION, r, &lo, &pimax);
+	ur_adjust_extremes(p, UR_ADJ_W_G, r, &lo, &w_g);
+	ur_adjust_extremes(p, UR_ADJ_W_S, r, &lo, &w_s);
+	ur_adjust_extremes(p, UR_ADJ_BETA_B, r, &lo, &beta_b);
+	ur_adjust_extremes(p, UR_ADJ_REGION_ETA, r, &lo, &eta);
+	ur_adjust_extremes(p, UR_ADJ_SIGMA_FUEL, r, &lo, &sigma);
+	ur_adjust_extremes(p, UR_ADJ_FUEL_PRICE, r, &lo, &price);
+	ur_adjust_extremes(p, UR_ADJ_W_N, r, &lo, &w_n);
+	double soe = 1.0, ell = 1.0, curfew = 1.0;
 	for (size_t i = 0; i < p->government.nactions; ++i) {
 		const struct ur_action *x = &p->government.actions[i];
-		bool here = x->kind != UR_ACTION_ENVOYS || region_in(&x->regions, r);
-		if (x->legitimacy_delta < 0.0 && here)
-			lmin += x->legitimacy_delta;
-		if (x->politicization_delta > 0.0)
-			pimax += x->politicization_delta;
-		if (x->kind == UR_ACTION_PRICE_ROLLBACK && region_in(&x->regions, r))
-			shock = fmax(shock, x->shock_level);
 		if (x->kind == UR_ACTION_STATE_OF_EMERGENCY)
 			soe = fmax(soe, x->risk_multiplier);
+		if (x->kind == UR_ACTION_CURFEW && region_in(&x->regions, r))
+			curfew *= x->risk_multiplier;
 		if (x->kind == UR_ACTION_LETHAL_FORCE)
 			ell = fmax(ell, x->repression_multiplier);
 	}
-	lmin = lmin < 0.0 ? 0.0 : lmin;
-	pimax = pimax > 1.0 ? 1.0 : pimax;
 	return (struct able_bound){
-		.griev = a->w_g * (1.0 - lmin),
-		.eta = ur_region_eta(p, r),
-		.fuel = a->sigma_fuel * shock,
-		.pol = a->w_g * pimax * p->regions[r].political,
-		.w_s = a->w_s,
-		.street = a->beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
-		.risk = a->w_n * soe * ell,
+		.griev = w_g * (1.0 - lmin),
+		.eta = eta,
+		.fuel = sigma * ur_fuel_grievance(price, p->fuel.gamma),
+		.pol = w_g * pimax * p->regions[r].political,
+		.w_s = w_s,
+		.street = beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
+		.risk = w_n * soe * curfew * ell,
 	};
 }
 
@@ -670,6 +668,8 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 		   g->street - g->risk * (double)a.rho - (double)a.theta;
 	if (state == AGENT_ACTIVE)
 		u -= m->fatigue * t;
+	if (g->transfers > 0)
+		u -= model_cash_relief(m, (size_t)(tag >> TAG_REGION_SHIFT), agent, t);
 	unsigned want = u >= 0.0 ? AGENT_ACTIVE : AGENT_QUIET;
 	if (want == state)
 		return false;

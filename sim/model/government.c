@@ -23,7 +23,9 @@
  * active persons and no security, infinity.
  *
  * Effects (params.h, docs/model.md): legitimacy changes in every region (envoys: in
- * the named regions only), politicization nationally; price_rollback sets shock_r;
+ * the named regions only), politicization nationally, and price_rollback sets the
+ * fuel price, all as adjusts (adjust.c), with the adjust, cash_transfer and curfew
+ * kinds;
  * state_of_emergency and internet_shutdown set the named regions' state for a drawn
  * duration per region (to the horizon without one), a later action of the same kind
  * superseding an earlier one in a region (its end then changes nothing there);
@@ -463,28 +465,18 @@ static void guard_arrival_handler(struct ur_engine *engine, const struct ur_even
 static void apply(struct ur_model *m, size_t i)
 {
 	const struct ur_action *a = &m->actions[i].a;
-	if (a->legitimacy_delta != 0.0) {
-		if (a->kind == UR_ACTION_ENVOYS) {
-			for (size_t k = 0; k < a->regions.n; ++k) {
-				size_t r = (size_t)a->regions.idx[k];
-				model_set_legitimacy(m, r, m->region[r].legitimacy + a->legitimacy_delta);
-			}
-		} else {
-			for (size_t r = 0; r < m->nregions; ++r)
-				model_set_legitimacy(m, r, m->region[r].legitimacy + a->legitimacy_delta);
-		}
-	}
-	if (a->politicization_delta != 0.0)
-		model_set_politicization(m, m->politicization + a->politicization_delta);
+	/* Legitimacy and politicization deltas, a rollback's price, an adjust's setting,
+	 * a cash transfer and a curfew: adjust.c. */
+	model_adjust_start(m, i);
 	switch (a->kind) {
 	case UR_ACTION_ENVOYS:
 	case UR_ACTION_ADDRESS:
 	case UR_ACTION_DISMISS_GOVERNMENT:
-		break; /* legitimacy and politicization only */
 	case UR_ACTION_PRICE_ROLLBACK:
-		for (size_t k = 0; k < a->regions.n; ++k)
-			model_set_shock(m, (size_t)a->regions.idx[k], a->shock_level);
-		break;
+	case UR_ACTION_ADJUST:
+	case UR_ACTION_CASH_TRANSFER:
+	case UR_ACTION_CURFEW:
+		break; /* adjusts, transfers and curfews only (adjust.c) */
 	case UR_ACTION_STATE_OF_EMERGENCY:
 		for (size_t k = 0; k < a->regions.n; ++k)
 			emergency_start(m, i, (size_t)a->regions.idx[k]);
@@ -567,6 +559,8 @@ int model_part2_register(struct ur_model *m)
 		{KIND_CSTO_DECISION, model_csto_decision_handler},
 		{KIND_CSTO_FLIGHT, model_csto_flight_handler},
 		{KIND_CSTO_DEPARTURE, model_csto_departure_handler},
+		{KIND_ACTION_END, model_action_end_handler},
+		{KIND_CURFEW_EDGE, model_curfew_edge_handler},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
 		if (ur_engine_set_handler(m->engine, table[i].kind, table[i].handler, m) != 0)
@@ -589,6 +583,7 @@ int model_government_create(struct ur_model *m)
 		m->actions[i].a = gp->actions[i];
 		m->actions[i].status = ACTION_WAITING;
 		m->actions[i].trigger_time = (double)NAN;
+		m->actions[i].effect_time = (double)NAN;
 	}
 	for (size_t e = 0; e < gp->nedits; ++e) {
 		const struct ur_action_edit *ed = &gp->edits[e];

@@ -280,10 +280,11 @@ void model_set_politicization(struct ur_model *m, double politicization)
 		region_coefficients(m, r);
 }
 
-void model_set_shock(struct ur_model *m, size_t r, double shock)
+void model_set_price(struct ur_model *m, size_t r, double ratio)
 {
 	assert(r < m->nregions);
-	m->region[r].shock = shock;
+	m->region[r].price = ratio;
+	m->region[r].shock = ur_fuel_grievance(ratio, m->p->fuel.gamma);
 	region_coefficients(m, r);
 }
 
@@ -303,6 +304,19 @@ void model_set_internet(struct ur_model *m, size_t r, enum ur_net_state state)
 		region_coefficients(m, s);
 }
 
+/* soe_r and the reconsider multiplier from the emergency's and the curfews'. */
+static void region_multipliers(struct ur_model *m, size_t r)
+{
+	struct model_region *g = &m->region[r];
+	g->soe = g->soe_risk * g->curfew_risk;
+	g->stale = true;
+	double reconsider = g->soe_reconsider * g->curfew_reconsider;
+	if (reconsider != g->reconsider) {
+		g->reconsider = reconsider;
+		model_decision_rate_changed(m);
+	}
+}
+
 void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_multiplier,
 			 double reconsider_multiplier)
 {
@@ -310,13 +324,19 @@ void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_mult
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
 	g->soe_on = on;
-	g->soe = on ? risk_multiplier : 1.0;
-	g->stale = true;
-	double reconsider = on ? reconsider_multiplier : 1.0;
-	if (reconsider != g->reconsider) {
-		g->reconsider = reconsider;
-		model_decision_rate_changed(m);
-	}
+	g->soe_risk = on ? risk_multiplier : 1.0;
+	g->soe_reconsider = on ? reconsider_multiplier : 1.0;
+	region_multipliers(m, r);
+}
+
+void model_set_curfew(struct ur_model *m, size_t r, double risk_multiplier,
+		      double reconsider_multiplier)
+{
+	assert(r < m->nregions);
+	struct model_region *g = &m->region[r];
+	g->curfew_risk = risk_multiplier;
+	g->curfew_reconsider = reconsider_multiplier;
+	region_multipliers(m, r);
 }
 
 void model_set_repression(struct ur_model *m, double repression)
@@ -366,9 +386,9 @@ void model_set_fighters(struct ur_model *m, size_t r, unsigned fighters,
 
 /* ---- fuel ------------------------------------------------------------------------ */
 
-static void fuel_detail(const struct ur_model *m, char *text, size_t size)
+static void fuel_detail(const struct ur_model *m, const struct ur_region_set *set,
+			char *text, size_t size)
 {
-	const struct ur_region_set *set = &m->p->fuel.regions;
 	if (set->all) {
 		snprintf(text, size, "all");
 		return;
@@ -384,6 +404,8 @@ static void fuel_detail(const struct ur_model *m, char *text, size_t size)
 	}
 }
 
+/* A price step: the price before adjusts in its regions (a price_rollback in force
+ * there still holds the price down: model_adjust_rebase). */
 static void fuel_handler(struct ur_engine *engine, const struct ur_event *event, void *context)
 {
 	(void)engine;
@@ -392,15 +414,14 @@ static void fuel_handler(struct ur_engine *engine, const struct ur_event *event,
 	if (m->status != UR_MODEL_OK)
 		return;
 	model_fingerprint(m, model_time_bits(event->time) ^ event->kind);
-	bool rise = event->kind == KIND_FUEL_RISE;
-	double level = rise ? m->p->fuel.level : m->p->fuel.rollback_level;
-	const struct ur_region_set *set = &m->p->fuel.regions;
-	for (size_t i = 0; i < set->n; ++i)
-		model_set_shock(m, (size_t)set->idx[i], level);
+	const struct ur_price_step *step = &m->p->fuel.steps[event->payload.integer];
+	for (size_t i = 0; i < step->regions.n; ++i)
+		model_adjust_rebase(m, UR_ADJ_FUEL_PRICE, (size_t)step->regions.idx[i],
+				    step->ratio);
 	char detail[UR_TEXT_SIZE];
-	fuel_detail(m, detail, sizeof detail);
-	model_report(m, rise ? UR_MEV_FUEL_RISE : UR_MEV_FUEL_ROLLBACK, UR_EVENTS_MAJOR, m->now,
-		     UR_NONE, level, detail);
+	fuel_detail(m, &step->regions, detail, sizeof detail);
+	model_report(m, event->kind == KIND_FUEL_RISE ? UR_MEV_FUEL_RISE : UR_MEV_FUEL_ROLLBACK,
+		     UR_EVENTS_MAJOR, m->now, UR_NONE, step->ratio, detail);
 }
 
 /* ---- samples ------------------------------------------------------------------------ */
@@ -550,6 +571,11 @@ static void init_regions(struct ur_model *m)
 		g->net = UR_NET_ON;
 		g->blackout = 0.0;
 		g->soe = 1.0;
+		g->soe_risk = 1.0;
+		g->soe_reconsider = 1.0;
+		g->curfew_risk = 1.0;
+		g->curfew_reconsider = 1.0;
+		g->price = 1.0;
 		g->reconsider = 1.0;
 		g->police = p->regions[r].police * p->security.police_scale;
 		g->morale = 1.0;
@@ -576,10 +602,24 @@ static int schedule_start(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
 	model_schedule(m, 0.0, KIND_SAMPLE, 0, 0, NULL);
-	if (p->fuel.rise_hour <= m->horizon)
-		model_schedule(m, p->fuel.rise_hour, KIND_FUEL_RISE, 0, 0, NULL);
-	if (p->fuel.has_rollback && p->fuel.rollback_hour <= m->horizon)
-		model_schedule(m, p->fuel.rollback_hour, KIND_FUEL_ROLLBACK, 0, 0, NULL);
+	/* A step above the price of the step before it (in time; 1 before any) is a
+	 * rise, else a rollback: the name of its event. */
+	for (size_t i = 0; i < p->fuel.nsteps; ++i) {
+		const struct ur_price_step *step = &p->fuel.steps[i];
+		double before = 1.0, when = -HUGE_VAL;
+		for (size_t j = 0; j < p->fuel.nsteps; ++j) {
+			const struct ur_price_step *o = &p->fuel.steps[j];
+			if ((o->at_h < step->at_h || (o->at_h == step->at_h && j < i)) &&
+			    o->at_h >= when) {
+				when = o->at_h;
+				before = o->ratio;
+			}
+		}
+		if (step->at_h <= m->horizon)
+			model_schedule(m, step->at_h,
+				       step->ratio > before ? KIND_FUEL_RISE : KIND_FUEL_ROLLBACK,
+				       0, (int64_t)i, NULL);
+	}
 	if (p->arrests.interval_h <= m->horizon)
 		model_schedule(m, p->arrests.interval_h, KIND_ARRESTS, 0, 1, NULL);
 	if (p->casualties.interval_h <= m->horizon)
@@ -598,7 +638,15 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 	struct ur_model *m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return NULL;
-	m->p = params;
+	/* The run's own params: adjusts change them; the scenario's stay as they are
+	 * (they may be shared by threads). Distributions' arrays stay the scenario's. */
+	m->own = malloc(sizeof *m->own);
+	if (m->own == NULL) {
+		free(m);
+		return NULL;
+	}
+	*m->own = *params;
+	m->p = m->own;
 	if (observer != NULL)
 		m->obs = *observer;
 	if (options != NULL)
@@ -616,7 +664,7 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 	m->max_events = params->scenario.max_events;
 	m->nregions = params->nregions;
 	m->status = UR_MODEL_OK;
-	m->bytes = sizeof *m;
+	m->bytes = sizeof *m + sizeof *m->own;
 
 	m->rngs = ur_rng_set_create(replication_seed);
 	m->engine = ur_engine_create(0.0);
@@ -645,7 +693,8 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 	m->fingerprint = ur_rng_mix64(replication_seed ^ UINT64_C(0x756e72657374)); /* "unrest" */
 	m->run_limit = 0.0;
 	m->run_stop = 0.0;
-	if (model_government_create(m) != 0 || schedule_start(m) != 0)
+	if (model_government_create(m) != 0 || model_adjust_create(m) != 0 ||
+	    schedule_start(m) != 0)
 		goto fail;
 	return m;
 fail:
@@ -657,6 +706,7 @@ void ur_model_destroy(struct ur_model *m)
 {
 	if (m == NULL)
 		return;
+	model_adjust_destroy(m);
 	model_government_destroy(m);
 	ur_rng_destroy(m->keyed);
 	free(m->rows);
@@ -671,6 +721,7 @@ void ur_model_destroy(struct ur_model *m)
 	ur_dist_finish(&m->detention);
 	ur_engine_destroy(m->engine);
 	ur_rng_set_destroy(m->rngs);
+	free(m->own);
 	free(m);
 }
 

@@ -70,8 +70,8 @@ struct agent_attr {
 enum model_kind {
 	KIND_DECIDE = 0,   /* the superposed decision stream (batched, see agents.c) */
 	KIND_SAMPLE,       /* payload: sample number k, at k * sample_interval */
-	KIND_FUEL_RISE,
-	KIND_FUEL_ROLLBACK,
+	KIND_FUEL_RISE,    /* payload: a price step that raises the price (ratio > 1) */
+	KIND_FUEL_ROLLBACK, /* payload: a price step to the old price or below */
 	KIND_ARRESTS,      /* payload: sweep number k, at k * arrests.interval */
 	KIND_CLASHES,      /* payload: sweep number k, at k * casualties.interval */
 	KIND_RELEASE,      /* target: the agent released */
@@ -97,6 +97,10 @@ enum model_kind_part2 {
 	KIND_CSTO_DECISION,  /* payload: the request's number */
 	KIND_CSTO_FLIGHT,    /* target: contingent; a flight lands */
 	KIND_CSTO_DEPARTURE, /* target: contingent; a flight leaves */
+	KIND_ACTION_END,     /* target: region, payload: action; its drawn duration there
+			      * is over (adjust, cash_transfer, curfew) */
+	KIND_CURFEW_EDGE,    /* target: region, payload: 2 action + 1 when its hours
+			      * begin, + 0 when they end */
 	MODEL_KIND_COUNT
 };
 
@@ -121,6 +125,17 @@ struct model_action {
 	double since;
 	struct ur_event_handle hold_event;
 	struct ur_event_handle cross_event; /* force_ratio: the next predicted flip */
+	/* adjusts (adjust.c): what it changes, and where its timed parts are in force
+	 * (in_force[0] for a national setting); cash transfers and curfews: where they
+	 * are in force, and a curfew's being within its hours */
+	struct ur_adjust_part part[UR_MAX_ADJUST_PARTS];
+	size_t nparts;
+	double effect_time;       /* when it took effect; NAN before */
+	bool in_force[UR_MAX_REGIONS];
+	bool inside[UR_MAX_REGIONS];
+	struct ur_dist reach;     /* cash_transfer: its reach law, prepared */
+	bool reach_prepared;
+	uint64_t reach_seed;      /* cash_transfer: keys each person's reach draw */
 };
 
 /* The elite's counter-coup. */
@@ -198,9 +213,16 @@ struct model_region {
 	double connectivity;      /* c_r */
 	enum ur_net_state net;    /* internet state */
 	double blackout;          /* blackout_r */
-	double soe;               /* soe_r, 1 without a state of emergency */
+	double soe;               /* soe_r: soe_risk curfew_risk */
+	double soe_risk;          /* the emergency's risk multiplier, 1 without one */
+	double soe_reconsider;    /* the emergency's reconsider multiplier */
+	double curfew_risk;       /* the product of the curfews within their hours */
+	double curfew_reconsider;
+	double price;             /* price_r, the fuel price ratio */
+	unsigned transfers;       /* cash transfers in force here */
 	bool soe_on;              /* a state of emergency is in force (costs money) */
-	double reconsider;        /* multiplier of lambda */
+	double reconsider;        /* multiplier of lambda: soe_reconsider
+				   * curfew_reconsider */
 	double police;            /* police_r * police_scale, persons at full morale */
 	double guard;             /* national guard persons in the region */
 	double csto;              /* CSTO troops in the region */
@@ -235,7 +257,8 @@ struct model_region {
 };
 
 struct ur_model {
-	const struct ur_params *p;
+	const struct ur_params *p; /* the run's params: `own`, read-only */
+	struct ur_params *own;    /* a copy of the scenario's, which adjusts change */
 	struct ur_observer obs;
 	struct ur_model_options opt;
 	uint64_t replication_seed;
@@ -334,6 +357,14 @@ struct ur_model {
 	double guard_reserve;     /* national guard persons not yet sent */
 	struct model_elite elite;
 	struct model_csto csto;
+	/* adjusts (adjust.c) */
+	double adjust_base[UR_ADJ_COUNT][UR_MAX_REGIONS]; /* values before adjusts */
+	size_t adjust_order[UR_MAX_ACTIONS]; /* actions with parts, in the order they
+					      * took effect */
+	size_t nadjust_order;
+	size_t transfer_list[UR_MAX_ACTIONS]; /* cash transfers that took effect */
+	size_t ntransfers;
+	double local_hour0;       /* local hour of the day at hour 0, [0, 24) */
 
 	/* counters */
 	uint64_t decisions;
@@ -492,6 +523,25 @@ double model_sample(struct ur_model *m, const struct ur_dist *dist, gsl_rng *rng
 /* "id=ID kind=KIND" of action i. */
 void model_action_detail(const struct ur_model *m, size_t i, char *text, size_t size);
 
+/* ---- adjust.c ---- */
+/* Prepares the adjusts: each action's parts, the values before adjusts, the cash
+ * transfers' reach laws. -1 when out of memory. */
+int model_adjust_create(struct ur_model *m);
+void model_adjust_destroy(struct ur_model *m);
+/* Action i took effect: its adjust parts, cash transfer or curfew start. */
+void model_adjust_start(struct ur_model *m, size_t i);
+/* The value setting id has before adjusts in region r changed (a price step):
+ * recomputes the value with the adjusts in force. */
+void model_adjust_rebase(struct ur_model *m, enum ur_adjustable_id id, size_t r,
+			 double base);
+/* The relief of the cash transfers that have reached `agent` of region r by t, in
+ * utility: w_g times the sum of their amounts. */
+double model_cash_relief(const struct ur_model *m, size_t r, uint32_t agent, double t);
+void model_action_end_handler(struct ur_engine *engine, const struct ur_event *event,
+			      void *context);
+void model_curfew_edge_handler(struct ur_engine *engine, const struct ur_event *event,
+			       void *context);
+
 /* ---- elite.c ---- */
 /* The security_council action took effect: the elite may answer. */
 void model_elite_answer(struct ur_model *m);
@@ -521,7 +571,11 @@ void model_csto_departure_handler(struct ur_engine *engine, const struct ur_even
 /* ---- state setters for part 2 (model.c); each takes effect at m->now ---- */
 void model_set_legitimacy(struct ur_model *m, size_t r, double legitimacy);
 void model_set_politicization(struct ur_model *m, double politicization);
-void model_set_shock(struct ur_model *m, size_t r, double shock);
+/* The fuel price ratio of region r; its fuel term follows (ur_fuel_grievance). */
+void model_set_price(struct ur_model *m, size_t r, double ratio);
+/* The multipliers of the curfews within their hours in region r. */
+void model_set_curfew(struct ur_model *m, size_t r, double risk_multiplier,
+		      double reconsider_multiplier);
 void model_set_internet(struct ur_model *m, size_t r, enum ur_net_state state);
 void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_multiplier,
 			 double reconsider_multiplier);

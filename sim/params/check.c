@@ -28,18 +28,96 @@ static void say(ur_params_report_fn report, void *context, size_t *n, const char
 		report(context, path, where, message);
 }
 
+/* An adjust's value: a factor >= 0 (> 0 for a range open at 0), no negative add to a
+ * setting that must stay above 0, and, applied alone to the scenario's value in each
+ * region it reaches, a result inside the setting's range (where adjusts compose, the
+ * run clamps each step: docs/model.md, "Adjust"). */
+static void check_adjust(const struct ur_params *p, size_t i, ur_params_report_fn report,
+			 void *context, size_t *n)
+{
+	const struct ur_action *a = &p->government.actions[i];
+	const char *why;
+	int id = ur_adjustable_find(a->setting, &why);
+	if (id < 0)
+		return; /* the loader says why */
+	struct ur_adjustable info = ur_adjustable((enum ur_adjustable_id)id);
+	char path[64], m[512], x[SC_REAL_TEXT_SIZE], y[SC_REAL_TEXT_SIZE], z[SC_REAL_TEXT_SIZE];
+	snprintf(path, sizeof path, "government.actions.[%zu].value", i);
+	sc_format_real(info.min, false, x);
+	sc_format_real(info.max, false, y);
+	sc_format_real(a->value, false, z);
+	if (a->op == UR_ADJUST_MULTIPLY && (a->value < 0.0 || (info.min_open && a->value <= 0.0))) {
+		snprintf(m, sizeof m, "must be %s 0 to multiply %s, got %s",
+			 info.min_open ? ">" : ">=", info.path, z);
+		say(report, context, n, path, path, NULL, m);
+		return;
+	}
+	if (a->op == UR_ADJUST_ADD && info.min_open && a->value < 0.0) {
+		snprintf(m, sizeof m, "must be >= 0 to add to %s, which must stay above %s "
+			 "(lower it with op = \"multiply\"), got %s", info.path, x, z);
+		say(report, context, n, path, path, NULL, m);
+		return;
+	}
+	struct ur_adjust_part part = { (enum ur_adjustable_id)id, a->op, a->value, false, true };
+	for (size_t r = 0; r < (info.regional ? p->nregions : 1); r++) {
+		if (!ur_adjust_part_reaches(a, &part, r))
+			continue;
+		double base = ur_adjustable_base(p, (enum ur_adjustable_id)id, r);
+		double out = a->op == UR_ADJUST_SET ? a->value
+			     : a->op == UR_ADJUST_ADD ? base + a->value : base * a->value;
+		if (out >= info.min && !(info.min_open && out <= info.min) && out <= info.max)
+			continue;
+		char b[SC_REAL_TEXT_SIZE], o[SC_REAL_TEXT_SIZE], where[96] = "";
+		if (info.regional)
+			snprintf(where, sizeof where, " in region %s", p->regions[r].id);
+		if (a->op == UR_ADJUST_SET)
+			snprintf(m, sizeof m, "must be in %s%s, %s] for %s, got %s",
+				 info.min_open ? "(" : "[", x, y, info.path, z);
+		else
+			snprintf(m, sizeof m, "must keep %s in %s%s, %s]: %s %s %s = %s%s, got %s",
+				 info.path, info.min_open ? "(" : "[", x, y,
+				 sc_format_real(base, false, b), a->op == UR_ADJUST_ADD ? "+" : "x",
+				 z, sc_format_real(out, false, o), where, z);
+		say(report, context, n, path, path, NULL, m);
+		return;
+	}
+}
+
+/* A price_rollback only lowers the price: its ratio is at most the highest price the
+ * steps give each of its regions (1, the old price, without any). */
+static void check_rollback(const struct ur_params *p, size_t i, ur_params_report_fn report,
+			   void *context, size_t *n)
+{
+	const struct ur_action *a = &p->government.actions[i];
+	const struct ur_fuel_params *f = &p->fuel;
+	char path[64], m[512], x[SC_REAL_TEXT_SIZE], y[SC_REAL_TEXT_SIZE];
+	for (size_t k = 0; k < a->regions.n; k++) {
+		size_t r = (size_t)a->regions.idx[k];
+		double highest = 1.0;
+		for (size_t j = 0; j < f->nsteps; j++) {
+			const struct ur_region_set *set = &f->steps[j].regions;
+			for (size_t q = 0; q < set->n; q++)
+				if ((size_t)set->idx[q] == r && f->steps[j].ratio > highest)
+					highest = f->steps[j].ratio;
+		}
+		if (a->ratio <= highest)
+			continue;
+		snprintf(path, sizeof path, "government.actions.[%zu].ratio", i);
+		snprintf(m, sizeof m, "must be <= %s, the highest fuel price in region %s "
+			 "(fuel.steps): a rollback only lowers the price, got %s",
+			 sc_format_real(highest, false, x), p->regions[r].id,
+			 sc_format_real(a->ratio, false, y));
+		say(report, context, n, path, path, NULL, m);
+		return;
+	}
+}
+
 size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn report,
 			      void *context)
 {
 	char a[SC_REAL_TEXT_SIZE], b[SC_REAL_TEXT_SIZE], m[512], c[40];
 	size_t n = 0;
 
-	if (p->fuel.has_rollback && !(p->fuel.rollback_hour > p->fuel.rise_hour)) {
-		snprintf(m, sizeof m, "must be > fuel.rise_hour (%s), got %s",
-			 sc_format_real(p->fuel.rise_hour, false, a),
-			 sc_format_real(p->fuel.rollback_hour, false, b));
-		say(report, context, &n, "fuel.rollback_hour", "fuel.rollback_hour", NULL, m);
-	}
 	/* timeseries.csv's rows are every m-th sample. */
 	double ratio = p->output.timeseries_interval_h / p->scenario.sample_interval_h;
 	if (p->output.has_timeseries_interval &&
@@ -85,6 +163,12 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
 			 sc_format_real(p->scenario.horizon_h, false, b));
 		say(report, context, &n, "scenario.sample_interval", "scenario.sample_interval",
 		    "scenario.horizon", m);
+	}
+	for (size_t i = 0; i < p->government.nactions; i++) {
+		if (p->government.actions[i].kind == UR_ACTION_ADJUST)
+			check_adjust(p, i, report, context, &n);
+		else if (p->government.actions[i].kind == UR_ACTION_PRICE_ROLLBACK)
+			check_rollback(p, i, report, context, &n);
 	}
 	if (p->elite.probability > 0 && p->elite.region == UR_NONE)
 		say(report, context, &n, "elite.region", "elite.probability", NULL,

@@ -512,6 +512,18 @@ int ur_params_write_reference(FILE *f)
 		      "| --- | --- | --- | --- | --- | --- |\n", f);
 		reference_rows(f, &wrapper, "");
 	}
+	/* The settings an adjust may change, from the same tables the loader reads. */
+	fputs("\n### Adjustable settings\n\nThe settings an `adjust` action may change "
+	      "during a run (its `setting`), where, and the range its value is kept in.\n\n"
+	      "| setting | where | range | effect |\n| --- | --- | --- | --- |\n", f);
+	for (int id = 0; id < UR_ADJ_COUNT; id++) {
+		struct ur_adjustable a = ur_adjustable((enum ur_adjustable_id)id);
+		char lo[SC_REAL_TEXT_SIZE], hi[SC_REAL_TEXT_SIZE];
+		fprintf(f, "| `%s` | %s | %s%s, %s] | %s |\n", a.path,
+			a.regional ? "the action's regions" : "national", a.min_open ? "(" : "[",
+			sc_format_real(a.min, false, lo), sc_format_real(a.max, false, hi),
+			a.effect);
+	}
 	if (ferror(f) || fflush(f) != 0)
 		rc = -1;
 	if (c) {

@@ -34,6 +34,15 @@ static const char *const action_kind_names[UR_ACTION_KIND_COUNT] = {
 	[UR_ACTION_LETHAL_FORCE] = "lethal_force",
 	[UR_ACTION_REDEPLOY_GUARD] = "redeploy_guard",
 	[UR_ACTION_ANNOUNCE_WITHDRAWAL] = "announce_withdrawal",
+	[UR_ACTION_ADJUST] = "adjust",
+	[UR_ACTION_CASH_TRANSFER] = "cash_transfer",
+	[UR_ACTION_CURFEW] = "curfew",
+};
+
+static const char *const adjust_op_names[UR_ADJUST_OP_COUNT] = {
+	[UR_ADJUST_SET] = "set",
+	[UR_ADJUST_ADD] = "add",
+	[UR_ADJUST_MULTIPLY] = "multiply",
 };
 
 static const char *const indicator_names[UR_IND_COUNT] = {
@@ -91,12 +100,18 @@ const char *ur_events_detail_name(enum ur_events_detail detail)
 	return NAME_OF(events_detail_names, detail);
 }
 
+const char *ur_adjust_op_name(enum ur_adjust_op op)
+{
+	return NAME_OF(adjust_op_names, op);
+}
+
 /* Enums are stored through an int; the loader relies on their being int-sized. */
 _Static_assert(sizeof(enum ur_action_kind) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum ur_indicator) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum ur_compare) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum ur_net_state) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum ur_events_detail) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum ur_adjust_op) == sizeof(int), "enum size");
 
 /* ---- distribution families -------------------------------------------------------- */
 
@@ -378,7 +393,7 @@ static const struct sc_node region_nodes[] = {
 	REAL("hardship", struct ur_region, hardship, 0, 1, 0, 0.5, "1",
 	     "Hardship index: scales the hardship h agents draw."),
 	REAL("lpg_share", struct ur_region, lpg_share, 0, 1, 0, 0.1, "1",
-	     "Share of agents whose living depends on LPG (hit by the fuel shock)."),
+	     "Share of agents whose living depends on LPG (hit by the fuel price)."),
 	REAL("police", struct ur_region, police, 0, BIG, REQ, 0, "persons",
 	     "Police on duty at the start (times security.police_scale)."),
 	{ .name = "eta", .type = SC_REAL, .flags = SC_OPTIONAL,
@@ -428,7 +443,8 @@ static const struct sc_node agent_nodes[] = {
 	REAL("eta", struct ur_agent_params, eta, 0, 100, 0, 1, "1",
 	     "Weight of hardship in grievance (regions.[N].eta overrides it)."),
 	REAL("sigma_fuel", struct ur_agent_params, sigma_fuel, 0, 100, 0, 0, "1",
-	     "Weight of the fuel shock for agents who depend on LPG."),
+	     "Grievance of agents who depend on LPG at an unbounded price: their fuel "
+	     "term is sigma_fuel (1 - ratio^-gamma) above the old price (a doubling: half)."),
 	REAL("k", struct ur_agent_params, k, 0, 100, OPEN, 2.3, "1",
 	     "Steepness of the arrest risk P = 1 - exp(-k C/(A + agent_scale))."),
 	REAL("legitimacy", struct ur_agent_params, legitimacy0, 0, 1, 0, 0.8, "1",
@@ -441,17 +457,23 @@ static const struct sc_node agent_nodes[] = {
 	     "Fatigue phi: utility lost per hour an agent has been active (U - phi H)."),
 };
 
+static const struct sc_node price_step_nodes[] = {
+	REAL("at", struct ur_price_step, at_h, 0, HMAX, REQ, 0, "h",
+	     "Hour the price changes."),
+	REAL("ratio", struct ur_price_step, ratio, 0, 1000, REQ | OPEN, 1, "1",
+	     "The price from then on over the price before the run: 2.0 doubled, 3.0 "
+	     "tripled, below 1 a price under the old one."),
+	REGIONS("regions", struct ur_price_step, regions,
+		"Regions whose price changes; all when absent."),
+};
+
 static const struct sc_node fuel_nodes[] = {
-	REAL("rise_hour", struct ur_fuel_params, rise_hour, 0, HMAX, 0, 0, "h",
-	     "Hour of the price rise."),
-	REAL("level", struct ur_fuel_params, level, 0, 1, 0, 0, "1",
-	     "Shock after the rise (0: no shock, 1: the full shock)."),
-	REGIONS("regions", struct ur_fuel_params, regions,
-		"Regions the rise hits; all when absent."),
-	OPTREAL("rollback_hour", struct ur_fuel_params, rollback_hour, has_rollback, 0,
-		HMAX, 0, "h", "Hour of an exogenous rollback; none when absent."),
-	REAL("rollback_level", struct ur_fuel_params, rollback_level, 0, 1, 0, 0, "1",
-	     "Shock after the exogenous rollback."),
+	REAL("gamma", struct ur_fuel_params, gamma, 0, 10, OPEN, 1, "1",
+	     "Curvature of the fuel term 1 - ratio^-gamma (the fuel's budget share of a "
+	     "Cobb-Douglas household; docs/model.md, \"Fuel\")."),
+	LIST("steps", struct ur_fuel_params, steps, nsteps, struct ur_price_step,
+	     UR_MAX_PRICE_STEPS, 0, price_step_nodes,
+	     "Price steps, each from its hour in its regions (the price is 1 before any)."),
 };
 
 static const struct sc_node security_nodes[] = {
@@ -531,7 +553,7 @@ static const struct sc_node when_nodes[] = {
 
 #define ACTION_REGION_KINDS                                                          \
 	(K(ENVOYS) | K(PRICE_ROLLBACK) | K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN) | \
-	 K(REDEPLOY_GUARD))
+	 K(REDEPLOY_GUARD) | K(ADJUST) | K(CASH_TRANSFER) | K(CURFEW))
 
 
 
@@ -565,19 +587,52 @@ static const struct sc_node action_nodes[] = {
 	     "Change of legitimacy L (envoys: in the named regions only)."),
 	REAL("politicization", struct ur_action, politicization_delta, -1, 1, 0, 0, "1",
 	     "Change of politicization pi."),
-	{ .name = "shock_level", .type = SC_REAL, .offset = offsetof(struct ur_action,
-								   shock_level),
-	  .has_offset = SC_NO_FLAG, .min = 0, .max = 1, .def = 0, .unit = "1",
-	  .kinds = K(PRICE_ROLLBACK), .doc = "Fuel shock after the rollback." },
+	{ .name = "ratio", .type = SC_REAL, .flags = SC_MIN_OPEN,
+	  .offset = offsetof(struct ur_action, ratio), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 1000, .def = 1, .unit = "1", .kinds = K(PRICE_ROLLBACK),
+	  .doc = "Fuel price ratio after the rollback (fuel.price set to it); below the "
+		 "highest price step of each of its regions." },
+	{ .name = "setting", .type = SC_STRING, .sdef = "",
+	  .offset = offsetof(struct ur_action, setting), .has_offset = SC_NO_FLAG,
+	  .max = UR_NAME_SIZE - 1, .unit = "", .kinds = K(ADJUST),
+	  .doc = "Path of the setting changed (the table of adjustable settings)." },
+	{ .name = "op", .type = SC_ENUM, .offset = offsetof(struct ur_action, op),
+	  .has_offset = SC_NO_FLAG, .def = UR_ADJUST_SET, .names = adjust_op_names,
+	  .nnames = COUNT(adjust_op_names), .unit = "", .kinds = K(ADJUST),
+	  .doc = "\"set\", \"add\" or \"multiply\"." },
+	{ .name = "value", .type = SC_REAL,
+	  .offset = offsetof(struct ur_action, value), .has_offset = SC_NO_FLAG,
+	  .min = -BIG, .max = BIG, .unit = "", .kinds = K(ADJUST),
+	  .doc = "The value set, added or multiplied by; the result must stay in the "
+		 "setting's range." },
+	{ .name = "amount", .type = SC_REAL,
+	  .offset = offsetof(struct ur_action, amount), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 1, .unit = "1", .kinds = K(CASH_TRANSFER),
+	  .doc = "Grievance G taken off each person reached." },
+	{ .name = "reach", .type = SC_DIST, .offset = offsetof(struct ur_action, reach_h),
+	  .has_offset = SC_NO_FLAG, .ddef = &dd_zero, .unit = "h",
+	  .kinds = K(CASH_TRANSFER),
+	  .doc = "Hours from the transfer until a person is reached, drawn per person." },
+	{ .name = "from", .type = SC_REAL, .flags = SC_MAX_OPEN,
+	  .offset = offsetof(struct ur_action, from_hour), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 24, .unit = "h",
+	  .kinds = K(CURFEW), .doc = "Local hour of the day the curfew begins." },
+	{ .name = "to", .type = SC_REAL,
+	  .offset = offsetof(struct ur_action, to_hour), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 24, .flags = SC_MAX_OPEN, .unit = "h",
+	  .kinds = K(CURFEW),
+	  .doc = "Local hour of the day it ends (before `from`: the next morning)." },
 	{ .name = "risk_multiplier", .type = SC_REAL,
 	  .offset = offsetof(struct ur_action, risk_multiplier), .has_offset = SC_NO_FLAG,
-	  .min = 1, .max = 1000, .def = 2, .unit = "1", .kinds = K(STATE_OF_EMERGENCY),
-	  .doc = "Risk multiplier soe_r in the named regions." },
+	  .min = 1, .max = 1000, .def = 2, .unit = "1",
+	  .kinds = K(STATE_OF_EMERGENCY) | K(CURFEW),
+	  .doc = "Risk multiplier soe_r in the named regions (curfew: in its hours)." },
 	{ .name = "reconsider_multiplier", .type = SC_REAL, .flags = SC_MIN_OPEN,
 	  .offset = offsetof(struct ur_action, reconsider_multiplier),
 	  .has_offset = SC_NO_FLAG, .min = 0, .max = 1, .def = 0.5, .unit = "1",
-	  .kinds = K(STATE_OF_EMERGENCY),
-	  .doc = "Multiplies the reconsideration rate in the named regions (curfew)." },
+	  .kinds = K(STATE_OF_EMERGENCY) | K(CURFEW),
+	  .doc = "Multiplies the reconsideration rate in the named regions (curfew: in "
+		 "its hours)." },
 	{ .name = "state", .type = SC_ENUM,
 	  .offset = offsetof(struct ur_action, net_state), .has_offset = SC_NO_FLAG,
 	  .def = UR_NET_OFF, .names = net_state_names,
@@ -588,8 +643,11 @@ static const struct sc_node action_nodes[] = {
 	{ .name = "duration", .type = SC_DIST, .flags = SC_OPTIONAL,
 	  .offset = offsetof(struct ur_action, duration_h),
 	  .has_offset = offsetof(struct ur_action, has_duration), .unit = "h",
-	  .kinds = K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN),
-	  .doc = "How long it lasts; to the horizon when absent." },
+	  .kinds = K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN) | K(ADJUST) |
+		   K(CASH_TRANSFER) | K(CURFEW),
+	  .doc = "How long it lasts, drawn per region (adjust of a national setting: "
+		 "once); to the horizon when absent. An adjust then reverts its own "
+		 "change." },
 	{ .name = "lethality", .type = SC_REAL, .flags = SC_OPTIONAL,
 	  .offset = offsetof(struct ur_action, lethality_multiplier),
 	  .has_offset = offsetof(struct ur_action, has_lethality), .min = 1, .max = MULT_MAX,
@@ -771,7 +829,8 @@ static const struct sc_node root_nodes[] = {
 	      "The coupling of regions in the social signal."),
 	GROUP("agents", struct ur_params, agents, agent_nodes,
 	      "Agents' attributes and their decision rule."),
-	GROUP("fuel", struct ur_params, fuel, fuel_nodes, "The fuel price shock."),
+	GROUP("fuel", struct ur_params, fuel, fuel_nodes,
+	      "The fuel price, as ratios to the price before the run."),
 	GROUP("security", struct ur_params, security, security_nodes,
 	      "Police morale and the national guard."),
 	GROUP("arrests", struct ur_params, arrests, arrest_nodes, "Arrest sweeps."),

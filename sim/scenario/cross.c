@@ -24,6 +24,53 @@ const struct cf_setting *sc_lookup(const struct cf_setting *root, const char *pa
 	return cf_lookup((struct cf_setting *)(uintptr_t)root, path);
 }
 
+/* Settings a kind needs that have no default, refused when missing. */
+static void require(struct loader *L, const struct cf_setting *item, size_t i,
+		    const char *const *names)
+{
+	char path[PATH_SIZE];
+	for (size_t k = 0; names[k]; k++)
+		if (!cf_member(item, names[k])) {
+			snprintf(path, sizeof path, "government.actions.[%zu].%s", i, names[k]);
+			sc_report(L, item, path, "required setting is missing");
+		}
+}
+
+/* The setting of an adjust: adjustable, its scope, its value kept in range. */
+static void check_adjust(struct loader *L, const struct cf_setting *item, size_t i,
+			 const struct ur_action *a)
+{
+	static const char *const need[] = { "setting", "value", NULL };
+	char path[PATH_SIZE];
+	require(L, item, i, need);
+	const struct cf_setting *s = cf_member(item, "setting");
+	if (!s || !cf_member(item, "value"))
+		return;
+	const char *why = NULL;
+	int id = ur_adjustable_find(a->setting, &why);
+	snprintf(path, sizeof path, "government.actions.[%zu].setting", i);
+	if (id < 0) {
+		const char *names[UR_ADJ_COUNT], *closest = NULL;
+		char dym[96];
+		for (int k = 0; k < UR_ADJ_COUNT; k++)
+			names[k] = ur_adjustable((enum ur_adjustable_id)k).path;
+		sc_known_name(a->setting, names, UR_ADJ_COUNT, &closest);
+		sc_did_you_mean(closest, dym, sizeof dym);
+		sc_report(L, s, path, "must be an adjustable setting (docs/scenario-reference.md, "
+			  "\"Adjustable settings\"), got \"%s\": %s%s", a->setting, why, dym);
+		return;
+	}
+	struct ur_adjustable info = ur_adjustable((enum ur_adjustable_id)id);
+	const struct cf_setting *regions = cf_member(item, "regions");
+	if (!info.regional && regions) {
+		snprintf(path, sizeof path, "government.actions.[%zu].regions", i);
+		sc_report(L, regions, path, "must be absent: %s is national (it changes "
+			  "everywhere), got a list of regions", info.path);
+	}
+	/* Its value's range: ur_params_check_across (check.c), so that --set and a
+	 * sweep's points are judged as the file is. */
+}
+
 void sc_check_actions(struct loader *L)
 {
 	struct ur_government_params *g = &L->p->government;
@@ -41,6 +88,16 @@ void sc_check_actions(struct loader *L)
 
 		if (!cf_is_group(item))
 			continue;
+		if (L->regions_ok) {
+			static const char *const cash[] = { "amount", NULL };
+			static const char *const curfew[] = { "from", "to", NULL };
+			if (a->kind == UR_ACTION_ADJUST)
+				check_adjust(L, item, i, a);
+			else if (a->kind == UR_ACTION_CASH_TRANSFER)
+				require(L, item, i, cash);
+			else if (a->kind == UR_ACTION_CURFEW)
+				require(L, item, i, curfew);
+		}
 		for (int k = 0; k < 3; k++) {
 			t[k] = cf_member(item, trigger_names[k]);
 			if (t[k]) {

@@ -89,18 +89,6 @@ static const char *sc_closest_region(const struct loader *L, const char *id)
 	return sc_closest(id, names, L->p->nregions);
 }
 
-const char *sc_removed_setting(const char *name)
-{
-	/* scenario.mobilizable_share and regions.[i].mobilizable_share set how many could
-	 * join; it now follows from the adult population and the agents' laws. */
-	if (name != NULL && strcmp(name, "mobilizable_share") == 0)
-		return "removed: every adult of a region may join (regions.[i].adult_share), "
-		       "and who can act follows from the threshold, grievance and risk "
-		       "distributions and the region's conditions (docs/model.md, "
-		       "\"Who can act\"); delete the setting";
-	return NULL;
-}
-
 /* " (did you mean \"x\"?)" or "". */
 void sc_did_you_mean(const char *suggestion, char *buf, size_t size)
 {
@@ -367,15 +355,43 @@ static void put_int(char *at, int v)
 	memcpy(at, &v, sizeof v);
 }
 
+const char *sc_replaced(const char *path)
+{
+	static const char fuel[] =
+		"replaced by fuel.steps, a list of price steps { at = HOUR; ratio = PRICE; "
+		"regions = [ ... ]; } with the price as a ratio to the price before the run "
+		"(2.0 doubled, 3.0 tripled, 1.0 the old price)";
+	static const char *const fuel_names[] = {
+		"fuel.rise_hour", "fuel.level", "fuel.regions", "fuel.rollback_hour",
+		"fuel.rollback_level",
+	};
+	for (size_t i = 0; i < sizeof fuel_names / sizeof fuel_names[0]; i++)
+		if (strcmp(path, fuel_names[i]) == 0)
+			return fuel;
+	const char *dot = strrchr(path, '.');
+	/* scenario.mobilizable_share and regions.[i].mobilizable_share set how many could
+	 * join; it now follows from the adult population and the agents' laws. */
+	if (strcmp(dot ? dot + 1 : path, "mobilizable_share") == 0)
+		return "removed: every adult of a region may join (regions.[i].adult_share), "
+		       "and who can act follows from the threshold, grievance and risk "
+		       "distributions and the region's conditions (docs/model.md, "
+		       "\"Who can act\"); delete the setting";
+	if (strncmp(path, "government.actions.", 19) == 0 && dot != NULL &&
+	    strcmp(dot, ".shock_level") == 0)
+		return "replaced by ratio, the fuel price after the rollback as a ratio to the "
+		       "price before the run (1.0 the old price; below the highest price step)";
+	return NULL;
+}
+
 static void report_unknown(struct loader *L, const struct cf_setting *m, struct path *path,
 			   const char *suggestion)
 {
 	char dym[96];
 	size_t old = sc_path_push(path, m->name ? m->name : "?");
-	const char *removed = sc_removed_setting(m->name);
+	const char *replaced = sc_replaced(path->buf);
 	sc_did_you_mean(suggestion, dym, sizeof dym);
-	if (removed != NULL)
-		sc_report(L, m, path->buf, "%s", removed);
+	if (replaced)
+		sc_report(L, m, path->buf, "%s", replaced);
 	else
 		sc_report(L, m, path->buf, "unknown setting%s", dym);
 	sc_path_pop(path, old);

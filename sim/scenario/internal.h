@@ -149,10 +149,10 @@ size_t sc_path_push_index(struct path *p, size_t i);
 void sc_path_pop(struct path *p, size_t old);
 const char *sc_closest(const char *name, const char *const *candidates, size_t n);
 const char *sc_closest_child(const struct sc_node *node, const char *name);
+/* What replaced or removed a setting an older scenario may still use ("fuel.level",
+ * "regions.[3].mobilizable_share"), as a message, or NULL. */
+const char *sc_replaced(const char *path);
 void sc_did_you_mean(const char *suggestion, char *buf, size_t size);
-/* What replaces a setting the schema no longer has, as the end of a message, or NULL
- * when `name` was never a setting. */
-const char *sc_removed_setting(const char *name);
 bool sc_family_takes(const struct sc_dist_family_info *fi, enum sc_dist_param prm);
 int sc_param_by_name(const char *name);
 void sc_fill_group(struct loader *L, const struct sc_node *node, const struct cf_setting *s,

@@ -325,11 +325,18 @@ void sc_apply_set(struct loader *L, struct cf_setting *cfg, const char *set)
 		}
 		child = sc_child(node, seg[i].text);
 		if (!child) {
-			char dym[96];
-			const char *removed = sc_removed_setting(seg[i].text);
+			char dym[96], full[PATH_SIZE + sizeof seg->text + 2];
+			snprintf(full, sizeof full, "%.500s%s%.63s", shown.buf, *shown.buf ? "." : "",
+				 seg[i].text);
+			/* shown may already name the setting, or only its parent */
+			const char *replaced = sc_replaced(shown.buf);
+			if (!replaced)
+				replaced = sc_replaced(full);
+			else
+				snprintf(full, sizeof full, "%.500s", shown.buf);
 			sc_did_you_mean(sc_closest_child(node, seg[i].text), dym, sizeof dym);
-			if (removed != NULL)
-				sc_report_usage(L, set, shown.buf, "%s", removed);
+			if (replaced)
+				sc_report_usage(L, set, full, "%s", replaced);
 			else
 				sc_report_usage(L, set, shown.buf, "unknown setting%s", dym);
 			return;

@@ -455,4 +455,28 @@ cp "$minimal" "$tmp/many100/last.cfg"
 check "the 100th folder of UNRESTSIM_PATH is searched" grep -q 'name = "minimal";' "$tmp/last.out"
 expect "scenarios takes no argument" 64 '^$' "takes no argument, got 'x'" -- scenarios x
 
+# ---- actions and prices (docs/scenario-reference.md, "Government actions") ------------
+responses=$(cd "$src/scenarios" && pwd)/minimal-responses.cfg
+expect "check accepts an arrest campaign, a cash transfer and a curfew" 0 \
+	'setting = "arrests.probability";' '^$' -- check "$responses"
+expect "check refuses the old fuel.level, naming what replaced it" 64 '^$' \
+	'fuel.level: replaced by fuel.steps' -- check "$minimal" --set fuel.level=1
+printf 'base = "%s";\nfuel = { rise_hour = 1.0; level = 1.0; };\n' "$minimal" >"$tmp/old-fuel.cfg"
+expect "a scenario with the old fuel settings is refused with status 65" 65 '^$' \
+	'old-fuel.cfg:2: fuel.rise_hour: replaced by fuel.steps' -- check "$tmp/old-fuel.cfg"
+expect "a rollback to a higher price is refused" 64 '^$' \
+	'ratio: must be <= 2, the highest fuel price in region EAST' -- \
+	check "$minimal" --set 'government.actions.[rollback].ratio=3'
+expect "an adjust of a setting fixed at the start is refused with the reason" 64 '^$' \
+	'must be an adjustable setting .*fixes the agents when they are made' -- \
+	check "$responses" --set 'government.actions.[arrest_campaign].setting="regions.population"'
+expect "an adjust that leaves its setting's range is refused" 64 '^$' \
+	'must keep arrests.probability in \[0, 1\]: 0.01 x 500 = 5' -- \
+	check "$responses" --set 'government.actions.[arrest_campaign].value=500'
+rm -rf "$tmp/responses"
+expect "run runs the scenario of the new kinds" 0 '^$' '^$' -- \
+	run "$responses" -r 2 -s 5 -o "$tmp/responses" -q
+check "the run's events name the adjust, the transfer and the curfew" \
+	grep -q 'kind=cash_transfer' "$tmp/responses/events.csv"
+
 tap_end

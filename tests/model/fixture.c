@@ -113,9 +113,12 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon)
 	a->politicization0 = 0.0;
 	a->reconsider_rate = 1.0;
 
-	p->fuel.rise_hour = horizon + 1.0;
-	p->fuel.level = 1.0;
-	all_regions(&p->fuel.regions, 1);
+	/* A doubling after the horizon: no price change in the run. */
+	p->fuel.gamma = 1.0;
+	p->fuel.nsteps = 1;
+	p->fuel.steps[0].at_h = horizon + 1.0;
+	p->fuel.steps[0].ratio = 2.0;
+	all_regions(&p->fuel.steps[0].regions, 1);
 
 	p->security = (struct ur_security_params){.police_scale = 1.0,
 						  .overwhelm_ratio = 1e9,
@@ -170,8 +173,9 @@ void fixture_add_region(struct ur_params *p, const char *id, int64_t population,
 	p->regions[i].population = population;
 	p->regions[i].lat = lat;
 	p->regions[i].lon = lon;
-	if (p->fuel.regions.all)
-		all_regions(&p->fuel.regions, p->nregions);
+	for (size_t k = 0; k < p->fuel.nsteps; ++k)
+		if (p->fuel.steps[k].regions.all)
+			all_regions(&p->fuel.steps[k].regions, p->nregions);
 	for (size_t k = 0; k < p->government.nactions; ++k)
 		if (p->government.actions[k].regions.all)
 			all_regions(&p->government.actions[k].regions, p->nregions);

@@ -358,7 +358,7 @@ static void test_action_effects(void **state)
 	p.agents.legitimacy0 = 0.6;
 	p.agents.threshold = fixture_constant(-1.0); /* everyone active */
 	p.agents.reconsider_rate = 20.0;
-	p.fuel.rise_hour = 0.5;
+	p.fuel.steps[0].at_h = 0.5;
 	p.security.guard_reserve = 500.0;
 	p.damage.soe_usd_per_region_hour = 10.0;
 	struct ur_action *env = fixture_action(&p, "env", UR_ACTION_ENVOYS, 1.0);
@@ -366,7 +366,7 @@ static void test_action_effects(void **state)
 	env->legitimacy_delta = 0.1;
 	struct ur_action *rb = fixture_action(&p, "rb", UR_ACTION_PRICE_ROLLBACK, 2.0);
 	fixture_one_region(&rb->regions, 2);
-	rb->shock_level = 0.25;
+	rb->ratio = 1.25;
 	struct ur_action *soe = fixture_action(&p, "soe", UR_ACTION_STATE_OF_EMERGENCY, 3.0);
 	fixture_one_region(&soe->regions, 0);
 	soe->risk_multiplier = 3.0;
@@ -392,8 +392,10 @@ static void test_action_effects(void **state)
 	assert_int_equal(ur_model_run_until(m, 6.0), UR_MODEL_OK);
 	assert_near(m->region[0].legitimacy, 0.6, 0.0);
 	assert_near(m->region[1].legitimacy, 0.7, 1e-15);
-	assert_near(m->region[2].shock, 0.25, 0.0);
-	assert_near(m->region[0].shock, 1.0, 0.0);
+	assert_near(m->region[2].price, 1.25, 0.0);
+	assert_near(m->region[2].shock, 0.2, 1e-15);
+	assert_near(m->region[0].price, 2.0, 0.0);
+	assert_near(m->region[0].shock, 0.5, 0.0);
 	assert_near(m->region[0].soe, 3.0, 0.0);
 	assert_near(m->region[0].reconsider, 0.5, 0.0);
 	assert_near(m->region[1].soe, 1.0, 0.0);
@@ -686,11 +688,11 @@ static void busy2_params(struct ur_params *p)
 	p->agents.threshold = fixture_normal(0.45, 0.15);
 	p->agents.w_s = 0.6;
 	p->agents.beta_b = 0.2;
-	p->agents.sigma_fuel = 0.6;
+	p->agents.sigma_fuel = 1.2;   /* times 1 - 1/2 for a doubled price */
 	p->agents.legitimacy0 = 0.3;
 	p->agents.politicization0 = 0.2;
 	p->agents.reconsider_rate = 0.5;
-	p->fuel.rise_hour = 6.0;
+	p->fuel.steps[0].at_h = 6.0;
 	p->security.overwhelm_ratio = 2.0;
 	p->security.morale_fall_rate = 0.2;
 	p->security.morale_recovery_rate = 0.1;
@@ -726,7 +728,7 @@ static void busy2_params(struct ur_params *p)
 	a->delay_h = fixture_exponential(3.0);
 	a = fixture_action(p, "rollback", UR_ACTION_PRICE_ROLLBACK, 0.0);
 	fixture_after(a, 0);
-	a->shock_level = 0.3;
+	a->ratio = 1.0 / 0.85;       /* a fuel term 0.15, 0.3 of the doubled price's */
 	a->delay_h = fixture_exponential(5.0);
 	a = fixture_action(p, "slow", UR_ACTION_INTERNET_SHUTDOWN, 0.0);
 	fixture_when(a, UR_IND_REGIONS_ACTIVE, UR_CMP_GE, 2.0, 1.0, UR_NONE);

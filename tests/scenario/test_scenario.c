@@ -768,6 +768,54 @@ static void test_editor_quirks_accepted(void **state)
 	ur_scenario_destroy(plain);
 }
 
+/* The adjust, cash_transfer and curfew kinds and price steps as the loader reads
+ * them. */
+static void test_new_action_kinds_load(void **state)
+{
+	static const char text[] = SMALL_HEAD
+		"fuel = { gamma = 0.5; steps = ( { at = 1.0; ratio = 3.0; regions = [ \"B\" ]; } ); };\n"
+		"government = { actions = (\n"
+		"  { id = \"arrests\"; kind = \"adjust\"; at = 2.0; setting = \"arrests.probability\";"
+		" op = \"multiply\"; value = 4.0; duration = { dist = \"constant\"; value = 9.0; }; },\n"
+		"  { id = \"cash\"; kind = \"cash_transfer\"; at = 3.0; amount = 0.25;"
+		" regions = [ \"A\" ]; reach = { dist = \"exponential\"; mean = 6.0; }; },\n"
+		"  { id = \"night\"; kind = \"curfew\"; at = 4.0; from = 21.0; to = 5.5;"
+		" risk_multiplier = 1.5; reconsider_multiplier = 0.6; },\n"
+		"  { id = \"rb\"; kind = \"price_rollback\"; at = 5.0; ratio = 1.5;"
+		" regions = [ \"B\" ]; }\n"
+		"); };\n";
+	enum ur_scenario_status status;
+	struct ur_scenario *sc = load_text(text, &status);
+
+	(void)state;
+	assert_non_null(sc);
+	const struct ur_params *p = ur_scenario_params(sc);
+	assert_real_equal(p->fuel.gamma, 0.5, 0.0);
+	assert_int_equal(p->fuel.nsteps, 1);
+	assert_real_equal(p->fuel.steps[0].ratio, 3.0, 0.0);
+	assert_int_equal(p->fuel.steps[0].regions.n, 1);
+	assert_int_equal(p->fuel.steps[0].regions.idx[0], 1);
+	const struct ur_action *a = &p->government.actions[0];
+	assert_int_equal(a->kind, UR_ACTION_ADJUST);
+	assert_string_equal(a->setting, "arrests.probability");
+	assert_int_equal(a->op, UR_ADJUST_MULTIPLY);
+	assert_real_equal(a->value, 4.0, 0.0);
+	assert_true(a->has_duration);
+	a = &p->government.actions[1];
+	assert_int_equal(a->kind, UR_ACTION_CASH_TRANSFER);
+	assert_real_equal(a->amount, 0.25, 0.0);
+	assert_int_equal(a->reach_h.family, UR_DIST_EXPONENTIAL);
+	assert_int_equal(a->regions.n, 1);
+	a = &p->government.actions[2];
+	assert_int_equal(a->kind, UR_ACTION_CURFEW);
+	assert_real_equal(a->from_hour, 21.0, 0.0);
+	assert_real_equal(a->to_hour, 5.5, 0.0);
+	assert_real_equal(a->risk_multiplier, 1.5, 0.0);
+	assert_false(a->has_duration);
+	assert_real_equal(p->government.actions[3].ratio, 1.5, 0.0);
+	ur_scenario_destroy(sc);
+}
+
 static void test_defaults_fill_params(void **state)
 {
 	enum ur_scenario_status status;
@@ -781,9 +829,8 @@ static void test_defaults_fill_params(void **state)
 	assert_real_equal(p->agents.k, 2.3, 0.0);
 	assert_true(isnan(p->regions[0].eta));
 	assert_real_equal(ur_region_eta(p, 0), p->agents.eta, 0.0);
-	assert_true(p->fuel.regions.all);
-	assert_int_equal(p->fuel.regions.n, 2);
-	assert_false(p->fuel.has_rollback);
+	assert_int_equal(p->fuel.nsteps, 0);
+	assert_real_equal(p->fuel.gamma, 1.0, 0.0);
 	assert_int_equal(p->outcomes.capital, 0);
 	assert_int_equal(p->elite.region, UR_NONE);
 	assert_int_equal(p->government.actions[0].trigger.kind, UR_TRIGGER_AT);
@@ -928,7 +975,7 @@ static void test_params_defaults_equal_loader(void **state)
 	assert_non_null(p);
 	ur_params_defaults(p);
 	assert_int_equal(p->nregions, 0);
-	assert_true(p->fuel.regions.all);
+	assert_true(p->government.nactions == 0);
 	snprintf(p->scenario.name, sizeof p->scenario.name, "d");
 	snprintf(p->scenario.start_text, sizeof p->scenario.start_text,
 		 "2022-01-01T00:00:00+06:00");
@@ -937,7 +984,6 @@ static void test_params_defaults_equal_loader(void **state)
 	struct ur_region *r = ur_params_add(p, "regions");
 	assert_non_null(r);
 	assert_int_equal(p->nregions, 1);
-	assert_int_equal(p->fuel.regions.n, 1);
 	snprintf(r->id, sizeof r->id, "R");
 	snprintf(r->name, sizeof r->name, "R");
 	r->population = 1000;
@@ -1039,7 +1085,7 @@ static void test_derive_matches_reload(void **state)
 		{ "government.edits.[0].delay.max=12" },
 		{ "agents.threshold.sigma=1.1" }, { "elite.delay.median=4" },
 		{ "csto.contingents.[Russia].troops=3000" },
-		{ "fuel.rollback_hour=100" },
+		{ "fuel.steps.[0].ratio=3" },
 		{ "agents.w_s=0.1", "agents.w_n=2", "network.mu=0.4" },
 		/* refused (by ur_params_set, or by the checks across settings after it), or
 		 * left to the tree, with the loader's messages */
@@ -1057,7 +1103,8 @@ static void test_derive_matches_reload(void **state)
 		{ "government.edits.[x].at=1" },
 		{ "elite.region=NUR" }, { "outcomes.capital=NUR" },
 		{ "regions.[ALA].id=ALX" },
-		{ "internet.off_level=0.9" }, { "fuel.rollback_hour=0" },
+		{ "internet.off_level=0.9" }, { "government.actions.[rollback_national].ratio=3" },
+		{ "government.actions.[rollback_man].ratio=2.5" },
 		{ "scenario.agent_scale=1", "regions.[ALA].population=9000000000" },
 		{ "elite.probability=0.5", "agents.w_s=2" },
 		{ "scenario.name=\"tab\there\"" },
@@ -1179,6 +1226,7 @@ int main(int argc, char **argv)
 	int rc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate(test_bad_corpus, &a),
+		cmocka_unit_test(test_new_action_kinds_load),
 		cmocka_unit_test_prestate(test_shipped_scenarios_load, &a),
 		cmocka_unit_test_prestate(test_shipped_round_trip, &a),
 		cmocka_unit_test_prestate(test_reference_scenario_content, &a),

@@ -41,7 +41,7 @@ design = "grid";
 parameters = (
   { path = "government.actions.[rollback].delay.median"; values = [2.0, 12.0]; },
   { zip = ( { path = "agents.w_s"; values = [0.3, 0.5]; },
-            { path = "fuel.level"; values = [0.6, 1.0]; } ); }
+            { path = "agents.legitimacy"; values = [0.6, 1.0]; } ); }
 );
 EOT
 
@@ -51,7 +51,7 @@ status "sweep -j 2 succeeds" 0 "$bin" sweep "$tmp/s.cfg" -o "$tmp/j2" -j 2
 check "-j 1 and -j 2 write the same bytes" same_sweep "$tmp/j1" "$tmp/j2"
 check "sweep.csv has a header and 12 rows" test "$(wc -l <"$tmp/j1/sweep.csv")" -eq 13
 check "sweep.csv starts with point and the parameters" \
-	grep -q '^point,government.actions.\[rollback\].delay.median,agents.w_s,fuel.level,rep,seed,outcome,' "$tmp/j1/sweep.csv"
+	grep -q '^point,government.actions.\[rollback\].delay.median,agents.w_s,agents.legitimacy,rep,seed,outcome,' "$tmp/j1/sweep.csv"
 check "sweep_stats.csv has 4 points x (13 metrics + 4 outcomes) rows" \
 	test "$(wc -l <"$tmp/j1/sweep_stats.csv")" -eq 69
 
@@ -59,7 +59,7 @@ check "sweep_stats.csv has 4 points x (13 metrics + 4 outcomes) rows" \
 # overrides and the sweep's seed and replications, row for row.
 status "run with point 2's overrides succeeds" 0 "$bin" run "$minimal" -r 3 -s 4 \
 	--set 'government.actions.[rollback].delay.median=12' --set agents.w_s=0.3 \
-	--set fuel.level=0.6 -o "$tmp/run2"
+	--set agents.legitimacy=0.6 -o "$tmp/run2"
 grep '^2,' "$tmp/j1/sweep.csv" | cut -d, -f5- >"$tmp/point2.csv"
 tail -n +2 "$tmp/run2/summary.csv" >"$tmp/run2.csv"
 check "point 2's rows are the run's summary rows" cmp "$tmp/point2.csv" "$tmp/run2.csv"
@@ -81,7 +81,7 @@ check "scenario.cfg records --set" sh -c 'grep -q "w_n = 1.5;" "$1" && grep -q "
 status "run with the same --set, -r, -s and point 2's values succeeds" 0 "$bin" run "$minimal" \
 	-r 2 -s 0x1f --set agents.w_n=1.5 --set scenario.horizon=48 \
 	--set 'government.actions.[rollback].delay.median=12' --set agents.w_s=0.3 \
-	--set fuel.level=0.6 -o "$tmp/overrun"
+	--set agents.legitimacy=0.6 -o "$tmp/overrun"
 grep '^2,' "$tmp/over/sweep.csv" | cut -d, -f5- >"$tmp/over2.csv"
 tail -n +2 "$tmp/overrun/summary.csv" >"$tmp/overrun.csv"
 check "point 2's rows are that run's rows" cmp "$tmp/over2.csv" "$tmp/overrun.csv"
@@ -132,14 +132,14 @@ check "the same bytes" same_sweep "$tmp/j1" "$tmp/fresh"
 
 status "--list succeeds" 0 "$bin" sweep "$tmp/s.cfg" --list
 check "--list prints 12 units and a header" test "$(wc -l <"$tmp/out")" -eq 13
-check "--list names the columns" grep -q '^point,replication,government.actions.\[rollback\].delay.median,agents.w_s,fuel.level,seed$' "$tmp/out"
+check "--list names the columns" grep -q '^point,replication,government.actions.\[rollback\].delay.median,agents.w_s,agents.legitimacy,seed$' "$tmp/out"
 check "--list runs nothing" test ! -e out
 status "--list --shard 2/5 succeeds" 0 "$bin" sweep "$tmp/s.cfg" --list --shard 2/5
 check "shard 2 of 5 has units 1, 6 and 11" test "$(cut -d, -f1,2 "$tmp/out" | tr '\n' ' ')" = "point,replication 0,1 2,0 3,2 "
 
 sed 's/values = \[0.6, 1.0\]/values = [0.6, 1.5]/' "$tmp/s.cfg" >"$tmp/badpoint.cfg"
 status "a point the scenario refuses exits 65" 65 "$bin" sweep "$tmp/badpoint.cfg" -o "$tmp/badpoint"
-check "naming the point and its line" grep -q 'badpoint.cfg:8: point 1: --set fuel.level=1.5: fuel.level: must be <= 1, got 1.5' "$tmp/err"
+check "naming the point and its line" grep -q 'badpoint.cfg:8: point 1: --set agents.legitimacy=1.5: agents.legitimacy: must be <= 1, got 1.5' "$tmp/err"
 check "and nothing was written" test ! -e "$tmp/badpoint"
 
 # What editors write: a byte-order mark, a last-line comment without a line end.

@@ -80,7 +80,7 @@ static void test_grid_product_with_zip(void **state)
 	char *path = write_file(dir, "g.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 2;\n"
 		"parameters = (\n"
-		"  { path = \"fuel.level\"; values = [0.5, 1.0]; },\n"
+		"  { path = \"agents.legitimacy\"; values = [0.5, 1.0]; },\n"
 		"  { zip = ( { path = \"agents.w_s\"; from = 0.1; to = 0.3; step = 0.1; },\n"
 		"            { path = \"scenario.horizon\"; values = [24.0, 48.0, 72.0]; } ); },\n"
 		"  { path = \"agents.sigma_fuel\"; from = 0; to = 1; count = 2; }\n"
@@ -140,7 +140,7 @@ static void test_lhs_one_point_per_stratum(void **state)
 	char *path = write_file(dir, "l.cfg",
 		"scenario = \"%s\"; design = \"lhs\"; points = 20; seed = 9;\n"
 		"parameters = ( { path = \"agents.w_s\"; min = 0.2; max = 0.6; },\n"
-		"               { path = \"fuel.level\"; min = 0.5; max = 1.0; } );\n",
+		"               { path = \"agents.legitimacy\"; min = 0.5; max = 1.0; } );\n",
 		minimal_cfg);
 	struct ur_sweep *sw = load_ok(path), *again = load_ok(path);
 	const double lo[2] = {0.2, 0.5}, hi[2] = {0.6, 1.0};
@@ -170,7 +170,7 @@ static void test_sobol_is_gsl_scaled(void **state)
 	char *path = write_file(dir, "s.cfg",
 		"scenario = \"%s\"; design = \"sobol\"; points = 16;\n"
 		"parameters = ( { path = \"agents.w_s\"; min = 0.2; max = 0.6; },\n"
-		"               { path = \"fuel.level\"; min = 0.5; max = 1.0; },\n"
+		"               { path = \"agents.legitimacy\"; min = 0.5; max = 1.0; },\n"
 		"               { path = \"scenario.horizon\"; min = 10; max = 20; "
 		"integer = true; } );\n", minimal_cfg);
 	struct ur_sweep *sw = load_ok(path);
@@ -196,7 +196,7 @@ static void test_list_points(void **state)
 	char *dir = testutil_temp_dir("sweep-list");
 	char *path = write_file(dir, "l.cfg",
 		"scenario = \"%s\"; design = \"list\"; replications = 1;\n"
-		"parameters = [ \"fuel.level\", \"agents.stratified\", "
+		"parameters = [ \"agents.legitimacy\", \"agents.stratified\", "
 		"\"agents.threshold.dist\" ];\n"
 		"points = ( ( 0.5, true, \"normal\" ), ( 1, false, \"normal\" ) );\n",
 		minimal_cfg);
@@ -215,7 +215,7 @@ static void test_list_points(void **state)
 	char seed[UR_RNG_SEED_TEXT_SIZE];
 	ur_rng_seed_format(ur_rng_replication_seed(ur_sweep_seed(sw), 0), seed);
 	char want[512];
-	snprintf(want, sizeof want, "point,replication,fuel.level,agents.stratified,"
+	snprintf(want, sizeof want, "point,replication,agents.legitimacy,agents.stratified,"
 		 "agents.threshold.dist,seed\n0,0,0.5,true,normal,%s\n1,0,1,false,normal,%s\n",
 		 seed, seed);
 	assert_string_equal(out, want);
@@ -495,7 +495,7 @@ static void test_resume_same_bytes(void **state)
 	/* A folder of another sweep is not resumed into. */
 	char *other_path = write_file(dir, "other.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 4; seed = 12;\n"
-		"parameters = ( { path = \"fuel.level\"; values = [0.5]; } );\n", minimal_cfg);
+		"parameters = ( { path = \"agents.legitimacy\"; values = [0.5]; } );\n", minimal_cfg);
 	struct ur_sweep *other = load_ok(other_path);
 	assert_int_equal(ur_sweep_run(other, full, &resume, &r), UR_RUN_CANTCREAT);
 	assert_non_null(strstr(r.message, "holds another sweep"));
@@ -779,14 +779,14 @@ static void test_stats_against_gsl(void **state)
 	char *dir = testutil_temp_dir("sweep-stats");
 	char *path = write_file(dir, "st.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 9; seed = 5;\n"
-		"parameters = ( { path = \"fuel.level\"; values = [0.6, 1.0]; } );\n",
+		"parameters = ( { path = \"agents.legitimacy\"; values = [0.6, 1.0]; } );\n",
 		minimal_cfg);
 	struct ur_sweep *sw = load_ok(path);
 	char *out = testutil_path(dir, "out");
 	struct ur_sweep_options o = options(2, 1, 1);
 	run_ok(sw, out, &o);
 
-	/* Columns of sweep.csv: point, fuel.level, rep, seed, outcome, peak_active (5),
+	/* Columns of sweep.csv: point, agents.legitimacy, rep, seed, outcome, peak_active (5),
 	 * ..., damage_usd (12), ..., order_restored_hour (16). */
 	const int columns[3] = {5, 12, 16};
 	const char *names[3] = {"peak_active", "damage_usd", "order_restored_hour"};
@@ -812,7 +812,7 @@ static void test_stats_against_gsl(void **state)
 	char *stats = testutil_read_file(out, "sweep_stats.csv", NULL);
 	int checked = 0;
 	line = strtok_r(stats, "\n", &save);
-	assert_string_equal(line, "point,fuel.level,metric,count,mean,sd,ci_low,ci_high,"
+	assert_string_equal(line, "point,agents.legitimacy,metric,count,mean,sd,ci_low,ci_high,"
 				  "p5,p50,p95");
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char *f[16];

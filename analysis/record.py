@@ -201,7 +201,8 @@ def file_hash(path):
 
 def run_record(folder):
     """(record, regions) the run's scenario names: manifest.cfg's record and
-    regions_file (a run's), else scenario.cfg's scenario.record and .regions_file (a
+    regions_file (a run's; scenario.cfg's absolute paths when the manifest's are
+    relative), else scenario.cfg's scenario.record and .regions_file (a
     sweep's or calibration's folder); (None, None) when it names none. A file that
     is no longer there is an error (66); one whose bytes changed since the run, a
     warning."""
@@ -211,6 +212,13 @@ def run_record(folder):
     if not from_manifest:
         facts = uc.scenario_text(folder, "scenario", "record")
         regions = uc.scenario_text(folder, "scenario", "regions_file")
+    else:
+        # The manifest names a file inside the folder the run was started from
+        # relatively (docs/output.md); scenario.cfg names it absolutely.
+        if facts and not os.path.isabs(facts):
+            facts = uc.scenario_text(folder, "scenario", "record") or facts
+        if regions and not os.path.isabs(regions):
+            regions = uc.scenario_text(folder, "scenario", "regions_file") or regions
     facts = facts or None
     regions = regions or None
     for path, key in ((facts, "record"), (regions, "regions_file")):

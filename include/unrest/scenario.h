@@ -124,8 +124,16 @@ const struct ur_params *ur_scenario_params(const struct ur_scenario *scenario);
 const char *ur_scenario_text(const struct ur_scenario *scenario);
 /* Writes ur_scenario_text() to stream; 0, or -1 on a write error. */
 int ur_scenario_write(const struct ur_scenario *scenario, FILE *stream);
-/* FNV-1a 64 of ur_scenario_text(): the scenario's identity in manifests. */
+/* The scenario's identity in manifests: ur_scenario_text_fold of its text (and its
+ * posterior's checksum). */
 uint64_t ur_scenario_hash(const struct ur_scenario *scenario);
+/* FNV-1a 64 of a printout (ur_scenario_text, or a folder's scenario.cfg) continued
+ * from h, except the paths of the settings that name a file (scenario.record,
+ * scenario.regions_file, scenario.posterior): the printout names each absolutely,
+ * for the folder to load from anywhere, and follows it with `# content 0x...`, the
+ * file's checksum, which the hash keeps. So one scenario run from two checkouts, or
+ * from nodes that mount it at different places, has one hash (docs/output.md). */
+uint64_t ur_scenario_text_fold(uint64_t h, const char *text, size_t len);
 
 /* `unrestsim check FILE [--set PATH=VALUE]...`: loads, prints the resolved scenario
  * to out on success and every message to err on failure. Returns the exit status:

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "unrest/output.h"
 #include "unrest/posterior.h"
@@ -177,6 +178,20 @@ static int write_slot(struct ur_atomic_file *const files[UR_TABLE_COUNT],
 		}
 	}
 	return 0;
+}
+
+/* The manifest's name of a file the scenario names (absolute once loaded): relative
+ * to the current folder when the file is inside it, as the manifest's `scenario` and
+ * `posterior` name theirs, else absolute. So a run from the top of one checkout and
+ * the same run from the top of another write the same manifest. */
+static const char *manifest_name(const char *absolute, char *cwd, size_t size)
+{
+	if (!*absolute || !getcwd(cwd, size))
+		return absolute;
+	size_t n = strlen(cwd);
+	if (n > 1 && strncmp(absolute, cwd, n) == 0 && absolute[n] == '/' && absolute[n + 1])
+		return absolute + n + 1;
+	return absolute;
 }
 
 /* Begins scenario.cfg and the enabled tables with their header rows. */
@@ -389,6 +404,7 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 	if (result->status != UR_RUN_OK)
 		goto cleanup;
 
+	char cwd[UR_PATH_SIZE];
 	struct ur_manifest manifest = {
 		.version = options->version,
 		.command = "run",
@@ -399,9 +415,9 @@ enum ur_run_status ur_run(const struct ur_scenario *scenario, const char *dir,
 		.posterior = run.posterior ? ur_posterior_name(run.posterior) : NULL,
 		.posterior_checksum = run.posterior ? ur_posterior_checksum(run.posterior) : 0,
 		.master_seed = options->seed,
-		.record = sp->record,
+		.record = manifest_name(sp->record, cwd, sizeof cwd),
 		.record_hash = record_hash,
-		.regions_file = sp->regions_file,
+		.regions_file = manifest_name(sp->regions_file, cwd, sizeof cwd),
 		.regions_hash = regions_hash,
 		.nunits = total,
 		.units = units,

@@ -338,12 +338,118 @@ void ur_scenario_destroy(struct ur_scenario *sc)
 	free(sc);
 }
 
-static uint64_t fnv1a64(const char *s, size_t n)
+/* The settings that name a file (SC_FILE_PATH), as the printout writes them: at the
+ * scenario group's indentation, `  NAME = "VALUE";`. No other setting has these names. */
+static const char *const file_settings[] = {"record", "regions_file", "posterior"};
+#define CONTENT_MARK "\"; # content 0x"
+#define CONTENT_MARK_LEN (sizeof CONTENT_MARK - 1)
+#define CONTENT_LINE_TAIL (CONTENT_MARK_LEN + 16)
+
+/* The length of `  NAME = "` when line (n bytes, no newline) opens with it for a file
+ * setting, else 0. */
+static size_t file_line_head(const char *line, size_t n)
 {
+	for (size_t i = 0; i < sizeof file_settings / sizeof *file_settings; i++) {
+		size_t k = strlen(file_settings[i]);
+		if (n > k + 6 && memcmp(line, "  ", 2) == 0 &&
+		    memcmp(line + 2, file_settings[i], k) == 0 && memcmp(line + 2 + k, " = \"", 4) == 0)
+			return k + 6;
+	}
+	return 0;
+}
+
+/* A file's bytes' FNV-1a 64 (as the manifest's record_hash); false when unreadable. */
+static bool file_checksum(const char *path, uint64_t *sum)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
 	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
+	if (!f)
+		return false;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			h ^= (unsigned char)buf[i];
+			h *= 1099511628211ull;
+		}
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	*sum = h;
+	return !bad;
+}
+
+/* The file setting's line of the printout, `  NAME = "/absolute/path";`, followed by
+ * `# content 0x...`: the file's checksum, which the hash takes in place of the path
+ * (ur_scenario_text_fold). A file unreadable now keeps its line bare: its path then
+ * stays in the hash. */
+static bool mark_contents(const struct ur_scenario *sc, char **text, size_t *len)
+{
+	const struct ur_scenario_params *sp = &sc->params.scenario;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return false;
+	for (const char *line = *text, *end = *text + *len; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		size_t head = file_line_head(line, n);
+		fwrite(line, 1, n, f);
+		if (head && n >= head + 2 && memcmp(line + n - 2, "\";", 2) == 0) {
+			uint64_t sum;
+			bool known = false;
+			if (line[2] == 'p' && sc->posterior) {
+				sum = ur_posterior_checksum(sc->posterior);
+				known = true;
+			} else if (line[2] == 'r' && line[3] == 'e' && line[4] == 'c') {
+				known = *sp->record && file_checksum(sp->record, &sum);
+			} else if (line[2] == 'r') {
+				known = *sp->regions_file && file_checksum(sp->regions_file, &sum);
+			}
+			if (known)
+				fprintf(f, " # content 0x%016llx", (unsigned long long)sum);
+		}
+		if (nl)
+			fputc('\n', f);
+		line += n + (nl ? 1 : 0);
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return false;
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return false;
+	}
+	free(*text);
+	*text = buf;
+	*len = size;
+	return true;
+}
+
+uint64_t ur_scenario_text_fold(uint64_t h, const char *text, size_t len)
+{
+	for (const char *line = text, *end = text + len; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
+		size_t body = nl ? n - 1 : n;
+		size_t head = file_line_head(line, body);
+		size_t skip_from = n, skip_to = n;
+		if (head && body >= head + CONTENT_LINE_TAIL &&
+		    memcmp(line + body - CONTENT_LINE_TAIL, CONTENT_MARK, CONTENT_MARK_LEN) == 0) {
+			/* A file named with its content: where it lives is no part of the
+			 * scenario's identity, its bytes are. */
+			skip_from = head;
+			skip_to = body - CONTENT_LINE_TAIL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (i == skip_from)
+				i = skip_to;
+			h ^= (unsigned char)line[i];
+			h *= 1099511628211ull;
+		}
+		line += n;
 	}
 	return h;
 }
@@ -354,7 +460,12 @@ static bool make_text(struct ur_scenario *sc)
 	sc->text = sc_print(&sc->params, &sc->text_len);
 	if (!sc->text)
 		return false;
-	sc->hash = fnv1a64(sc->text, sc->text_len);
+	if (!mark_contents(sc, &sc->text, &sc->text_len)) {
+		free(sc->text);
+		sc->text = NULL;
+		return false;
+	}
+	sc->hash = ur_scenario_text_fold(14695981039346656037ull, sc->text, sc->text_len);
 	if (sc->posterior) {
 		/* The scenario's identity includes its posterior's bytes, not only its name:
 		 * a folder run with another file under the same name is another run. */

@@ -390,8 +390,9 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 	if (make_points(sw) != 0 || !(sw->text = make_text(sw)))
 		goto fail;
 	const char *base_text = ur_scenario_text(sw->base);
-	sw->hash = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, sw->text, strlen(sw->text)),
-			      base_text, strlen(base_text));
+	sw->hash = ur_scenario_text_fold(sw_fnv1a64(0xcbf29ce484222325ull, sw->text,
+						    strlen(sw->text)),
+					 base_text, strlen(base_text));
 	if (posterior) {
 		/* The posterior's bytes, not only its name, are the sweep's identity. */
 		uint64_t sum = ur_posterior_checksum(posterior);

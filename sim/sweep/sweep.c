@@ -1723,9 +1723,12 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 					"cannot be read", shards[i]);
 			goto cleanup;
 		}
-		uint64_t h = sw_fnv1a64(sw_fnv1a64(0xcbf29ce484222325ull, S[i].sweep_text,
-						   strlen(S[i].sweep_text)),
-					S[i].scenario_text, strlen(S[i].scenario_text));
+		/* As design.c: the files the scenario names count by their content, not
+		 * their paths, so shards run from different checkouts merge. */
+		uint64_t h = ur_scenario_text_fold(sw_fnv1a64(0xcbf29ce484222325ull,
+							      S[i].sweep_text,
+							      strlen(S[i].sweep_text)),
+						   S[i].scenario_text, strlen(S[i].scenario_text));
 		if (S[i].manifest->posterior) {
 			/* As design.c: the posterior's bytes are part of the sweep's identity. */
 			uint64_t sum = S[i].manifest->posterior_checksum;
@@ -1922,6 +1925,16 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 	for (size_t i = 1; i < nshards; i++)
 		if (strcmp(S[i].manifest->scenario, F.sweep_path) < 0)
 			F.sweep_path = S[i].manifest->scenario;
+	/* Likewise scenario.cfg and the posterior's name: shards run from different
+	 * checkouts name the scenario's files at different places (the hash, equal, takes
+	 * their contents: ur_scenario_text_fold). */
+	for (size_t i = 1; i < nshards; i++) {
+		if (strcmp(S[i].scenario_text, F.scenario_text) < 0)
+			F.scenario_text = S[i].scenario_text;
+		if (F.posterior && S[i].manifest->posterior &&
+		    strcmp(S[i].manifest->posterior, F.posterior) < 0)
+			F.posterior = S[i].manifest->posterior;
+	}
 	struct ur_output_error err = {0};
 	out = ur_output_open(dir, &err);
 	if (!out) {

@@ -11,7 +11,8 @@
 # paths of those files, and a manifest's command lines. Prints TAP for meson.
 # Usage: checkouts.sh UNRESTSIM SOURCE_ROOT
 set -u
-bin=$1
+# The program by an absolute name: the test runs it from folders of its own.
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 . "$src/tests/common/tap.sh"
 

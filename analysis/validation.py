@@ -289,8 +289,10 @@ def calibration_section(calibration, sources, misses):
     if not uc.has_file(calibration, "posterior_summary.csv"):
         return lines + ["No posterior_summary.csv in the calibration folder."]
     path = uc.data_path(calibration, "posterior_summary.csv")
-    summary = uc.read_csv(path, ["parameter", "median", "p05", "p95"], what=path,
-                          text=("parameter",))
+    # `unrestsim calibrate` writes p5 (docs/calibration.md); p05 is accepted too.
+    low = "p5" if "p5" in uc.read_header(path) else "p05"
+    summary = uc.read_csv(path, ["parameter", "median", low, "p95"], what=path,
+                          text=("parameter",)).rename(columns={low: "p05"})
     lines += ["| parameter | median | 90% interval |", "| --- | --- | --- |"]
     for _, p in summary.iterrows():
         lines.append(f"| {p['parameter']} | {p['median']:.4g} | "

@@ -225,6 +225,22 @@ def test_synthetic(tmp):
     # The record changed since the run: a warning, and the comparison still made.
     with open(record, "a", encoding="utf-8") as f:
         f.write('deaths_security,5,5,5,persons,,,,,"Synthetic",A\n')
+    # A calibration folder as `unrestsim calibrate` writes it (its column names).
+    cal = os.path.join(tmp, "calibration")
+    os.makedirs(cal, exist_ok=True)
+    write(os.path.join(cal, "posterior_summary.csv"),
+          "parameter,prior,min,max,mean,sd,p5,median,p95\n"
+          "agents.w_s,uniform,0,1,0.41,0.1,0.25,0.4,0.55\n")
+    write(os.path.join(cal, "targets.csv"),
+          "metric,value,low,high,grade,weight,scale,p5,median,p95,empty_share,in_range,"
+          "distance_share,source\n"
+          "killed,100,90,110,A,1,10,80,101,120,0,yes,1,\"Synthetic source of deaths\"\n")
+    status, _, err = script("validation.py", cal, run, "-o", report)
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and "| agents.w_s | 0.4 | 0.25–0.55 |" in text
+       and line_starting(text, "| killed |").endswith("| pass |"),
+       "a calibration folder with calibrate's columns (p5): its posterior and targets",
+       err)
     status, _, err = script("validation.py", run, "-o", report)
     ok(status == 0 and "changed since the run" in err,
        "a record whose bytes changed since the run is warned about", err)

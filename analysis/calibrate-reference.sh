@@ -1,0 +1,176 @@
+#!/bin/sh
+# calibrate-reference.sh: the reference scenario's calibration, its posterior and the
+# validation report, in one command, from the top of the source tree:
+#
+#   analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE]
+#
+# 1. `unrestsim calibrate scenarios/calibration/kazakhstan-2022.cfg` into DIR/calibration
+#    (with --resume: a killed run goes on where it stopped; the same bytes either way);
+# 2. copies its posterior.csv to scenarios/posteriors/kazakhstan-2022.csv, which the
+#    reference names (scenario.posterior), and writes scenarios/posteriors/README.md:
+#    how it was made, the acceptance history and the posterior's medians and 90%
+#    intervals (the posterior reader takes a plain CSV, so the provenance is beside it);
+# 3. runs the reference and each of its counterfactuals (scenarios/kazakhstan-2022-*.cfg)
+#    with REPS replications (default 200) and the same seeds, each replication drawing
+#    its parameters from the new posterior, into DIR/runs/NAME; with -a SCALE at
+#    SCALE persons per agent (scenario.agent_scale) instead of the scenario's own;
+# 4. regenerates docs/validation.md and README.md's counterfactual table with
+#    analysis/validation.py, the calibration folder first.
+#
+# UNRESTSIM defaults to build-release/sim/unrestsim, then build/sim/unrestsim: use a
+# release build (the calibration is 10,800 replications; docs/calibration.md gives its
+# time). The analytic checks come from TEST_MODEL (default: tests/model/test_model in
+# the same build) when it exists. DIR defaults to out/reference.
+#
+# Exit status: that of the first step that fails (unrestsim's and validation.py's
+# codes: docs/calibration.md, docs/analysis.md), 64 for a bad option.
+set -eu
+
+usage() {
+	echo "usage: analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE]" >&2
+	exit 64
+}
+
+unrestsim=
+out=out/reference
+jobs=2
+reps=200
+scale=
+while getopts u:o:j:r:a:h opt; do
+	case $opt in
+	u) unrestsim=$OPTARG ;;
+	o) out=$OPTARG ;;
+	j) jobs=$OPTARG ;;
+	r) reps=$OPTARG ;;
+	a) scale=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case $jobs$reps in *[!0-9]*) usage ;; esac
+
+if [ ! -f scenarios/calibration/kazakhstan-2022.cfg ] || [ ! -f analysis/validation.py ]; then
+	echo "calibrate-reference.sh: run it from the top of the source tree" >&2
+	exit 66
+fi
+if [ -z "$unrestsim" ]; then
+	for candidate in build-release/sim/unrestsim build-rel/sim/unrestsim build/sim/unrestsim; do
+		if [ -x "$candidate" ]; then unrestsim=$candidate; break; fi
+	done
+fi
+if [ -z "$unrestsim" ] || [ ! -x "$unrestsim" ]; then
+	echo "calibrate-reference.sh: no unrestsim program: build one or give -u" >&2
+	exit 66
+fi
+test_model=${TEST_MODEL:-$(dirname "$(dirname "$unrestsim")")/tests/model/test_model}
+python=/usr/bin/python3
+
+calibration=scenarios/calibration/kazakhstan-2022.cfg
+posterior=scenarios/posteriors/kazakhstan-2022.csv
+cal=$out/calibration
+mkdir -p "$out" scenarios/posteriors
+
+# 1. The calibration; its wall time is part of the provenance.
+echo "calibrating into $cal (-j $jobs)" >&2
+start=$(date +%s)
+resume=
+[ -d "$cal" ] && resume=--resume
+"$unrestsim" calibrate "$calibration" -o "$cal" -j "$jobs" $resume -q
+seconds=$(($(date +%s) - start))
+
+# 2. The posterior and its provenance.
+tmp=$(mktemp "$posterior.XXXXXX")
+cp "$cal/posterior.csv" "$tmp"
+mv "$tmp" "$posterior"
+"$python" - "$calibration" "$cal" "$posterior" >scenarios/posteriors/README.md <<'EOF'
+import csv, re, sys
+calibration, folder, posterior = sys.argv[1:4]
+text = open(calibration, encoding="utf-8").read()
+def setting(name):
+    m = re.search(r"^\s*" + name + r"\s*=\s*([^;]+);", text, re.M)
+    return m.group(1).strip() if m else "?"
+history = list(csv.DictReader(open(f"{folder}/history.csv", encoding="utf-8")))
+summary = list(csv.DictReader(open(f"{folder}/posterior_summary.csv", encoding="utf-8")))
+targets = list(csv.DictReader(open(f"{folder}/targets.csv", encoding="utf-8")))
+last = history[-1]
+def num(x):
+    x = float(x)
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+print(f"""# Posteriors
+
+`kazakhstan-2022.csv` is the posterior of the reference scenario
+(`../kazakhstan-2022.cfg` names it: `scenario.posterior`), as `unrestsim calibrate`
+wrote it (`posterior.csv`: docs/calibration.md): {len(summary)} parameters, one row
+per accepted parameter set with its weight. Each replication of the reference and of
+every counterfactual draws one row by its replication seed.
+
+It was made, with the validation report, by one command from the top of the source
+tree (a release build):
+
+```
+analysis/calibrate-reference.sh
+```
+
+which runs `unrestsim calibrate scenarios/calibration/kazakhstan-2022.cfg` (seed
+{setting("seed")}; {setting("particles")} particles x {setting("replications")}
+replications x {setting("generations")} generations, quantile {setting("quantile")};
+its priors and targets, with the reasons and sources, are in that file) and copies
+the folder's `posterior.csv` here. The same file gives the same bytes on any machine
+and with any number of jobs. It used {len(history)} generations,
+{int(float(last["simulated_total"])):,} simulated replications in all.
+
+## Acceptance
+
+| generation | tolerance | accepted | acceptance | ESS |
+| ---: | ---: | ---: | ---: | ---: |""")
+for h in history:
+    print(f"| {h['generation']} | {float(h['tolerance']):.4g} | {h['accepted']} of "
+          f"{h['particles']} | {float(h['acceptance_rate']):.3f} | {float(h['ess']):.1f} |")
+print("""
+## Parameters
+
+| parameter | prior | range | median | 90% interval |
+| --- | --- | --- | ---: | --- |""")
+for p in summary:
+    print(f"| `{p['parameter']}` | {p['prior']} | {float(p['min']):.4g} to "
+          f"{float(p['max']):.4g} | {float(p['median']):.4g} | "
+          f"{float(p['p5']):.4g} to {float(p['p95']):.4g} |")
+print("""
+## Targets
+
+The posterior predictive of each target (every replication of every accepted
+parameter set, weighted): `in range` when its 90% interval holds the record's value;
+`share` is the target's share of the posterior's mean distance (what the model misses
+most). docs/validation.md judges 200 replications of the reference drawing from this
+file.
+
+| target | record (range) | grade | median | 90% interval | in range | share |
+| --- | --- | --- | ---: | --- | --- | ---: |""")
+for t in targets:
+    print(f"| `{t['metric']}` | {num(t['value'])} ({num(t['low'])} to "
+          f"{num(t['high'])}) | {t['grade']} | {num(t['median'])} | "
+          f"{num(t['p5'])} to {num(t['p95'])} | {t['in_range']} | "
+          f"{float(t['distance_share']):.3f} |")
+EOF
+echo "calibration: $seconds s wall; posterior in $posterior" >&2
+
+# 3. The reference and its counterfactuals, drawing from the posterior.
+runs=$out/runs
+mkdir -p "$runs"
+names=
+for scenario in scenarios/kazakhstan-2022.cfg scenarios/kazakhstan-2022-*.cfg; do
+	name=$(basename "$scenario" .cfg)
+	rm -rf "${runs:?}/$name"
+	# shellcheck disable=SC2086  # no --set at all without -a
+	"$unrestsim" run "$scenario" -r "$reps" -j "$jobs" -q -o "$runs/$name" \
+		${scale:+--set scenario.agent_scale=$scale}
+	[ "$name" = kazakhstan-2022 ] || names="$names $runs/$name"
+done
+
+# 4. The report and the README's table.
+analytic=
+[ -x "$test_model" ] && analytic="--analytic $test_model"
+# shellcheck disable=SC2086  # the lists are split on purpose
+"$python" analysis/validation.py "$cal" "$runs/kazakhstan-2022" -o docs/validation.md \
+	$analytic --counterfactuals $names --readme README.md

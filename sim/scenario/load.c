@@ -504,6 +504,41 @@ static void c_locale_leave(struct c_locale *cl)
 	}
 }
 
+/* The rank of the file a setting came from in L->files (0 is the file loaded, its
+ * bases after it), or SIZE_MAX for a --set or a setting of no file. */
+static size_t file_rank(const struct loader *L, const struct cf_setting *s)
+{
+	for (size_t i = 0; i < L->nfiles; i++)
+		if (L->files[i]->name == s->file)
+			return L->files[i]->kind == FILE_SET ? SIZE_MAX : i;
+	return SIZE_MAX;
+}
+
+/* A file that takes the scenario naming a posterior as its base (a counterfactual)
+ * and sets a column the posterior draws would see its value replaced in every
+ * replication, silently: refused at the setting's line. The file that names the
+ * posterior and its own bases give the starting values the posterior replaces. (A
+ * government edit is not a setting of an action's path: the calibration's file says
+ * which settings counterfactuals may change, docs/calibration.md.) */
+static void check_posterior_columns(struct loader *L, const struct cf_setting *cfg)
+{
+	const struct ur_posterior *P = L->sc->posterior;
+	const struct cf_setting *named = sc_lookup(cfg, "scenario.posterior");
+	if (!P || !named)
+		return;
+	size_t owner = file_rank(L, named);
+	if (owner == SIZE_MAX || L->files[owner]->kind != FILE_DISK)
+		return;
+	for (size_t j = 0; j < ur_posterior_parameters(P); j++) {
+		const char *path = ur_posterior_parameter(P, j);
+		const struct cf_setting *s = sc_lookup(cfg, path);
+		if (s && file_rank(L, s) < owner)
+			sc_report(L, s, path, "expected a setting that %s (the posterior %s "
+				  "names) does not draw, found a value its rows would replace in "
+				  "every replication", ur_posterior_name(P), L->files[owner]->name);
+	}
+}
+
 /* Steps from --set on, over cfg (the loader's), into L->sc; then the messages into
  * diag and the status. Takes cfg: keeps it in the scenario's source when keep_source,
  * else frees it. Returns the scenario or NULL. `shown` names the scenario in the
@@ -547,6 +582,7 @@ static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 					"posterior does not draw, found a column of %s",
 					ur_posterior_name(L->sc->posterior));
 	}
+	check_posterior_columns(L, cfg);
 	if (L->bad || L->usage || L->nomem || L->missing)
 		goto cleanup;
 	if (keep_source) {

@@ -3,9 +3,12 @@
 # validation report, in one command, from the top of the source tree:
 #
 #   analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE]
+#                                   [-c CALIBRATION]
 #
 # 1. `unrestsim calibrate scenarios/calibration/kazakhstan-2022.cfg` into DIR/calibration
 #    (with --resume: a killed run goes on where it stopped; the same bytes either way);
+#    -c CALIBRATION runs another calibration file instead (a smaller budget, say),
+#    which the README then names;
 # 2. copies its posterior.csv to scenarios/posteriors/kazakhstan-2022.csv, which the
 #    reference names (scenario.posterior), and writes scenarios/posteriors/README.md:
 #    how it was made, the acceptance history and the posterior's medians and 90%
@@ -27,7 +30,7 @@
 set -eu
 
 usage() {
-	echo "usage: analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE]" >&2
+	echo "usage: analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE] [-c CALIBRATION]" >&2
 	exit 64
 }
 
@@ -36,13 +39,15 @@ out=out/reference
 jobs=2
 reps=200
 scale=
-while getopts u:o:j:r:a:h opt; do
+calibration=scenarios/calibration/kazakhstan-2022.cfg
+while getopts u:o:j:r:a:c:h opt; do
 	case $opt in
 	u) unrestsim=$OPTARG ;;
 	o) out=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	r) reps=$OPTARG ;;
 	a) scale=$OPTARG ;;
+	c) calibration=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -50,7 +55,7 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || usage
 case $jobs$reps in *[!0-9]*) usage ;; esac
 
-if [ ! -f scenarios/calibration/kazakhstan-2022.cfg ] || [ ! -f analysis/validation.py ]; then
+if [ ! -f scenarios/kazakhstan-2022.cfg ] || [ ! -f analysis/validation.py ]; then
 	echo "calibrate-reference.sh: run it from the top of the source tree" >&2
 	exit 66
 fi
@@ -66,7 +71,6 @@ fi
 test_model=${TEST_MODEL:-$(dirname "$(dirname "$unrestsim")")/tests/model/test_model}
 python=/usr/bin/python3
 
-calibration=scenarios/calibration/kazakhstan-2022.cfg
 posterior=scenarios/posteriors/kazakhstan-2022.csv
 cal=$out/calibration
 mkdir -p "$out" scenarios/posteriors
@@ -83,9 +87,13 @@ seconds=$(($(date +%s) - start))
 tmp=$(mktemp "$posterior.XXXXXX")
 cp "$cal/posterior.csv" "$tmp"
 mv "$tmp" "$posterior"
-"$python" - "$calibration" "$cal" "$posterior" >scenarios/posteriors/README.md <<'EOF'
+"$python" - "$calibration" "$cal" "$posterior" "$scale" >scenarios/posteriors/README.md <<'EOF'
 import csv, re, sys
-calibration, folder, posterior = sys.argv[1:4]
+calibration, folder, posterior, scale = sys.argv[1:5]
+default = calibration == "scenarios/calibration/kazakhstan-2022.cfg"
+import os
+used = ("" if default else f" -c {os.path.basename(calibration)}") + \
+    (f" -a {scale}" if scale else "")
 text = open(calibration, encoding="utf-8").read()
 def setting(name):
     m = re.search(r"^\s*" + name + r"\s*=\s*([^;]+);", text, re.M)
@@ -109,10 +117,11 @@ It was made, with the validation report, by one command from the top of the sour
 tree (a release build):
 
 ```
-analysis/calibrate-reference.sh
+analysis/calibrate-reference.sh{used}
 ```
 
-which runs `unrestsim calibrate scenarios/calibration/kazakhstan-2022.cfg` (seed
+which runs `unrestsim calibrate` on {"`scenarios/calibration/kazakhstan-2022.cfg`" if default else
+f"`{os.path.basename(calibration)}`, a copy of `scenarios/calibration/kazakhstan-2022.cfg` with a smaller budget"} (seed
 {setting("seed")}; {setting("particles")} particles x {setting("replications")}
 replications x {setting("generations")} generations, quantile {setting("quantile")};
 its priors and targets, with the reasons and sources, are in that file) and copies

@@ -1539,7 +1539,9 @@ static void test_regional_ranking(void **state)
 }
 
 /* The summaries of `reps` replications of the reference with the coarse settings and
- * `extra` (two threads; replication k's seed is the same in every call). */
+ * `extra` (two threads; replication k's seed is the same in every call). The reference's
+ * own values: `extra` moves settings its posterior draws, which a --set of the
+ * reference itself may not. */
 static struct ur_model_summary *run_reference(const char *extra, unsigned reps)
 {
 	const char *sets[NCOARSE + 2];
@@ -1547,7 +1549,8 @@ static struct ur_model_summary *run_reference(const char *extra, unsigned reps)
 		sets[i] = coarse[i];
 	sets[NCOARSE] = "output.events=none";
 	sets[NCOARSE + 1] = extra;
-	struct ur_scenario *sc = load_shipped("kazakhstan-2022.cfg", sets, NCOARSE + 2);
+	struct ur_scenario *sc = load_shipped("calibration/kazakhstan-2022-own-values.cfg", sets,
+					      NCOARSE + 2);
 	struct batch b = {.p = ur_scenario_params(sc), .reps = reps};
 	b.out = calloc(reps, sizeof *b.out);
 	assert_non_null(b.out);

@@ -221,7 +221,9 @@ done
 
 # The folder's lock is held from the start of a sweep to its end: a run into it
 # meanwhile is refused with 73 and the sweep's files stay.
-kz=$(cd "$src/scenarios" && pwd)/kazakhstan-2022.cfg
+# The reference with its own values: its posterior draws agents.w_s, which a sweep may
+# not vary (docs/calibration.md).
+kz=$(cd "$src/scenarios" && pwd)/calibration/kazakhstan-2022-own-values.cfg
 cat >"$tmp/kz.cfg" <<EOT
 scenario = "$kz";
 replications = 8;

@@ -78,7 +78,9 @@ done
 # SIGTERM and SIGINT: the sweep commits what is done and exits 128 + the signal;
 # --resume finishes with the same bytes. The reference scenario's units take long
 # enough (about 0.1 s each) for the signal to come while units run.
-kz=$(cd "$src/scenarios" && pwd)/kazakhstan-2022.cfg
+# The reference with its own values: its posterior draws agents.w_s, which a sweep may
+# not vary (docs/calibration.md).
+kz=$(cd "$src/scenarios" && pwd)/calibration/kazakhstan-2022-own-values.cfg
 cat >"$tmp/kz.cfg" <<EOT
 scenario = "$kz";
 replications = 12;

@@ -92,8 +92,9 @@ import csv, re, sys
 calibration, folder, posterior, scale = sys.argv[1:5]
 default = calibration == "scenarios/calibration/kazakhstan-2022.cfg"
 import os
-used = ("" if default else f" -c {os.path.basename(calibration)}") + \
-    (f" -a {scale}" if scale else "")
+# A file of the tree by its name there; another by its base name only.
+shown = calibration if not os.path.isabs(calibration) else os.path.basename(calibration)
+used = ("" if default else f" -c {shown}") + (f" -a {scale}" if scale else "")
 text = open(calibration, encoding="utf-8").read()
 def setting(name):
     m = re.search(r"^\s*" + name + r"\s*=\s*([^;]+);", text, re.M)
@@ -121,7 +122,7 @@ analysis/calibrate-reference.sh{used}
 ```
 
 which runs `unrestsim calibrate` on {"`scenarios/calibration/kazakhstan-2022.cfg`" if default else
-f"`{os.path.basename(calibration)}`, a copy of `scenarios/calibration/kazakhstan-2022.cfg` with a smaller budget"} (seed
+f"`{shown}`, the priors and targets of `scenarios/calibration/kazakhstan-2022.cfg` with a smaller budget"} (seed
 {setting("seed")}; {setting("particles")} particles x {setting("replications")}
 replications x {setting("generations")} generations, quantile {setting("quantile")};
 its priors and targets, with the reasons and sources, are in that file) and copies

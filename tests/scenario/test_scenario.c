@@ -1068,8 +1068,11 @@ static void test_derive_matches_reload(void **state)
 {
 	struct args *a = *state;
 	const char *path = find_shipped(a, "/kazakhstan-2022-early-rollback.cfg");
+	/* Without the reference's posterior: the cases move settings it draws, which a
+	 * --set of a scenario with the posterior may not. */
 	static const char *const base_sets[] = { "scenario.replications=7",
-						 "government.actions.[blackout].probability=0.5" };
+						 "government.actions.[blackout].probability=0.5",
+						 "scenario.posterior=\"\"" };
 	static const char *const cases[][3] = {
 		/* accepted by the fast path */
 		{ "agents.w_s=0.25" }, { "scenario.horizon=100" }, { "scenario.seed=12345" },
@@ -1116,7 +1119,7 @@ static void test_derive_matches_reload(void **state)
 	struct ur_diag diag;
 	enum ur_scenario_status status;
 	ur_diag_init(&diag, 20);
-	struct ur_scenario *base = ur_scenario_load(path, base_sets, 2, &diag, &status);
+	struct ur_scenario *base = ur_scenario_load(path, base_sets, 3, &diag, &status);
 	assert_non_null(base);
 	ur_diag_finish(&diag);
 	struct ur_params *copy = malloc(sizeof *copy);
@@ -1131,19 +1134,19 @@ static void test_derive_matches_reload(void **state)
 	}
 	free(copy);
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		const char *sets[5] = { base_sets[0], base_sets[1] };
+		const char *sets[6] = { base_sets[0], base_sets[1], base_sets[2] };
 		size_t n = 0;
 		while (n < 3 && cases[c][n])
 			n++;
 		for (size_t i = 0; i < n; i++)
-			sets[2 + i] = cases[c][i];
+			sets[3 + i] = cases[c][i];
 
 		struct ur_diag d_load, d_fast, d_exact;
 		enum ur_scenario_status s_load, s_fast, s_exact;
 		ur_diag_init(&d_load, 20);
 		ur_diag_init(&d_fast, 20);
 		ur_diag_init(&d_exact, 20);
-		struct ur_scenario *load = ur_scenario_load(path, sets, 2 + n, &d_load, &s_load);
+		struct ur_scenario *load = ur_scenario_load(path, sets, 3 + n, &d_load, &s_load);
 		struct ur_scenario *fast = ur_scenario_derive(base, cases[c], n, 0, &d_fast,
 							      &s_fast);
 		struct ur_scenario *exact = ur_scenario_derive(base, cases[c], n, UR_DERIVE_EXACT,

@@ -80,7 +80,15 @@ echo "calibrating into $cal (-j $jobs)" >&2
 start=$(date +%s)
 resume=
 [ -d "$cal" ] && resume=--resume
-"$unrestsim" calibrate "$calibration" -o "$cal" -j "$jobs" $resume -q
+# shellcheck disable=SC2086  # $resume is empty or one word
+"$unrestsim" calibrate "$calibration" -o "$cal" -j "$jobs" $resume -q || {
+	rc=$?
+	if [ "$rc" -eq 73 ] && [ -n "$resume" ]; then
+		echo "calibrate-reference.sh: $cal holds a calibration of another file or" \
+			"scenario (the model changed?): remove it, or give another -o" >&2
+	fi
+	exit "$rc"
+}
 seconds=$(($(date +%s) - start))
 
 # 2. The posterior and its provenance.

@@ -9,13 +9,14 @@
 #    (with --resume: a killed run goes on where it stopped; the same bytes either way);
 #    -c CALIBRATION runs another calibration file instead (a smaller budget, say),
 #    which the README then names;
-# 2. copies its posterior.csv to scenarios/posteriors/kazakhstan-2022.csv, which the
-#    reference names (scenario.posterior), and writes scenarios/posteriors/README.md:
+# 2. copies its posterior.csv to scenarios/posteriors/kazakhstan-2022.csv (the reference
+#    scenario names it with scenario.posterior once a full calibration fits the record
+#    at least as well as its hand-fitted values: see the scenario's header), and writes scenarios/posteriors/README.md:
 #    how it was made, the acceptance history and the posterior's medians and 90%
 #    intervals (the posterior reader takes a plain CSV, so the provenance is beside it);
 # 3. runs the reference and each of its counterfactuals (scenarios/kazakhstan-2022-*.cfg)
 #    with REPS replications (default 200) and the same seeds, each replication drawing
-#    its parameters from the new posterior, into DIR/runs/NAME; with -a SCALE at
+#    its parameters from the new posterior (--set scenario.posterior), into DIR/runs/NAME; with -a SCALE at
 #    SCALE persons per agent (scenario.agent_scale) instead of the scenario's own;
 # 4. regenerates docs/validation.md and README.md's counterfactual table with
 #    analysis/validation.py, the calibration folder first.
@@ -182,6 +183,7 @@ for scenario in scenarios/kazakhstan-2022.cfg scenarios/kazakhstan-2022-*.cfg; d
 	rm -rf "${runs:?}/$name"
 	# shellcheck disable=SC2086  # no --set at all without -a
 	"$unrestsim" run "$scenario" -r "$reps" -j "$jobs" -q -o "$runs/$name" \
+		--set "scenario.posterior=\"$posterior\"" \
 		${scale:+--set scenario.agent_scale=$scale}
 	[ "$name" = kazakhstan-2022 ] || names="$names $runs/$name"
 done

@@ -299,6 +299,17 @@ static void on_stop_signal(int signo)
 	stop_signal = signo;
 }
 
+/* SIGTERM and SIGINT set stop_signal once (the sweep commits and stops); a second one
+ * kills. */
+static void catch_stop_signals(void)
+{
+	struct sigaction stop_action = {.sa_handler = on_stop_signal,
+					.sa_flags = (int)SA_RESETHAND};
+	sigemptyset(&stop_action.sa_mask);
+	sigaction(SIGTERM, &stop_action, NULL);
+	sigaction(SIGINT, &stop_action, NULL);
+}
+
 /* ---- unrestsim run ------------------------------------------------------------- */
 
 static const char run_usage_text[] =
@@ -1033,11 +1044,7 @@ static int cmd_sweep(int argc, char **argv)
 	};
 	/* SIGTERM (a Slurm time limit, kill) and SIGINT (^C) stop the sweep after a
 	 * checkpoint; a second one ends it at once (SA_RESETHAND). */
-	struct sigaction stop_action = {.sa_handler = on_stop_signal,
-					.sa_flags = (int)SA_RESETHAND};
-	sigemptyset(&stop_action.sa_mask);
-	sigaction(SIGTERM, &stop_action, NULL);
-	sigaction(SIGINT, &stop_action, NULL);
+	catch_stop_signals();
 	struct ur_sweep_result result;
 	status = (int)ur_sweep_run(sweep, dir, &sweep_options, &result);
 	if (progress.line.shown)
@@ -1364,6 +1371,111 @@ static const char help_usage_text[] =
 
 static int cmd_help(int argc, char **argv);
 
+/* ---- what calibrate and sensitivity take alike ---------------------------------------- */
+
+/* Both run a file's work as sweeps, with the same options: -o, -j, --shard, --resume,
+ * --progress, -q, -h, and one file. */
+struct batch_args {
+	const char *file;              /* the calibration or sensitivity file */
+	const char *dir;               /* -o, else out/NAME (default_dir) */
+	uint64_t jobs;
+	unsigned shard, shards;
+	bool resume, quiet;
+	double progress_s;
+	const char **command_line;     /* "unrestsim" then argv: argc + 1 words */
+	char *default_dir;
+};
+
+static const struct option batch_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"jobs", required_argument, NULL, 'j'},
+	{"shard", required_argument, NULL, 'K'},
+	{"resume", no_argument, NULL, 'R'},
+	{"progress", required_argument, NULL, 'P'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parses the command's arguments into *a ("calibration" or "sensitivity" the kind of
+ * file). -1 to go on; else the exit status to return (a usage error, --help answered,
+ * out of memory). batch_args_free in either case. */
+static int parse_batch_args(const char *cmd, const char *usage, const char *kind, int argc,
+			    char **argv, struct batch_args *a)
+{
+	*a = (struct batch_args){.jobs = 1, .shard = 1, .shards = 1};
+	if (!(a->command_line = calloc((size_t)argc + 1, sizeof *a->command_line))) {
+		fprintf(stderr, "unrestsim %s: out of memory\n", cmd);
+		return EX_SOFTWARE;
+	}
+	a->command_line[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		a->command_line[i + 1] = argv[i];
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:j:qh", batch_options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			a->dir = optarg;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &a->jobs) != 0)
+				return usage_error(cmd, "-j: jobs must be a whole number from 1 to "
+						   "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
+			break;
+		case 'K':
+			if (parse_shard(optarg, &a->shard, &a->shards) != 0)
+				return usage_error(cmd, "--shard: expected K/N with whole numbers "
+						   "1 <= K <= N <= 1000000, got '%s'", optarg);
+			break;
+		case 'R':
+			a->resume = true;
+			break;
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &a->progress_s) != 0)
+				return usage_error(cmd, "--progress: expected seconds from 0.1 to "
+						   "86400, got '%s'", optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		default:
+			return option_error(cmd, opt, argv, batch_options);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(cmd, "no %s file given", kind);
+	if (optind + 1 < argc)
+		return usage_error(cmd, "one %s file at a time, got '%s' and '%s'", kind,
+				   argv[optind], argv[optind + 1]);
+	if (a->dir && a->dir[0] == '\0')
+		return usage_error(cmd, "-o: the output folder has an empty name");
+	a->file = argv[optind];
+	return -1;
+}
+
+/* -o's folder, or out/NAME of the file once it is known good. -1 if out of memory. */
+static int batch_output_dir(const char *cmd, struct batch_args *a)
+{
+	if (a->dir)
+		return 0;
+	if (!(a->default_dir = default_output_dir(a->file))) {
+		fprintf(stderr, "unrestsim %s: out of memory\n", cmd);
+		return -1;
+	}
+	a->dir = a->default_dir;
+	return 0;
+}
+
+static void batch_args_free(struct batch_args *a)
+{
+	free(a->default_dir);
+	free(a->command_line);
+}
+
 /* ---- unrestsim calibrate ----------------------------------------------------------- */
 
 static const char calibrate_usage_text[] =
@@ -1406,130 +1518,43 @@ static void show_generation(void *context, const struct ur_calib_generation *g)
 
 static int cmd_calibrate(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"shard", required_argument, NULL, 'K'},
-		{"resume", no_argument, NULL, 'R'},
-		{"progress", required_argument, NULL, 'P'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int status = EX_SOFTWARE;
-	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
-	char *default_dir = NULL;
+	struct batch_args a;
 	struct ur_calib_spec *spec = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	if (!command_line) {
-		fputs("unrestsim calibrate: out of memory\n", stderr);
+	int status = parse_batch_args("calibrate", calibrate_usage_text, "calibration", argc,
+				      argv, &a);
+	if (status >= 0)
 		goto cleanup;
-	}
-	command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		command_line[i + 1] = argv[i];
-	const char *dir = NULL;
-	uint64_t jobs = 1;
-	unsigned shard = 1, shards = 1;
-	bool resume = false, quiet = false;
-	double progress_s = 0;
-	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			dir = optarg;
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
-				status = usage_error("calibrate", "-j: jobs must be a whole number "
-							   "from 1 to %u, got '%s'", UR_RUN_MAX_JOBS,
-							   optarg);
-				goto cleanup;
-			}
-			break;
-		case 'K':
-			if (parse_shard(optarg, &shard, &shards) != 0) {
-				status = usage_error("calibrate", "--shard: expected K/N with whole "
-							   "numbers 1 <= K <= N <= 1000000, got '%s'",
-							   optarg);
-				goto cleanup;
-			}
-			break;
-		case 'R':
-			resume = true;
-			break;
-		case 'P':
-			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
-				status = usage_error("calibrate", "--progress: expected seconds from "
-							   "0.1 to 86400, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(calibrate_usage_text, stdout);
-			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-			goto cleanup;
-		default:
-			status = option_error("calibrate", opt, argv, options);
-			goto cleanup;
-		}
-	}
-	if (optind >= argc) {
-		status = usage_error("calibrate", "no calibration file given");
-		goto cleanup;
-	}
-	if (optind + 1 < argc) {
-		status = usage_error("calibrate", "one calibration file at a time, got '%s' "
-					 "and '%s'", argv[optind], argv[optind + 1]);
-		goto cleanup;
-	}
-	if (dir && dir[0] == '\0') {
-		status = usage_error("calibrate", "-o: the output folder has an empty name");
-		goto cleanup;
-	}
-	const char *file = argv[optind];
+	status = EX_SOFTWARE;
 	enum ur_scenario_status load_status;
-	spec = ur_calib_spec_read(file, &diag, &load_status);
+	spec = ur_calib_spec_read(a.file, &diag, &load_status);
 	if (!spec) {
 		ur_diag_print(&diag, stderr);
 		status = (int)load_status;
 		goto cleanup;
 	}
-	if (!dir) {
-		if (!(default_dir = default_output_dir(file))) {
-			fputs("unrestsim calibrate: out of memory\n", stderr);
-			goto cleanup;
-		}
-		dir = default_dir;
-	}
+	if (batch_output_dir("calibrate", &a) != 0)
+		goto cleanup;
 	struct progress_choice progress;
-	choose_progress(&progress, "calibrate", "units", quiet, progress_s, 60);
+	choose_progress(&progress, "calibrate", "units", a.quiet, a.progress_s, 60);
 	const struct ur_calib_options calib_options = {
-		.jobs = (unsigned)jobs,
-		.shard = shard,
-		.shards = shards,
-		.resume = resume,
+		.jobs = (unsigned)a.jobs,
+		.shard = a.shard,
+		.shards = a.shards,
+		.resume = a.resume,
 		.version = UNRESTSIM_VERSION,
 		.argc = argc + 1,
-		.argv = command_line,
+		.argv = a.command_line,
 		.interrupt = &stop_signal,
 		.progress = progress.fn,
 		.progress_context = progress.context,
 		.on_generation = show_generation,
-		.generation_context = &quiet,
+		.generation_context = &a.quiet,
 	};
-	struct sigaction stop_action = {.sa_handler = on_stop_signal,
-					.sa_flags = (int)SA_RESETHAND};
-	sigemptyset(&stop_action.sa_mask);
-	sigaction(SIGTERM, &stop_action, NULL);
-	sigaction(SIGINT, &stop_action, NULL);
+	catch_stop_signals();
 	struct ur_calib_result result;
-	status = ur_calibrate(spec, dir, &calib_options, &result);
+	status = ur_calibrate(spec, a.dir, &calib_options, &result);
 	if (progress.line.shown)
 		fputc('\n', stderr);
 	if (status == UR_RUN_INTERRUPTED && result.signal) {
@@ -1538,16 +1563,15 @@ static int cmd_calibrate(int argc, char **argv)
 		status = 128 + result.signal;
 	} else if (status != EX_OK) {
 		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
-	} else if (!quiet) {
+	} else if (!a.quiet) {
 		fprintf(stderr, "unrestsim calibrate: %u generations, %" PRIu64 " replications;"
 			" the posterior is in %s/posterior.csv\n", result.generations,
-			result.simulated, dir);
+			result.simulated, a.dir);
 	}
 cleanup:
 	ur_calib_spec_destroy(spec);
 	ur_diag_finish(&diag);
-	free(default_dir);
-	free(command_line);
+	batch_args_free(&a);
 	return status;
 }
 
@@ -1583,128 +1607,41 @@ static const char sensitivity_usage_text[] =
 
 static int cmd_sensitivity(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"shard", required_argument, NULL, 'K'},
-		{"resume", no_argument, NULL, 'R'},
-		{"progress", required_argument, NULL, 'P'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int status = EX_SOFTWARE;
-	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
-	char *default_dir = NULL;
+	struct batch_args a;
 	struct ur_sens_spec *spec = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	if (!command_line) {
-		fputs("unrestsim sensitivity: out of memory\n", stderr);
+	int status = parse_batch_args("sensitivity", sensitivity_usage_text, "sensitivity",
+				      argc, argv, &a);
+	if (status >= 0)
 		goto cleanup;
-	}
-	command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		command_line[i + 1] = argv[i];
-	const char *dir = NULL;
-	uint64_t jobs = 1;
-	unsigned shard = 1, shards = 1;
-	bool resume = false, quiet = false;
-	double progress_s = 0;
-	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			dir = optarg;
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
-				status = usage_error("sensitivity", "-j: jobs must be a whole number "
-							     "from 1 to %u, got '%s'",
-						     UR_RUN_MAX_JOBS, optarg);
-				goto cleanup;
-			}
-			break;
-		case 'K':
-			if (parse_shard(optarg, &shard, &shards) != 0) {
-				status = usage_error("sensitivity", "--shard: expected K/N with "
-							     "whole numbers 1 <= K <= N <= 1000000, "
-							     "got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'R':
-			resume = true;
-			break;
-		case 'P':
-			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
-				status = usage_error("sensitivity", "--progress: expected seconds "
-							     "from 0.1 to 86400, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(sensitivity_usage_text, stdout);
-			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-			goto cleanup;
-		default:
-			status = option_error("sensitivity", opt, argv, options);
-			goto cleanup;
-		}
-	}
-	if (optind >= argc) {
-		status = usage_error("sensitivity", "no sensitivity file given");
-		goto cleanup;
-	}
-	if (optind + 1 < argc) {
-		status = usage_error("sensitivity", "one sensitivity file at a time, got '%s' "
-					   "and '%s'", argv[optind], argv[optind + 1]);
-		goto cleanup;
-	}
-	if (dir && dir[0] == '\0') {
-		status = usage_error("sensitivity", "-o: the output folder has an empty name");
-		goto cleanup;
-	}
-	const char *file = argv[optind];
+	status = EX_SOFTWARE;
 	enum ur_scenario_status load_status;
-	spec = ur_sens_spec_read(file, &diag, &load_status);
+	spec = ur_sens_spec_read(a.file, &diag, &load_status);
 	if (!spec) {
 		ur_diag_print(&diag, stderr);
 		status = (int)load_status;
 		goto cleanup;
 	}
-	if (!dir) {
-		if (!(default_dir = default_output_dir(file))) {
-			fputs("unrestsim sensitivity: out of memory\n", stderr);
-			goto cleanup;
-		}
-		dir = default_dir;
-	}
+	if (batch_output_dir("sensitivity", &a) != 0)
+		goto cleanup;
 	struct progress_choice progress;
-	choose_progress(&progress, "sensitivity", "units", quiet, progress_s, 60);
+	choose_progress(&progress, "sensitivity", "units", a.quiet, a.progress_s, 60);
 	const struct ur_sens_options sens_options = {
-		.jobs = (unsigned)jobs,
-		.shard = shard,
-		.shards = shards,
-		.resume = resume,
+		.jobs = (unsigned)a.jobs,
+		.shard = a.shard,
+		.shards = a.shards,
+		.resume = a.resume,
 		.version = UNRESTSIM_VERSION,
 		.argc = argc + 1,
-		.argv = command_line,
+		.argv = a.command_line,
 		.interrupt = &stop_signal,
 		.progress = progress.fn,
 		.progress_context = progress.context,
 	};
-	struct sigaction stop_action = {.sa_handler = on_stop_signal,
-					.sa_flags = (int)SA_RESETHAND};
-	sigemptyset(&stop_action.sa_mask);
-	sigaction(SIGTERM, &stop_action, NULL);
-	sigaction(SIGINT, &stop_action, NULL);
+	catch_stop_signals();
 	struct ur_sens_result result;
-	status = ur_sensitivity(spec, dir, &sens_options, &result);
+	status = ur_sensitivity(spec, a.dir, &sens_options, &result);
 	if (progress.line.shown)
 		fputc('\n', stderr);
 	if (status == UR_RUN_INTERRUPTED && result.signal) {
@@ -1713,16 +1650,15 @@ static int cmd_sensitivity(int argc, char **argv)
 		status = 128 + result.signal;
 	} else if (status != EX_OK) {
 		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);
-	} else if (!quiet) {
+	} else if (!a.quiet) {
 		fprintf(stderr, "unrestsim sensitivity: %" PRIu64 " points, %" PRIu64
 			" replications; the indices are in %s/sensitivity.csv\n", result.points,
-			result.simulated, dir);
+			result.simulated, a.dir);
 	}
 cleanup:
 	ur_sens_spec_destroy(spec);
 	ur_diag_finish(&diag);
-	free(default_dir);
-	free(command_line);
+	batch_args_free(&a);
 	return status;
 }
 

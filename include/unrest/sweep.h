@@ -256,6 +256,35 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		   const char *version, int argc, const char *const *argv,
 		   struct ur_sweep_result *result);
 
+/* ---- driving a sweep file to completion across shards (drive.c) ---------------------- */
+/* For the commands built on sweeps (calibrate, sensitivity): each writes a sweep file
+ * DIR/NAME.cfg and needs DIR/NAME to hold every unit, whether it runs at once or as
+ * shard K of N started by separate processes (each into DIR/NAME.shard-K-of-N, the
+ * last to finish merging them into DIR/NAME). */
+enum ur_sweep_drive_stage {
+	UR_DRIVE_DONE,                 /* DIR/NAME holds every unit */
+	UR_DRIVE_LOAD,                 /* the sweep file or memory failed */
+	UR_DRIVE_RUN,                  /* this shard's sweep stopped (ur_sweep_run) */
+	UR_DRIVE_WAITING,              /* this shard is done, shard `waiting_for` is not */
+	UR_DRIVE_MERGE,                /* merging the shards failed */
+};
+
+struct ur_sweep_drive_result {
+	enum ur_sweep_drive_stage stage;
+	int status;                    /* 0, or the exit status (UR_DRIVE_WAITING: 0) */
+	int signal;                    /* UR_DRIVE_RUN interrupted: the signal's number */
+	unsigned waiting_for;          /* UR_DRIVE_WAITING: the first shard not done */
+	char message[UR_RUN_MESSAGE_SIZE];
+};
+
+/* Runs DIR/NAME.cfg so that DIR/NAME holds every unit. `base` gives the jobs, shard,
+ * resume, manifest and callback fields (sweep_path and the checkpoint spacing are
+ * set here). With resume, a folder already complete is left as it is and a shard
+ * already complete is not run again. Returns result->status for every stage but
+ * UR_DRIVE_WAITING, where the caller chooses its own status. */
+int ur_sweep_drive(const char *dir, const char *name, const struct ur_sweep_options *base,
+		   struct ur_sweep_drive_result *result);
+
 /* Adds a message to diag (counted in total; kept up to its limit): the sweep driver's
  * own messages, in the scenario module's store. 0, or -1 when out of memory. */
 int ur_sweep_diag_add(struct ur_diag *diag, const char *text);

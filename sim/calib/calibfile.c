@@ -11,12 +11,12 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "reader.h"
 #include "schema.h"
 #include "unrest/posterior.h"
 #include "unrest/output.h"
@@ -24,148 +24,9 @@
 #include "unrest/rng.h"
 #include "unrest/sweep.h"
 
-struct reader {
-	const char *file;
-	struct ur_diag *diag;
-	bool bad, nomem;
-};
+#define GOT(s) cf_describe((s), got, sizeof got)
 
-static void add_message(struct reader *R, const char *text)
-{
-	R->bad = true;
-	if (ur_diag_add(R->diag, text) != 0)
-		R->nomem = true;
-}
-
-__attribute__((format(printf, 4, 5)))
-static void report(struct reader *R, const struct cf_setting *where, const char *path,
-		   const char *fmt, ...)
-{
-	char text[1024];
-	int n = snprintf(text, sizeof text, "%s:%u: %s: ", R->file,
-			 where ? (unsigned)cf_line(where) : 1u, path);
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof text)
-		vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
-	va_end(ap);
-	add_message(R, text);
-}
-
-static const char *describe(const struct cf_setting *s, char *buf, size_t size)
-{
-	char r[SC_REAL_TEXT_SIZE];
-	switch (cf_type_of(s)) {
-	case CF_INT: snprintf(buf, size, "%d", cf_int(s)); break;
-	case CF_INT64: snprintf(buf, size, "%lld", cf_int64(s)); break;
-	case CF_FLOAT: snprintf(buf, size, "%s", sc_format_real(cf_float(s), true, r)); break;
-	case CF_BOOL: snprintf(buf, size, "%s", cf_bool(s) ? "true" : "false"); break;
-	case CF_STRING: snprintf(buf, size, "\"%.200s\"", cf_string(s)); break;
-	case CF_GROUP: snprintf(buf, size, "a group"); break;
-	case CF_ARRAY: snprintf(buf, size, "an array"); break;
-	case CF_LIST: snprintf(buf, size, "a list"); break;
-	default: snprintf(buf, size, "nothing"); break;
-	}
-	return buf;
-}
-
-#define GOT(s) describe((s), got, sizeof got)
-
-static bool is_number(const struct cf_setting *s)
-{
-	int t = cf_type_of(s);
-	return t == CF_INT || t == CF_INT64 || t == CF_FLOAT;
-}
-
-static double number(const struct cf_setting *s)
-{
-	switch (cf_type_of(s)) {
-	case CF_INT: return cf_int(s);
-	case CF_INT64: return (double)cf_int64(s);
-	default: return cf_float(s);
-	}
-}
-
-static void check_names(struct reader *R, const struct cf_setting *g, const char *path,
-			const char *const *names, size_t n)
-{
-	for (int i = 0; i < cf_length(g); i++) {
-		const struct cf_setting *s = cf_elem(g, (unsigned)i);
-		const char *name = cf_name(s);
-		const char *best = NULL;
-		if (sc_known_name(name, names, n, &best))
-			continue;
-		char full[256];
-		snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);
-		if (best)
-			report(R, s, full, "unknown setting (did you mean \"%s\"?)", best);
-		else
-			report(R, s, full, "unknown setting");
-	}
-}
-
-/* A number setting `name` of g in [lo, hi] (strict ends when asked), into *out.
- * Absent: false, not reported unless required. */
-static bool read_number(struct reader *R, const struct cf_setting *g, const char *gpath,
-			const char *name, bool required, double lo, bool lo_open, double hi,
-			bool hi_open, double *out)
-{
-	char got[256], path[300];
-	snprintf(path, sizeof path, "%s%s%s", gpath, gpath[0] ? "." : "", name);
-	const struct cf_setting *s = cf_member(g, name);
-	if (!s) {
-		if (required)
-			report(R, g, path, "expected a number, got nothing");
-		return false;
-	}
-	if (!is_number(s) || !isfinite(number(s))) {
-		report(R, s, path, "expected a finite number, got %s", GOT(s));
-		return false;
-	}
-	double v = number(s);
-	if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi))) {
-		char a[SC_REAL_TEXT_SIZE], b[SC_REAL_TEXT_SIZE];
-		report(R, s, path, "expected a number %s %s and %s %s, got %s",
-		       lo_open ? ">" : ">=", sc_format_real(lo, false, a),
-		       hi_open ? "<" : "<=", sc_format_real(hi, false, b), GOT(s));
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-/* A whole number setting in [lo, hi]. */
-static bool read_count(struct reader *R, const struct cf_setting *g, const char *name,
-		       bool required, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char got[256];
-	const struct cf_setting *s = cf_member(g, name);
-	if (!s) {
-		if (required)
-			report(R, NULL, name, "expected a whole number from %llu to %llu, got "
-			       "nothing", (unsigned long long)lo, (unsigned long long)hi);
-		return false;
-	}
-	int t = cf_type_of(s);
-	long long v = t == CF_INT ? cf_int(s) : t == CF_INT64 ? cf_int64(s) : -1;
-	if ((t != CF_INT && t != CF_INT64) || v < 0 || (uint64_t)v < lo || (uint64_t)v > hi) {
-		report(R, s, name, "expected a whole number from %llu to %llu, got %s",
-		       (unsigned long long)lo, (unsigned long long)hi, GOT(s));
-		return false;
-	}
-	*out = (uint64_t)v;
-	return true;
-}
-
-static char *copy_text(struct reader *R, const char *text)
-{
-	char *c = strdup(text);
-	if (!c)
-		R->nomem = true;
-	return c;
-}
-
-static void read_prior(struct reader *R, struct ur_calib_spec *spec,
+static void read_prior(struct cf_reader *R, struct ur_calib_spec *spec,
 		       const struct cf_setting *g, size_t index)
 {
 	char got[256], path[64], sub[96];
@@ -173,25 +34,25 @@ static void read_prior(struct reader *R, struct ur_calib_spec *spec,
 	struct ur_calib_prior *p = &spec->priors[spec->npriors++];
 	p->line = cf_line(g);
 	if (cf_type_of(g) != CF_GROUP) {
-		report(R, g, path, "expected a group { path = ...; dist = ...; ... }, got %s",
+		cf_report(R, g, path, "expected a group { path = ...; dist = ...; ... }, got %s",
 		       GOT(g));
 		return;
 	}
 	static const char *const names[] = {"path", "dist", "min", "max", "mean", "sd"};
-	check_names(R, g, path, names, sizeof names / sizeof *names);
+	cf_check_names(R, g, path, names, sizeof names / sizeof *names);
 	const struct cf_setting *ps = cf_member(g, "path");
 	snprintf(sub, sizeof sub, "%s.path", path);
 	if (!ps || cf_type_of(ps) != CF_STRING || cf_string(ps)[0] == '\0' ||
 	    strpbrk(cf_string(ps), "= \t\n")) {
-		report(R, ps ? ps : g, sub, "expected a setting's path (as --set takes it), "
+		cf_report(R, ps ? ps : g, sub, "expected a setting's path (as --set takes it), "
 		       "got %s", ps ? GOT(ps) : "nothing");
 	} else {
 		for (size_t i = 0; i + 1 < spec->npriors; i++)
 			if (spec->priors[i].path && strcmp(spec->priors[i].path,
 							   cf_string(ps)) == 0)
-				report(R, ps, sub, "expected each path once, got \"%s\" again "
+				cf_report(R, ps, sub, "expected each path once, got \"%s\" again "
 				       "(line %u)", cf_string(ps), spec->priors[i].line);
-		p->path = copy_text(R, cf_string(ps));
+		p->path = cf_copy_text(R, cf_string(ps));
 	}
 	const struct cf_setting *ds = cf_member(g, "dist");
 	snprintf(sub, sizeof sub, "%s.dist", path);
@@ -203,49 +64,49 @@ static void read_prior(struct reader *R, struct ur_calib_spec *spec,
 	} else if (dist && strcmp(dist, "normal") == 0) {
 		p->family = UR_PRIOR_NORMAL;
 	} else {
-		report(R, ds ? ds : g, sub, "expected \"uniform\", \"loguniform\" or "
+		cf_report(R, ds ? ds : g, sub, "expected \"uniform\", \"loguniform\" or "
 		       "\"normal\", got %s", ds ? GOT(ds) : "nothing");
 		return;
 	}
-	bool ok = read_number(R, g, path, "min", true, -HUGE_VAL, true, HUGE_VAL, true,
+	bool ok = cf_read_number(R, g, path, "min", true, -HUGE_VAL, true, HUGE_VAL, true,
 			      &p->min);
-	ok = read_number(R, g, path, "max", true, -HUGE_VAL, true, HUGE_VAL, true,
+	ok = cf_read_number(R, g, path, "max", true, -HUGE_VAL, true, HUGE_VAL, true,
 			 &p->max) && ok;
 	if (!ok)
 		return;
 	snprintf(sub, sizeof sub, "%s.max", path);
 	if (!(p->max > p->min)) {
-		report(R, cf_member(g, "max"), sub, "expected a number > min, got %s",
+		cf_report(R, cf_member(g, "max"), sub, "expected a number > min, got %s",
 		       GOT(cf_member(g, "max")));
 		return;
 	}
 	if (p->family == UR_PRIOR_LOGUNIFORM && !(p->min > 0)) {
 		snprintf(sub, sizeof sub, "%s.min", path);
-		report(R, cf_member(g, "min"), sub, "expected a number > 0 for a loguniform "
+		cf_report(R, cf_member(g, "min"), sub, "expected a number > 0 for a loguniform "
 		       "prior, got %s", GOT(cf_member(g, "min")));
 		return;
 	}
 	if (p->family == UR_PRIOR_NORMAL) {
-		ok = read_number(R, g, path, "mean", true, -HUGE_VAL, true, HUGE_VAL, true,
+		ok = cf_read_number(R, g, path, "mean", true, -HUGE_VAL, true, HUGE_VAL, true,
 				 &p->mean);
-		ok = read_number(R, g, path, "sd", true, 0, true, HUGE_VAL, true, &p->sd) && ok;
+		ok = cf_read_number(R, g, path, "sd", true, 0, true, HUGE_VAL, true, &p->sd) && ok;
 		/* A truncation that leaves almost no mass would make the sampler spin. */
 		if (ok && (p->mean < p->min - 6 * p->sd || p->mean > p->max + 6 * p->sd)) {
 			snprintf(sub, sizeof sub, "%s.mean", path);
-			report(R, cf_member(g, "mean"), sub, "expected a mean within 6 sd of "
+			cf_report(R, cf_member(g, "mean"), sub, "expected a mean within 6 sd of "
 			       "[min, max], got %s", GOT(cf_member(g, "mean")));
 		}
 	} else {
 		for (const char *const *n = (const char *const[]){"mean", "sd", NULL}; *n; n++)
 			if (cf_member(g, *n)) {
 				snprintf(sub, sizeof sub, "%s.%s", path, *n);
-				report(R, cf_member(g, *n), sub, "expected only with dist = "
+				cf_report(R, cf_member(g, *n), sub, "expected only with dist = "
 				       "\"normal\", got %s", GOT(cf_member(g, *n)));
 			}
 	}
 }
 
-static void read_target(struct reader *R, struct ur_calib_spec *spec,
+static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 			const struct cf_setting *g, size_t index)
 {
 	char got[256], path[64], sub[96];
@@ -253,13 +114,13 @@ static void read_target(struct reader *R, struct ur_calib_spec *spec,
 	struct ur_calib_target *t = &spec->targets[spec->ntargets++];
 	t->line = cf_line(g);
 	if (cf_type_of(g) != CF_GROUP) {
-		report(R, g, path, "expected a group { metric = ...; value = ...; ... }, got %s",
+		cf_report(R, g, path, "expected a group { metric = ...; value = ...; ... }, got %s",
 		       GOT(g));
 		return;
 	}
 	static const char *const names[] = {"metric", "value", "low", "high", "grade",
 					    "scale", "weight", "source"};
-	check_names(R, g, path, names, sizeof names / sizeof *names);
+	cf_check_names(R, g, path, names, sizeof names / sizeof *names);
 	const struct cf_setting *ms = cf_member(g, "metric");
 	snprintf(sub, sizeof sub, "%s.metric", path);
 	const struct ur_column *cols;
@@ -273,41 +134,41 @@ static void read_target(struct reader *R, struct ur_calib_spec *spec,
 			if (cols[i].metric && used + strlen(cols[i].name) + 3 < sizeof list)
 				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
 							 used ? ", " : "", cols[i].name);
-		report(R, ms ? ms : g, sub, "expected a summary metric (%s), got %s", list,
+		cf_report(R, ms ? ms : g, sub, "expected a summary metric (%s), got %s", list,
 		       ms ? GOT(ms) : "nothing");
 	} else {
 		for (size_t i = 0; i + 1 < spec->ntargets; i++)
 			if (spec->targets[i].metric &&
 			    strcmp(spec->targets[i].metric, cf_string(ms)) == 0)
-				report(R, ms, sub, "expected each metric once, got \"%s\" again "
+				cf_report(R, ms, sub, "expected each metric once, got \"%s\" again "
 				       "(line %u)", cf_string(ms), spec->targets[i].line);
-		t->metric = copy_text(R, cf_string(ms));
+		t->metric = cf_copy_text(R, cf_string(ms));
 	}
-	bool ok = read_number(R, g, path, "value", true, -HUGE_VAL, true, HUGE_VAL, true,
+	bool ok = cf_read_number(R, g, path, "value", true, -HUGE_VAL, true, HUGE_VAL, true,
 			      &t->value);
-	ok = read_number(R, g, path, "low", true, -HUGE_VAL, true, HUGE_VAL, true,
+	ok = cf_read_number(R, g, path, "low", true, -HUGE_VAL, true, HUGE_VAL, true,
 			 &t->low) && ok;
-	ok = read_number(R, g, path, "high", true, -HUGE_VAL, true, HUGE_VAL, true,
+	ok = cf_read_number(R, g, path, "high", true, -HUGE_VAL, true, HUGE_VAL, true,
 			 &t->high) && ok;
 	if (ok && !(t->low <= t->value && t->value <= t->high)) {
 		snprintf(sub, sizeof sub, "%s.value", path);
-		report(R, cf_member(g, "value"), sub, "expected low <= value <= high, got %s",
+		cf_report(R, cf_member(g, "value"), sub, "expected low <= value <= high, got %s",
 		       GOT(cf_member(g, "value")));
 		ok = false;
 	}
-	bool has_scale = read_number(R, g, path, "scale", false, 0, true, HUGE_VAL, true,
+	bool has_scale = cf_read_number(R, g, path, "scale", false, 0, true, HUGE_VAL, true,
 				     &t->scale);
 	if (ok && !has_scale) {
 		t->scale = (t->high - t->low) / 2;
 		if (!(t->scale > 0)) {
 			snprintf(sub, sizeof sub, "%s.scale", path);
-			report(R, g, sub, "expected a scale > 0 when low = high (the record "
+			cf_report(R, g, sub, "expected a scale > 0 when low = high (the record "
 			       "gives no range), got nothing");
 		}
 	}
 	double own = 1;
 	if (cf_member(g, "weight"))
-		read_number(R, g, path, "weight", false, 0, true, 1e6, false, &own);
+		cf_read_number(R, g, path, "weight", false, 0, true, 1e6, false, &own);
 	const struct cf_setting *gs = cf_member(g, "grade");
 	snprintf(sub, sizeof sub, "%s.grade", path);
 	const char *grade = gs && cf_type_of(gs) == CF_STRING ? cf_string(gs) : "";
@@ -317,23 +178,23 @@ static void read_target(struct reader *R, struct ur_calib_spec *spec,
 		t->grade = grade[0];
 		t->weight = own * (grade[0] == 'A' ? 1.0 : grade[0] == 'B' ? 0.5 : 0.25);
 	} else {
-		report(R, gs ? gs : g, sub, "expected \"A\", \"B\" or \"C\" (the record's "
+		cf_report(R, gs ? gs : g, sub, "expected \"A\", \"B\" or \"C\" (the record's "
 		       "grade), got %s", gs ? GOT(gs) : "nothing");
 	}
 	const struct cf_setting *ss = cf_member(g, "source");
 	if (ss) {
 		if (cf_type_of(ss) != CF_STRING) {
 			snprintf(sub, sizeof sub, "%s.source", path);
-			report(R, ss, sub, "expected a string, got %s", GOT(ss));
+			cf_report(R, ss, sub, "expected a string, got %s", GOT(ss));
 		} else {
-			t->source = copy_text(R, cf_string(ss));
+			t->source = cf_copy_text(R, cf_string(ss));
 		}
 	}
 }
 
 /* Tries each prior's path on the scenario at its bounds: a path the scenario does not
  * know, or a bound outside the setting's range, is reported at the prior's line. */
-static void check_priors(struct reader *R, const struct ur_calib_spec *spec,
+static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 			 const struct ur_scenario *scenario)
 {
 	for (size_t i = 0; i < spec->npriors; i++) {
@@ -355,7 +216,7 @@ static void check_priors(struct reader *R, const struct ur_calib_spec *spec,
 					 "of the scenario that takes its %s, %s: %s", R->file,
 					 p->line, i, end ? "max" : "min", value,
 					 ur_diag_count(&d) ? ur_diag_message(&d, 0) : "out of memory");
-				add_message(R, text);
+				cf_reader_add(R, text);
 				ur_diag_finish(&d);
 				break;
 			}
@@ -365,24 +226,24 @@ static void check_priors(struct reader *R, const struct ur_calib_spec *spec,
 	}
 }
 
-static void read_spec(struct reader *R, struct ur_calib_spec *spec,
+static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 		      const struct cf_setting *root, enum ur_scenario_status *status)
 {
 	char got[256];
 	static const char *const names[] = {"scenario", "seed", "particles", "replications",
 					    "generations", "quantile", "min_acceptance",
 					    "priors", "targets"};
-	check_names(R, root, "", names, sizeof names / sizeof *names);
+	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 	const struct cf_setting *s = cf_member(root, "scenario");
 	if (!s || cf_type_of(s) != CF_STRING || cf_string(s)[0] == '\0') {
-		report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
+		cf_report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
 		       s ? GOT(s) : "nothing");
 	} else {
 		/* Relative to the calibration file's folder, as a sweep's scenario is. */
 		const char *name = cf_string(s);
 		const char *slash = strrchr(R->file, '/');
 		if (name[0] == '/' || !slash) {
-			spec->scenario = copy_text(R, name);
+			spec->scenario = cf_copy_text(R, name);
 		} else {
 			size_t n = (size_t)(slash - R->file) + 1 + strlen(name) + 1;
 			spec->scenario = malloc(n);
@@ -395,40 +256,40 @@ static void read_spec(struct reader *R, struct ur_calib_spec *spec,
 	}
 	const struct cf_setting *seed = cf_member(root, "seed");
 	if (!seed) {
-		report(R, NULL, "seed", "expected the master seed, got nothing");
+		cf_report(R, NULL, "seed", "expected the master seed, got nothing");
 	} else if (cf_type_of(seed) == CF_STRING) {
 		if (ur_rng_seed_parse(cf_string(seed), &spec->seed) != 0 ||
 		    spec->seed > (uint64_t)UR_MAX_SEED)
-			report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
+			cf_report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
 			       "\"0x...\" string, got %s", (long long)UR_MAX_SEED, GOT(seed));
 	} else if ((cf_type_of(seed) != CF_INT && cf_type_of(seed) != CF_INT64) ||
 		   cf_int64(seed) < 0) {
-		report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
+		cf_report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
 		       "\"0x...\" string, got %s", (long long)UR_MAX_SEED, GOT(seed));
 	} else {
 		spec->seed = (uint64_t)cf_int64(seed);
 	}
-	read_count(R, root, "particles", true, 4, UR_CALIB_MAX_PARTICLES, &spec->particles);
-	read_count(R, root, "replications", true, 1, UR_CALIB_MAX_REPLICATIONS,
+	cf_read_count(R, root, "particles", true, 4, UR_CALIB_MAX_PARTICLES, &spec->particles);
+	cf_read_count(R, root, "replications", true, 1, UR_CALIB_MAX_REPLICATIONS,
 		   &spec->replications);
-	read_count(R, root, "generations", true, 1, UR_CALIB_MAX_GENERATIONS,
+	cf_read_count(R, root, "generations", true, 1, UR_CALIB_MAX_GENERATIONS,
 		   &spec->generations);
 	if (spec->particles && spec->replications &&
 	    spec->particles * spec->replications > UR_SWEEP_MAX_UNITS)
-		report(R, cf_member(root, "replications"), "replications", "expected particles "
+		cf_report(R, cf_member(root, "replications"), "replications", "expected particles "
 		       "x replications <= %u (a generation's sweep), got %llu",
 		       UR_SWEEP_MAX_UNITS,
 		       (unsigned long long)(spec->particles * spec->replications));
 	spec->quantile = 0.5;
-	read_number(R, root, "", "quantile", false, 0, true, 1, true, &spec->quantile);
+	cf_read_number(R, root, "", "quantile", false, 0, true, 1, true, &spec->quantile);
 	spec->min_acceptance = 0;
-	read_number(R, root, "", "min_acceptance", false, 0, false, 1, true,
+	cf_read_number(R, root, "", "min_acceptance", false, 0, false, 1, true,
 		    &spec->min_acceptance);
 
 	const struct cf_setting *priors = cf_member(root, "priors");
 	if (!priors || cf_type_of(priors) != CF_LIST || cf_length(priors) < 1 ||
 	    (size_t)cf_length(priors) > UR_SWEEP_MAX_PARAMS) {
-		report(R, priors, "priors", "expected a list of 1 to %u groups ( { path = ...; "
+		cf_report(R, priors, "priors", "expected a list of 1 to %u groups ( { path = ...; "
 		       "dist = ...; ... }, ... ), got %s", UR_SWEEP_MAX_PARAMS,
 		       priors ? GOT(priors) : "nothing");
 	} else {
@@ -443,7 +304,7 @@ static void read_spec(struct reader *R, struct ur_calib_spec *spec,
 	const struct cf_setting *targets = cf_member(root, "targets");
 	if (!targets || cf_type_of(targets) != CF_LIST || cf_length(targets) < 1 ||
 	    (size_t)cf_length(targets) > UR_CALIB_MAX_TARGETS) {
-		report(R, targets, "targets", "expected a list of 1 to %u groups ( { metric = "
+		cf_report(R, targets, "targets", "expected a list of 1 to %u groups ( { metric = "
 		       "...; value = ...; ... }, ... ), got %s", UR_CALIB_MAX_TARGETS,
 		       targets ? GOT(targets) : "nothing");
 	} else {
@@ -473,7 +334,7 @@ static void read_spec(struct reader *R, struct ur_calib_spec *spec,
 		snprintf(text, sizeof text, "%s: scenario: expected a scenario without "
 			 "scenario.posterior (a calibration fits its own values), got one naming "
 			 "%s", R->file, ur_posterior_name(ur_scenario_posterior(scenario)));
-		add_message(R, text);
+		cf_reader_add(R, text);
 	}
 	check_priors(R, spec, scenario);
 	ur_scenario_destroy(scenario);
@@ -496,25 +357,14 @@ void ur_calib_spec_destroy(struct ur_calib_spec *spec)
 	free(spec);
 }
 
-static void say(void *context, unsigned line, const char *what)
-{
-	struct reader *R = context;
-	char text[900];
-	if (line)
-		snprintf(text, sizeof text, "%s:%u: %s", R->file, line, what);
-	else
-		snprintf(text, sizeof text, "%s: %s", R->file, what);
-	add_message(R, text);
-}
-
 struct ur_calib_spec *ur_calib_spec_read(const char *path, struct ur_diag *diag,
 					 enum ur_scenario_status *status)
 {
 	assert(path && diag && status);
-	struct reader R = {.file = path, .diag = diag};
+	struct cf_reader R = {.file = path, .diag = diag};
 	int st = 0;
-	struct cf_setting *cfg = cf_read_file(path, "@include is not supported in a "
-					      "calibration file", say, &R, &st);
+	struct cf_setting *cfg = cf_reader_parse(&R, "@include is not supported in a "
+						 "calibration file", &st);
 	if (!cfg) {
 		*status = (enum ur_scenario_status)st;
 		return NULL;

@@ -501,79 +501,18 @@ done:
 	return rc;
 }
 
-/* Whether `folder` holds the units of shard K of N of the sweep, all done. (As
- * calib.c's: both drive a sweep to completion across shards.) */
-static bool sweep_complete(const struct ur_sweep *sweep, const char *folder, unsigned shard,
-			   unsigned shards)
-{
-	char *path = join(folder, "manifest.cfg");
-	if (!path)
-		return false;
-	struct ur_diag d;
-	ur_diag_init(&d, 1);
-	enum ur_scenario_status st;
-	struct ur_sweep_manifest *m = ur_sweep_manifest_read(path, &d, &st);
-	free(path);
-	ur_diag_finish(&d);
-	if (!m)
-		return false;
-	uint64_t R = ur_sweep_replications(sweep), total = ur_sweep_points(sweep) * R;
-	uint64_t want = 0, done = 0;
-	for (uint64_t u = 0; u < total; u++)
-		want += u % shards == shard - 1;
-	bool ok = m->scenario_hash == ur_sweep_hash(sweep);
-	for (size_t i = 0; ok && i < m->nunits; i++) {
-		uint64_t u = (uint64_t)m->units[i].point * R + m->units[i].replication;
-		if (!m->units[i].failed && u % shards == shard - 1)
-			done++;
-	}
-	ur_sweep_manifest_destroy(m);
-	return ok && done == want;
-}
-
 /* Runs the points' sweep (points.cfg already written) so that DIR/points holds every
- * unit: at once, or this shard's share and, when every shard's is done, the merge. */
+ * unit: at once, or this shard's share and, when every shard's is done, the merge
+ * (ur_sweep_drive). */
 static int run_points(const char *dir, const struct ur_sens_options *o,
 		      struct ur_sens_result *result)
 {
-	char *cfg = join(dir, "points.cfg"), *folder = join(dir, "points");
-	char **shard_dirs = calloc(o->shards, sizeof *shard_dirs);
-	struct ur_sweep *sweep = NULL;
-	struct ur_diag d;
-	ur_diag_init(&d, 4);
-	int rc = -1;
-	if (!cfg || !folder || !shard_dirs) {
-		fail(result, UR_RUN_SOFTWARE, "out of memory");
-		goto done;
-	}
-	enum ur_scenario_status st;
-	sweep = ur_sweep_load(cfg, &d, &st);
-	if (!sweep) {
-		fail(result, (int)st, ur_diag_count(&d) ? ur_diag_message(&d, 0) : "cannot load");
-		goto done;
-	}
-	if (o->resume && sweep_complete(sweep, folder, 1, 1)) {
-		rc = 0;
-		goto done;
-	}
-	for (unsigned k = 0; k < o->shards; k++) {
-		char s[64];
-		snprintf(s, sizeof s, "points.shard-%u-of-%u", k + 1, o->shards);
-		if (!(shard_dirs[k] = join(dir, s))) {
-			fail(result, UR_RUN_SOFTWARE, "out of memory");
-			goto done;
-		}
-	}
-	const char *into = o->shards > 1 ? shard_dirs[o->shard - 1] : folder;
-	const struct ur_sweep_options so = {
+	const struct ur_sweep_options base = {
 		.jobs = o->jobs,
 		.shard = o->shard,
 		.shards = o->shards,
 		.resume = o->resume,
-		.checkpoint_s = 60,
-		.checkpoint_share = 0.1,
 		.version = o->version,
-		.sweep_path = cfg,
 		.argc = o->argc,
 		.argv = o->argv,
 		.interrupt = o->interrupt,
@@ -582,46 +521,32 @@ static int run_points(const char *dir, const struct ur_sens_options *o,
 		.replicate = o->replicate,
 		.replicate_context = o->replicate_context,
 	};
-	struct ur_sweep_result sr;
-	enum ur_run_status rs = UR_RUN_OK;
-	if (!(o->resume && o->shards > 1 && sweep_complete(sweep, into, o->shard, o->shards)))
-		rs = ur_sweep_run(sweep, into, &so, &sr);
-	if (rs != UR_RUN_OK) {
-		result->status = (int)rs;
-		result->signal = rs == UR_RUN_INTERRUPTED ? sr.signal : 0;
-		snprintf(result->message, sizeof result->message, "points: %.400s", sr.message);
-		goto done;
+	struct ur_sweep_drive_result dr;
+	ur_sweep_drive(dir, "points", &base, &dr);
+	switch (dr.stage) {
+	case UR_DRIVE_DONE:
+		return 0;
+	case UR_DRIVE_LOAD:
+		fail(result, dr.status, dr.message);
+		break;
+	case UR_DRIVE_RUN:
+		result->status = dr.status;
+		result->signal = dr.signal;
+		snprintf(result->message, sizeof result->message, "points: %.400s", dr.message);
+		break;
+	case UR_DRIVE_WAITING:
+		result->status = UR_SENS_WAITING;
+		snprintf(result->message, sizeof result->message, "shard %u of %u is done; "
+			 "shard %u is not: run every shard again with --resume when all are",
+			 o->shard, o->shards, dr.waiting_for);
+		break;
+	case UR_DRIVE_MERGE:
+		result->status = dr.status;
+		snprintf(result->message, sizeof result->message, "merging the shards: %.400s",
+			 dr.message);
+		break;
 	}
-	if (o->shards > 1) {
-		for (unsigned k = 0; k < o->shards; k++)
-			if (!sweep_complete(sweep, shard_dirs[k], k + 1, o->shards)) {
-				result->status = UR_SENS_WAITING;
-				snprintf(result->message, sizeof result->message, "shard %u of %u "
-					 "is done; shard %u is not: run every shard again with "
-					 "--resume when all are", o->shard, o->shards, k + 1);
-				goto done;
-			}
-		int ms = ur_sweep_merge(folder, (const char *const *)shard_dirs, o->shards,
-					o->version, o->argc, o->argv, &sr);
-		/* Another shard may have merged it meanwhile: the merge is the same bytes. */
-		if (ms != 0 && !sweep_complete(sweep, folder, 1, 1)) {
-			result->status = ms;
-			snprintf(result->message, sizeof result->message, "merging the shards: "
-				 "%.400s", sr.message);
-			goto done;
-		}
-	}
-	rc = 0;
-done:
-	ur_sweep_destroy(sweep);
-	ur_diag_finish(&d);
-	if (shard_dirs)
-		for (unsigned k = 0; k < o->shards; k++)
-			free(shard_dirs[k]);
-	free(shard_dirs);
-	free(cfg);
-	free(folder);
-	return rc;
+	return -1;
 }
 
 /* points.csv: each point's place in the design, its parameters and its outputs. */

@@ -12,12 +12,12 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "reader.h"
 #include "schema.h"
 #include "unrest/model.h"
 #include "unrest/output.h"
@@ -25,148 +25,9 @@
 #include "unrest/rng.h"
 #include "unrest/sweep.h"
 
-struct reader {
-	const char *file;
-	struct ur_diag *diag;
-	bool bad, nomem;
-};
+#define GOT(s) cf_describe((s), got, sizeof got)
 
-static void add_message(struct reader *R, const char *text)
-{
-	R->bad = true;
-	if (ur_diag_add(R->diag, text) != 0)
-		R->nomem = true;
-}
-
-__attribute__((format(printf, 4, 5)))
-static void report(struct reader *R, const struct cf_setting *where, const char *path,
-		   const char *fmt, ...)
-{
-	char text[1024];
-	int n = snprintf(text, sizeof text, "%s:%u: %s: ", R->file,
-			 where ? (unsigned)cf_line(where) : 1u, path);
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof text)
-		vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
-	va_end(ap);
-	add_message(R, text);
-}
-
-static const char *describe(const struct cf_setting *s, char *buf, size_t size)
-{
-	char r[SC_REAL_TEXT_SIZE];
-	switch (cf_type_of(s)) {
-	case CF_INT: snprintf(buf, size, "%d", cf_int(s)); break;
-	case CF_INT64: snprintf(buf, size, "%lld", cf_int64(s)); break;
-	case CF_FLOAT: snprintf(buf, size, "%s", sc_format_real(cf_float(s), true, r)); break;
-	case CF_BOOL: snprintf(buf, size, "%s", cf_bool(s) ? "true" : "false"); break;
-	case CF_STRING: snprintf(buf, size, "\"%.200s\"", cf_string(s)); break;
-	case CF_GROUP: snprintf(buf, size, "a group"); break;
-	case CF_ARRAY: snprintf(buf, size, "an array"); break;
-	case CF_LIST: snprintf(buf, size, "a list"); break;
-	default: snprintf(buf, size, "nothing"); break;
-	}
-	return buf;
-}
-
-#define GOT(s) describe((s), got, sizeof got)
-
-static bool is_number(const struct cf_setting *s)
-{
-	int t = cf_type_of(s);
-	return t == CF_INT || t == CF_INT64 || t == CF_FLOAT;
-}
-
-static double number(const struct cf_setting *s)
-{
-	switch (cf_type_of(s)) {
-	case CF_INT: return cf_int(s);
-	case CF_INT64: return (double)cf_int64(s);
-	default: return cf_float(s);
-	}
-}
-
-static void check_names(struct reader *R, const struct cf_setting *g, const char *path,
-			const char *const *names, size_t n)
-{
-	for (int i = 0; i < cf_length(g); i++) {
-		const struct cf_setting *s = cf_elem(g, (unsigned)i);
-		const char *name = cf_name(s);
-		const char *best = NULL;
-		if (sc_known_name(name, names, n, &best))
-			continue;
-		char full[256];
-		snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);
-		if (best)
-			report(R, s, full, "unknown setting (did you mean \"%s\"?)", best);
-		else
-			report(R, s, full, "unknown setting");
-	}
-}
-
-/* A number setting `name` of g in [lo, hi] (strict ends when asked), into *out.
- * Absent: false, not reported unless required. */
-static bool read_number(struct reader *R, const struct cf_setting *g, const char *gpath,
-			const char *name, bool required, double lo, bool lo_open, double hi,
-			bool hi_open, double *out)
-{
-	char got[256], path[300];
-	snprintf(path, sizeof path, "%s%s%s", gpath, gpath[0] ? "." : "", name);
-	const struct cf_setting *s = cf_member(g, name);
-	if (!s) {
-		if (required)
-			report(R, g, path, "expected a number, got nothing");
-		return false;
-	}
-	if (!is_number(s) || !isfinite(number(s))) {
-		report(R, s, path, "expected a finite number, got %s", GOT(s));
-		return false;
-	}
-	double v = number(s);
-	if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi))) {
-		char a[SC_REAL_TEXT_SIZE], b[SC_REAL_TEXT_SIZE];
-		report(R, s, path, "expected a number %s %s and %s %s, got %s",
-		       lo_open ? ">" : ">=", sc_format_real(lo, false, a),
-		       hi_open ? "<" : "<=", sc_format_real(hi, false, b), GOT(s));
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-/* A whole number setting in [lo, hi]. */
-static bool read_count(struct reader *R, const struct cf_setting *g, const char *name,
-		       bool required, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char got[256];
-	const struct cf_setting *s = cf_member(g, name);
-	if (!s) {
-		if (required)
-			report(R, NULL, name, "expected a whole number from %llu to %llu, got "
-			       "nothing", (unsigned long long)lo, (unsigned long long)hi);
-		return false;
-	}
-	int t = cf_type_of(s);
-	long long v = t == CF_INT ? cf_int(s) : t == CF_INT64 ? cf_int64(s) : -1;
-	if ((t != CF_INT && t != CF_INT64) || v < 0 || (uint64_t)v < lo || (uint64_t)v > hi) {
-		report(R, s, name, "expected a whole number from %llu to %llu, got %s",
-		       (unsigned long long)lo, (unsigned long long)hi, GOT(s));
-		return false;
-	}
-	*out = (uint64_t)v;
-	return true;
-}
-
-static char *copy_text(struct reader *R, const char *text)
-{
-	char *c = strdup(text);
-	if (!c)
-		R->nomem = true;
-	return c;
-}
-
-static void read_param(struct reader *R, struct ur_sens_spec *spec,
+static void read_param(struct cf_reader *R, struct ur_sens_spec *spec,
 		       const struct cf_setting *g, size_t index)
 {
 	char got[256], path[64], sub[96];
@@ -174,25 +35,25 @@ static void read_param(struct reader *R, struct ur_sens_spec *spec,
 	struct ur_sens_param *p = &spec->params[spec->nparams++];
 	p->line = cf_line(g);
 	if (cf_type_of(g) != CF_GROUP) {
-		report(R, g, path, "expected a group { path = ...; min = ...; max = ...; }, "
+		cf_report(R, g, path, "expected a group { path = ...; min = ...; max = ...; }, "
 		       "got %s", GOT(g));
 		return;
 	}
 	static const char *const names[] = {"path", "dist", "min", "max"};
-	check_names(R, g, path, names, sizeof names / sizeof *names);
+	cf_check_names(R, g, path, names, sizeof names / sizeof *names);
 	const struct cf_setting *ps = cf_member(g, "path");
 	snprintf(sub, sizeof sub, "%s.path", path);
 	if (!ps || cf_type_of(ps) != CF_STRING || cf_string(ps)[0] == '\0' ||
 	    strpbrk(cf_string(ps), "=, \t\n\"")) {
-		report(R, ps ? ps : g, sub, "expected a setting's path (as --set takes it), "
+		cf_report(R, ps ? ps : g, sub, "expected a setting's path (as --set takes it), "
 		       "got %s", ps ? GOT(ps) : "nothing");
 	} else {
 		for (size_t i = 0; i + 1 < spec->nparams; i++)
 			if (spec->params[i].path && strcmp(spec->params[i].path,
 							   cf_string(ps)) == 0)
-				report(R, ps, sub, "expected each path once, got \"%s\" again "
+				cf_report(R, ps, sub, "expected each path once, got \"%s\" again "
 				       "(line %u)", cf_string(ps), spec->params[i].line);
-		p->path = copy_text(R, cf_string(ps));
+		p->path = cf_copy_text(R, cf_string(ps));
 	}
 	const struct cf_setting *ds = cf_member(g, "dist");
 	snprintf(sub, sizeof sub, "%s.dist", path);
@@ -202,30 +63,30 @@ static void read_param(struct reader *R, struct ur_sens_spec *spec,
 	} else if (dist && strcmp(dist, "loguniform") == 0) {
 		p->scale = UR_SENS_LOGUNIFORM;
 	} else {
-		report(R, ds, sub, "expected \"uniform\" or \"loguniform\", got %s", GOT(ds));
+		cf_report(R, ds, sub, "expected \"uniform\" or \"loguniform\", got %s", GOT(ds));
 		return;
 	}
-	bool ok = read_number(R, g, path, "min", true, -HUGE_VAL, true, HUGE_VAL, true,
+	bool ok = cf_read_number(R, g, path, "min", true, -HUGE_VAL, true, HUGE_VAL, true,
 			      &p->min);
-	ok = read_number(R, g, path, "max", true, -HUGE_VAL, true, HUGE_VAL, true,
+	ok = cf_read_number(R, g, path, "max", true, -HUGE_VAL, true, HUGE_VAL, true,
 			 &p->max) && ok;
 	if (!ok)
 		return;
 	if (!(p->max > p->min)) {
 		snprintf(sub, sizeof sub, "%s.max", path);
-		report(R, cf_member(g, "max"), sub, "expected a number > min, got %s",
+		cf_report(R, cf_member(g, "max"), sub, "expected a number > min, got %s",
 		       GOT(cf_member(g, "max")));
 		return;
 	}
 	if (p->scale == UR_SENS_LOGUNIFORM && !(p->min > 0)) {
 		snprintf(sub, sizeof sub, "%s.min", path);
-		report(R, cf_member(g, "min"), sub, "expected a number > 0 for a loguniform "
+		cf_report(R, cf_member(g, "min"), sub, "expected a number > 0 for a loguniform "
 		       "parameter, got %s", GOT(cf_member(g, "min")));
 	}
 }
 
 /* An output: a summary metric every replication defines, or outcome.NAME. */
-static void read_output(struct reader *R, struct ur_sens_spec *spec,
+static void read_output(struct cf_reader *R, struct ur_sens_spec *spec,
 			const struct cf_setting *s, size_t index)
 {
 	char got[256], path[64];
@@ -242,7 +103,7 @@ static void read_output(struct reader *R, struct ur_sens_spec *spec,
 		if (col >= 0 && (size_t)col < ncols && cols[col].metric && cols[col].optional) {
 			/* The mean over a point's replications would leave out those without
 			 * a value, and a point where none has one would have no output. */
-			report(R, s, path, "expected a metric every replication has (or an "
+			cf_report(R, s, path, "expected a metric every replication has (or an "
 			       "outcome.NAME share), got \"%s\", which is empty where the "
 			       "event did not happen", name);
 			return;
@@ -263,23 +124,23 @@ static void read_output(struct reader *R, struct ur_sens_spec *spec,
 				used += (size_t)snprintf(list + used, sizeof list - used,
 							 ", outcome.%s", on);
 		}
-		report(R, s, path, "expected a summary metric or an outcome (%s), got %s",
+		cf_report(R, s, path, "expected a summary metric or an outcome (%s), got %s",
 		       list, GOT(s));
 		return;
 	}
 	for (size_t i = 0; i < spec->noutputs; i++)
 		if (strcmp(spec->outputs[i], name) == 0) {
-			report(R, s, path, "expected each output once, got \"%s\" again", name);
+			cf_report(R, s, path, "expected each output once, got \"%s\" again", name);
 			return;
 		}
-	char *c = copy_text(R, name);
+	char *c = cf_copy_text(R, name);
 	if (c)
 		spec->outputs[spec->noutputs++] = c;
 }
 
 /* Tries each parameter's path on the scenario at its bounds: a path the scenario does
  * not know, or a bound outside the setting's range, is reported at its line. */
-static void check_params(struct reader *R, const struct ur_sens_spec *spec,
+static void check_params(struct cf_reader *R, const struct ur_sens_spec *spec,
 			 const struct ur_scenario *scenario)
 {
 	for (size_t i = 0; i < spec->nparams; i++) {
@@ -301,7 +162,7 @@ static void check_params(struct reader *R, const struct ur_sens_spec *spec,
 					 "setting of the scenario that takes its %s, %s: %s",
 					 R->file, p->line, i, end ? "max" : "min", value,
 					 ur_diag_count(&d) ? ur_diag_message(&d, 0) : "out of memory");
-				add_message(R, text);
+				cf_reader_add(R, text);
 				ur_diag_finish(&d);
 				break;
 			}
@@ -311,24 +172,24 @@ static void check_params(struct reader *R, const struct ur_sens_spec *spec,
 	}
 }
 
-static void read_spec(struct reader *R, struct ur_sens_spec *spec,
+static void read_spec(struct cf_reader *R, struct ur_sens_spec *spec,
 		      const struct cf_setting *root, enum ur_scenario_status *status)
 {
 	char got[256];
 	static const char *const names[] = {"scenario", "seed", "method", "samples",
 					    "replications", "levels", "bootstrap",
 					    "confidence", "parameters", "outputs"};
-	check_names(R, root, "", names, sizeof names / sizeof *names);
+	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 	const struct cf_setting *s = cf_member(root, "scenario");
 	if (!s || cf_type_of(s) != CF_STRING || cf_string(s)[0] == '\0') {
-		report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
+		cf_report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
 		       s ? GOT(s) : "nothing");
 	} else {
 		/* Relative to the sensitivity file's folder, as a sweep's scenario is. */
 		const char *name = cf_string(s);
 		const char *slash = strrchr(R->file, '/');
 		if (name[0] == '/' || !slash) {
-			spec->scenario = copy_text(R, name);
+			spec->scenario = cf_copy_text(R, name);
 		} else {
 			size_t n = (size_t)(slash - R->file) + 1 + strlen(name) + 1;
 			spec->scenario = malloc(n);
@@ -341,15 +202,15 @@ static void read_spec(struct reader *R, struct ur_sens_spec *spec,
 	}
 	const struct cf_setting *seed = cf_member(root, "seed");
 	if (!seed) {
-		report(R, NULL, "seed", "expected the master seed, got nothing");
+		cf_report(R, NULL, "seed", "expected the master seed, got nothing");
 	} else if (cf_type_of(seed) == CF_STRING) {
 		if (ur_rng_seed_parse(cf_string(seed), &spec->seed) != 0 ||
 		    spec->seed > (uint64_t)UR_MAX_SEED)
-			report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
+			cf_report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
 			       "\"0x...\" string, got %s", (long long)UR_MAX_SEED, GOT(seed));
 	} else if ((cf_type_of(seed) != CF_INT && cf_type_of(seed) != CF_INT64) ||
 		   cf_int64(seed) < 0) {
-		report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
+		cf_report(R, seed, "seed", "expected a whole number from 0 to %lld, or a "
 		       "\"0x...\" string, got %s", (long long)UR_MAX_SEED, GOT(seed));
 	} else {
 		spec->seed = (uint64_t)cf_int64(seed);
@@ -363,35 +224,35 @@ static void read_spec(struct reader *R, struct ur_sens_spec *spec,
 		spec->method = UR_SENS_MORRIS;
 	} else {
 		method_ok = false;
-		report(R, ms, "method", "expected \"sobol\" or \"morris\", got %s",
+		cf_report(R, ms, "method", "expected \"sobol\" or \"morris\", got %s",
 		       ms ? GOT(ms) : "nothing");
 	}
 	/* Sobol: at least 4 base rows for a variance and a bootstrap; Morris: two
 	 * trajectories for a standard deviation. */
-	read_count(R, root, "samples", true, spec->method == UR_SENS_SOBOL ? 4 : 2,
+	cf_read_count(R, root, "samples", true, spec->method == UR_SENS_SOBOL ? 4 : 2,
 		   UR_SENS_MAX_SAMPLES, &spec->samples);
-	read_count(R, root, "replications", true, 1, UR_RUN_MAX_REPLICATIONS,
+	cf_read_count(R, root, "replications", true, 1, UR_RUN_MAX_REPLICATIONS,
 		   &spec->replications);
 	spec->levels = 4;
 	const struct cf_setting *ls = cf_member(root, "levels");
 	if (ls && method_ok && spec->method != UR_SENS_MORRIS) {
-		report(R, ls, "levels", "expected only with method = \"morris\", got %s",
+		cf_report(R, ls, "levels", "expected only with method = \"morris\", got %s",
 		       GOT(ls));
-	} else if (ls && read_count(R, root, "levels", false, 2, UR_SENS_MAX_LEVELS,
+	} else if (ls && cf_read_count(R, root, "levels", false, 2, UR_SENS_MAX_LEVELS,
 				    &spec->levels) && spec->levels % 2 != 0) {
 		/* With p even, Delta = p / (2 (p - 1)) makes every level equally likely in
 		 * the trajectories (Morris 1991). */
-		report(R, ls, "levels", "expected an even number of levels, got %s", GOT(ls));
+		cf_report(R, ls, "levels", "expected an even number of levels, got %s", GOT(ls));
 	}
 	spec->bootstrap = 1000;
-	read_count(R, root, "bootstrap", false, 0, UR_SENS_MAX_BOOTSTRAP, &spec->bootstrap);
+	cf_read_count(R, root, "bootstrap", false, 0, UR_SENS_MAX_BOOTSTRAP, &spec->bootstrap);
 	spec->confidence = 0.9;
-	read_number(R, root, "", "confidence", false, 0, true, 1, true, &spec->confidence);
+	cf_read_number(R, root, "", "confidence", false, 0, true, 1, true, &spec->confidence);
 
 	const struct cf_setting *params = cf_member(root, "parameters");
 	if (!params || cf_type_of(params) != CF_LIST || cf_length(params) < 1 ||
 	    (size_t)cf_length(params) > UR_SENS_MAX_PARAMS) {
-		report(R, params, "parameters", "expected a list of 1 to %u groups ( { path = "
+		cf_report(R, params, "parameters", "expected a list of 1 to %u groups ( { path = "
 		       "...; min = ...; max = ...; }, ... ), got %s", UR_SENS_MAX_PARAMS,
 		       !params ? "nothing" : cf_type_of(params) != CF_LIST ? GOT(params)
 		       : cf_length(params) ? "too many" : "an empty list");
@@ -408,7 +269,7 @@ static void read_spec(struct reader *R, struct ur_sens_spec *spec,
 	int no = outputs ? cf_length(outputs) : 0;
 	if (!outputs || (cf_type_of(outputs) != CF_ARRAY && cf_type_of(outputs) != CF_LIST) ||
 	    no < 1 || (size_t)no > UR_SENS_MAX_OUTPUTS) {
-		report(R, outputs, "outputs", "expected an array of 1 to %u names [ \"killed\", "
+		cf_report(R, outputs, "outputs", "expected an array of 1 to %u names [ \"killed\", "
 		       "\"outcome.order_restored\", ... ], got %s", UR_SENS_MAX_OUTPUTS,
 		       !outputs ? "nothing" : no == 0 ? "an empty one" : no > 0 &&
 		       (cf_type_of(outputs) == CF_ARRAY || cf_type_of(outputs) == CF_LIST)
@@ -426,7 +287,7 @@ static void read_spec(struct reader *R, struct ur_sens_spec *spec,
 		uint64_t points = ur_sens_points(spec);
 		if (points > UR_SWEEP_MAX_POINTS || points * spec->replications >
 						       UR_SWEEP_MAX_UNITS)
-			report(R, cf_member(root, "samples"), "samples", "expected a design of "
+			cf_report(R, cf_member(root, "samples"), "samples", "expected a design of "
 			       "at most %u points and %u units (points x replications), got "
 			       "%llu points, %llu units", UR_SWEEP_MAX_POINTS,
 			       UR_SWEEP_MAX_UNITS, (unsigned long long)points,
@@ -467,25 +328,14 @@ void ur_sens_spec_destroy(struct ur_sens_spec *spec)
 	free(spec);
 }
 
-static void say(void *context, unsigned line, const char *what)
-{
-	struct reader *R = context;
-	char text[900];
-	if (line)
-		snprintf(text, sizeof text, "%s:%u: %s", R->file, line, what);
-	else
-		snprintf(text, sizeof text, "%s: %s", R->file, what);
-	add_message(R, text);
-}
-
 struct ur_sens_spec *ur_sens_spec_read(const char *path, struct ur_diag *diag,
 				       enum ur_scenario_status *status)
 {
 	assert(path && diag && status);
-	struct reader R = {.file = path, .diag = diag};
+	struct cf_reader R = {.file = path, .diag = diag};
 	int st = 0;
-	struct cf_setting *cfg = cf_read_file(path, "@include is not supported in a "
-					      "sensitivity file", say, &R, &st);
+	struct cf_setting *cfg = cf_reader_parse(&R, "@include is not supported in a "
+						 "sensitivity file", &st);
 	if (!cfg) {
 		*status = (enum ur_scenario_status)st;
 		return NULL;

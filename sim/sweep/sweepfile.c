@@ -15,7 +15,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,134 +22,14 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "reader.h"
 #include "schema.h"
 #include "unrest/rng.h"
 
-struct reader {
-	const char *file;
-	struct ur_diag *diag;
-	bool bad, nomem;
-};
-
-/* Every message of the reader goes through here: counted, kept up to the limit. */
-static void add_message(struct reader *R, const char *text)
-{
-	R->bad = true;
-	if (ur_diag_add(R->diag, text) != 0)
-		R->nomem = true;
-}
-
-__attribute__((format(printf, 4, 5)))
-static void report(struct reader *R, const struct cf_setting *where, const char *path,
-		   const char *fmt, ...)
-{
-	char text[768];
-	int n = snprintf(text, sizeof text, "%s:%u: %s: ", R->file,
-			 where ? (unsigned)cf_line(where) : 1u, path);
-	va_list ap;
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof text)
-		vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
-	va_end(ap);
-	add_message(R, text);
-}
-
-/* What a setting is, for "got ...". */
-static const char *describe(const struct cf_setting *s, char *buf, size_t size)
-{
-	switch (cf_type_of(s)) {
-	case CF_INT:
-		snprintf(buf, size, "%d", cf_int(s));
-		break;
-	case CF_INT64:
-		snprintf(buf, size, "%lld", cf_int64(s));
-		break;
-	case CF_FLOAT: {
-		char r[SC_REAL_TEXT_SIZE];
-		snprintf(buf, size, "%s", sc_format_real(cf_float(s), true, r));
-		break;
-	}
-	case CF_BOOL:
-		snprintf(buf, size, "%s", cf_bool(s) ? "true" : "false");
-		break;
-	case CF_STRING:
-		snprintf(buf, size, "\"%.200s\"", cf_string(s));
-		break;
-	case CF_GROUP:
-		snprintf(buf, size, "a group");
-		break;
-	case CF_ARRAY:
-		snprintf(buf, size, "an array");
-		break;
-	case CF_LIST:
-		snprintf(buf, size, "a list");
-		break;
-	default:
-		snprintf(buf, size, "nothing");
-		break;
-	}
-	return buf;
-}
-
-#define GOT(s) describe((s), got, sizeof got)
-
-static bool is_number(const struct cf_setting *s)
-{
-	int t = cf_type_of(s);
-	return t == CF_INT || t == CF_INT64 || t == CF_FLOAT;
-}
-
-static bool is_integer(const struct cf_setting *s)
-{
-	int t = cf_type_of(s);
-	return t == CF_INT || t == CF_INT64;
-}
-
-/* libconfig's getters return 0 for a setting of another numeric type. */
-static double number(const struct cf_setting *s)
-{
-	switch (cf_type_of(s)) {
-	case CF_INT: return cf_int(s);
-	case CF_INT64: return (double)cf_int64(s);
-	default: return cf_float(s);
-	}
-}
-
-static int64_t integer(const struct cf_setting *s)
-{
-	return cf_type_of(s) == CF_INT ? cf_int(s)
-							  : cf_int64(s);
-}
-
-static char *copy_text(struct reader *R, const char *text)
-{
-	char *c = strdup(text);
-	if (!c)
-		R->nomem = true;
-	return c;
-}
-
-/* Reports the settings of group `g` (at `path`, "" for the root) not in names. */
-static void check_names(struct reader *R, const struct cf_setting *g, const char *path,
-			const char *const *names, size_t n)
-{
-	for (int i = 0; i < cf_length(g); i++) {
-		const struct cf_setting *s = cf_elem(g, (unsigned)i);
-		const char *name = cf_name(s);
-		const char *best = NULL;
-		if (sc_known_name(name, names, n, &best))
-			continue;
-		char full[256];
-		snprintf(full, sizeof full, "%s%s%s", path, path[0] ? "." : "", name);
-		if (best)
-			report(R, s, full, "unknown setting (did you mean \"%s\"?)", best);
-		else
-			report(R, s, full, "unknown setting");
-	}
-}
+#define GOT(s) cf_describe((s), got, sizeof got)
 
 /* A scalar of the file as a value; false (reported) for a group, list or array. */
-static bool read_value(struct reader *R, const struct cf_setting *s, const char *path,
+static bool read_value(struct cf_reader *R, const struct cf_setting *s, const char *path,
 		       struct ur_sweep_value *v)
 {
 	char got[256];
@@ -159,14 +38,14 @@ static bool read_value(struct reader *R, const struct cf_setting *s, const char 
 	case CF_INT:
 	case CF_INT64:
 		v->type = UR_SWEEP_INT;
-		v->integer = integer(s);
+		v->integer = cf_integer(s);
 		v->real = (double)v->integer;
 		return true;
 	case CF_FLOAT:
 		v->type = UR_SWEEP_REAL;
 		v->real = cf_float(s);
 		if (!isfinite(v->real)) {
-			report(R, s, path, "expected a finite number, got %s", GOT(s));
+			cf_report(R, s, path, "expected a finite number, got %s", GOT(s));
 			return false;
 		}
 		return true;
@@ -176,10 +55,10 @@ static bool read_value(struct reader *R, const struct cf_setting *s, const char 
 		return true;
 	case CF_STRING:
 		v->type = UR_SWEEP_TEXT;
-		v->text = copy_text(R, cf_string(s));
+		v->text = cf_copy_text(R, cf_string(s));
 		return v->text != NULL;
 	default:
-		report(R, s, path, "expected a number, true, false or a string, got %s", GOT(s));
+		cf_report(R, s, path, "expected a number, true, false or a string, got %s", GOT(s));
 		return false;
 	}
 }
@@ -190,24 +69,24 @@ static const struct cf_setting *member(const struct cf_setting *g, const char *n
 }
 
 /* A parameter path: a non-empty string without '=' or space. */
-static char *read_path(struct reader *R, const struct cf_setting *s, const char *path)
+static char *read_path(struct cf_reader *R, const struct cf_setting *s, const char *path)
 {
 	char got[256];
 	if (cf_type_of(s) != CF_STRING) {
-		report(R, s, path, "expected a setting's path as a string, got %s", GOT(s));
+		cf_report(R, s, path, "expected a setting's path as a string, got %s", GOT(s));
 		return NULL;
 	}
 	const char *text = cf_string(s);
 	if (text[0] == '\0' || strpbrk(text, "= \t\n")) {
-		report(R, s, path, "expected a setting's path (as --set takes it), got %s",
+		cf_report(R, s, path, "expected a setting's path (as --set takes it), got %s",
 		       GOT(s));
 		return NULL;
 	}
-	return copy_text(R, text);
+	return cf_copy_text(R, text);
 }
 
 /* Grid values: `values = [...]`, or `from; to; step` or `from; to; count`. */
-static void read_grid_values(struct reader *R, const struct cf_setting *g,
+static void read_grid_values(struct cf_reader *R, const struct cf_setting *g,
 			     const char *path, struct ur_sweep_param_spec *p)
 {
 	char got[256], sub[300];
@@ -217,13 +96,13 @@ static void read_grid_values(struct reader *R, const struct cf_setting *g,
 	if (values) {
 		snprintf(sub, sizeof sub, "%s.values", path);
 		if (from || to || step || count) {
-			report(R, g, path, "expected either values or from/to/step (or count), "
+			cf_report(R, g, path, "expected either values or from/to/step (or count), "
 			       "got both");
 			return;
 		}
 		if (!cf_is_aggregate(values) || cf_length(values) == 0 ||
 		    cf_type_of(values) == CF_GROUP) {
-			report(R, values, sub, "expected a non-empty array of values, got %s",
+			cf_report(R, values, sub, "expected a non-empty array of values, got %s",
 			       GOT(values));
 			return;
 		}
@@ -250,7 +129,7 @@ static void read_grid_values(struct reader *R, const struct cf_setting *g,
 			if (given[i])
 				snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s",
 					 have[0] ? " and " : "", names[i]);
-		report(R, g, path, "expected values = [...], or from, to and step (or count), "
+		cf_report(R, g, path, "expected values = [...], or from, to and step (or count), "
 		       "got %s", have[0] ? have : "none of them");
 		return;
 	}
@@ -259,46 +138,46 @@ static void read_grid_values(struct reader *R, const struct cf_setting *g,
 	const char *names[3] = {"from", "to", step ? "step" : "count"};
 	for (int i = 0; i < 3; i++) {
 		snprintf(sub, sizeof sub, "%s.%s", path, names[i]);
-		if (!is_number(nums[i]) || !isfinite(number(nums[i]))) {
-			report(R, nums[i], sub, "expected a number, got %s", GOT(nums[i]));
+		if (!cf_is_number(nums[i]) || !isfinite(cf_number(nums[i]))) {
+			cf_report(R, nums[i], sub, "expected a number, got %s", GOT(nums[i]));
 			ok = false;
 		}
 	}
 	if (!ok)
 		return;
-	double a = number(from), b = number(to);
-	bool ints = is_integer(from) && is_integer(to) && (!step || is_integer(step));
+	double a = cf_number(from), b = cf_number(to);
+	bool ints = cf_is_integer(from) && cf_is_integer(to) && (!step || cf_is_integer(step));
 	size_t n;
 	double h;
 	if (step) {
-		h = number(step);
+		h = cf_number(step);
 		snprintf(sub, sizeof sub, "%s.step", path);
 		if (!(h > 0)) {
-			report(R, step, sub, "expected a number > 0, got %s", GOT(step));
+			cf_report(R, step, sub, "expected a number > 0, got %s", GOT(step));
 			return;
 		}
 		if (b < a) {
 			snprintf(sub, sizeof sub, "%s.to", path);
-			report(R, to, sub, "expected a number >= from, got %s", GOT(to));
+			cf_report(R, to, sub, "expected a number >= from, got %s", GOT(to));
 			return;
 		}
 		/* The tolerance keeps `to` when rounding puts it a hair past the last step. */
 		double steps = floor((b - a) / h * (1 + 1e-12) + 1e-9);
 		if (steps >= UR_SWEEP_MAX_POINTS) {
-			report(R, step, sub, "expected at most %u values, got %.0f", UR_SWEEP_MAX_POINTS,
+			cf_report(R, step, sub, "expected at most %u values, got %.0f", UR_SWEEP_MAX_POINTS,
 			       steps + 1);
 			return;
 		}
 		n = (size_t)steps + 1;
 	} else {
 		snprintf(sub, sizeof sub, "%s.count", path);
-		if (!is_integer(count) || integer(count) < 1 ||
-		    integer(count) > (int64_t)UR_SWEEP_MAX_POINTS) {
-			report(R, count, sub, "expected a whole number from 1 to %u, got %s",
+		if (!cf_is_integer(count) || cf_integer(count) < 1 ||
+		    cf_integer(count) > (int64_t)UR_SWEEP_MAX_POINTS) {
+			cf_report(R, count, sub, "expected a whole number from 1 to %u, got %s",
 			       UR_SWEEP_MAX_POINTS, GOT(count));
 			return;
 		}
-		n = (size_t)integer(count);
+		n = (size_t)cf_integer(count);
 		h = n > 1 ? (b - a) / (double)(n - 1) : 0;
 		/* Whole-number ends give whole-number values only when the spacing is. */
 		ints = ints && (n == 1 || fmod(b - a, (double)(n - 1)) == 0);
@@ -313,7 +192,7 @@ static void read_grid_values(struct reader *R, const struct cf_setting *g,
 		struct ur_sweep_value *v = &p->values[i];
 		if (ints) {
 			v->type = UR_SWEEP_INT;
-			v->integer = integer(from) + (int64_t)i * (int64_t)llround(h);
+			v->integer = cf_integer(from) + (int64_t)i * (int64_t)llround(h);
 			v->real = (double)v->integer;
 		} else {
 			v->type = UR_SWEEP_REAL;
@@ -324,70 +203,70 @@ static void read_grid_values(struct reader *R, const struct cf_setting *g,
 }
 
 /* lhs/sobol: `path; min; max; integer = true;`. */
-static void read_range(struct reader *R, const struct cf_setting *g, const char *path,
+static void read_range(struct cf_reader *R, const struct cf_setting *g, const char *path,
 		       struct ur_sweep_param_spec *p)
 {
 	char got[256], sub[300];
 	const struct cf_setting *min = member(g, "min"), *max = member(g, "max");
 	const struct cf_setting *integer_flag = member(g, "integer");
 	if (!min || !max) {
-		report(R, g, path, "expected min and max, got %s", min ? "min only" :
+		cf_report(R, g, path, "expected min and max, got %s", min ? "min only" :
 		       max ? "max only" : "neither");
 		return;
 	}
 	bool ok = true;
-	if (!is_number(min) || !isfinite(number(min))) {
+	if (!cf_is_number(min) || !isfinite(cf_number(min))) {
 		snprintf(sub, sizeof sub, "%s.min", path);
-		report(R, min, sub, "expected a number, got %s", GOT(min));
+		cf_report(R, min, sub, "expected a number, got %s", GOT(min));
 		ok = false;
 	}
-	if (!is_number(max) || !isfinite(number(max))) {
+	if (!cf_is_number(max) || !isfinite(cf_number(max))) {
 		snprintf(sub, sizeof sub, "%s.max", path);
-		report(R, max, sub, "expected a number, got %s", GOT(max));
+		cf_report(R, max, sub, "expected a number, got %s", GOT(max));
 		ok = false;
 	}
 	if (integer_flag && cf_type_of(integer_flag) != CF_BOOL) {
 		snprintf(sub, sizeof sub, "%s.integer", path);
-		report(R, integer_flag, sub, "expected true or false, got %s", GOT(integer_flag));
+		cf_report(R, integer_flag, sub, "expected true or false, got %s", GOT(integer_flag));
 		ok = false;
 	}
 	if (!ok)
 		return;
-	p->min = number(min);
-	p->max = number(max);
+	p->min = cf_number(min);
+	p->max = cf_number(max);
 	p->integer = integer_flag && cf_bool(integer_flag);
 	if (!(p->max > p->min)) {
 		snprintf(sub, sizeof sub, "%s.max", path);
-		report(R, max, sub, "expected a number > min, got %s", GOT(max));
+		cf_report(R, max, sub, "expected a number > min, got %s", GOT(max));
 	} else if (p->integer && (p->min != floor(p->min) || p->max != floor(p->max))) {
 		snprintf(sub, sizeof sub, "%s.min", path);
-		report(R, min, sub, "expected whole numbers for an integer range, got %s and %s",
-		       GOT(min), describe(max, sub, sizeof sub));
+		cf_report(R, min, sub, "expected whole numbers for an integer range, got %s and %s",
+		       GOT(min), cf_describe(max, sub, sizeof sub));
 	}
 }
 
 /* One parameter group of `parameters` (grid, lhs, sobol). */
-static void read_param(struct reader *R, struct ur_sweep_spec *spec,
+static void read_param(struct cf_reader *R, struct ur_sweep_spec *spec,
 		       const struct cf_setting *g, const char *path)
 {
 	char got[256], sub[300];
 	struct ur_sweep_param_spec *p = &spec->params[spec->nparams++];
 	p->line = (unsigned)cf_line(g);
 	if (cf_type_of(g) != CF_GROUP) {
-		report(R, g, path, "expected a group { path = ...; ... }, got %s", GOT(g));
+		cf_report(R, g, path, "expected a group { path = ...; ... }, got %s", GOT(g));
 		return;
 	}
 	static const char *const grid_names[] = {"path", "values", "from", "to", "step",
 						 "count"};
 	static const char *const range_names[] = {"path", "min", "max", "integer"};
 	if (spec->design == UR_SWEEP_GRID)
-		check_names(R, g, path, grid_names, sizeof grid_names / sizeof *grid_names);
+		cf_check_names(R, g, path, grid_names, sizeof grid_names / sizeof *grid_names);
 	else
-		check_names(R, g, path, range_names, sizeof range_names / sizeof *range_names);
+		cf_check_names(R, g, path, range_names, sizeof range_names / sizeof *range_names);
 	const struct cf_setting *ps = member(g, "path");
 	snprintf(sub, sizeof sub, "%s.path", path);
 	if (!ps) {
-		report(R, g, sub, "expected a setting's path, got nothing");
+		cf_report(R, g, sub, "expected a setting's path, got nothing");
 		return;
 	}
 	p->path = read_path(R, ps, sub);
@@ -411,7 +290,7 @@ static size_t count_params(const struct cf_setting *list)
 	return n;
 }
 
-static void read_grid(struct reader *R, struct ur_sweep_spec *spec,
+static void read_grid(struct cf_reader *R, struct ur_sweep_spec *spec,
 		      const struct cf_setting *list)
 {
 	char got[256], path[64], sub[128];
@@ -434,11 +313,11 @@ static void read_grid(struct reader *R, struct ur_sweep_spec *spec,
 			continue;
 		}
 		static const char *const zip_names[] = {"zip"};
-		check_names(R, g, path, zip_names, 1);
+		cf_check_names(R, g, path, zip_names, 1);
 		snprintf(sub, sizeof sub, "%s.zip", path);
 		if (!cf_is_aggregate(zip) || cf_length(zip) == 0 ||
 		    cf_type_of(zip) == CF_GROUP) {
-			report(R, zip, sub, "expected a non-empty list of parameters, got %s",
+			cf_report(R, zip, sub, "expected a non-empty list of parameters, got %s",
 			       GOT(zip));
 			/* count_params counted one for it: keep the counts in step. */
 			spec->nparams++;
@@ -457,7 +336,7 @@ static void read_grid(struct reader *R, struct ur_sweep_spec *spec,
 			if (p->nvalues > 0 && p->nvalues != len) {
 				char item[200];
 				snprintf(item, sizeof item, "%s.[%zu]", sub, k);
-				report(R, cf_elem(zip, (unsigned)k), item,
+				cf_report(R, cf_elem(zip, (unsigned)k), item,
 				       "expected %zu values, as many as %s.[0], got %zu", len, sub,
 				       p->nvalues);
 			}
@@ -469,13 +348,13 @@ static void read_grid(struct reader *R, struct ur_sweep_spec *spec,
 	for (size_t i = 0; i < spec->ndims; i++)
 		product *= (double)spec->params[spec->dims[i].first].nvalues;
 	if (product > UR_SWEEP_MAX_POINTS)
-		report(R, list, "parameters", "expected at most %u points, got %.0f",
+		cf_report(R, list, "parameters", "expected at most %u points, got %.0f",
 		       UR_SWEEP_MAX_POINTS, product);
 	else
 		spec->npoints = (size_t)product;
 }
 
-static void read_list(struct reader *R, struct ur_sweep_spec *spec,
+static void read_list(struct cf_reader *R, struct ur_sweep_spec *spec,
 		      const struct cf_setting *params, const struct cf_setting *points)
 {
 	char got[256], path[64];
@@ -488,17 +367,17 @@ static void read_list(struct reader *R, struct ur_sweep_spec *spec,
 		p->path = read_path(R, s, path);
 	}
 	if (!points) {
-		report(R, params, "points", "expected a list of points, got nothing");
+		cf_report(R, params, "points", "expected a list of points, got nothing");
 		return;
 	}
 	if (!cf_is_list(points) || cf_length(points) == 0) {
-		report(R, points, "points", "expected a non-empty list of points ( (...), ... ), "
+		cf_report(R, points, "points", "expected a non-empty list of points ( (...), ... ), "
 		       "got %s", GOT(points));
 		return;
 	}
 	size_t np = (size_t)cf_length(points);
 	if (np > UR_SWEEP_MAX_POINTS) {
-		report(R, points, "points", "expected at most %u points, got %zu",
+		cf_report(R, points, "points", "expected at most %u points, got %zu",
 		       UR_SWEEP_MAX_POINTS, np);
 		return;
 	}
@@ -513,7 +392,7 @@ static void read_list(struct reader *R, struct ur_sweep_spec *spec,
 		snprintf(path, sizeof path, "points.[%zu]", i);
 		if (!cf_is_aggregate(pt) || cf_is_group(pt) ||
 		    (size_t)cf_length(pt) != n) {
-			report(R, pt, path, "expected a list of %zu values, one per parameter, got %s",
+			cf_report(R, pt, path, "expected a list of %zu values, one per parameter, got %s",
 			       n, cf_is_aggregate(pt) && !cf_is_group(pt)
 					  ? (snprintf(got, sizeof got, "%d",
 						      cf_length(pt)), got)
@@ -529,21 +408,21 @@ static void read_list(struct reader *R, struct ur_sweep_spec *spec,
 	}
 }
 
-static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_setting *cfg,
+static void read_spec(struct cf_reader *R, struct ur_sweep_spec *spec, struct cf_setting *cfg,
 		      const char *path)
 {
 	char got[256];
 	const struct cf_setting *root = cfg;
 	static const char *const names[] = {"scenario", "replications", "seed", "seeds",
 					    "design", "points", "parameters"};
-	check_names(R, root, "", names, sizeof names / sizeof *names);
+	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 
 	const struct cf_setting *s = member(root, "scenario");
 	if (!s) {
-		report(R, NULL, "scenario", "expected the scenario file's name, got nothing");
+		cf_report(R, NULL, "scenario", "expected the scenario file's name, got nothing");
 	} else if (cf_type_of(s) != CF_STRING ||
 		   cf_string(s)[0] == '\0') {
-		report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
+		cf_report(R, s, "scenario", "expected the scenario file's name as a string, got %s",
 		       GOT(s));
 	} else {
 		/* Relative to the sweep file's folder, as a scenario's `base` is. */
@@ -561,26 +440,26 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 
 	s = member(root, "replications");
 	if (s) {
-		if (!is_integer(s) || integer(s) < 1 ||
-		    integer(s) > (int64_t)UR_RUN_MAX_REPLICATIONS)
-			report(R, s, "replications", "expected a whole number from 1 to %u, got %s",
+		if (!cf_is_integer(s) || cf_integer(s) < 1 ||
+		    cf_integer(s) > (int64_t)UR_RUN_MAX_REPLICATIONS)
+			cf_report(R, s, "replications", "expected a whole number from 1 to %u, got %s",
 			       UR_RUN_MAX_REPLICATIONS, GOT(s));
 		else
-			spec->replications = (uint64_t)integer(s);
+			spec->replications = (uint64_t)cf_integer(s);
 		spec->has_replications = true;
 	}
 	s = member(root, "seed");
 	if (s) {
 		bool ok = false;
-		if (is_integer(s) && integer(s) >= 0) {
-			spec->seed = (uint64_t)integer(s);
+		if (cf_is_integer(s) && cf_integer(s) >= 0) {
+			spec->seed = (uint64_t)cf_integer(s);
 			ok = true;
 		} else if (cf_type_of(s) == CF_STRING) {
 			ok = ur_rng_seed_parse(cf_string(s), &spec->seed) == 0 &&
 			     spec->seed <= (uint64_t)UR_MAX_SEED;
 		}
 		if (!ok)
-			report(R, s, "seed", "expected a whole number from 0 to %" PRId64
+			cf_report(R, s, "seed", "expected a whole number from 0 to %" PRId64
 			       " (or a \"0x\" hex string), got %s", (int64_t)UR_MAX_SEED, GOT(s));
 		spec->has_seed = true;
 	}
@@ -591,7 +470,7 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 		if (strcmp(v, "independent") == 0)
 			spec->independent_seeds = true;
 		else if (strcmp(v, "common") != 0)
-			report(R, s, "seeds", "expected \"common\" or \"independent\", got %s",
+			cf_report(R, s, "seeds", "expected \"common\" or \"independent\", got %s",
 			       GOT(s));
 	}
 
@@ -599,7 +478,7 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 	s = member(root, "design");
 	bool design_ok = false;
 	if (!s) {
-		report(R, NULL, "design", "expected \"grid\", \"lhs\", \"sobol\" or \"list\", "
+		cf_report(R, NULL, "design", "expected \"grid\", \"lhs\", \"sobol\" or \"list\", "
 		       "got nothing");
 	} else {
 		for (int i = 0; i < 4 && cf_type_of(s) == CF_STRING; i++)
@@ -608,7 +487,7 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 				design_ok = true;
 			}
 		if (!design_ok)
-			report(R, s, "design", "expected \"grid\", \"lhs\", \"sobol\" or \"list\", "
+			cf_report(R, s, "design", "expected \"grid\", \"lhs\", \"sobol\" or \"list\", "
 			       "got %s", GOT(s));
 	}
 
@@ -618,26 +497,26 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 		return;
 	if (spec->design == UR_SWEEP_LHS || spec->design == UR_SWEEP_SOBOL) {
 		if (!points)
-			report(R, NULL, "points", "expected the number of points, got nothing");
-		else if (!is_integer(points) || integer(points) < 1 ||
-			 integer(points) > (int64_t)UR_SWEEP_MAX_POINTS)
-			report(R, points, "points", "expected a whole number from 1 to %u, got %s",
+			cf_report(R, NULL, "points", "expected the number of points, got nothing");
+		else if (!cf_is_integer(points) || cf_integer(points) < 1 ||
+			 cf_integer(points) > (int64_t)UR_SWEEP_MAX_POINTS)
+			cf_report(R, points, "points", "expected a whole number from 1 to %u, got %s",
 			       UR_SWEEP_MAX_POINTS, GOT(points));
 		else
-			spec->npoints = (size_t)integer(points);
+			spec->npoints = (size_t)cf_integer(points);
 	} else if (points && spec->design == UR_SWEEP_GRID) {
-		report(R, points, "points", "expected no points in a grid design (the grid "
+		cf_report(R, points, "points", "expected no points in a grid design (the grid "
 		       "makes them), got %s", GOT(points));
 	}
 	if (!params) {
-		report(R, NULL, "parameters", "expected the parameters to vary, got nothing");
+		cf_report(R, NULL, "parameters", "expected the parameters to vary, got nothing");
 		return;
 	}
 	bool list_design = spec->design == UR_SWEEP_LIST;
 	if (list_design ? (cf_type_of(params) != CF_ARRAY ||
 			   cf_length(params) == 0)
 			: (!cf_is_list(params) || cf_length(params) == 0)) {
-		report(R, params, "parameters", list_design
+		cf_report(R, params, "parameters", list_design
 		       ? "expected a non-empty array of paths [ \"a.b\", ... ], got %s"
 		       : "expected a non-empty list of parameter groups ( { path = ...; }, ... ), "
 			 "got %s", GOT(params));
@@ -646,7 +525,7 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 	size_t n = spec->design == UR_SWEEP_GRID ? count_params(params)
 						 : (size_t)cf_length(params);
 	if (n > UR_SWEEP_MAX_PARAMS) {
-		report(R, params, "parameters", "expected at most %u parameters, got %zu",
+		cf_report(R, params, "parameters", "expected at most %u parameters, got %zu",
 		       UR_SWEEP_MAX_PARAMS, n);
 		return;
 	}
@@ -675,7 +554,7 @@ static void read_spec(struct reader *R, struct ur_sweep_spec *spec, struct cf_se
 				snprintf(text, sizeof text, "%s:%u: parameters.[%zu]: expected each "
 					 "path once, got \"%.200s\" again", R->file,
 					 spec->params[i].line, i, spec->params[i].path);
-				add_message(R, text);
+				cf_reader_add(R, text);
 			}
 }
 
@@ -706,37 +585,16 @@ void ur_sweep_spec_destroy(struct ur_sweep_spec *spec)
 }
 
 
-/* cf_read_file's messages, as the reader's: "FILE:LINE: what" or "FILE: what". */
-static void say(void *context, unsigned line, const char *what)
-{
-	struct reader *R = context;
-	char text[900];
-	if (line)
-		snprintf(text, sizeof text, "%s:%u: %s", R->file, line, what);
-	else
-		snprintf(text, sizeof text, "%s: %s", R->file, what);
-	add_message(R, text);
-}
-
-/* Reads and parses the sweep file; NULL with *status and the messages when it cannot. */
-static struct cf_setting *parse_file(struct reader *R, enum ur_scenario_status *status)
-{
-	int st = 0;
-	struct cf_setting *tree = cf_read_file(R->file, "@include is not supported in a sweep "
-					       "file", say, R, &st);
-	*status = (enum ur_scenario_status)st;
-	if (st == CF_NOMEM)
-		R->nomem = true;
-	return tree;
-}
-
 struct ur_sweep_spec *ur_sweep_spec_read(const char *path, struct ur_diag *diag,
 					 enum ur_scenario_status *status)
 {
 	assert(path && diag && status);
-	struct reader R = {.file = path, .diag = diag};
+	struct cf_reader R = {.file = path, .diag = diag};
 	struct ur_sweep_spec *spec = NULL;
-	struct cf_setting *cfg = parse_file(&R, status);
+	int st = 0;
+	struct cf_setting *cfg = cf_reader_parse(&R, "@include is not supported in a sweep "
+						 "file", &st);
+	*status = (enum ur_scenario_status)st;
 	if (!cfg)
 		goto cleanup;
 	spec = calloc(1, sizeof *spec);

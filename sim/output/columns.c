@@ -182,7 +182,7 @@ static const struct ur_column point_series_columns[] = {
 #define SERIES_FIRST 3
 
 const char *const ur_series_stat_suffix[UR_SERIES_STATS] = {"mean", "p5", "p50", "p95"};
-const double ur_series_stat_quantile[UR_SERIES_STATS] = {NAN, 0.05, 0.50, 0.95};
+const double ur_series_stat_quantile[UR_SERIES_STATS] = {(double)NAN, 0.05, 0.50, 0.95};
 
 const char *ur_table_file(enum ur_table table)
 {

@@ -217,135 +217,6 @@ static double able_threshold(const struct ur_params *p, const struct able_bound 
 	       b->risk * (rhomin < 0.0 ? -rhomin : 0.0) + MODEL_ABLE_SLACK;
 }
 
-/* A person of the pool who may act: threshold and the attributes of V. */
-struct candidate {
-	double theta, h, q, rho;
-	bool lpg;
-};
-
-/*
- * The share bound on counts alone (docs/model.md, "Who can act"). Every region's
- * active share (a_r, and X_r, a weighted mean of shares) stays at or below S in every
- * run if, for every r, #{persons of r with theta <= T_r(S)} / n_full_r <= S: nobody
- * above that cutoff can ever act while shares stay <= S. Start at S_0 = 1 with
- * K_r ~ Binomial(n_full_r, F(T_r(1))) persons at or below the cutoff c_r = T_r(1);
- * then S_{k+1} = max_r K_r / n_full_r, and as the cutoffs fall to T_r(S_{k+1}) the
- * counts thin: K_r' ~ Binomial(K_r, F(c_r') / F(c_r)), the number of the K_r below
- * the lower cutoff (each of them is there with that probability, independently).
- * The counts so drawn have the law of the counts of the whole pool below each
- * cutoff; given them, the K_r persons below the last cutoff are independent draws of
- * the law of a person given theta <= c_r (the draws above it concern other persons).
- * So nobody is drawn until the bound is found. Fills cut[] and count[]; returns S.
- */
-static double share_bound_counts(struct ur_model *m, const struct able_bound *b,
-				 double *cut, double *count)
-{
-	const struct ur_dist *theta = &m->p->agents.threshold;
-	double S = 1.0, F[UR_MAX_REGIONS];
-	for (size_t r = 0; r < m->nregions; ++r) {
-		cut[r] = able_threshold(m->p, &b[r], S);
-		F[r] = ur_dist_cdf(theta, cut[r]);
-		count[r] = model_binomial(m->rng_agents, F[r], m->region[r].n_full);
-	}
-	for (int it = 0; it < 1000; ++it) {
-		double next = 0.0;
-		for (size_t r = 0; r < m->nregions; ++r)
-			if (m->region[r].n_full > 0.0 && count[r] / m->region[r].n_full > next)
-				next = count[r] / m->region[r].n_full;
-		if (!(next < S))
-			break;
-		S = next;
-		for (size_t r = 0; r < m->nregions; ++r) {
-			double c = able_threshold(m->p, &b[r], S);
-			if (!(c < cut[r]) || count[r] == 0.0)
-				continue;
-			double f = ur_dist_cdf(theta, c);
-			double keep = F[r] > 0.0 ? f / F[r] : 0.0;
-			count[r] = model_binomial(m->rng_agents, keep > 1.0 ? 1.0 : keep, count[r]);
-			cut[r] = c;
-			F[r] = f;
-		}
-	}
-	return S;
-}
-
-/*
- * Region r's k persons below the cutoff c: each drawn from the law of a person given
- * theta <= c, its threshold the quantile of u F(c), u uniform, its other attributes
- * from their own laws (independent of theta), person by person on the agents stream.
- * NULL for none; -1 when out of memory.
- */
-static int draw_candidates(struct ur_model *m, size_t r, double c, double k,
-			   struct candidate **out)
-{
-	const struct ur_params *p = m->p;
-	const struct ur_agent_params *a = &p->agents;
-	*out = NULL;
-	if (k == 0.0)
-		return 0;
-	double f = ur_dist_cdf(&a->threshold, c);
-	struct candidate *cand = malloc((size_t)k * sizeof *cand);
-	struct ur_dist d[4] = {a->hardship, a->risk_aversion, a->grievance, a->threshold};
-	int rc = cand == NULL ? -1 : 0;
-	for (size_t j = 0; j < 4; ++j) {
-		d[j].prepared = false;
-		d[j].table = NULL;
-		d[j].order = NULL;
-		d[j].cumulative = NULL;
-		if (rc == 0 && ur_dist_prepare(&d[j]) != 0)
-			rc = -1;
-	}
-	double index = p->regions[r].hardship, lpg_share = p->regions[r].lpg_share;
-	gsl_rng *rng = m->rng_agents;
-	for (size_t i = 0; i < (size_t)k && rc == 0; ++i) {
-		double x = ur_dist_quantile(&d[3], gsl_rng_uniform_pos(rng) * f);
-		/* The quantile of a value at the edge of double precision may round above
-		 * the cutoff; the law given theta <= c puts nothing there. */
-		cand[i].theta = x > c ? c : x;
-		cand[i].h = ur_dist_sample(&d[0], rng) * index;
-		cand[i].lpg = gsl_rng_uniform(rng) < lpg_share;
-		cand[i].rho = ur_dist_sample(&d[1], rng);
-		cand[i].q = ur_dist_sample(&d[2], rng);
-	}
-	for (size_t j = 0; j < 4; ++j)
-		ur_dist_finish(&d[j]);
-	if (rc != 0) {
-		free(cand);
-		return -1;
-	}
-	*out = cand;
-	return 0;
-}
-
-/*
- * The bound tightened on the drawn persons: with each person's own V (its attributes
- * in place of their extremes), S_{k+1} = max_r #{i of r: theta_i <= V_r(i; S_k)} /
- * n_full_r, from the S of the counts, while it falls. Still a bound on this draw:
- * nobody outside these persons can act while shares stay <= S.
- */
-static double share_bound_persons(struct ur_model *m, struct candidate *const *c,
-				  const size_t *n, const struct able_bound *b, double S)
-{
-	for (int it = 0; it < 1000; ++it) {
-		double next = 0.0;
-		for (size_t r = 0; r < m->nregions; ++r) {
-			const struct model_region *g = &m->region[r];
-			if (!(g->n_full > 0.0))
-				continue;
-			size_t able = 0;
-			for (size_t i = 0; i < n[r]; ++i)
-				able += c[r][i].theta <= able_value(&b[r], S, c[r][i].h, c[r][i].lpg,
-								    c[r][i].q, c[r][i].rho);
-			if ((double)able / g->n_full > next)
-				next = (double)able / g->n_full;
-		}
-		if (!(next < S))
-			break;
-		S = next;
-	}
-	return S;
-}
-
 static int draw_all(struct ur_model *m, size_t r, size_t n, double *buffer,
 		    struct agent_attr *attr, uint16_t *tag)
 {
@@ -379,17 +250,445 @@ static int draw_all(struct ur_model *m, size_t r, size_t n, double *buffer,
 	return rc;
 }
 
+/* A person of a region's pool: threshold, the attributes of V, and the smallest
+ * social signal at which V reaches the threshold. */
+struct candidate {
+	double theta, h, q, rho;
+	double share; /* (theta - V(0)) / w_s, 0 when V(0) already reaches theta */
+	bool lpg;
+};
+
+/*
+ * Who can act, made as the run needs them (docs/model.md, "Who can act"). Region r's
+ * persons fall into classes by LPG bit, hardship bin and grievance bin (bins of equal
+ * probability of continuous laws, one bin otherwise); a class's counts are
+ * multinomial, and its persons independent draws of the law given the class. Within a
+ * class, V(0) is at most the class's v0 (V at the bins' worst corner), so a person
+ * with theta > v0 + w_s B cannot act while the region's signal stays <= B. Each
+ * class's persons are split three ways:
+ *   - the agents made: the pool's first `next` persons by `share`, every person of
+ *     the class with share <= the region's bound B_r;
+ *   - the rest of the pool: persons with theta <= cut drawn but not made;
+ *   - the persons never drawn: n - drawn of them, each with theta > cut,
+ *     cut >= v0 + w_s B_r (so their share exceeds B_r).
+ * While region r's social signal stays <= B_r none but the agents made can act. When
+ * a change of state takes it above (model_able_check), B_r rises at once, before any
+ * further pick, and the persons of the pools whose share the new bound covers are
+ * made (quiet: they could not act before). When the new bound's cutoff passes a
+ * class's, its pool grows by the persons with theta in (cut, cut']: their number
+ * Binomial(n - drawn, (F(cut') - F(cut)) / (1 - F(cut))) (each person not yet drawn
+ * has theta > cut, and is in the band with that probability, independently), each
+ * drawn from the law given the band and the class. Nothing the run did depends on the
+ * persons not yet drawn, so drawing them then is the same in law as drawing them at
+ * the start.
+ */
+enum { ABLE_BINS = 4 };
+
+struct able_class {
+	double n;           /* persons of the class */
+	double v0;          /* the class's bound on V(0) */
+	double cut;         /* theta of everyone drawn is <= cut (-INFINITY: nobody) */
+	double f_cut;       /* F_theta(cut) */
+	double drawn;       /* persons drawn (theta <= cut) */
+	size_t hbin, qbin;  /* its hardship and grievance bins */
+	bool lpg;
+	struct candidate *pool;
+	size_t npool, capacity, next;
+};
+
+struct able_region {
+	struct able_bound b;
+	double bound;       /* B_r: the signal the agents made cover */
+	size_t nclasses;
+	struct able_class cls[2 * ABLE_BINS * ABLE_BINS];
+};
+
+enum { ABLE_STASH = 64 };
+
+struct able_stash {
+	double v[ABLE_STASH];
+	size_t n;
+};
+
+struct model_able {
+	struct ur_dist d[4]; /* prepared copies: hardship, risk, grievance, threshold */
+	size_t nprepared;
+	/* the bins of hardship (drawn, before the region's index) and of grievance:
+	 * edges, probabilities, and the draws kept for each */
+	size_t nbins[2];
+	double edge[2][ABLE_BINS + 1], prob[2][ABLE_BINS];
+	struct able_stash stash[2][ABLE_BINS];
+	struct able_region region[UR_MAX_REGIONS];
+	size_t agent_capacity;
+	size_t list_capacity[UR_MAX_REGIONS];
+};
+
+/* The bound on the signal rises at least by this factor, and a pool's share is this
+ * many times the bound when it grows: a run raises each bound a few dozen times and
+ * draws the pools a few times. */
+#define ABLE_BOUND_GROWTH 1.1
+#define ABLE_POOL_GROWTH 1.5
+/* The pools' share at the start: enough for the first raises. */
+#define ABLE_POOL_START 0.001
+
+/* v0 + w_s share: the threshold above which nobody of the class can act while the
+ * region's signal stays <= share. */
+static double able_cutoff(const struct able_region *a, const struct able_class *c,
+			  double share)
+{
+	return a->b.w_s > 0.0 ? c->v0 + a->b.w_s * share : c->v0;
+}
+
+/* Whether bins of equal probability hold exactly for the law: continuous, with a
+ * distribution function. */
+static bool binnable(const struct ur_dist *d)
+{
+	switch (d->family) {
+	case UR_DIST_UNIFORM:
+	case UR_DIST_NORMAL:
+	case UR_DIST_LOGNORMAL:
+	case UR_DIST_EXPONENTIAL:
+	case UR_DIST_GAMMA:
+	case UR_DIST_WEIBULL:
+	case UR_DIST_BETA:
+	case UR_DIST_TRIANGULAR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A draw of law `law` (0 hardship, 1 grievance) given its bin `bin`: by rejection,
+ * keeping the draws that fall in other bins for their next requests. The draws of
+ * the law are independent, so those that fall in a bin, in any order, are
+ * independent draws of the law given the bin: none is wasted but the few left over. */
+static double draw_in(struct model_able *able, int law, size_t bin, gsl_rng *rng)
+{
+	if (able->nbins[law] == 1)
+		return ur_dist_sample(&able->d[law == 0 ? 0 : 2], rng);
+	struct able_stash *st = &able->stash[law][bin];
+	if (st->n > 0)
+		return st->v[--st->n];
+	const double *edge = able->edge[law];
+	for (;;) {
+		double x = ur_dist_sample(&able->d[law == 0 ? 0 : 2], rng);
+		size_t j = 0;
+		while (j + 1 < able->nbins[law] && x > edge[j + 1])
+			j++;
+		if (j == bin)
+			return x;
+		struct able_stash *other = &able->stash[law][j];
+		if (other->n < ABLE_STASH)
+			other->v[other->n++] = x;
+	}
+}
+
+/* Grows class c of region r's pool to the cutoff `to`: the persons with theta in
+ * (cut, to], drawn on the agents stream person by person, sorted by share among the
+ * persons not yet made. -1 when out of memory. */
+static int pool_grow(struct ur_model *m, size_t r, struct able_class *c, double to)
+{
+	struct model_able *able = m->able;
+	const struct able_region *a = &able->region[r];
+	const struct ur_dist *theta = &able->d[3];
+	if (!(to > c->cut))
+		return 0;
+	double f = ur_dist_cdf(theta, to);
+	double rest = c->n - c->drawn;
+	double p = c->f_cut < 1.0 ? (f - c->f_cut) / (1.0 - c->f_cut) : 0.0;
+	p = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+	double k = rest > 0.0 ? model_binomial(m->rng_agents, p, rest) : 0.0;
+	size_t need = c->npool + (size_t)k;
+	if (need > c->capacity) {
+		size_t cap = c->capacity * 2 > need ? c->capacity * 2 : need;
+		struct candidate *grown = realloc(c->pool, cap * sizeof *grown);
+		if (grown == NULL)
+			return -1;
+		m->bytes += (cap - c->capacity) * sizeof *grown;
+		c->pool = grown;
+		c->capacity = cap;
+	}
+	double index = m->p->regions[r].hardship;
+	gsl_rng *rng = m->rng_agents;
+	for (size_t i = c->npool; i < need; ++i) {
+		struct candidate *x = &c->pool[i];
+		double y = ur_dist_quantile(theta, c->f_cut + gsl_rng_uniform_pos(rng) * (f - c->f_cut));
+		/* A quantile at the edge of double precision may round out of the band;
+		 * the law given the band puts nothing there. */
+		x->theta = y > to ? to : y;
+		x->h = draw_in(able, 0, c->hbin, rng) * index;
+		x->lpg = c->lpg;
+		x->rho = ur_dist_sample(&able->d[1], rng);
+		x->q = draw_in(able, 1, c->qbin, rng);
+		double v0 = able_value(&a->b, 0.0, x->h, x->lpg, x->q, x->rho);
+		x->share = x->theta <= v0 ? 0.0 : a->b.w_s > 0.0 ? (x->theta - v0) / a->b.w_s
+								: HUGE_VAL;
+	}
+	c->npool = need;
+	c->drawn += k;
+	c->cut = to;
+	c->f_cut = f;
+	return 0;
+}
+
+/* Room for `n` agents in all and `k` in region r's active list. -1 when out of
+ * memory. */
+static int agents_reserve(struct ur_model *m, size_t n, size_t r, size_t k)
+{
+	struct model_able *able = m->able;
+	if (n > able->agent_capacity) {
+		size_t cap = able->agent_capacity + able->agent_capacity / 2;
+		cap = cap > n ? cap : n;
+		size_t old = able->agent_capacity;
+		size_t bytes = (cap * sizeof *m->attr + 63) / 64 * 64;
+		struct agent_attr *attr = aligned_alloc(64, bytes);
+		if (attr == NULL)
+			return -1;
+		if (m->nagents > 0)
+			memcpy(attr, m->attr, m->nagents * sizeof *attr);
+		free(m->attr);
+		m->attr = attr;
+		uint16_t *tag = realloc(m->tag, cap * sizeof *tag);
+		if (tag != NULL)
+			m->tag = tag;
+		uint32_t *pos = tag != NULL ? realloc(m->active_pos, cap * sizeof *pos) : NULL;
+		if (pos != NULL)
+			m->active_pos = pos;
+		uint32_t *counts = NULL;
+		if (pos != NULL && m->opt.count_decisions) {
+			counts = realloc(m->decision_counts, cap * sizeof *counts);
+			if (counts != NULL) {
+				memset(counts + old, 0, (cap - old) * sizeof *counts);
+				m->decision_counts = counts;
+			}
+		}
+		if (tag == NULL || pos == NULL || (m->opt.count_decisions && counts == NULL))
+			return -1;
+		m->bytes += (cap - old) * (sizeof *m->attr + sizeof *m->tag + sizeof *m->active_pos +
+					   (m->opt.count_decisions ? sizeof *counts : 0));
+		able->agent_capacity = cap;
+	}
+	if (k > able->list_capacity[r]) {
+		size_t cap = able->list_capacity[r] * 2 > k ? able->list_capacity[r] * 2 : k;
+		uint32_t *list = realloc(m->region[r].active_list, cap * sizeof *list);
+		if (list == NULL)
+			return -1;
+		m->bytes += (cap - able->list_capacity[r]) * sizeof *list;
+		m->region[r].active_list = list;
+		able->list_capacity[r] = cap;
+	}
+	return 0;
+}
+
+/* Makes agents of class c's pool persons whose share is <= the region's bound,
+ * quiet: they are moved to the pool's front (the pool is in no order beyond it). -1
+ * when out of memory or past 2^32 agents. */
+static int able_make(struct ur_model *m, size_t r, struct able_class *c)
+{
+	double bound = m->able->region[r].bound;
+	struct model_region *g = &m->region[r];
+	size_t end = c->next;
+	for (size_t i = c->next; i < c->npool; ++i)
+		if (c->pool[i].share <= bound) {
+			struct candidate x = c->pool[i];
+			c->pool[i] = c->pool[end];
+			c->pool[end++] = x;
+		}
+	size_t k = end - c->next;
+	if (k == 0)
+		return 0;
+	if ((double)m->nagents + (double)k >= (double)UINT32_MAX ||
+	    agents_reserve(m, m->nagents + k, r, g->n + k) != 0)
+		return -1;
+	for (size_t i = c->next; i < end; ++i) {
+		const struct candidate *x = &c->pool[i];
+		size_t j = m->nagents++;
+		m->attr[j] = (struct agent_attr){.h = (float)x->h,
+						 .q = (float)x->q,
+						 .rho = (float)x->rho,
+						 .theta = (float)x->theta};
+		m->tag[j] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET | (x->lpg ? TAG_LPG : 0u));
+		if (m->decision_counts != NULL)
+			m->decision_counts[j] = 0;
+	}
+	g->n += (uint32_t)k;
+	c->next = end;
+	return 0;
+}
+
+/* Raises region r's bound to cover a signal of `signal`, by ABLE_BOUND_GROWTH at
+ * least, growing a class's pool when the bound's cutoff passes it. */
+static int able_raise(struct ur_model *m, size_t r, double signal)
+{
+	struct able_region *a = &m->able->region[r];
+	double bound = a->bound * ABLE_BOUND_GROWTH;
+	bound = bound > signal ? bound : signal;
+	a->bound = bound;
+	/* Shares are at most 1 (to rounding): no pool beyond the cutoff of 1 is needed. */
+	double share = bound * ABLE_POOL_GROWTH;
+	share = share < 1.0 ? share : bound > 1.0 ? bound : 1.0;
+	for (size_t i = 0; i < a->nclasses; ++i) {
+		struct able_class *c = &a->cls[i];
+		if (able_cutoff(a, c, bound) > c->cut &&
+		    pool_grow(m, r, c, able_cutoff(a, c, share)) != 0)
+			return -1;
+		if (able_make(m, r, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void model_able_check(struct ur_model *m)
+{
+	struct model_able *able = m->able;
+	if (able == NULL)
+		return;
+	size_t before = m->nagents;
+	for (size_t r = 0; r < m->nregions; ++r) {
+		const struct model_region *g = &m->region[r];
+		double a = (double)g->active * g->inv_n;
+		double signal = a > g->cross ? a : g->cross;
+		if (signal > able->region[r].bound && able_raise(m, r, signal) != 0) {
+			model_fail(m, UR_MODEL_NOMEM, "out of memory making the agents who can "
+				   "act at %g h", m->now);
+			return;
+		}
+	}
+	if (m->nagents == before)
+		return;
+	/* The picks drawn ahead were uniform over the agents before: dropped (they
+	 * were drawn independently of everything, so dropping them changes no law). */
+	uint32_t n = (uint32_t)m->nagents;
+	m->pick_reject = (uint32_t)(0u - n) % n;
+	m->pick_pos = m->pick_len;
+	model_decision_rate_changed(m);
+}
+
+void model_agents_destroy(struct ur_model *m)
+{
+	struct model_able *able = m->able;
+	if (able == NULL)
+		return;
+	for (size_t j = 0; j < able->nprepared; ++j)
+		ur_dist_finish(&able->d[j]);
+	for (size_t r = 0; r < UR_MAX_REGIONS; ++r)
+		for (size_t i = 0; i < able->region[r].nclasses; ++i)
+			free(able->region[r].cls[i].pool);
+	free(able);
+	m->able = NULL;
+}
+
+/* The bins' edges of a law: `bins` of equal probability for a continuous law, one
+ * otherwise; their probabilities from the distribution function (the same edges the
+ * rejection in draw_in uses). Returns the number of bins. */
+static size_t able_bins(const struct ur_dist *d, double *edge, double *prob)
+{
+	size_t k = binnable(d) ? ABLE_BINS : 1;
+	edge[0] = support_min(d);
+	edge[k] = support_max(d);
+	for (size_t i = 1; i < k; ++i)
+		edge[i] = ur_dist_quantile(d, (double)i / (double)k);
+	for (size_t i = 0; i < k; ++i)
+		prob[i] = k == 1 ? 1.0 : ur_dist_cdf(d, edge[i + 1]) - ur_dist_cdf(d, edge[i]);
+	return k;
+}
+
+/* Region r's classes: their counts (multinomial, as sequential binomials), bounds
+ * and first pools. -1 when out of memory. */
+static int able_classes(struct ur_model *m, size_t r)
+{
+	struct model_able *able = m->able;
+	struct able_region *a = &able->region[r];
+	size_t nh = able->nbins[0], nq = able->nbins[1];
+	const double *he = able->edge[0], *hp = able->prob[0], *qe = able->edge[1],
+		     *qp = able->prob[1];
+	double index = m->p->regions[r].hardship, lpg_share = m->p->regions[r].lpg_share;
+	double rho = support_min(&able->d[1]);
+	double whole = able_threshold(m->p, &a->b, 0.0);
+	double left = m->region[r].n_full;
+	double mass = 1.0;
+	gsl_rng *rng = m->rng_agents;
+	a->nclasses = 0;
+	for (int lpg = 0; lpg < 2; ++lpg)
+		for (size_t i = 0; i < nh; ++i)
+			for (size_t j = 0; j < nq; ++j) {
+				double pc = (lpg ? lpg_share : 1.0 - lpg_share) * hp[i] * qp[j];
+				double share = mass > 0.0 ? pc / mass : 0.0;
+				share = share < 0.0 ? 0.0 : share > 1.0 ? 1.0 : share;
+				bool last = lpg == 1 && i + 1 == nh && j + 1 == nq;
+				double n = last ? left : model_binomial(rng, share, left);
+				left -= n;
+				mass -= pc;
+				struct able_class *c = &a->cls[a->nclasses++];
+				*c = (struct able_class){.n = n, .cut = -HUGE_VAL, .lpg = lpg != 0,
+							 .hbin = i, .qbin = j};
+				/* V(0) is monotone in h and in q: its largest over the bins is
+				 * at a corner; the region's bound where a corner is not finite. */
+				double v = -HUGE_VAL;
+				for (int ch = 0; ch < 2; ++ch)
+					for (int cq = 0; cq < 2; ++cq) {
+						double x = able_value(&a->b, 0.0,
+								      he[i + (size_t)ch] * index,
+								      lpg != 0, qe[j + (size_t)cq], rho);
+						v = isnan(x) || isnan(v) ? (double)NAN : x > v ? x : v;
+					}
+				c->v0 = isfinite(v) && v < whole ? v : whole;
+				if (pool_grow(m, r, c, able_cutoff(a, c, ABLE_POOL_START)) != 0 ||
+				    able_make(m, r, c) != 0)
+					return -1;
+			}
+	return 0;
+}
+
+/* The bounded start: every region's bound at 0 (nobody is active), its pools drawn
+ * to ABLE_POOL_START, the persons who can act without any signal made. */
+static int able_create(struct ur_model *m, const struct able_bound *b)
+{
+	const struct ur_agent_params *ap = &m->p->agents;
+	struct model_able *able = calloc(1, sizeof *able);
+	if (able == NULL)
+		return -1;
+	m->able = able;
+	m->bytes += sizeof *able;
+	const struct ur_dist *laws[4] = {&ap->hardship, &ap->risk_aversion, &ap->grievance,
+					 &ap->threshold};
+	for (size_t j = 0; j < 4; ++j) {
+		able->d[j] = *laws[j];
+		able->d[j].prepared = false;
+		able->d[j].table = NULL;
+		able->d[j].order = NULL;
+		able->d[j].cumulative = NULL;
+		if (ur_dist_prepare(&able->d[j]) != 0) {
+			ur_dist_finish(&able->d[j]);
+			return -1;
+		}
+		able->nprepared = j + 1;
+	}
+	able->nbins[0] = able_bins(&able->d[0], able->edge[0], able->prob[0]);
+	able->nbins[1] = able_bins(&able->d[2], able->edge[1], able->prob[1]);
+	for (size_t r = 0; r < m->nregions; ++r) {
+		struct able_region *a = &able->region[r];
+		a->b = b[r];
+		a->bound = 0.0;
+		m->region[r].first = m->nagents;
+		if (able_classes(m, r) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int model_agents_create(struct ur_model *m)
 {
 	const struct ur_params *p = m->p;
 	const struct ur_agent_params *a = &p->agents;
 	/* Who can act (docs/model.md): with independent draws and a bound that bites in
 	 * every region (the threshold law has mass above T_r(1)), only the persons who
-	 * can ever act are drawn. Otherwise (stratified draws, whose quantiles are of the
-	 * whole pool, instantiate_all, or a region where anyone may act) the whole pool
-	 * is made. */
+	 * can act are made, as the run needs them. Otherwise (stratified draws, whose
+	 * quantiles are of the whole pool, instantiate_all, or a region where anyone may
+	 * act) the whole pool is made. */
 	bool bounded = !a->stratified && !m->opt.instantiate_all;
 	struct able_bound b[UR_MAX_REGIONS];
+	double capacity = 0.0;
 	for (size_t r = 0; r < p->nregions; ++r) {
 		double x = ur_region_agents(p, r);
 		/* Agent indices are 32-bit; a run of 2^32 agents would need 100 GiB. */
@@ -398,103 +697,66 @@ int model_agents_create(struct ur_model *m)
 		struct model_region *g = &m->region[r];
 		g->n_full = x;
 		g->inv_n = x > 0.0 ? 1.0 / x : 0.0;
+		capacity += x;
 		b[r] = able_bound_of(p, r);
 		double t = able_threshold(p, &b[r], 1.0);
-		g->able_bound = t;
 		if (!(isfinite(t) && ur_dist_cdf(&a->threshold, t) < 1.0))
 			bounded = false;
 	}
-
-	struct candidate *cand[UR_MAX_REGIONS] = {NULL};
-	size_t ncand[UR_MAX_REGIONS] = {0};
-	size_t capacity = 0, largest = 0;
-	int rc = 0;
-	double S = 1.0;
-	if (bounded) {
-		double cut[UR_MAX_REGIONS], count[UR_MAX_REGIONS];
-		S = share_bound_counts(m, b, cut, count);
-		for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
-			rc = draw_candidates(m, r, cut[r], count[r], &cand[r]);
-			ncand[r] = (size_t)count[r];
-		}
-		if (rc == 0)
-			S = share_bound_persons(m, cand, ncand, b, S);
-	}
-	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
-		struct model_region *g = &m->region[r];
-		size_t n = bounded ? ncand[r] : (size_t)g->n_full;
-		g->able_bound = bounded ? able_threshold(p, &b[r], S) : HUGE_VAL;
-		capacity += n;
-		if (n > largest)
-			largest = n;
-		if (capacity >= UINT32_MAX)
-			rc = -1;
-	}
-	m->able_share_bound = S;
-
-	if (capacity > 0 && rc == 0) {
-		/* Cache-line aligned: four records to a line, never one split over two. */
-		size_t bytes = (capacity * sizeof *m->attr + 63) / 64 * 64;
-		m->attr = aligned_alloc(64, bytes);
-		if (m->attr == NULL)
-			rc = -1;
-		else
-			m->bytes += bytes;
-	}
-	m->tag = alloc_counted(m, capacity, sizeof *m->tag, false);
-	m->active_pos = alloc_counted(m, capacity, sizeof *m->active_pos, false);
-	m->active_store = alloc_counted(m, capacity, sizeof *m->active_store, false);
-	if (m->opt.count_decisions)
-		m->decision_counts = alloc_counted(m, capacity, sizeof *m->decision_counts, true);
-	double *buffer = largest > 0 && !bounded ? malloc(largest * sizeof *buffer) : NULL;
-	if (capacity > 0 && (m->tag == NULL || m->active_pos == NULL || m->active_store == NULL ||
-			     (!bounded && buffer == NULL) ||
-			     (m->opt.count_decisions && m->decision_counts == NULL)))
-		rc = -1;
-
-	size_t total = 0;
-	for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
-		struct model_region *g = &m->region[r];
-		g->first = total;
-		g->active_list = m->active_store + total;
-		struct agent_attr *attr = m->attr + total;
-		uint16_t *tag = m->tag + total;
-		size_t kept = 0;
-		if (bounded) {
-			/* Keep those whose own bound lets them act while shares stay <= S. */
-			for (size_t i = 0; i < ncand[r]; ++i) {
-				const struct candidate *c = &cand[r][i];
-				if (!(c->theta <= able_value(&b[r], S, c->h, c->lpg, c->q, c->rho)))
-					continue;
-				attr[kept] = (struct agent_attr){.h = (float)c->h,
-								 .q = (float)c->q,
-								 .rho = (float)c->rho,
-								 .theta = (float)c->theta};
-				tag[kept] = (uint16_t)((r << TAG_REGION_SHIFT) | AGENT_QUIET |
-						       (c->lpg ? TAG_LPG : 0u));
-				kept++;
-			}
-		} else {
-			kept = (size_t)g->n_full;
-			if (kept > 0)
-				rc = draw_all(m, r, kept, buffer, attr, tag);
-		}
-		g->n = (uint32_t)kept;
-		total += kept;
-	}
-	free(buffer);
-	for (size_t r = 0; r < p->nregions; ++r)
-		free(cand[r]);
-	if (rc != 0)
-		return -1;
-	m->nagents = total;
-
 	gsl_rng *rng = m->rng_agents;
 	/* The picks use whole 32-bit words: mt19937's range. */
 	if (gsl_rng_min(rng) != 0 || gsl_rng_max(rng) != 0xffffffffUL)
 		return -1;
-	if (total > 0)
-		m->pick_reject = (uint32_t)(0u - (uint32_t)total) % (uint32_t)total;
+
+	if (bounded) {
+		if (able_create(m, b) != 0)
+			return -1;
+	} else {
+		if (capacity >= (double)UINT32_MAX)
+			return -1;
+		size_t n = (size_t)capacity, largest = 0;
+		if (n > 0) {
+			/* Cache-line aligned: four records to a line, never one split over two. */
+			size_t bytes = (n * sizeof *m->attr + 63) / 64 * 64;
+			m->attr = aligned_alloc(64, bytes);
+			if (m->attr == NULL)
+				return -1;
+			m->bytes += bytes;
+		}
+		m->tag = alloc_counted(m, n, sizeof *m->tag, false);
+		m->active_pos = alloc_counted(m, n, sizeof *m->active_pos, false);
+		if (m->opt.count_decisions)
+			m->decision_counts = alloc_counted(m, n, sizeof *m->decision_counts, true);
+		if (n > 0 && (m->tag == NULL || m->active_pos == NULL ||
+			      (m->opt.count_decisions && m->decision_counts == NULL)))
+			return -1;
+		for (size_t r = 0; r < p->nregions; ++r)
+			if ((size_t)m->region[r].n_full > largest)
+				largest = (size_t)m->region[r].n_full;
+		double *buffer = largest > 0 ? malloc(largest * sizeof *buffer) : NULL;
+		if (largest > 0 && buffer == NULL)
+			return -1;
+		size_t total = 0;
+		int rc = 0;
+		for (size_t r = 0; r < p->nregions && rc == 0; ++r) {
+			struct model_region *g = &m->region[r];
+			size_t k = (size_t)g->n_full;
+			g->first = total;
+			g->active_list = alloc_counted(m, k, sizeof *g->active_list, false);
+			if (k > 0 && g->active_list == NULL)
+				rc = -1;
+			if (k > 0 && rc == 0)
+				rc = draw_all(m, r, k, buffer, m->attr + total, m->tag + total);
+			g->n = (uint32_t)k;
+			total += k;
+		}
+		free(buffer);
+		if (rc != 0)
+			return -1;
+		m->nagents = total;
+	}
+	if (m->nagents > 0)
+		m->pick_reject = (uint32_t)(0u - (uint32_t)m->nagents) % (uint32_t)m->nagents;
 	return 0;
 }
 
@@ -640,6 +902,10 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 		model_national_changed(m);
 		if (model_watching(m, UR_IND_ACTIVE) || model_watching(m, UR_IND_REGIONS_ACTIVE))
 			model_watch(m, WATCH_ACTIVE | WATCH_REGIONS, (int)r);
+		/* A signal rose: the agents who can act under it are made before any
+		 * further pick. */
+		if (delta > 0 && m->able != NULL)
+			model_able_check(m);
 	}
 	if (m->opt.check_invariants)
 		model_check_region(m, r);

@@ -712,8 +712,10 @@ void ur_model_destroy(struct ur_model *m)
 	free(m->rows);
 	free(m->cross_step);
 	free(m->weight);
+	model_agents_destroy(m);
 	free(m->decision_counts);
-	free(m->active_store);
+	for (size_t r = 0; r < m->nregions; ++r)
+		free(m->region[r].active_list);
 	free(m->active_pos);
 	free(m->tag);
 	free(m->attr);
@@ -921,16 +923,19 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 {
 	assert(m != NULL);
 	uint64_t active = 0, held = 0;
+	/* Agents made during the run (who can act, agents.c) follow every region's
+	 * first ones: each region's are counted by their tags. */
+	uint32_t counts[UR_MAX_REGIONS][4];
+	memset(counts, 0, sizeof counts);
+	for (size_t i = 0; i < m->nagents; ++i) {
+		size_t r = (size_t)(m->tag[i] >> TAG_REGION_SHIFT);
+		if (r >= m->nregions)
+			return check_fail(why, size, "agent %zu: bad tag %#x", i, (unsigned)m->tag[i]);
+		counts[r][m->tag[i] & TAG_STATE_MASK]++;
+	}
 	for (size_t r = 0; r < m->nregions; ++r) {
 		const struct model_region *g = &m->region[r];
-		uint32_t count[4] = {0, 0, 0, 0};
-		for (size_t i = g->first; i < g->first + g->n; ++i) {
-			unsigned state = m->tag[i] & TAG_STATE_MASK;
-			if ((size_t)(m->tag[i] >> TAG_REGION_SHIFT) != r)
-				return check_fail(why, size, "agent %zu: bad tag %#x", i,
-						  (unsigned)m->tag[i]);
-			count[state]++;
-		}
+		const uint32_t *count = counts[r];
 		if (count[AGENT_ACTIVE] != g->active || count[AGENT_HELD] != g->held ||
 		    count[AGENT_DEAD] != g->dead ||
 		    (uint64_t)count[0] + count[1] + count[2] + count[3] != g->n)
@@ -942,7 +947,8 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 					  (unsigned)g->held, (unsigned)g->n);
 		for (uint32_t j = 0; j < g->active; ++j) {
 			uint32_t agent = g->active_list[j];
-			if (agent < g->first || agent >= g->first + g->n ||
+			if (agent >= m->nagents ||
+			    (size_t)(m->tag[agent] >> TAG_REGION_SHIFT) != r ||
 			    (m->tag[agent] & TAG_STATE_MASK) != AGENT_ACTIVE ||
 			    m->active_pos[agent] != j)
 				return check_fail(why, size,

@@ -42,6 +42,8 @@
 
 #include "words.h"
 
+struct model_able;
+
 /* Agent states, as stored in the low bits of a tag. */
 enum agent_state {
 	AGENT_QUIET = 0,
@@ -195,17 +197,20 @@ struct model_region {
 	uint32_t active;  /* active agents */
 	uint32_t held;    /* agents in custody */
 	uint32_t dead;    /* agents killed (each stands for agent_scale persons) */
-	uint32_t n;       /* agents instantiated: those who can ever act (agents.c) */
+	uint32_t n;       /* agents made: those who can act under the region's bound
+			   * on its signal, which the run raises as needed (agents.c) */
 	bool stale;       /* `risk` must be recomputed before use */
 	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
 	int64_t cross_fixed; /* sum_s cross_step[s][r] active_s (see cross_step) */
 
 	/* ---- state ---- */
-	size_t first;             /* index of the region's first agent */
+	size_t first;             /* index of the region's first agent: its agents are
+				   * first..first+n-1 when everyone is made; with the
+				   * bound of who can act, those made at the start begin
+				   * there and those made during the run follow all of
+				   * them, in the order made */
 	double n_full;            /* agents of the pool, round(population x share /
 				   * agent_scale), instantiated or not */
-	double able_bound;        /* T_r: no agent whose threshold exceeds it can ever
-				   * act (INFINITY: no bound) */
 	uint32_t *active_list;    /* the region's active agents, any order */
 	double population;        /* population_r, persons (a whole number) */
 	double legitimacy;        /* L_r */
@@ -278,7 +283,6 @@ struct ur_model {
 	struct agent_attr *attr;
 	uint16_t *tag;
 	uint32_t *active_pos;     /* position of an active agent in its region's list */
-	uint32_t *active_store;   /* storage of every region's active_list */
 	uint32_t *decision_counts;
 
 	/* regions */
@@ -299,7 +303,8 @@ struct ur_model {
 	double population;        /* sum of the regions' populations, exact */
 	double lethality;         /* multiplier of casualty rates (1 until lethal force) */
 	double fatigue;           /* phi, agents.fatigue */
-	double able_share_bound;  /* S*: no region's active share exceeds it (agents.c) */
+	struct model_able *able;  /* who can act, made as needed (agents.c); NULL when
+				   * everyone is made */
 	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
 	double csto_request_hour; /* NAN until requested (part 2) */
 	double csto_troops_peak;
@@ -391,6 +396,10 @@ struct ur_model {
  * exact bound by a few units in the seventh digit. */
 #define MODEL_ABLE_SLACK 1e-5
 int model_agents_create(struct ur_model *m);
+void model_agents_destroy(struct ur_model *m);
+/* After a change of state raised an active count: makes the agents who can act under
+ * every region's new signal (a failure fails the run). */
+void model_able_check(struct ur_model *m);
 void model_decide_handler(struct ur_engine *engine, const struct ur_event *event,
 			  void *context);
 /* Recomputes the decision stream's rate after a reconsider multiplier changed and

@@ -9,13 +9,15 @@
  * observer that discards what it is told, and prints one CSV row on stdout:
  *   agent_scale, agents, decisions, state_changes, events, engine_events, create_s,
  *   run_s, cpu_s, decisions_per_s, events_per_s, ns_per_decision, model_mib,
- *   max_rss_mib
+ *   max_rss_mib, create_cpu_s, replication_cpu_s
  * run_s is the wall-clock time of ur_model_run and cpu_s the processor time it took
  * (the fastest of --repeat runs, each a new model with the same seed, hence the same
  * work); the rates and ns_per_decision are per processor second, that is per core,
  * which a machine shared with other work leaves nearly unchanged while it stretches
  * the wall clock. create_s is the wall-clock time of ur_model_create, which draws the
- * agents. events counts every decision as an event
+ * agents, and create_cpu_s its processor time; replication_cpu_s is the processor time
+ * of one replication, creation and run (the fastest of --repeat). The agents are those
+ * made by the end of the run (docs/model.md, "Who can act"). events counts every decision as an event
  * (summary.csv's `events`); engine_events those the engine dispatched. model_mib is
  * what the model allocated; max_rss_mib the process's peak resident set
  * (getrusage ru_maxrss) after the row's runs: scales run in the order given, so list
@@ -105,12 +107,15 @@ static int run_scale(const char *path, const char *scale, const char *horizon, u
 	const struct ur_params *p = ur_scenario_params(sc);
 	struct ur_observer obs = {.sample = discard_sample, .event = discard_event};
 	double best_run = 1e300, best_create = 1e300, best_cpu = 1e300;
+	double best_create_cpu = 1e300, best_replication = 1e300;
 	struct ur_model_summary s = {0};
 	struct ur_model_stats st = {0};
 	for (int i = 0; i < repeat; ++i) {
+		double c0 = cpu_seconds();
 		double t0 = seconds();
 		struct ur_model *m = ur_model_create(p, seed, &obs, NULL);
 		double t1 = seconds();
+		double c01 = cpu_seconds();
 		if (m == NULL) {
 			fprintf(stderr, "bench_model: out of memory at agent_scale %s\n", scale);
 			ur_scenario_destroy(sc);
@@ -134,14 +139,19 @@ static int run_scale(const char *path, const char *scale, const char *horizon, u
 			best_cpu = c2 - c1;
 		if (t1 - t0 < best_create)
 			best_create = t1 - t0;
+		if (c01 - c0 < best_create_cpu)
+			best_create_cpu = c01 - c0;
+		if (c2 - c0 < best_replication)
+			best_replication = c2 - c0;
 		if (i + 1 == repeat) {
 			printf("%s,%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			       ",%.3f,%.3f,%.3f,%.4g,%.4g,%.2f,%.1f,%.1f\n",
+			       ",%.3f,%.3f,%.3f,%.4g,%.4g,%.2f,%.1f,%.1f,%.3f,%.3f\n",
 			       scale, ur_model_agents(m), s.decisions, st.state_changes, s.events,
 			       s.engine_events, best_create, best_run, best_cpu,
 			       (double)s.decisions / best_cpu, (double)s.events / best_cpu,
 			       1e9 * best_cpu / (double)s.decisions,
-			       (double)st.bytes / (1024.0 * 1024.0), max_rss_mib());
+			       (double)st.bytes / (1024.0 * 1024.0), max_rss_mib(), best_create_cpu,
+			       best_replication);
 			fflush(stdout);
 		}
 		ur_model_destroy(m);
@@ -205,7 +215,8 @@ int main(int argc, char **argv)
 	}
 	const char *path = argv[optind];
 	printf("agent_scale,agents,decisions,state_changes,events,engine_events,create_s,run_s,"
-	       "cpu_s,decisions_per_s,events_per_s,ns_per_decision,model_mib,max_rss_mib\n");
+	       "cpu_s,decisions_per_s,events_per_s,ns_per_decision,model_mib,max_rss_mib,"
+	       "create_cpu_s,replication_cpu_s\n");
 	for (char *save = NULL, *scale = strtok_r(scales, ",", &save); scale != NULL;
 	     scale = strtok_r(NULL, ",", &save))
 		if (run_scale(path, scale, horizon, seed, repeat, extra, nextra) != 0)

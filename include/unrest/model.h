@@ -296,7 +296,10 @@ void ur_model_summary(struct ur_model *model, struct ur_model_summary *summary);
 int ur_model_check(const struct ur_model *model, char *why, size_t size);
 
 /* Agents in region r (n_r), in all regions, and the index of region r's first agent:
- * agents are numbered region by region, 0 .. ur_model_agents(model) - 1. */
+ * agents are numbered region by region, 0 .. ur_model_agents(model) - 1, when
+ * everyone is made; with the bound of who can act (docs/model.md), the agents made
+ * during the run follow all of those made at the start, so a region's are then not
+ * one range. The counts are of the agents made so far. */
 size_t ur_model_region_agents(const struct ur_model *model, size_t region);
 size_t ur_model_agents(const struct ur_model *model);
 size_t ur_model_region_first_agent(const struct ur_model *model, size_t region);

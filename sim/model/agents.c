@@ -8,6 +8,13 @@
  * says so (ur_dist_sample_n). LPG dependence is bernoulli(lpg_share_r), drawn the same
  * way. Drawn hardship is multiplied by the region's hardship index.
  *
+ * Who can act. With independent draws, only the persons who can act under each
+ * region's bound on its social signal are made; the bound starts at 0 and rises the
+ * moment the signal would pass it, and the persons it then covers are drawn and made
+ * (below, "Who can act, made as the run needs them"; docs/model.md). They are drawn
+ * person by person, every attribute in turn, from class pools. Agents made during the
+ * run are numbered after all the others.
+ *
  * Decisions. Agent i reconsiders at rate lambda m_r per hour (m_r the region's
  * reconsider multiplier, 1 without a state of emergency). DESIGN.md replaces the N
  * per-agent timers by one Poisson stream per region of rate n_r lambda m_r; this file
@@ -266,8 +273,8 @@ struct candidate {
  * class, V(0) is at most the class's v0 (V at the bins' worst corner), so a person
  * with theta > v0 + w_s B cannot act while the region's signal stays <= B. Each
  * class's persons are split three ways:
- *   - the agents made: the pool's first `next` persons by `share`, every person of
- *     the class with share <= the region's bound B_r;
+ *   - the agents made: the pool's first `next` persons (moved to its front when
+ *     made), every person of the class with share <= the region's bound B_r;
  *   - the rest of the pool: persons with theta <= cut drawn but not made;
  *   - the persons never drawn: n - drawn of them, each with theta > cut,
  *     cut >= v0 + w_s B_r (so their share exceeds B_r).
@@ -613,7 +620,10 @@ static int able_classes(struct ur_model *m, size_t r)
 		for (size_t i = 0; i < nh; ++i)
 			for (size_t j = 0; j < nq; ++j) {
 				double pc = (lpg ? lpg_share : 1.0 - lpg_share) * hp[i] * qp[j];
-				double share = mass > 0.0 ? pc / mass : 0.0;
+				/* The class's share of the persons left; all of them where the
+				 * classes after it have no probability but rounding's (an LPG
+				 * share of 0 or 1 must leave nobody in the other bit). */
+				double share = mass - pc <= 1e-12 ? 1.0 : mass > 0.0 ? pc / mass : 0.0;
 				share = share < 0.0 ? 0.0 : share > 1.0 ? 1.0 : share;
 				bool last = lpg == 1 && i + 1 == nh && j + 1 == nq;
 				double n = last ? left : model_binomial(rng, share, left);

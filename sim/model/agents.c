@@ -139,8 +139,10 @@ static double support_min(const struct ur_dist *d)
  * grievance q and risk aversion rho, while no region's active share exceeds S,
  *   U <= w_g [(1 - L_min) clamp(eta h + lpg sigma_fuel shock_max, 0, 1)
  *            + pi_max max(q, 0)] + w_s S + beta_b blackout_max
- *        + w_n max(-rho, 0) soe_max ell_max - theta,
- * every term at its reachable extreme over the run, the risk and the fatigue at 0. */
+ *        + w_n max(-rho, 0) soe_max ell_max - e0 exp(-S / s_e) - theta,
+ * every term at its reachable extreme over the run, the risk and the fatigue at 0; the
+ * example's cost at its least while shares stay <= S (S_r <= S: a weighted mean of
+ * shares). */
 struct able_bound {
 	double griev;     /* w_g (1 - L_min) */
 	double eta;       /* eta_r */
@@ -149,6 +151,8 @@ struct able_bound {
 	double w_s;       /* w_s */
 	double street;    /* beta_b blackout_max */
 	double risk;      /* w_n soe_max ell_max */
+	double example;   /* e0: the example's cost at S = 0 */
+	double example_share; /* s_e */
 };
 
 static bool region_in(const struct ur_region_set *set, size_t r)
@@ -195,7 +199,15 @@ static struct able_bound able_bound_of(const struct ur_params *p, size_t r)
 		.w_s = w_s,
 		.street = beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
 		.risk = w_n * soe * curfew * ell,
+		.example = p->agents.example_cost,
+		.example_share = p->agents.example_share,
 	};
+}
+
+/* The least cost of acting before protest is seen while every S_r <= S. */
+static double able_example(const struct able_bound *b, double S)
+{
+	return b->example > 0.0 ? b->example * exp(-S / b->example_share) : 0.0;
 }
 
 /* V: a person's largest utility but for the threshold, while shares stay <= S. */
@@ -205,7 +217,7 @@ static double able_value(const struct able_bound *b, double S, double h, bool lp
 	double need = b->eta * h + (lpg ? b->fuel : 0.0);
 	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;
 	return b->griev * need + b->pol * (q > 0.0 ? q : 0.0) + b->w_s * S + b->street +
-	       b->risk * (rho < 0.0 ? -rho : 0.0) + MODEL_ABLE_SLACK;
+	       b->risk * (rho < 0.0 ? -rho : 0.0) - able_example(b, S) + MODEL_ABLE_SLACK;
 }
 
 /* T_r(S): V's bound over every attribute (need is at most 1). */
@@ -214,7 +226,7 @@ static double able_threshold(const struct ur_params *p, const struct able_bound 
 	double qmax = support_max(&p->agents.grievance);
 	double rhomin = support_min(&p->agents.risk_aversion);
 	return b->griev + b->pol * (qmax > 0.0 ? qmax : 0.0) + b->w_s * S + b->street +
-	       b->risk * (rhomin < 0.0 ? -rhomin : 0.0) + MODEL_ABLE_SLACK;
+	       b->risk * (rhomin < 0.0 ? -rhomin : 0.0) - able_example(b, S) + MODEL_ABLE_SLACK;
 }
 
 /* A person of the pool who may act: threshold and the attributes of V. */
@@ -623,6 +635,8 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 			struct model_region *h = &m->region[s];
 			h->cross_fixed += delta * step[s];
 			h->cross = (double)h->cross_fixed * CROSS_UNIT;
+			/* The example follows every region's social signal. */
+			h->stale |= m->p->agents.example_cost > 0.0;
 		}
 		region_security_changed(m, r);
 		if (delta > 0 && !g->joined &&
@@ -665,7 +679,7 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;
 	double u = g->griev * need + g->pol * (double)a.q +
 		   g->s_local * ((double)g->active * g->inv_n) + g->s_cross * g->cross +
-		   g->street - g->risk * (double)a.rho - (double)a.theta;
+		   g->street - g->risk * (double)a.rho - g->example - (double)a.theta;
 	if (state == AGENT_ACTIVE)
 		u -= m->fatigue * t;
 	if (g->transfers > 0)

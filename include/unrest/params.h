@@ -157,8 +157,10 @@ struct ur_network_params {
  * G = (1 - L) clamp(eta_r h + lpg sigma_fuel shock_r, 0, 1) + pi q - cash_i
  * (shock_r the fuel term, ur_fuel_grievance; cash_i the relief of cash transfers that
  * have reached agent i)
- * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta - phi H;  active iff U >= 0,
- * H the hours the agent has been active so far (fatigue, docs/model.md) */
+ * U = w_g G + w_s S + beta_b blackout_r - w_n N - theta - phi H - e0 exp(-S / s_e);
+ * active iff U >= 0, H the hours the agent has been active so far (fatigue,
+ * docs/model.md), the last term the cost of acting before protest is seen (the
+ * example, docs/model.md) */
 struct ur_agent_params {
 	struct ur_dist hardship;        /* agents.hardship: h, dimensionless */
 	struct ur_dist risk_aversion;   /* agents.risk_aversion: rho */
@@ -181,6 +183,10 @@ struct ur_agent_params {
 	double fatigue;                 /* agents.fatigue: phi, utility lost per hour of
 					 * participation (U - phi H, H the hours an agent
 					 * has been active), >= 0; 0: none */
+	double example_cost;            /* agents.example_cost: e0, the cost of acting
+					 * where no protest is seen (S = 0), >= 0; 0: none */
+	double example_share;           /* agents.example_share: s_e, the social signal
+					 * at which that cost has fallen to 1/e, > 0 */
 };
 
 /* ---- the fuel price ---------------------------------------------------------------

@@ -55,6 +55,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sf_lambert.h>
+
 #include "model_internal.h"
 #include "words.h"
 
@@ -146,8 +148,10 @@ static double support_min(const struct ur_dist *d)
  * grievance q and risk aversion rho, while no region's active share exceeds S,
  *   U <= w_g [(1 - L_min) clamp(eta h + lpg sigma_fuel shock_max, 0, 1)
  *            + pi_max max(q, 0)] + w_s S + beta_b blackout_max
- *        + w_n max(-rho, 0) soe_max ell_max - theta,
- * every term at its reachable extreme over the run, the risk and the fatigue at 0. */
+ *        + w_n max(-rho, 0) soe_max ell_max - e0 exp(-S / s_e) - theta,
+ * every term at its reachable extreme over the run, the risk and the fatigue at 0; the
+ * example's cost at its least while shares stay <= S (S_r <= S: a weighted mean of
+ * shares). */
 struct able_bound {
 	double griev;     /* w_g (1 - L_min) */
 	double eta;       /* eta_r */
@@ -156,6 +160,8 @@ struct able_bound {
 	double w_s;       /* w_s */
 	double street;    /* beta_b blackout_max */
 	double risk;      /* w_n soe_max ell_max */
+	double example;   /* e0: the example's cost at S = 0 */
+	double example_share; /* s_e */
 };
 
 static bool region_in(const struct ur_region_set *set, size_t r)
@@ -202,10 +208,22 @@ static struct able_bound able_bound_of(const struct ur_params *p, size_t r)
 		.w_s = w_s,
 		.street = beta_b * fmax(p->internet.throttled_street, p->internet.off_street),
 		.risk = w_n * soe * curfew * ell,
+		.example = p->agents.example_cost,
+		.example_share = p->agents.example_share,
 	};
 }
 
-/* V: a person's largest utility but for the threshold, while shares stay <= S. */
+/* The least cost of acting before protest is seen while every S_r <= S. */
+static double able_example(const struct able_bound *b, double S)
+{
+	return b->example > 0.0 ? b->example * exp(-S / b->example_share) : 0.0;
+}
+
+/* V: a person's largest utility but for the threshold and the example's cost, while
+ * shares stay <= S. The example's cost is left out here and put into the cutoffs and
+ * shares (able_cutoff, able_share), where its least value over signals <= B is
+ * e0 exp(-B / s_e): a class's cutoff at B = 0 has the whole cost, and a person of it
+ * becomes able as the signal erases it. */
 static double able_value(const struct able_bound *b, double S, double h, bool lpg, double q,
 			 double rho)
 {
@@ -215,7 +233,8 @@ static double able_value(const struct able_bound *b, double S, double h, bool lp
 	       b->risk * (rho < 0.0 ? -rho : 0.0) + MODEL_ABLE_SLACK;
 }
 
-/* T_r(S): V's bound over every attribute (need is at most 1). */
+/* T_r(S): V's bound over every attribute (need is at most 1), the example's cost
+ * left out as in V. */
 static double able_threshold(const struct ur_params *p, const struct able_bound *b, double S)
 {
 	double qmax = support_max(&p->agents.grievance);
@@ -338,12 +357,42 @@ struct model_able {
 /* The pools' share at the start: enough for the first raises. */
 #define ABLE_POOL_START 0.001
 
-/* v0 + w_s share: the threshold above which nobody of the class can act while the
- * region's signal stays <= share. */
+/* v0 + w_s share - e0 exp(-share / s_e): the threshold above which nobody of the
+ * class can act while the region's signal stays <= share (every S_r <= share, so the
+ * example costs at least e0 exp(-share / s_e)). It rises with the share. */
 static double able_cutoff(const struct able_region *a, const struct able_class *c,
 			  double share)
 {
-	return a->b.w_s > 0.0 ? c->v0 + a->b.w_s * share : c->v0;
+	return (a->b.w_s > 0.0 ? c->v0 + a->b.w_s * share : c->v0) - able_example(&a->b, share);
+}
+
+/* A person's share: the least signal B at which theta <= v0 + w_s B - e0 exp(-B / s_e),
+ * y = theta - v0. Without the example, y / w_s. With it, writing k = w_s s_e, the
+ * equation w_s B - y = e0 exp(-B / s_e) is solved by Lambert's W:
+ * B = y / w_s + s_e W0((e0 / k) exp(-y / k)) (GSL's gsl_sf_lambert_W0). Where that
+ * argument overflows a double, W0 solves w + ln w = ln(argument) by Newton's method
+ * from ln - ln ln, which converges in a few steps for an argument above e^700. */
+static double able_share(const struct able_bound *b, double y)
+{
+	double e0 = b->example > 0.0 ? b->example : 0.0;
+	if (y <= -e0)
+		return 0.0;
+	if (e0 == 0.0)
+		return b->w_s > 0.0 ? y / b->w_s : HUGE_VAL;
+	if (!(b->w_s > 0.0))
+		return y < 0.0 ? -b->example_share * log(-y / e0) : HUGE_VAL;
+	double k = b->w_s * b->example_share;
+	double lnx = log(e0 / k) - y / k;
+	double w;
+	if (lnx < 700.0) {
+		w = gsl_sf_lambert_W0(exp(lnx));
+	} else {
+		w = lnx - log(lnx);
+		for (int i = 0; i < 8; ++i)
+			w -= (w + log(w) - lnx) / (1.0 + 1.0 / w);
+	}
+	double share = y / b->w_s + b->example_share * w;
+	return share > 0.0 ? share : 0.0;
 }
 
 /* Whether bins of equal probability hold exactly for the law: continuous, with a
@@ -428,8 +477,7 @@ static int pool_grow(struct ur_model *m, size_t r, struct able_class *c, double 
 		x->rho = ur_dist_sample(&able->d[1], rng);
 		x->q = draw_in(able, 1, c->qbin, rng);
 		double v0 = able_value(&a->b, 0.0, x->h, x->lpg, x->q, x->rho);
-		x->share = x->theta <= v0 ? 0.0 : a->b.w_s > 0.0 ? (x->theta - v0) / a->b.w_s
-								: HUGE_VAL;
+		x->share = able_share(&a->b, x->theta - v0);
 	}
 	c->npool = need;
 	c->drawn += k;
@@ -895,6 +943,8 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 			struct model_region *h = &m->region[s];
 			h->cross_fixed += delta * step[s];
 			h->cross = (double)h->cross_fixed * CROSS_UNIT;
+			/* The example follows every region's social signal. */
+			h->stale |= m->p->agents.example_cost > 0.0;
 		}
 		region_security_changed(m, r);
 		if (delta > 0 && !g->joined &&
@@ -941,7 +991,7 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;
 	double u = g->griev * need + g->pol * (double)a.q +
 		   g->s_local * ((double)g->active * g->inv_n) + g->s_cross * g->cross +
-		   g->street - g->risk * (double)a.rho - (double)a.theta;
+		   g->street - g->risk * (double)a.rho - g->example - (double)a.theta;
 	if (state == AGENT_ACTIVE)
 		u -= m->fatigue * t;
 	if (g->transfers > 0)

@@ -240,6 +240,17 @@ void region_coefficients(struct ur_model *m, size_t r)
 	g->stale = true;
 }
 
+double model_example_cost(const struct ur_model *m, size_t r)
+{
+	const struct ur_agent_params *a = &m->p->agents;
+	if (!(a->example_cost > 0.0))
+		return 0.0;
+	const struct model_region *g = &m->region[r];
+	double mc = m->p->network.mu * m->connectivity;
+	double S = (1.0 - mc) * ((double)g->active * g->inv_n) + mc * g->cross;
+	return a->example_cost * exp(-S / a->example_share);
+}
+
 /*
  * The population-weighted mean of a share kept in each region (connectivity c(t),
  * legitimacy), at offset `field` of struct model_region: sum_r pop_r x_r / sum_r pop_r.

@@ -190,6 +190,8 @@ struct model_region {
 	double s_cross;   /* w_s mu c */
 	double street;    /* beta_b blackout_r */
 	double risk;      /* w_n P_r soe_r ell; valid unless `stale` */
+	double example;   /* e0 exp(-S_r / s_e), the cost of acting before protest is
+			   * seen (0 without it); valid unless `stale` */
 	double inv_n;     /* 1 / n_full: the social signal's share is of every person
 			   * who could join, instantiated or not (0 without any) */
 	double cross;     /* sum_s w_rs a_s: cross_fixed * CROSS_UNIT */
@@ -199,7 +201,7 @@ struct model_region {
 	uint32_t dead;    /* agents killed (each stands for agent_scale persons) */
 	uint32_t n;       /* agents made: those who can act under the region's bound
 			   * on its signal, which the run raises as needed (agents.c) */
-	bool stale;       /* `risk` must be recomputed before use */
+	bool stale;       /* `risk` and `example` must be recomputed before use */
 	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
 	int64_t cross_fixed; /* sum_s cross_step[s][r] active_s (see cross_step) */
 
@@ -434,6 +436,9 @@ double region_security_at(const struct ur_model *m, size_t r, double t);
 void region_security_changed(struct ur_model *m, size_t r);
 /* Recomputes `risk` at time t. */
 void region_refresh_risk(struct ur_model *m, size_t r, double t);
+/* e0 exp(-S_r / s_e): the cost of acting in region r before protest is seen, from the
+ * social signal S_r as it is now (docs/model.md, "The example"); 0 when e0 is 0. */
+double model_example_cost(const struct ur_model *m, size_t r);
 void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context);
 void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,

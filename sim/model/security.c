@@ -156,6 +156,7 @@ void region_refresh_risk(struct ur_model *m, size_t r, double t)
 	double c = security_of(m, g, morale);
 	double p = -expm1(-a->k * c / ((double)g->active * m->scale + m->scale));
 	g->risk = a->w_n * p * g->soe * m->repression;
+	g->example = model_example_cost(m, r);
 	/* While morale moves, C_r moves with the clock: recompute at every decision, until
 	 * a recovery has reached 1 (a fall ends with its floor event). */
 	g->stale = g->moving && !(g->morale_dir > 0 && morale >= 1.0);

@@ -77,6 +77,10 @@ static const struct {
 	{ "agents.eta", "overridden region by region: adjust regions.eta" },
 	{ "agents.fatigue", "carried in each agent's threshold as the hours it has been "
 			    "active; a change would rewrite the past" },
+	{ "agents.example_cost", "enters the bound of who can act, computed once when "
+				 "the agents are made" },
+	{ "agents.example_share", "enters the bound of who can act, computed once when "
+				  "the agents are made" },
 	{ "regions.population", "fixes the agents when they are made" },
 	{ "regions.hardship", "drawn into each agent when the agents are made" },
 	{ "regions.lpg_share", "drawn into each agent when the agents are made" },

@@ -455,6 +455,12 @@ static const struct sc_node agent_nodes[] = {
 	     "1/h", "Rate at which an agent reconsiders, per agent-hour."),
 	REAL("fatigue", struct ur_agent_params, fatigue, 0, 100, 0, 0, "1/h",
 	     "Fatigue phi: utility lost per hour an agent has been active (U - phi H)."),
+	REAL("example_cost", struct ur_agent_params, example_cost, 0, 100, 0, 0, "1",
+	     "Cost e0 of acting where no protest is seen: U - e0 exp(-S/example_share), "
+	     "S the social signal (own region and, through the network, the others)."),
+	REAL("example_share", struct ur_agent_params, example_share, 1e-9, 1, 0, 0.001,
+	     "1", "Social signal S (a share of adults) at which the cost of acting "
+	     "before protest is seen has fallen to 1/e of example_cost."),
 };
 
 static const struct sc_node price_step_nodes[] = {

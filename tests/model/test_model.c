@@ -982,6 +982,67 @@ static void test_fatigue(void **state)
 	check_fatigue(&spread, 82);
 }
 
+/* The example (docs/model.md, "The example"): two regions of n persons, person level,
+ * no state, no social weight (w_s = 0), the cost of acting before protest is seen
+ * e0 = 0.9 with s_e = 0.25, mu = 0.5. Region 0's grievance is 1 (threshold 0): its
+ * persons act at their first pick whatever the example (U >= 1 - e0 > 0), so its share
+ * is a0(t) = 1 - exp(-lambda t). Region 1's grievance is u = e0/e: its persons act
+ * iff e0 exp(-S_1/s_e) <= u, i.e. S_1 >= s_e, S_1 = (1 - mu) a1 + mu a0. Nobody there
+ * acts before mu a0(t) reaches s_e, at t* = -ln(1 - s_e/mu)/lambda = ln 2/lambda, and
+ * from then on each of its persons joins at its next pick (S_1 only grows):
+ * a1(t) = 1 - exp(-lambda (t - t*)), half of them by t* + ln 2/lambda. Without the
+ * example (e0 = 0) region 1 would start at hour 0 and be half out by ln 2/lambda.
+ * Tolerance: a0's and a1's binomial sd at a half, sqrt(1/(4n)), over the slope
+ * lambda/2 of each crossing: 4 sd of both together, plus the sampling step. */
+static void test_example_spread(void **state)
+{
+	(void)state;
+	const int64_t n = 20000;
+	const double lambda = 0.5, e0 = 0.9, se = 0.25, mu = 0.5, step = 0.02;
+	struct ur_params p;
+	fixture_params(&p, n, 8.0);
+	fixture_add_region(&p, "r1", n, 44.0, 77.5);
+	p.agents.hardship = fixture_constant(1.0);
+	p.agents.threshold = fixture_constant(0.0);
+	p.agents.w_n = 0.0;
+	p.agents.reconsider_rate = lambda;
+	p.agents.example_cost = e0;
+	p.agents.example_share = se;
+	p.network.mu = mu;
+	p.regions[0].hardship = 1.0;
+	p.regions[1].hardship = e0 / exp(1.0);
+	struct ur_model *m = ur_model_create(&p, 4242, NULL, NULL);
+	assert_non_null(m);
+	assert_int_equal((int)ur_model_agents(m), (int)(2 * n));
+	double t_star = -log(1.0 - se / mu) / lambda;
+	double half0 = (double)NAN, half1 = (double)NAN, first1 = (double)NAN;
+	int steps = (int)lround(8.0 / step);
+	for (int i = 1; i <= steps; ++i) {
+		double t = i * step;
+		assert_int_equal(ur_model_run_until(m, t), UR_MODEL_OK);
+		double a0 = (double)m->region[0].active / (double)n;
+		double a1 = (double)m->region[1].active / (double)n;
+		if (isnan(first1) && a1 > 0.0)
+			first1 = t;
+		if (isnan(half0) && a0 >= 0.5)
+			half0 = t;
+		if (isnan(half1) && a1 >= 0.5)
+			half1 = t;
+	}
+	ur_model_destroy(m);
+	double sd = sqrt(0.25 / (double)n) / (lambda / 2.0);
+	double tol = 4.0 * sqrt(2.0) * sd + step;
+	print_message("example: region 0 half out at %.3f h (closed form %.3f), region 1's "
+		      "first at %.3f h (t* %.3f), half out at %.3f h (closed form %.3f, "
+		      "tolerance %.3f h)\n",
+		      half0, log(2.0) / lambda, first1, t_star, half1, t_star + log(2.0) / lambda,
+		      tol);
+	assert_near(half0, log(2.0) / lambda, 4.0 * sd + step);
+	assert_false(isnan(first1));
+	assert_near(first1, t_star, tol);
+	assert_near(half1, t_star + log(2.0) / lambda, tol);
+}
+
 /* Who can act. One region of n = 200,000 at person level, no government, no social
  * term: U <= h - theta (w_g = 1, L = 0, eta = 1, h ~ U(0, 1), no politicization, risk
  * >= 0), so a person can ever act iff theta <= h (+ the slack s the model adds) and,
@@ -1221,6 +1282,32 @@ static void test_able_law_adults(void **state)
 	assert_true(out[0][0][LAW_REPS / 2] > 0.0 || out[0][0][0] > 0.0);
 	assert_true(made < 0.1 * everyone);
 	/* The law holds where the bound was raised during the run: most runs. */
+	assert_true(raised > LAW_REPS / 2);
+}
+
+/* The law of who can act with the example's cost (agents.example_cost): the cost
+ * falls as the signal rises, so a person's share is where v0 + w_s B - e0 exp(-B/s_e)
+ * reaches its threshold (able_share, by Lambert's W), not where v0 - e0 + w_s B does.
+ * The pool of test_able_law_adults with the reference's e0 = 0.45 and s_e = 0.001:
+ * with the bound and with everyone made, 200 replications each, KS p > 0.01 for the
+ * peak, its hour, the detained and the killed. With the cost's full value kept in the
+ * cutoffs (the persons whom the falling cost lets act are made too late) the peak is
+ * told apart. */
+static void test_able_law_example(void **state)
+{
+	(void)state;
+	struct ur_params p = lognormal_pool_params(30000);
+	p.agents.example_cost = 0.45;
+	p.agents.example_share = 0.001;
+	static double out[2][LAW_OUTS][LAW_REPS];
+	struct ur_model_options bound = {0}, all = {.instantiate_all = true};
+	int raised;
+	double made = law_batch(&p, 21000, &bound, out[0], &raised);
+	double everyone = law_batch(&p, 26000, &all, out[1], NULL);
+	law_compare("example law", out[0], out[1]);
+	print_message("example law: %.0f of %.0f persons made with the bound; %d of %d runs "
+		      "raised it\n", made, everyone, raised, LAW_REPS);
+	assert_true(made < 0.1 * everyone);
 	assert_true(raised > LAW_REPS / 2);
 }
 
@@ -1568,10 +1655,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_casualties),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_fatigue),
+		cmocka_unit_test(test_example_spread),
 		cmocka_unit_test(test_able_count),
 		cmocka_unit_test(test_able_law),
 		cmocka_unit_test(test_able_law_adults),
 		cmocka_unit_test(test_able_cascade),
+		cmocka_unit_test(test_able_law_example),
 		cmocka_unit_test(test_scale_convergence),
 	};
 	if (argc >= 2 && strcmp(argv[1], "unit") == 0 && argc >= 3) {

@@ -142,6 +142,9 @@ def run_sweep(args, out, sweep_file):
         cmd.append("--resume")
     print(" ".join(cmd), file=sys.stderr)
     res = subprocess.run(cmd, check=False)
+    if res.returncode == 73 and "--resume" in cmd:
+        raise uc.AnalysisError(f"{folder} holds another sweep (the scenario, its values or "
+                               "the options changed): give a new -o", uc.EX_CANTCREAT)
     if res.returncode != 0:
         raise uc.AnalysisError(f"the sweep failed (status {res.returncode})", uc.EX_SOFTWARE)
 

@@ -25,9 +25,10 @@ unchanged after the model or its hand fit moves:
 
 OUT holds the sweep file made (one-at-a-time.cfg), the sweep's folder (sweep/:
 sweep.csv, sweep_stats.csv, manifest.cfg), and the tables: table.md (Markdown, as
-docs/model.md prints it) and table.csv. A sweep folder already there is resumed
-(`unrestsim sweep --resume`: a killed measurement goes on, a finished one is only
-read again); --no-run reads OUT/sweep as it is. A ratio of the median peak of 2 or
+docs/model.md prints it) and table.csv. A sweep folder already there is refused
+(73) unless --resume is given (`unrestsim sweep --resume`: a killed measurement goes
+on; use it only with the program that began it, since the sweep's hash covers the
+scenario's text and not the model's code); --no-run reads OUT/sweep as it is. A ratio of the median peak of 2 or
 more (or 1/2 or less) is marked as a knife edge.
 
 Exit status: 0 done, 64 usage, 65 a scenario or folder the script cannot read,
@@ -138,7 +139,13 @@ def run_sweep(args, out, sweep_file):
     cmd = [args.unrestsim, "sweep", sweep_file, "-o", folder, "-j", str(args.jobs), "-q"]
     for s in args.set:
         cmd += ["--set", s]
-    if os.path.exists(os.path.join(folder, "manifest.cfg")):
+    if os.path.exists(folder):
+        if not args.resume:
+            # The sweep's hash covers the scenario's text, not the program: a folder
+            # made before the model changed would be "resumed" and its old table shown.
+            raise uc.AnalysisError(f"{folder} exists: give --resume to finish that sweep "
+                                   "(only with the same program), or a new -o",
+                                   uc.EX_CANTCREAT)
         cmd.append("--resume")
     print(" ".join(cmd), file=sys.stderr)
     res = subprocess.run(cmd, check=False)
@@ -330,6 +337,8 @@ def main():
                     help="the decision settings' relative step (default 0.1)")
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                     help="change the scenario before the points (as unrestsim's --set)")
+    ap.add_argument("--resume", action="store_true",
+                    help="finish the sweep in OUT/sweep (killed or interrupted)")
     ap.add_argument("--no-run", action="store_true", help="only read OUT/sweep")
     args = ap.parse_args()
     if not 0 < args.step < 1:

@@ -11,8 +11,8 @@ point, and checks that
   ratio to the own values', the mean killed and its paired change with its standard
   error, the share of order restored and its paired change;
 - table.md's elasticities equal ln(peak_high / peak_low) / ln(1.1 / 0.9);
-- a second run resumes the finished sweep (sweep.csv unchanged) and --no-run writes
-  the same table.md;
+- a second run into the folder is refused without --resume and with it resumes the
+  finished sweep (sweep.csv unchanged), and --no-run writes the same table.md;
 - errors give the documented exit status and a one-line message, never a traceback.
 
 Usage: /usr/bin/python3 check_one_at_a_time.py UNRESTSIM SOURCE_ROOT
@@ -143,10 +143,14 @@ def checks(tmp):
     ok(text == md, "the table is printed as table.md holds it")
 
     before = open(os.path.join(out, "sweep", "sweep.csv"), encoding="utf-8").read()
-    status, text2, err = run(SCENARIO, "-o", out, "--unrestsim", BIN, "-r", "20", "-j", "2")
+    status, _, err = run(SCENARIO, "-o", out, "--unrestsim", BIN, "-r", "20", "-j", "2")
+    ok(status == 73 and err.startswith("one_at_a_time.py: ") and "--resume" in err,
+       "a second run into the folder without --resume is refused (73)", err)
+    status, text2, err = run(SCENARIO, "-o", out, "--unrestsim", BIN, "-r", "20", "-j", "2",
+                             "--resume")
     after = open(os.path.join(out, "sweep", "sweep.csv"), encoding="utf-8").read()
     ok(status == 0 and "--resume" in err and before == after and text2 == md,
-       "a second run resumes the finished sweep and writes the same table", err)
+       "with --resume it resumes the finished sweep and writes the same table", err)
     status, text3, err = run("--no-run", "-o", out)
     ok(status == 0 and text3 == md, "--no-run reads the folder as it is", err)
 

@@ -248,9 +248,9 @@ def tables(paths, points):
     b_restored = restored_share(base)
     n = len(base)
     md = []
-    md.append(f"| setting, low / high | median peak, low | median peak, high | "
-              f"elasticity | mean killed, low / high (paired se) | order restored, "
-              f"low / high |")
+    md.append("| setting, low / high | median peak, low | median peak, high | "
+              "elasticity | mean killed, low / high (paired se) | order restored, "
+              "low / high |")
     md.append("| --- | ---: | ---: | ---: | ---: | ---: |")
     md.append(f"| (own values) | {fmt_int(b_peak)} | | | {b_killed:,.1f} | "
               f"{100 * b_restored:.1f}% |")

@@ -16,8 +16,8 @@
 #     the share truly unchanged, d < -3 se would happen by chance with probability
 #     0.13% a step (d nearly normal over 200 replications); the seed is fixed, so the
 #     test gives the same answer every time.
-# Measured (seed 11, 200 replications): police 16%, 52.5%, 83%; arrests 31%, 52.5%,
-# 83%; the model before the arrest chance grew with the security present fell with
+# Measured (seed 11, 200 replications): police 16%, 46%, 85%; arrests 25%, 46%,
+# 84.5%; the model before the arrest chance grew with the security present fell with
 # more arrests (docs/model.md, "Sensitivity"). Prints TAP for meson.
 # Usage: monotone.sh UNRESTSIM SOURCE_ROOT
 set -u

@@ -1538,78 +1538,6 @@ static void test_regional_ranking(void **state)
 	ur_scenario_destroy(sc);
 }
 
-/* The summaries of `reps` replications of the reference with the coarse settings and
- * `extra` (two threads; replication k's seed is the same in every call). The reference's
- * own values: `extra` moves settings its posterior draws, which a --set of the
- * reference itself may not. */
-static struct ur_model_summary *run_reference(const char *extra, unsigned reps)
-{
-	const char *sets[NCOARSE + 2];
-	for (size_t i = 0; i < NCOARSE; ++i)
-		sets[i] = coarse[i];
-	sets[NCOARSE] = "output.events=none";
-	sets[NCOARSE + 1] = extra;
-	struct ur_scenario *sc = load_shipped("calibration/kazakhstan-2022-own-values.cfg", sets,
-					      NCOARSE + 2);
-	struct batch b = {.p = ur_scenario_params(sc), .reps = reps};
-	b.out = calloc(reps, sizeof *b.out);
-	assert_non_null(b.out);
-	assert_int_equal(pthread_mutex_init(&b.lock, NULL), 0);
-	pthread_t thread;
-	assert_int_equal(pthread_create(&thread, NULL, batch_worker, &b), 0);
-	batch_worker(&b);
-	pthread_join(thread, NULL);
-	pthread_mutex_destroy(&b.lock);
-	assert_int_equal(b.failed, 0);
-	ur_scenario_destroy(sc);
-	return b.out;
-}
-
-/* More police, or a higher arrest probability, never restore order less often: over
- * three levels of each (the reference's value times 0.8, 1 and 1.2), with common
- * random numbers (replication k the same seed at every level), the share of order
- * restored at the higher level is at least the lower's less 3 paired standard errors
- * (sd of the per-replication differences of the 0/1 outcome, over sqrt(reps)). On the
- * model before the arrest chance depended on the security present and before fatigue,
- * more police or more arrests were measured to restore order less often. */
-static void test_monotone_responses(void **state)
-{
-	(void)state;
-	const unsigned reps = 200;
-	static const char *const levels[2][3] = {
-		{"security.police_scale=0.92", "security.police_scale=1.15",
-		 "security.police_scale=1.38"},
-		{"arrests.probability=0.0256", "arrests.probability=0.032",
-		 "arrests.probability=0.0384"},
-	};
-	for (int which = 0; which < 2; ++which) {
-		struct ur_model_summary *out[3];
-		double share[3];
-		for (int l = 0; l < 3; ++l) {
-			out[l] = run_reference(levels[which][l], reps);
-			share[l] = 0.0;
-			for (unsigned k = 0; k < reps; ++k)
-				share[l] += (out[l][k].outcome == UR_OUTCOME_ORDER_RESTORED) / (double)reps;
-		}
-		for (int l = 0; l < 2; ++l) {
-			double mean = 0.0, sq = 0.0;
-			for (unsigned k = 0; k < reps; ++k) {
-				double d = (double)(out[l + 1][k].outcome == UR_OUTCOME_ORDER_RESTORED) -
-					   (double)(out[l][k].outcome == UR_OUTCOME_ORDER_RESTORED);
-				mean += d / reps;
-				sq += d * d / reps;
-			}
-			double se = sqrt((sq - mean * mean) / (reps - 1.0));
-			print_message("monotone %s -> %s: order restored %.3f -> %.3f (paired se "
-				      "%.3f)\n",
-				      levels[which][l], levels[which][l + 1], share[l], share[l + 1], se);
-			assert_true(share[l + 1] >= share[l] - 3.0 * se);
-		}
-		for (int l = 0; l < 3; ++l)
-			free(out[l]);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
@@ -1633,7 +1561,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_delay_distribution),
 		cmocka_unit_test(test_flight_distribution),
 		cmocka_unit_test(test_counterfactuals),
-		cmocka_unit_test(test_monotone_responses),
 		cmocka_unit_test(test_regional_ranking),
 	};
 	if (argc >= 3)

@@ -1,48 +1,61 @@
 #!/bin/sh
-# calibrate-reference.sh: the reference scenario's calibration, its posterior and the
+# calibrate-reference.sh: a case's calibration, its posterior and its section of the
 # validation report, in one command, from the top of the source tree:
 #
-#   analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE]
-#                                   [-c CALIBRATION]
+#   analysis/calibrate-reference.sh [-C CASE] [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS]
+#                                   [-a SCALE] [-c CALIBRATION]
 #
-# 1. `unrestsim calibrate scenarios/calibration/kazakhstan-2022.cfg` into DIR/calibration
+# CASE is a scenario of scenarios/ with a calibration of the same name in
+# scenarios/calibration/: kazakhstan-2022 (the reference, the default) or iran-2019.
+#
+# 1. `unrestsim calibrate scenarios/calibration/CASE.cfg` into DIR/calibration
 #    (with --resume: a killed run goes on where it stopped; the same bytes either way);
 #    -c CALIBRATION runs another calibration file instead (a smaller budget, say),
 #    which the README then names;
-# 2. copies its posterior.csv to scenarios/posteriors/kazakhstan-2022.csv (the reference
-#    scenario names it with scenario.posterior once a full calibration fits the record
-#    at least as well as its hand-fitted values: see the scenario's header), and writes scenarios/posteriors/README.md:
+# 2. copies its posterior.csv to scenarios/posteriors/CASE.csv (the scenario names it
+#    with scenario.posterior once a calibration fits the record at least as well as its
+#    hand-set values: see the scenario's header), and writes its provenance beside it
+#    (scenarios/posteriors/README.md for the reference, CASE.md for another case):
 #    how it was made, the acceptance history and the posterior's medians and 90%
 #    intervals (the posterior reader takes a plain CSV, so the provenance is beside it);
-# 3. runs the reference and each of its counterfactuals (scenarios/kazakhstan-2022-*.cfg)
-#    with REPS replications (default 200) and the same seeds, each replication drawing
-#    its parameters from the new posterior (--set scenario.posterior), into DIR/runs/NAME; with -a SCALE at
-#    SCALE persons per agent (scenario.agent_scale) instead of the scenario's own;
-# 4. regenerates docs/validation.md and README.md's counterfactual table with
-#    analysis/validation.py, the calibration folder first.
+# 3. runs the scenario and each of its counterfactuals (scenarios/CASE-*.cfg) with REPS
+#    replications (default 200) and the same seeds, each replication drawing its
+#    parameters from the new posterior (--set scenario.posterior), into DIR/runs/NAME,
+#    and the scenario once more with its own values (no posterior) into
+#    DIR/runs/CASE-own-values; with -a SCALE at SCALE persons per agent
+#    (scenario.agent_scale) instead of the scenario's own;
+# 4. regenerates the case's section of docs/validation.md (validation.py --case CASE,
+#    the calibration folder first, the own-values run beside the posterior's) and, for
+#    a case with counterfactuals, README.md's counterfactual table; another case than
+#    the reference also gets the overlap of its posterior with the reference's
+#    (scenarios/posteriors/kazakhstan-2022.csv) on their shared parameters.
 #
 # UNRESTSIM defaults to build-release/sim/unrestsim, then build/sim/unrestsim: use a
 # release build (the calibration is 10,800 replications; docs/calibration.md gives its
-# time). The analytic checks come from TEST_MODEL (default: tests/model/test_model in
-# the same build) when it exists. DIR defaults to out/reference.
+# time). The analytic checks (the reference's section only: they are the model's, not a
+# case's) come from TEST_MODEL (default: tests/model/test_model in the same build) when
+# it exists. DIR defaults to out/reference for the reference, out/CASE for another.
 #
 # Exit status: that of the first step that fails (unrestsim's and validation.py's
 # codes: docs/calibration.md, docs/analysis.md), 64 for a bad option.
 set -eu
 
 usage() {
-	echo "usage: analysis/calibrate-reference.sh [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE] [-c CALIBRATION]" >&2
+	echo "usage: analysis/calibrate-reference.sh [-C CASE] [-u UNRESTSIM] [-o DIR] [-j JOBS] [-r REPS] [-a SCALE] [-c CALIBRATION]" >&2
 	exit 64
 }
 
+reference=kazakhstan-2022
+case_name=$reference
 unrestsim=
-out=out/reference
+out=
 jobs=2
 reps=200
 scale=
-calibration=scenarios/calibration/kazakhstan-2022.cfg
-while getopts u:o:j:r:a:c:h opt; do
+calibration=
+while getopts C:u:o:j:r:a:c:h opt; do
 	case $opt in
+	C) case_name=$OPTARG ;;
 	u) unrestsim=$OPTARG ;;
 	o) out=$OPTARG ;;
 	j) jobs=$OPTARG ;;
@@ -55,10 +68,24 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || usage
 case $jobs$reps in *[!0-9]*) usage ;; esac
+case $case_name in "" | -* | *[!A-Za-z0-9._-]*) usage ;; esac
 
 if [ ! -f scenarios/kazakhstan-2022.cfg ] || [ ! -f analysis/validation.py ]; then
 	echo "calibrate-reference.sh: run it from the top of the source tree" >&2
 	exit 66
+fi
+if [ ! -f "scenarios/$case_name.cfg" ]; then
+	echo "calibrate-reference.sh: -C $case_name: no scenarios/$case_name.cfg" >&2
+	exit 66
+fi
+default_calibration=scenarios/calibration/$case_name.cfg
+[ -n "$calibration" ] || calibration=$default_calibration
+if [ ! -f "$calibration" ]; then
+	echo "calibrate-reference.sh: no calibration file $calibration" >&2
+	exit 66
+fi
+if [ -z "$out" ]; then
+	if [ "$case_name" = "$reference" ]; then out=out/reference; else out=out/$case_name; fi
 fi
 if [ -z "$unrestsim" ]; then
 	for candidate in build-release/sim/unrestsim build-rel/sim/unrestsim build/sim/unrestsim; do
@@ -72,7 +99,17 @@ fi
 test_model=${TEST_MODEL:-$(dirname "$(dirname "$unrestsim")")/tests/model/test_model}
 python=/usr/bin/python3
 
-posterior=scenarios/posteriors/kazakhstan-2022.csv
+posterior=scenarios/posteriors/$case_name.csv
+if [ "$case_name" = "$reference" ]; then
+	provenance=scenarios/posteriors/README.md
+else
+	provenance=scenarios/posteriors/$case_name.md
+fi
+# The command that remakes all this, as the report and the provenance name it.
+remake="analysis/calibrate-reference.sh"
+[ "$case_name" = "$reference" ] || remake="$remake -C $case_name"
+[ "$calibration" = "$default_calibration" ] || remake="$remake -c $calibration"
+[ -z "$scale" ] || remake="$remake -a $scale"
 cal=$out/calibration
 mkdir -p "$out" scenarios/posteriors
 
@@ -96,14 +133,17 @@ seconds=$(($(date +%s) - start))
 tmp=$(mktemp "$posterior.XXXXXX")
 cp "$cal/posterior.csv" "$tmp"
 mv "$tmp" "$posterior"
-"$python" - "$calibration" "$cal" "$posterior" "$scale" >scenarios/posteriors/README.md <<'EOF'
+tmp=$(mktemp "$provenance.XXXXXX")
+"$python" - "$calibration" "$cal" "$posterior" "$scale" "$case_name" "$reference" \
+	"$default_calibration" >"$tmp" <<'EOF'
 import csv, re, sys
-calibration, folder, posterior, scale = sys.argv[1:5]
-default = calibration == "scenarios/calibration/kazakhstan-2022.cfg"
+calibration, folder, posterior, scale, case, reference, default_file = sys.argv[1:8]
+default = calibration == default_file
 import os
 # A file of the tree by its name there; another by its base name only.
 shown = calibration if not os.path.isabs(calibration) else os.path.basename(calibration)
-used = ("" if default else f" -c {shown}") + (f" -a {scale}" if scale else "")
+used = ("" if case == reference else f" -C {case}") \
+    + ("" if default else f" -c {shown}") + (f" -a {scale}" if scale else "")
 text = open(calibration, encoding="utf-8").read()
 def setting(name):
     m = re.search(r"^\s*" + name + r"\s*=\s*([^;]+);", text, re.M)
@@ -115,14 +155,26 @@ last = history[-1]
 def num(x):
     x = float(x)
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
-print(f"""# Posteriors
+if case == reference:
+    intro = f"""# Posteriors
 
-`kazakhstan-2022.csv` is the posterior of the reference scenario
-(`../kazakhstan-2022.cfg` names it: `scenario.posterior`), as `unrestsim calibrate`
+`{case}.csv` is the posterior of the reference scenario
+(`../{case}.cfg` names it: `scenario.posterior`), as `unrestsim calibrate`
 wrote it (`posterior.csv`: docs/calibration.md): {len(summary)} parameters, one row
 per accepted parameter set with its weight. Each replication of the reference and of
-every counterfactual draws one row by its replication seed.
+every counterfactual draws one row by its replication seed. Another case's posterior
+is beside it with its own page (`CASE.csv`, `CASE.md`).
+"""
+else:
+    intro = f"""# The posterior of {case}
 
+`{case}.csv` is the posterior of the scenario `../{case}.cfg`, as `unrestsim
+calibrate` wrote it (`posterior.csv`: docs/calibration.md): {len(summary)} parameters,
+one row per accepted parameter set with its weight. Whether the scenario names it
+(`scenario.posterior`) is said in the scenario's header: only when it fits the record
+better than the scenario's own values (docs/validation.md, the case's section).
+"""
+print(intro + f"""
 It was made, with the validation report, by one command from the top of the source
 tree (a release build):
 
@@ -130,8 +182,8 @@ tree (a release build):
 analysis/calibrate-reference.sh{used}
 ```
 
-which runs `unrestsim calibrate` on {"`scenarios/calibration/kazakhstan-2022.cfg`" if default else
-f"`{shown}`, the priors and targets of `scenarios/calibration/kazakhstan-2022.cfg` with a smaller budget"} (seed
+which runs `unrestsim calibrate` on {f"`{default_file}`" if default else
+f"`{shown}`, the priors and targets of `{default_file}` with a smaller budget"} (seed
 {setting("seed")}; {setting("particles")} particles x {setting("replications")}
 replications x {setting("generations")} generations, quantile {setting("quantile")};
 its priors and targets, with the reasons and sources, are in that file) and copies
@@ -161,7 +213,7 @@ print("""
 The posterior predictive of each target (every replication of every accepted
 parameter set, weighted): `in range` when its 90% interval holds the record's value;
 `share` is the target's share of the posterior's mean distance (what the model misses
-most). docs/validation.md judges 200 replications of the reference drawing from this
+most). docs/validation.md judges 200 replications of the scenario drawing from this
 file.
 
 | target | record (range) | grade | median | 90% interval | in range | share |
@@ -172,25 +224,39 @@ for t in targets:
           f"{num(t['p5'])} to {num(t['p95'])} | {t['in_range']} | "
           f"{float(t['distance_share']):.3f} |")
 EOF
+mv "$tmp" "$provenance"
 echo "calibration: $seconds s wall; posterior in $posterior" >&2
 
 # 3. The reference and its counterfactuals, drawing from the posterior.
 runs=$out/runs
 mkdir -p "$runs"
 names=
-for scenario in scenarios/kazakhstan-2022.cfg scenarios/kazakhstan-2022-*.cfg; do
+for scenario in "scenarios/$case_name.cfg" "scenarios/$case_name"-*.cfg; do
+	[ -f "$scenario" ] || continue # the pattern itself when nothing matches
 	name=$(basename "$scenario" .cfg)
 	rm -rf "${runs:?}/$name"
 	# shellcheck disable=SC2086  # no --set at all without -a
 	"$unrestsim" run "$scenario" -r "$reps" -j "$jobs" -q -o "$runs/$name" \
 		--set "scenario.posterior=\"$posterior\"" \
 		${scale:+--set scenario.agent_scale=$scale}
-	[ "$name" = kazakhstan-2022 ] || names="$names $runs/$name"
+	[ "$name" = "$case_name" ] || names="$names $runs/$name"
 done
+# The scenario's own values, for the report's comparison with the posterior (an empty
+# posterior: the scenario may name one).
+own=$runs/$case_name-own-values
+rm -rf "${own:?}"
+# shellcheck disable=SC2086  # no --set at all without -a
+"$unrestsim" run "scenarios/$case_name.cfg" -r "$reps" -j "$jobs" -q -o "$own" \
+	--set 'scenario.posterior=""' ${scale:+--set scenario.agent_scale=$scale}
 
-# 4. The report and the README's table.
-analytic=
-[ -x "$test_model" ] && analytic="--analytic $test_model"
+# 4. The case's section of the report, and the README's table.
+extra=
+if [ "$case_name" = "$reference" ]; then
+	[ -x "$test_model" ] && extra="--analytic $test_model"
+else
+	extra="--overlap scenarios/posteriors/$reference.csv --overlap-name $reference"
+fi
+[ -z "$names" ] || extra="$extra --counterfactuals $names --readme README.md"
 # shellcheck disable=SC2086  # the lists are split on purpose
-"$python" analysis/validation.py "$cal" "$runs/kazakhstan-2022" -o docs/validation.md \
-	$analytic --counterfactuals $names --readme README.md
+"$python" analysis/validation.py "$cal" "$runs/$case_name" -o docs/validation.md \
+	--case "$case_name" --own-values "$own" --regenerated-by "$remake" $extra

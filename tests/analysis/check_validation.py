@@ -16,6 +16,17 @@
   manifest names the record and its hash, and a changed record is warned about.
 - A run of a scenario without a record (minimal.cfg) is refused by validation.py and
   record.py with exit 65 and a message; no report is written.
+- Cases (--case): two cases written into one file, each between its markers; writing
+  one again replaces its section and keeps the other byte for byte; a file with a
+  broken section is refused (65) and left as it was; a bad case name is a usage
+  error (64).
+- --own-values: a run whose deaths miss beside one whose deaths pass, row by row, with
+  the counts of passes.
+- Posterior overlap (posterior_overlap.py and --overlap): identical posteriors overlap
+  fully, disjoint ones not at all, and a posterior shifted by half its range gives the
+  intervals' and histograms' overlaps computed by hand; bad files exit 65 and 66.
+- A real small run of the Iran scenario: its section has the Iran record's rows and
+  sits beside the Kazakhstan section of the same file.
 
 Usage: check_validation.py UNRESTSIM SOURCE_ROOT
 """
@@ -246,6 +257,131 @@ def test_synthetic(tmp):
        "a record whose bytes changed since the run is warned about", err)
 
 
+def read(path):
+    """The file's text, or "" when it was not written."""
+    return open(path, encoding="utf-8").read() if os.path.isfile(path) else ""
+
+
+def section(text, case):
+    begin, end = f"<!-- BEGIN CASE {case} -->\n", f"<!-- END CASE {case} -->\n"
+    if text.count(begin) != 1 or text.count(end) != 1:
+        return None
+    return text[text.index(begin):text.index(end) + len(end)]
+
+
+def test_cases(tmp):
+    record = os.path.join(tmp, "case-record.csv")
+    regions = os.path.join(tmp, "case-regions.csv")
+    write(record, RECORD)
+    write(regions, REGIONS)
+    run = os.path.join(tmp, "case-run")
+    synthetic_run(run, record, regions)
+    shifted = os.path.join(tmp, "case-shifted")
+    synthetic_run(shifted, record, regions, killed_shift=40.0)
+    report = os.path.join(tmp, "cases.md")
+    status, _, err = script("validation.py", run, "-o", report, "--case", "alpha")
+    first = open(report, encoding="utf-8").read() if status == 0 else ""
+    alpha = section(first, "alpha")
+    ok(status == 0 and first.startswith("# Validation against the historical record\n")
+       and alpha is not None and "\n## alpha: synthetic\n" in alpha
+       and "\n### Targets\n" in alpha and "\n### Misses (3)\n" in alpha,
+       "--case into a new file: its title, then the case's section between its "
+       "markers with its headings a level down", err)
+    status, _, err = script("validation.py", shifted, "-o", report, "--case", "beta")
+    second = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and section(second, "alpha") == alpha
+       and section(second, "beta") is not None
+       and second.index("BEGIN CASE alpha") < second.index("BEGIN CASE beta"),
+       "a second case is added after the first, which is kept byte for byte", err)
+    status, _, err = script("validation.py", shifted, "-o", report, "--case", "alpha")
+    third = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and section(third, "beta") == section(second, "beta")
+       and section(third, "alpha") != alpha
+       and "| deaths_total |" in (section(third, "alpha") or "")
+       and third.count("BEGIN CASE") == 2,
+       "writing a case again replaces its own section and no other", err)
+    broken = os.path.join(tmp, "broken.md")
+    text = "# title\n\n<!-- BEGIN CASE alpha -->\nold\n"
+    write(broken, text)
+    status, _, err = script("validation.py", run, "-o", broken, "--case", "alpha")
+    ok(status == 65 and "END CASE alpha" in err
+       and open(broken, encoding="utf-8").read() == text,
+       "a file whose section has no end marker is refused (65) and left as it was", err)
+    status, _, err = script("validation.py", run, "-o", report, "--case", "a b")
+    ok(status == 64 and "--case" in err, "a case name with a space is a usage error",
+       err)
+
+    # --own-values: the shifted run's deaths (135..144.5) miss the record's 100
+    # (90-110); the run's pass. Everything else is the same in both.
+    status, _, err = script("validation.py", run, "-o", report, "--case", "alpha",
+                            "--own-values", shifted)
+    alpha = section(read(report), "alpha") or ""
+    deaths = line_starting(alpha[alpha.find("### The posterior against"):],
+                           "| deaths_total |")
+    ok(status == 0 and deaths.endswith("| pass | 139.8 [135.5, 144] | **MISS** |")
+       and "This run: 5 of 8 pass; the scenario's own values: 4 of 8." in alpha,
+       "--own-values: each row judged on both runs, and the counts of passes", err,
+       deaths)
+
+    # Overlap of posteriors.
+    grid = [k / 100 for k in range(100)]
+
+    def posterior(path, values, name="agents.w_s"):
+        write(path, f"particle,{name},weight,distance\n" + "".join(
+            f"{k},{v!r},1,0\n" for k, v in enumerate(values)))
+        return path
+
+    a = posterior(os.path.join(tmp, "a.csv"), grid)
+    same = posterior(os.path.join(tmp, "same.csv"), grid)
+    far = posterior(os.path.join(tmp, "far.csv"), [v + 10 for v in grid])
+    half = posterior(os.path.join(tmp, "half.csv"), [v + 0.5 for v in grid])
+    status, out, err = script("posterior_overlap.py", a, same, "--names", "A", "B")
+    ok(status == 0 and "| agents.w_s | 0.49 [0.04, 0.94] | 0.49 [0.04, 0.94] | 1.00 | "
+       "1.00 | 1.00 |" in out,
+       "the same posterior twice: weighted median and 90% interval (calibrate's "
+       "quantiles: 0.04 and 0.94 of 100 equal weights), every overlap 1", err, out)
+    status, out, err = script("posterior_overlap.py", a, far, "--names", "A", "B")
+    ok(status == 0 and line_starting(out, "| agents.w_s |").endswith(
+        "| 0.00 | 0.00 | 0.00 |") and "1 with disjoint 90% intervals (agents.w_s)" in out,
+       "posteriors 10 apart: no overlap, said to be disjoint", err, out)
+    # half: interval [0.54, 1.44] against [0.04, 0.94]: 0.40 of the narrower (0.90),
+    # 0.40 / 1.40 of the union; 3 bins over [0, 1.49]: A (0.5, 0.5, 0), B (0, 0.5, 0.5).
+    status, out, err = script("posterior_overlap.py", a, half, "--names", "A", "B",
+                              "--bins", "3")
+    ok(status == 0 and line_starting(out, "| agents.w_s |").endswith(
+        "| 0.44 | 0.29 | 0.50 |"),
+       "a posterior shifted by half its range: 0.44, 0.29 and 0.50 as by hand", err, out)
+    noweight = os.path.join(tmp, "noweight.csv")
+    write(noweight, "agents.w_s\n1\n")
+    other = posterior(os.path.join(tmp, "other.csv"), grid, "agents.w_n")
+    status1, _, err1 = script("posterior_overlap.py", a, noweight)
+    status2, _, err2 = script("posterior_overlap.py", a, other)
+    status3, _, err3 = script("posterior_overlap.py", a, os.path.join(tmp, "none.csv"))
+    ok(status1 == 65 and "weight" in err1 and status2 == 65 and "share no" in err2
+       and status3 == 66, "no weight column or no shared parameter: 65; no file: 66",
+       err1, err2, err3)
+    cal = os.path.join(tmp, "case-calibration")
+    os.makedirs(cal)
+    shutil.copy(a, os.path.join(cal, "posterior.csv"))
+    write(os.path.join(cal, "posterior_summary.csv"),
+          "parameter,prior,min,max,mean,sd,p5,median,p95\n"
+          "agents.w_s,uniform,0,2,0.5,0.3,0.04,0.49,0.94\n")
+    write(os.path.join(cal, "targets.csv"),
+          "metric,value,low,high,grade,weight,scale,p5,median,p95,empty_share,in_range,"
+          "distance_share,source\n"
+          "killed,100,90,110,A,1,10,80,101,120,0,yes,1,\"Synthetic source of deaths\"\n")
+    status, _, err = script("validation.py", cal, run, "-o", report, "--case", "alpha",
+                            "--overlap", half, "--overlap-name", "other")
+    alpha = section(read(report), "alpha") or ""
+    ok(status == 0 and "### Posterior overlap with other" in alpha
+       and "| agents.w_s | 0.49 [0.04, 0.94] | 0.99 [0.54, 1.44] | 0.44 | 0.29 |"
+       in alpha, "--overlap: the calibration's posterior against another, in the "
+                 "case's section", err)
+    status, _, err = script("validation.py", run, "-o", report, "--overlap", half)
+    ok(status == 64 and "calibration folder" in err,
+       "--overlap without a calibration folder is a usage error", err)
+
+
 def test_real_runs(tmp):
     kz = os.path.join(tmp, "kz")
     done = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "kazakhstan-2022.cfg"),
@@ -273,6 +409,28 @@ def test_real_runs(tmp):
        "the report of a small reference run has every section", err,
        *[s for s in sections if s not in text])
 
+    # The Iran case, as a section beside Kazakhstan's in one file.
+    ir = os.path.join(tmp, "ir")
+    # To hour 300: the record's detentions by 27 November are at hour 288.
+    done = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "iran-2019.cfg"),
+                           "-r", "3", "-s", "5", "-q", "-o", ir, "--set",
+                           "scenario.horizon=300", "--set", "scenario.agent_scale=100"],
+                          capture_output=True, text=True)
+    if ok(done.returncode == 0, "a small run of the Iran scenario", done.stderr):
+        both = os.path.join(tmp, "both.md")
+        status1, _, err1 = script("validation.py", kz, "-o", both, "--case",
+                                  "kazakhstan-2022")
+        status2, _, err2 = script("validation.py", ir, "-o", both, "--case", "iran-2019")
+        text = open(both, encoding="utf-8").read() if status2 == 0 else ""
+        iran = section(text, "iran-2019") or ""
+        ok(status1 == 0 and status2 == 0 and section(text, "kazakhstan-2022")
+           and "iran-2019-record.csv" in iran and "| deaths_total |" in iran
+           and "| detained_by_27_nov |" in iran and "| KHZ | 0 |" in iran
+           and "| lethal_force_order |" in iran
+           and all(s.replace("## ", "### ") in iran for s in sections),
+           "the Iran section: its own record's deaths, detentions, crackdown and "
+           "onsets, every section, beside Kazakhstan's", err1, err2)
+
     minimal = os.path.join(tmp, "minimal")
     done = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "minimal.cfg"),
                            "-r", "2", "-q", "-o", minimal], capture_output=True, text=True)
@@ -292,6 +450,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="unrest-validation-")
     try:
         test_synthetic(tmp)
+        test_cases(tmp)
         test_real_runs(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,13 +20,8 @@ same_folder() {
 	(cd "$1" && ls) >"$tmp/l1"
 	(cd "$2" && ls) >"$tmp/l2"
 	cmp -s "$tmp/l1" "$tmp/l2" || return 1
-	for f in $(cat "$tmp/l1"); do
-		[ "$f" = manifest.cfg ] && continue
-		cmp -s "$1/$f" "$2/$f" || return 1
-	done
-	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
-	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
-	cmp -s "$tmp/m1" "$tmp/m2"
+	# The listing: one name a line, none with spaces.
+	same_files "$1" "$2" $(grep -vx manifest.cfg "$tmp/l1") && same_manifest "$1" "$2"
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg

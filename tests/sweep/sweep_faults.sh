@@ -14,12 +14,8 @@ src=$2
 
 # same_sweep A B: the same data files, and manifests equal but for command lines.
 same_sweep() {
-	for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do
-		cmp -s "$1/$f" "$2/$f" || return 1
-	done
-	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
-	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
-	cmp -s "$tmp/m1" "$tmp/m2"
+	same_files "$1" "$2" scenario.cfg sweep.cfg sweep.csv sweep_stats.csv &&
+		same_manifest "$1" "$2"
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg

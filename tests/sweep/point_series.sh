@@ -174,12 +174,12 @@ else
 	not_ok "the chosen metrics' columns are those of the full file"
 fi
 
-# Rows read back are checked (merge and --resume refuse a malformed sweep_national.csv
-# with FILE:LINE and status 65, writing nothing).
-bad_case() { # NAME SED_SCRIPT WANT_MESSAGE
+# Rows read back are checked (merge and --resume refuse a malformed sweep_national.csv,
+# or sweep.csv, with FILE:LINE and status 65, writing nothing).
+bad_case() { # NAME SED_SCRIPT WANT_MESSAGE [FILE [SED_OPTION]]
 	rm -rf "$tmp/bad" "$tmp/badm"
 	cp -r "$tmp/sh1" "$tmp/bad"
-	sed -i "$2" "$tmp/bad/sweep_national.csv"
+	sed -i ${5:-} "$2" "$tmp/bad/${4:-sweep_national.csv}"
 	"$bin" merge -o "$tmp/badm" "$tmp/bad" "$tmp/sh2" 2>"$tmp/err"
 	got=$?
 	if [ "$got" -eq 65 ] && grep -q "$3" "$tmp/err" && [ ! -e "$tmp/badm" ]; then
@@ -205,6 +205,12 @@ bad_case "a unit with other hours than its point's" '$d' \
 	"sweep_national.csv:[0-9]*: expected replication [0-9] of point [0-9] to have the sample hours"
 bad_case "a row cut short" '$s/,[^,]*$//' "sweep_national.csv:[0-9]*: expected 14 fields"
 bad_case "a unit outside the sweep" '3s/^[0-9]*,/9,/' "sweep_national.csv:3: point: expected a point from 0 to 3"
+bad_case "a last row without its line end" '$s/\n$//' \
+	"sweep_national.csv:[0-9]*: expected a row ending with a line end" sweep_national.csv -z
+bad_case "a sweep.csv header of other columns" '1s/killed/kiled/' "sweep.csv:1: expected the header" \
+	sweep.csv
+bad_case "a sweep.csv without its last line end" '$s/\n$//' \
+	"sweep.csv:[0-9]*: expected a row ending with a line end" sweep.csv -z
 
 rm -rf "$tmp/badm"
 cp -r "$tmp/sh1" "$tmp/gone"

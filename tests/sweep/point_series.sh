@@ -11,6 +11,7 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
+. "$src/tests/sweep/fault_steps.sh"
 here=$src/tests/sweep
 
 # same_folder A B: the same files, byte for byte, point_series.csv among them, and
@@ -71,34 +72,7 @@ design = "grid";
 parameters = ( { path = "agents.w_s"; values = [0.3, 0.5]; } );
 EOT
 "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/fwhole" 2>/dev/null
-step=1 bad="" steps=0
-while [ "$step" -lt 600 ]; do
-	rm -rf "$tmp/f"
-	UNRESTSIM_FAULT=exit:$step "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/f" -j 1 \
-		--checkpoint 0 >/dev/null 2>"$tmp/err"
-	got=$?
-	[ "$got" -eq 0 ] && break
-	steps=$step
-	if [ "$got" -ne 99 ]; then
-		bad="step $step: exit status $got: $(head -c 200 "$tmp/err")"
-		break
-	fi
-	claimed=0
-	[ -f "$tmp/f/manifest.cfg" ] && claimed=$(grep -c 'status = "done"' "$tmp/f/manifest.cfg")
-	if ! "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/f" --resume >/dev/null 2>"$tmp/err"; then
-		bad="step $step: --resume failed: $(head -c 200 "$tmp/err")"
-		break
-	fi
-	if ! grep -q ", $claimed kept from before" "$tmp/err"; then
-		bad="step $step: the manifest claimed $claimed units; --resume said: $(cat "$tmp/err")"
-		break
-	fi
-	if ! same_folder "$tmp/fwhole" "$tmp/f"; then
-		bad="step $step: the resumed folder differs from the uninterrupted sweep"
-		break
-	fi
-	step=$((step + 1))
-done
+fault_steps exit 600 same_folder "$tmp/fwhole" "$tmp/f.cfg" $on
 if [ -n "$bad" ]; then
 	not_ok "killed at every step of every checkpoint, then --resume: the same bytes" "$bad"
 elif [ "$steps" -lt 40 ]; then

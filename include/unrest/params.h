@@ -49,7 +49,9 @@
 
 /* Maxima of the fixed-size arrays; a scenario that needs more is refused with a
  * message naming the limit. */
-#define UR_MAX_REGIONS 64          /* regions in one scenario */
+#define UR_MAX_REGIONS 256         /* regions in one scenario; at most 256: the model
+                                    * keeps a region index in 8 bits of an agent's
+                                    * tag (sim/model/model_internal.h) */
 #define UR_MAX_FACILITIES 16       /* key facilities of one region */
 #define UR_MAX_ACTIONS 64          /* government actions */
 #define UR_MAX_CONTINGENTS 16      /* CSTO contingents */

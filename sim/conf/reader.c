@@ -20,6 +20,19 @@ void cf_reader_add(struct cf_reader *R, const char *text)
 		R->nomem = true;
 }
 
+int cf_reader_status(struct cf_reader *R, int status, const char *what)
+{
+	if (R->nomem) {
+		char text[128];
+		snprintf(text, sizeof text, "out of memory while reading the %s", what);
+		ur_diag_add(R->diag, text);
+		return CF_NOMEM;
+	}
+	if (status != 0)
+		return status;
+	return R->bad ? CF_BAD : 0;
+}
+
 /* cf_read_file's messages, as the reader's. */
 static void say(void *context, unsigned line, const char *what)
 {

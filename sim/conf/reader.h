@@ -29,6 +29,12 @@ struct cf_reader {
 /* Adds a whole message: counted, kept up to the diag's limit. */
 void cf_reader_add(struct cf_reader *R, const char *text);
 
+/* The status of a read once its checks are done: CF_NOMEM when R ran out of memory
+ * (with a message "out of memory while reading the WHAT"), else `status` if a check
+ * set one (a scenario the file names is missing: CF_MISSING), else CF_BAD if a message
+ * was given, else 0. */
+int cf_reader_status(struct cf_reader *R, int status, const char *what);
+
 /* Reads and parses R->file (cf_read_file), its messages as R's ("FILE:LINE: what" or
  * "FILE: what"); `include_words` says why @include is refused. NULL with *status (a
  * CF_ status) when the file cannot be used; R->nomem set when out of memory. */

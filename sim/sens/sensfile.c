@@ -347,12 +347,8 @@ struct ur_sens_spec *ur_sens_spec_read(const char *path, struct ur_diag *diag,
 	else
 		read_spec(&R, spec, cfg, status);
 	cf_free(cfg);
-	if (R.nomem) {
-		*status = UR_SCENARIO_NOMEM;
-		ur_diag_add(diag, "out of memory while reading the sensitivity file");
-	} else if (R.bad && *status == UR_SCENARIO_OK) {
-		*status = UR_SCENARIO_BAD_INPUT;
-	}
+	*status = (enum ur_scenario_status)cf_reader_status(&R, (int)*status,
+							   "sensitivity file");
 	if (*status != UR_SCENARIO_OK) {
 		ur_sens_spec_destroy(spec);
 		return NULL;

@@ -607,6 +607,33 @@ static const char *shown(const char *s, size_t len, char buf[48])
 	return buf;
 }
 
+/* What every CSV file read back is checked for first: its header is `expect`'s bytes,
+ * and its last row ends with a line end (a file cut short is not taken as whole). The
+ * header's length with its line end in *hlen; 0, or 65 with `FILE:LINE: what was
+ * expected, what was found` in message. */
+static int check_frame(const char *path, const char *text, size_t len,
+		       const struct ur_csv *expect, size_t *hlen, char *message, size_t size)
+{
+	char a[48];
+	const char *eol = memchr(text, '\n', len);
+	*hlen = eol ? (size_t)(eol - text) + 1 : len;
+	if (*hlen != expect->len || memcmp(text, expect->data, *hlen) != 0) {
+		row_error(message, size, "%s:1: expected the header '%.*s', found '%s'", path,
+			  (int)(expect->len - 1 > 200 ? 200 : expect->len - 1), expect->data,
+			  shown(text, eol ? (size_t)(eol - text) : len, a));
+		return 65;
+	}
+	if (len > 0 && text[len - 1] != '\n') {
+		unsigned lines = 1;
+		for (const char *q = text; q < text + len - 1; q++)
+			lines += *q == '\n';
+		row_error(message, size, "%s:%u: expected a row ending with a line end, found "
+			  "the file ending in the middle of it (cut short)", path, lines);
+		return 65;
+	}
+	return 0;
+}
+
 /* Reads sweep.csv's text (from `path`, named in messages) into rows[u] (copies),
  * checking every row against the column table and the design: the header; as many
  * fields as columns; the point in range and its parameters' values as the design
@@ -643,23 +670,9 @@ static int read_rows(const char *path, const char *text, size_t len,
 		rc = -1;
 		goto done;
 	}
-	const char *eol = memchr(text, '\n', len);
-	size_t hlen = eol ? (size_t)(eol - text) + 1 : len;
-	if (hlen != expect.len || memcmp(text, expect.data, hlen) != 0) {
-		row_error(message, size, "%s:1: expected the header '%.*s', found '%s'", path,
-			  (int)(expect.len - 1 > 200 ? 200 : expect.len - 1), expect.data,
-			  shown(text, eol ? (size_t)(eol - text) : len, a));
+	size_t hlen;
+	if (check_frame(path, text, len, &expect, &hlen, message, size) != 0)
 		goto done;
-	}
-	if (len > 0 && text[len - 1] != '\n') {
-		const char *last = text + len - 1;
-		unsigned lines = 1;
-		for (const char *p = text; p < last; p++)
-			lines += *p == '\n';
-		row_error(message, size, "%s:%u: expected a row ending with a line end, found "
-			  "the file ending in the middle of it (cut short)", path, lines);
-		goto done;
-	}
 	unsigned line = 1;
 	for (const char *s = text + hlen; s < end; s = next) {
 		line++;
@@ -825,22 +838,9 @@ static int read_series(const char *path, const char *text, size_t len,
 		rc = -1;
 		goto done;
 	}
-	const char *eol = memchr(text, '\n', len);
-	size_t hlen = eol ? (size_t)(eol - text) + 1 : len;
-	if (hlen != expect.len || memcmp(text, expect.data, hlen) != 0) {
-		row_error(message, size, "%s:1: expected the header '%.*s', found '%s'", path,
-			  (int)(expect.len - 1 > 200 ? 200 : expect.len - 1), expect.data,
-			  shown(text, eol ? (size_t)(eol - text) : len, a));
+	size_t hlen;
+	if (check_frame(path, text, len, &expect, &hlen, message, size) != 0)
 		goto done;
-	}
-	if (len > 0 && text[len - 1] != '\n') {
-		unsigned lines = 1;
-		for (const char *q = text; q < end - 1; q++)
-			lines += *q == '\n';
-		row_error(message, size, "%s:%u: expected a row ending with a line end, found "
-			  "the file ending in the middle of it (cut short)", path, lines);
-		goto done;
-	}
 	unsigned line = 1;
 	for (const char *s = text + hlen; s < end; s = next) {
 		line++;

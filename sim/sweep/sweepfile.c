@@ -603,12 +603,7 @@ struct ur_sweep_spec *ur_sweep_spec_read(const char *path, struct ur_diag *diag,
 	} else {
 		read_spec(&R, spec, cfg, path);
 	}
-	if (R.nomem) {
-		*status = UR_SCENARIO_NOMEM;
-		ur_diag_add(diag, "out of memory while reading the sweep file");
-	} else {
-		*status = R.bad ? UR_SCENARIO_BAD_INPUT : UR_SCENARIO_OK;
-	}
+	*status = (enum ur_scenario_status)cf_reader_status(&R, 0, "sweep file");
 	if (*status != UR_SCENARIO_OK) {
 		ur_sweep_spec_destroy(spec);
 		spec = NULL;

@@ -9,25 +9,11 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
-check() {
-	name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
-}
-status() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
-}
 # same_calibration A B: every result file and every generation's sweep files agree.
 same_calibration() {
-	for f in posterior.csv posterior_summary.csv history.csv targets.csv scenario.cfg \
-		gen-00.cfg gen-00/sweep.csv gen-01.cfg gen-01/sweep.csv gen-01/sweep_stats.csv \
-		gen-02.cfg gen-02/sweep.csv; do
-		cmp "$1/$f" "$2/$f" || return 1
-	done
+	same_files "$1" "$2" posterior.csv posterior_summary.csv history.csv targets.csv \
+		scenario.cfg gen-00.cfg gen-00/sweep.csv gen-01.cfg gen-01/sweep.csv \
+		gen-01/sweep_stats.csv gen-02.cfg gen-02/sweep.csv
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg

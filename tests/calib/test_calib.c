@@ -16,7 +16,6 @@
  *
  * Usage: test_calib SCENARIO BAD_DIR (SCENARIO: scenarios/minimal.cfg).
  */
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +30,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
+#include "bad_corpus.h"
 #include "testutil.h"
 #include "unrest/calib.h"
 #include "unrest/rng.h"
@@ -74,17 +74,13 @@ static enum ur_model_status stand_in(void *context, const struct ur_params *para
 /* Writes the stand-in's calibration file into dir and returns its path. */
 static char *calibration_file(const char *dir, unsigned particles, unsigned generations)
 {
-	char *path = testutil_path(dir, "cal.cfg");
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "scenario = \"%s\";\nseed = 2022;\nparticles = %u;\nreplications = 1;\n"
+	return testutil_write_file(dir, "cal.cfg",
+		"scenario = \"%s\";\nseed = 2022;\nparticles = %u;\nreplications = 1;\n"
 		"generations = %u;\nquantile = 0.5;\n"
 		"priors = ( { path = \"agents.w_s\"; dist = \"uniform\"; min = 0.0; "
 		"max = 1.0; } );\n"
 		"targets = ( { metric = \"damage_usd\"; value = 400000.0; low = 380000.0; "
 		"high = 420000.0; grade = \"A\"; } );\n", scenario_path, particles, generations);
-	assert_int_equal(fclose(f), 0);
-	return path;
 }
 
 static struct ur_calib_spec *read_spec(const char *path)
@@ -201,15 +197,8 @@ static const char *const result_files[] = {
 
 static void assert_same_files(const char *a, const char *b)
 {
-	for (size_t i = 0; i < sizeof result_files / sizeof *result_files; i++) {
-		size_t la, lb;
-		char *x = testutil_read_file(a, result_files[i], &la);
-		char *y = testutil_read_file(b, result_files[i], &lb);
-		if (!x || !y || la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between %s and %s", result_files[i], a, b);
-		free(x);
-		free(y);
-	}
+	testutil_assert_same_files(a, b, result_files,
+				   sizeof result_files / sizeof *result_files);
 }
 
 /* -j 1, -j 2, shards 1..3 of 3 run in turn (each waiting for the others as a job
@@ -284,53 +273,21 @@ static void test_weighted_quantile(void **state)
 	assert_true(ur_calib_weighted_quantile(x, w2, 4, 0.5) == 2);
 }
 
+static bool read_calib(const char *path, struct ur_diag *diag,
+		       enum ur_scenario_status *status)
+{
+	struct ur_calib_spec *spec = ur_calib_spec_read(path, diag, status);
+	bool accepted = spec != NULL;
+	ur_calib_spec_destroy(spec);
+	return accepted;
+}
+
 /* Every bad/NAME.cfg gives exactly the messages and status of bad/NAME.expected
  * (@DIR@ stands for the corpus folder). */
 static void test_bad_corpus(void **state)
 {
 	(void)state;
-	DIR *d = opendir(bad_dir);
-	assert_non_null(d);
-	struct dirent *e;
-	int cases = 0;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
-			continue;
-		cases++;
-		char *path = testutil_path(bad_dir, e->d_name);
-		char expected_name[300];
-		snprintf(expected_name, sizeof expected_name, "%.*s.expected", (int)(n - 4),
-			 e->d_name);
-		char *expected = testutil_read_file(bad_dir, expected_name, NULL);
-		if (!expected)
-			fail_msg("%s has no .expected", e->d_name);
-		struct ur_diag diag;
-		ur_diag_init(&diag, 20);
-		enum ur_scenario_status st;
-		struct ur_calib_spec *spec = ur_calib_spec_read(path, &diag, &st);
-		assert_null(spec);
-		char *got = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&got, &len);
-		for (size_t i = 0; i < ur_diag_count(&diag); i++) {
-			const char *m = ur_diag_message(&diag, i);
-			if (strncmp(m, bad_dir, strlen(bad_dir)) == 0)
-				fprintf(f, "@DIR@%s\n", m + strlen(bad_dir));
-			else
-				fprintf(f, "%s\n", m);
-		}
-		fprintf(f, "status %d\n", (int)st);
-		fclose(f);
-		if (strcmp(got, expected) != 0)
-			fail_msg("%s:\ngot:\n%sexpected:\n%s", e->d_name, got, expected);
-		free(got);
-		ur_diag_finish(&diag);
-		free(expected);
-		free(path);
-	}
-	closedir(d);
-	assert_true(cases >= 10);
+	testutil_check_bad_corpus(bad_dir, read_calib, 10);
 }
 
 int main(int argc, char **argv)

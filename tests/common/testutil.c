@@ -1,6 +1,7 @@
 /*
- * testutil.c: temporary folders and whole-file reads for the unrestsim tests. A failure
- * here is a broken test machine, so it fails the running cmocka test at once.
+ * testutil.c: temporary folders, whole-file reads and writes, and folders compared file
+ * by file, for the unrestsim tests. A failure to read or write here is a broken test
+ * machine, so it fails the running cmocka test at once.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -90,4 +91,32 @@ void testutil_remove_tree(const char *dir)
 	}
 	closedir(d);
 	rmdir(dir);
+}
+
+char *testutil_write_file(const char *dir, const char *name, const char *fmt, ...)
+{
+	char *path = testutil_path(dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+void testutil_assert_same_files(const char *a, const char *b, const char *const *names,
+				size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t la, lb;
+		char *x = testutil_read_file(a, names[i], &la);
+		char *y = testutil_read_file(b, names[i], &lb);
+		if (!x || !y || la != lb || memcmp(x, y, la) != 0)
+			fail_msg("%s differs between %s and %s%s", names[i], a, b,
+				 !x || !y ? " (missing)" : "");
+		free(x);
+		free(y);
+	}
 }

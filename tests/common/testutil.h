@@ -1,6 +1,7 @@
 /*
  * testutil.h: what many unrestsim test programs need and cmocka 1.1 lacks: a double
- * comparison with a stated tolerance, and temporary folders and files.
+ * comparison with a stated tolerance, temporary folders and files, and folders
+ * compared file by file. (bad_corpus.h, beside it, runs a corpus of bad files.)
  *
  * Include after <cmocka.h> (the helpers fail the running test through it). Paths and
  * buffers the helpers return are malloc'ed; the caller frees them.
@@ -35,5 +36,14 @@ char *testutil_read_file(const char *dir, const char *name, size_t *len);
 
 /* Removes DIR and everything below it; a missing DIR is no error. */
 void testutil_remove_tree(const char *dir);
+
+/* Writes text (a printf format) to DIR/NAME and returns the path. */
+__attribute__((format(printf, 3, 4)))
+char *testutil_write_file(const char *dir, const char *name, const char *fmt, ...);
+
+/* Fails the test unless each of the n files NAMES is in folders A and B with the same
+ * bytes (a name may be a relative path: "gen-00/sweep.csv"). */
+void testutil_assert_same_files(const char *a, const char *b, const char *const *names,
+				size_t n);
 
 #endif /* UNREST_TESTUTIL_H */

@@ -13,24 +13,10 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
-check() {
-	name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
-}
-status() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
-}
 # same_analysis A B: every file of the analysis and of its points' sweep agrees.
 same_analysis() {
-	for f in sensitivity.csv points.csv points.cfg scenario.cfg points/sweep.csv \
-		points/sweep_stats.csv points/sweep.cfg; do
-		cmp "$1/$f" "$2/$f" || return 1
-	done
+	same_files "$1" "$2" sensitivity.csv points.csv points.cfg scenario.cfg \
+		points/sweep.csv points/sweep_stats.csv points/sweep.cfg
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg

@@ -18,7 +18,6 @@
  *
  * Usage: test_sens SCENARIO BAD_DIR (SCENARIO: scenarios/minimal.cfg).
  */
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -32,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "bad_corpus.h"
 #include "testutil.h"
 #include "unrest/rng.h"
 #include "unrest/sens.h"
@@ -261,18 +261,14 @@ static enum ur_model_status stand_in(void *context, const struct ur_params *para
 
 static char *sensitivity_file(const char *dir, const char *method, unsigned samples)
 {
-	char *path = testutil_path(dir, "sens.cfg");
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "scenario = \"%s\";\nseed = 2022;\nmethod = \"%s\";\nsamples = %u;\n"
+	return testutil_write_file(dir, "sens.cfg",
+		"scenario = \"%s\";\nseed = 2022;\nmethod = \"%s\";\nsamples = %u;\n"
 		"replications = 1;\nparameters = (\n"
 		"  { path = \"agents.w_s\"; min = 0.0; max = 1.0; },\n"
 		"  { path = \"agents.w_g\"; min = 0.0; max = 1.0; },\n"
 		"  { path = \"agents.w_n\"; dist = \"uniform\"; min = 0.0; max = 1.0; }\n);\n"
 		"outputs = [ \"damage_usd\", \"outcome.unresolved\" ];\n", scenario_path, method,
 		samples);
-	assert_int_equal(fclose(f), 0);
-	return path;
 }
 
 static struct ur_sens_spec *read_spec(const char *path)
@@ -357,15 +353,8 @@ static const char *const result_files[] = {
 
 static void assert_same_files(const char *a, const char *b)
 {
-	for (size_t i = 0; i < sizeof result_files / sizeof *result_files; i++) {
-		size_t la, lb;
-		char *x = testutil_read_file(a, result_files[i], &la);
-		char *y = testutil_read_file(b, result_files[i], &lb);
-		if (!x || !y || la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between %s and %s", result_files[i], a, b);
-		free(x);
-		free(y);
-	}
+	testutil_assert_same_files(a, b, result_files,
+				   sizeof result_files / sizeof *result_files);
 }
 
 /* -j 1, -j 2, shards 1..3 of 3 run in turn, and a run stopped by a signal and
@@ -450,53 +439,21 @@ static void test_examples(void **state)
 	free(root);
 }
 
+static bool read_sens(const char *path, struct ur_diag *diag,
+		      enum ur_scenario_status *status)
+{
+	struct ur_sens_spec *spec = ur_sens_spec_read(path, diag, status);
+	bool accepted = spec != NULL;
+	ur_sens_spec_destroy(spec);
+	return accepted;
+}
+
 /* Every bad/NAME.cfg gives exactly the messages and status of bad/NAME.expected
  * (@DIR@ stands for the corpus folder). */
 static void test_bad_corpus(void **state)
 {
 	(void)state;
-	DIR *d = opendir(bad_dir);
-	assert_non_null(d);
-	struct dirent *e;
-	int cases = 0;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
-			continue;
-		cases++;
-		char *path = testutil_path(bad_dir, e->d_name);
-		char expected_name[300];
-		snprintf(expected_name, sizeof expected_name, "%.*s.expected", (int)(n - 4),
-			 e->d_name);
-		char *expected = testutil_read_file(bad_dir, expected_name, NULL);
-		if (!expected)
-			fail_msg("%s has no .expected", e->d_name);
-		struct ur_diag diag;
-		ur_diag_init(&diag, 20);
-		enum ur_scenario_status st;
-		struct ur_sens_spec *spec = ur_sens_spec_read(path, &diag, &st);
-		assert_null(spec);
-		char *got = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&got, &len);
-		for (size_t i = 0; i < ur_diag_count(&diag); i++) {
-			const char *m = ur_diag_message(&diag, i);
-			if (strncmp(m, bad_dir, strlen(bad_dir)) == 0)
-				fprintf(f, "@DIR@%s\n", m + strlen(bad_dir));
-			else
-				fprintf(f, "%s\n", m);
-		}
-		fprintf(f, "status %d\n", (int)st);
-		fclose(f);
-		if (strcmp(got, expected) != 0)
-			fail_msg("%s:\ngot:\n%sexpected:\n%s", e->d_name, got, expected);
-		free(got);
-		ur_diag_finish(&diag);
-		free(expected);
-		free(path);
-	}
-	closedir(d);
-	assert_true(cases >= 10);
+	testutil_check_bad_corpus(bad_dir, read_sens, 10);
 }
 
 int main(int argc, char **argv)

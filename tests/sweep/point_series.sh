@@ -11,6 +11,7 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
+. "$src/tests/sweep/fault_steps.sh"
 here=$src/tests/sweep
 
 # same_folder A B: the same files, byte for byte, point_series.csv among them, and
@@ -20,13 +21,8 @@ same_folder() {
 	(cd "$1" && ls) >"$tmp/l1"
 	(cd "$2" && ls) >"$tmp/l2"
 	cmp -s "$tmp/l1" "$tmp/l2" || return 1
-	for f in $(cat "$tmp/l1"); do
-		[ "$f" = manifest.cfg ] && continue
-		cmp -s "$1/$f" "$2/$f" || return 1
-	done
-	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
-	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
-	cmp -s "$tmp/m1" "$tmp/m2"
+	# The listing: one name a line, none with spaces.
+	same_files "$1" "$2" $(grep -vx manifest.cfg "$tmp/l1") && same_manifest "$1" "$2"
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
@@ -76,34 +72,7 @@ design = "grid";
 parameters = ( { path = "agents.w_s"; values = [0.3, 0.5]; } );
 EOT
 "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/fwhole" 2>/dev/null
-step=1 bad="" steps=0
-while [ "$step" -lt 600 ]; do
-	rm -rf "$tmp/f"
-	UNRESTSIM_FAULT=exit:$step "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/f" -j 1 \
-		--checkpoint 0 >/dev/null 2>"$tmp/err"
-	got=$?
-	[ "$got" -eq 0 ] && break
-	steps=$step
-	if [ "$got" -ne 99 ]; then
-		bad="step $step: exit status $got: $(head -c 200 "$tmp/err")"
-		break
-	fi
-	claimed=0
-	[ -f "$tmp/f/manifest.cfg" ] && claimed=$(grep -c 'status = "done"' "$tmp/f/manifest.cfg")
-	if ! "$bin" sweep "$tmp/f.cfg" $on -o "$tmp/f" --resume >/dev/null 2>"$tmp/err"; then
-		bad="step $step: --resume failed: $(head -c 200 "$tmp/err")"
-		break
-	fi
-	if ! grep -q ", $claimed kept from before" "$tmp/err"; then
-		bad="step $step: the manifest claimed $claimed units; --resume said: $(cat "$tmp/err")"
-		break
-	fi
-	if ! same_folder "$tmp/fwhole" "$tmp/f"; then
-		bad="step $step: the resumed folder differs from the uninterrupted sweep"
-		break
-	fi
-	step=$((step + 1))
-done
+fault_steps exit 600 same_folder "$tmp/fwhole" "$tmp/f.cfg" $on
 if [ -n "$bad" ]; then
 	not_ok "killed at every step of every checkpoint, then --resume: the same bytes" "$bad"
 elif [ "$steps" -lt 40 ]; then
@@ -179,12 +148,12 @@ else
 	not_ok "the chosen metrics' columns are those of the full file"
 fi
 
-# Rows read back are checked (merge and --resume refuse a malformed sweep_national.csv
-# with FILE:LINE and status 65, writing nothing).
-bad_case() { # NAME SED_SCRIPT WANT_MESSAGE
+# Rows read back are checked (merge and --resume refuse a malformed sweep_national.csv,
+# or sweep.csv, with FILE:LINE and status 65, writing nothing).
+bad_case() { # NAME SED_SCRIPT WANT_MESSAGE [FILE [SED_OPTION]]
 	rm -rf "$tmp/bad" "$tmp/badm"
 	cp -r "$tmp/sh1" "$tmp/bad"
-	sed -i "$2" "$tmp/bad/sweep_national.csv"
+	sed -i ${5:-} "$2" "$tmp/bad/${4:-sweep_national.csv}"
 	"$bin" merge -o "$tmp/badm" "$tmp/bad" "$tmp/sh2" 2>"$tmp/err"
 	got=$?
 	if [ "$got" -eq 65 ] && grep -q "$3" "$tmp/err" && [ ! -e "$tmp/badm" ]; then
@@ -210,6 +179,12 @@ bad_case "a unit with other hours than its point's" '$d' \
 	"sweep_national.csv:[0-9]*: expected replication [0-9] of point [0-9] to have the sample hours"
 bad_case "a row cut short" '$s/,[^,]*$//' "sweep_national.csv:[0-9]*: expected 14 fields"
 bad_case "a unit outside the sweep" '3s/^[0-9]*,/9,/' "sweep_national.csv:3: point: expected a point from 0 to 3"
+bad_case "a last row without its line end" '$s/\n$//' \
+	"sweep_national.csv:[0-9]*: expected a row ending with a line end" sweep_national.csv -z
+bad_case "a sweep.csv header of other columns" '1s/killed/kiled/' "sweep.csv:1: expected the header" \
+	sweep.csv
+bad_case "a sweep.csv without its last line end" '$s/\n$//' \
+	"sweep.csv:[0-9]*: expected a row ending with a line end" sweep.csv -z
 
 rm -rf "$tmp/badm"
 cp -r "$tmp/sh1" "$tmp/gone"

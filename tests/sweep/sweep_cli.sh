@@ -8,28 +8,11 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
-check() {
-	name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$(head -c 300 "$tmp/check.out")"; fi
-}
-# status NAME WANT COMMAND...: COMMAND exits WANT.
-status() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit status $got, expected $want" "$(head -c 300 "$tmp/err")"; fi
-}
 # same_sweep A B: the data files are the same bytes; the manifests too, but for their
 # command and command_line lines.
 same_sweep() {
-	for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do
-		cmp "$1/$f" "$2/$f" || return 1
-	done
-	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
-	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
-	cmp "$tmp/m1" "$tmp/m2"
+	same_files "$1" "$2" scenario.cfg sweep.cfg sweep.csv sweep_stats.csv &&
+		same_manifest "$1" "$2"
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg

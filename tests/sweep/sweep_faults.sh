@@ -11,15 +11,12 @@ set -u
 bin=$1
 src=$2
 . "$src/tests/common/tap.sh"
+. "$src/tests/sweep/fault_steps.sh"
 
 # same_sweep A B: the same data files, and manifests equal but for command lines.
 same_sweep() {
-	for f in scenario.cfg sweep.cfg sweep.csv sweep_stats.csv; do
-		cmp -s "$1/$f" "$2/$f" || return 1
-	done
-	grep -Ev '^command' "$1/manifest.cfg" >"$tmp/m1"
-	grep -Ev '^command' "$2/manifest.cfg" >"$tmp/m2"
-	cmp -s "$tmp/m1" "$tmp/m2"
+	same_files "$1" "$2" scenario.cfg sweep.cfg sweep.csv sweep_stats.csv &&
+		same_manifest "$1" "$2"
 }
 
 minimal=$(cd "$src/scenarios" && pwd)/minimal.cfg
@@ -35,37 +32,7 @@ if [ -f "$tmp/whole/manifest.cfg" ]; then ok "the uninterrupted sweep"; else not
 
 # -j 1 and a commit whenever a unit has finished: four units, several checkpoints.
 for mode in exit fail; do
-	step=1 bad="" steps=0
-	while [ "$step" -lt 400 ]; do
-		rm -rf "$tmp/f"
-		UNRESTSIM_FAULT=$mode:$step "$bin" sweep "$tmp/s.cfg" -o "$tmp/f" -j 1 \
-			--checkpoint 0 >/dev/null 2>"$tmp/err"
-		got=$?
-		[ "$got" -eq 0 ] && break
-		steps=$step
-		# A kill: the fault's own status; a failed create 73, another step 74.
-		if { [ "$mode" = exit ] && [ "$got" -ne 99 ]; } ||
-		   { [ "$mode" = fail ] && [ "$got" -ne 73 ] && [ "$got" -ne 74 ]; }; then
-			bad="step $step: exit status $got: $(head -c 200 "$tmp/err")"
-			break
-		fi
-		# What the manifest on disk claims done must all be kept.
-		claimed=0
-		[ -f "$tmp/f/manifest.cfg" ] && claimed=$(grep -c 'status = "done"' "$tmp/f/manifest.cfg")
-		if ! "$bin" sweep "$tmp/s.cfg" -o "$tmp/f" --resume >/dev/null 2>"$tmp/err"; then
-			bad="step $step: --resume failed: $(head -c 200 "$tmp/err")"
-			break
-		fi
-		if ! grep -q ", $claimed kept from before" "$tmp/err"; then
-			bad="step $step: the manifest claimed $claimed units; --resume said: $(cat "$tmp/err")"
-			break
-		fi
-		if ! same_sweep "$tmp/whole" "$tmp/f"; then
-			bad="step $step: the resumed folder differs from the uninterrupted sweep"
-			break
-		fi
-		step=$((step + 1))
-	done
+	fault_steps "$mode" 400 same_sweep "$tmp/whole" "$tmp/s.cfg"
 	if [ -n "$bad" ]; then
 		not_ok "$mode at every step of every checkpoint, then --resume: the same bytes" "$bad"
 	elif [ "$steps" -lt 20 ]; then

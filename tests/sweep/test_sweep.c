@@ -7,7 +7,6 @@
  *
  * Usage: test_sweep MINIMAL_CFG BAD_CORPUS_DIR
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -32,25 +31,12 @@
 #include "unrest/rng.h"
 #include "unrest/sweep.h"
 
+#include "bad_corpus.h"
 #include "testutil.h"
 
 static const char *minimal_cfg;
 static const char *bad_dir;
 
-/* Writes text (a printf format) to DIR/NAME and returns the path. */
-__attribute__((format(printf, 3, 4)))
-static char *write_file(const char *dir, const char *name, const char *fmt, ...)
-{
-	char *path = testutil_path(dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
 
 static struct ur_sweep *load_ok(const char *path)
 {
@@ -77,7 +63,7 @@ static void test_grid_product_with_zip(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("sweep-grid");
-	char *path = write_file(dir, "g.cfg",
+	char *path = testutil_write_file(dir, "g.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 2;\n"
 		"parameters = (\n"
 		"  { path = \"agents.legitimacy\"; values = [0.5, 1.0]; },\n"
@@ -137,7 +123,7 @@ static void test_lhs_one_point_per_stratum(void **state)
 
 	/* Through a sweep file: the same over the ranges, and reproducible from the seed. */
 	char *dir = testutil_temp_dir("sweep-lhs");
-	char *path = write_file(dir, "l.cfg",
+	char *path = testutil_write_file(dir, "l.cfg",
 		"scenario = \"%s\"; design = \"lhs\"; points = 20; seed = 9;\n"
 		"parameters = ( { path = \"agents.w_s\"; min = 0.2; max = 0.6; },\n"
 		"               { path = \"agents.legitimacy\"; min = 0.5; max = 1.0; } );\n",
@@ -167,7 +153,7 @@ static void test_sobol_is_gsl_scaled(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("sweep-sobol");
-	char *path = write_file(dir, "s.cfg",
+	char *path = testutil_write_file(dir, "s.cfg",
 		"scenario = \"%s\"; design = \"sobol\"; points = 16;\n"
 		"parameters = ( { path = \"agents.w_s\"; min = 0.2; max = 0.6; },\n"
 		"               { path = \"agents.legitimacy\"; min = 0.5; max = 1.0; },\n"
@@ -194,7 +180,7 @@ static void test_list_points(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("sweep-list");
-	char *path = write_file(dir, "l.cfg",
+	char *path = testutil_write_file(dir, "l.cfg",
 		"scenario = \"%s\"; design = \"list\"; replications = 1;\n"
 		"parameters = [ \"agents.legitimacy\", \"agents.stratified\", "
 		"\"agents.threshold.dist\" ];\n"
@@ -228,54 +214,21 @@ static void test_list_points(void **state)
 
 /* ---- the bad corpus ------------------------------------------------------------------- */
 
+static bool read_sweep(const char *path, struct ur_diag *diag,
+		       enum ur_scenario_status *status)
+{
+	struct ur_sweep *sw = ur_sweep_load(path, diag, status);
+	bool accepted = sw != NULL;
+	ur_sweep_destroy(sw);
+	return accepted;
+}
+
 /* Every bad/NAME.cfg gives exactly the messages and status of bad/NAME.expected, in
  * which @DIR@ stands for the corpus folder. */
 static void test_bad_corpus(void **state)
 {
 	(void)state;
-	DIR *d = opendir(bad_dir);
-	assert_non_null(d);
-	struct dirent *e;
-	int cases = 0;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
-			continue;
-		cases++;
-		char *path = testutil_path(bad_dir, e->d_name);
-		char expected_name[300];
-		snprintf(expected_name, sizeof expected_name, "%.*s.expected", (int)(n - 4),
-			 e->d_name);
-		char *expected = testutil_read_file(bad_dir, expected_name, NULL);
-		assert_non_null(expected);
-
-		struct ur_diag diag;
-		ur_diag_init(&diag, 20);
-		enum ur_scenario_status st;
-		struct ur_sweep *sw = ur_sweep_load(path, &diag, &st);
-		assert_null(sw);
-		char *got = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&got, &len);
-		for (size_t i = 0; i < ur_diag_count(&diag); i++) {
-			const char *m = ur_diag_message(&diag, i);
-			/* The corpus folder as @DIR@. */
-			if (strncmp(m, bad_dir, strlen(bad_dir)) == 0)
-				fprintf(f, "@DIR@%s\n", m + strlen(bad_dir));
-			else
-				fprintf(f, "%s\n", m);
-		}
-		fprintf(f, "status %d\n", (int)st);
-		fclose(f);
-		if (strcmp(got, expected) != 0)
-			fail_msg("%s:\ngot:\n%sexpected:\n%s", e->d_name, got, expected);
-		free(got);
-		ur_diag_finish(&diag);
-		free(expected);
-		free(path);
-	}
-	closedir(d);
-	assert_true(cases >= 10);
+	testutil_check_bad_corpus(bad_dir, read_sweep, 10);
 }
 
 /* ---- running ----------------------------------------------------------------------- */
@@ -283,7 +236,7 @@ static void test_bad_corpus(void **state)
 /* A small grid over minimal.cfg: 3 points x 4 replications. */
 static char *small_sweep(const char *dir)
 {
-	return write_file(dir, "small.cfg",
+	return testutil_write_file(dir, "small.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 4; seed = 11;\n"
 		"parameters = ( { path = \"government.actions.[rollback].delay.median\";\n"
 		"                 values = [2.0, 8.0, 24.0]; } );\n", minimal_cfg);
@@ -306,17 +259,7 @@ static const char *const data_files[] = {"scenario.cfg", "sweep.cfg", "sweep.csv
  * command and command_line lines. */
 static void assert_same_folder(const char *a, const char *b)
 {
-	for (size_t i = 0; i < sizeof data_files / sizeof *data_files; i++) {
-		size_t la, lb;
-		char *x = testutil_read_file(a, data_files[i], &la);
-		char *y = testutil_read_file(b, data_files[i], &lb);
-		assert_non_null(x);
-		assert_non_null(y);
-		if (la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between %s and %s", data_files[i], a, b);
-		free(x);
-		free(y);
-	}
+	testutil_assert_same_files(a, b, data_files, sizeof data_files / sizeof *data_files);
 	char *x = testutil_read_file(a, "manifest.cfg", NULL);
 	char *y = testutil_read_file(b, "manifest.cfg", NULL);
 	assert_non_null(x);
@@ -379,7 +322,7 @@ static void test_jobs_and_shards_same_bytes(void **state)
 	const char *const twice[4] = {shard[0], shard[1], shard[2], shard[1]};
 	assert_int_equal(ur_sweep_merge(bad, twice, 4, "test", 3, argv_fixed, &r), 65);
 	assert_non_null(strstr(r.message, "shards overlap"));
-	char *other_path = write_file(dir, "other.cfg",
+	char *other_path = testutil_write_file(dir, "other.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 4; seed = 12;\n"
 		"parameters = ( { path = \"government.actions.[rollback].delay.median\";\n"
 		"                 values = [2.0, 8.0, 24.0]; } );\n", minimal_cfg);
@@ -493,7 +436,7 @@ static void test_resume_same_bytes(void **state)
 	assert_same_folder(full, cut);
 
 	/* A folder of another sweep is not resumed into. */
-	char *other_path = write_file(dir, "other.cfg",
+	char *other_path = testutil_write_file(dir, "other.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 4; seed = 12;\n"
 		"parameters = ( { path = \"agents.legitimacy\"; values = [0.5]; } );\n", minimal_cfg);
 	struct ur_sweep *other = load_ok(other_path);
@@ -613,7 +556,7 @@ static void test_refused_folder_runs_nothing(void **state)
 	struct ur_sweep *sw = load_ok(path);
 	char *out = testutil_path(dir, "out");
 	assert_int_equal(mkdir(out, 0777), 0);
-	free(write_file(out, "notes.txt", "mine\n"));
+	free(testutil_write_file(out, "notes.txt", "mine\n"));
 	atomic_uint calls = 0;
 	struct ur_sweep_options o = options(2, 1, 1);
 	o.replicate = counting;
@@ -649,9 +592,9 @@ static enum ur_model_status edit_files(void *context, const struct ur_params *pa
 {
 	struct editing *e = context;
 	if (e->calls++ == 0) {
-		free(write_file(e->dir, "top.cfg",
+		free(testutil_write_file(e->dir, "top.cfg",
 				"base = \"base.cfg\";\nscenario = { horizon = 96.0; };\n"));
-		free(write_file(e->dir, "base.cfg", "%s", e->base_text));
+		free(testutil_write_file(e->dir, "base.cfg", "%s", e->base_text));
 	}
 	if (params->scenario.horizon_h != 48.0 || params->scenario.agent_scale != 10.0)
 		e->off++;
@@ -666,11 +609,11 @@ static void test_files_read_once(void **state)
 	assert_non_null(minimal);
 	char *scale = strstr(minimal, "agent_scale = 10.0;");
 	assert_non_null(scale);
-	free(write_file(dir, "base.cfg", "%s", minimal));
-	free(write_file(dir, "top.cfg",
+	free(testutil_write_file(dir, "base.cfg", "%s", minimal));
+	free(testutil_write_file(dir, "top.cfg",
 			"base = \"base.cfg\";\nscenario = { horizon = 48.0; };\n"));
 	scale[strlen("agent_scale = ")] = '2';
-	char *path = write_file(dir, "once.cfg",
+	char *path = testutil_write_file(dir, "once.cfg",
 		"scenario = \"%s/top.cfg\"; design = \"grid\"; replications = 4; seed = 3;\n"
 		"parameters = ( { path = \"government.actions.[rollback].delay.median\";\n"
 		"                 values = [2.0, 8.0, 24.0]; } );\n", dir);
@@ -777,7 +720,7 @@ static void test_stats_against_gsl(void **state)
 {
 	(void)state;
 	char *dir = testutil_temp_dir("sweep-stats");
-	char *path = write_file(dir, "st.cfg",
+	char *path = testutil_write_file(dir, "st.cfg",
 		"scenario = \"%s\"; design = \"grid\"; replications = 9; seed = 5;\n"
 		"parameters = ( { path = \"agents.legitimacy\"; values = [0.6, 1.0]; } );\n",
 		minimal_cfg);

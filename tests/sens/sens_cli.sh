@@ -5,9 +5,8 @@
 # last the same bytes; a run ended at steps of its folder writes
 # (UNRESTSIM_FAULT=exit:N, as a kill at that instant) or by SIGTERM, then run again
 # with --resume, the bytes of an uninterrupted one, also in another copy of the tree;
-# the points' folder a sweep folder
-# that merge accepts; bad files (status 65 with FILE:LINE: PATH: messages, 66) and
-# usage errors (64). Prints TAP for meson. (The shipped examples are checked by
+# the points' folder a sweep folder that merge accepts; bad files (status 65 with
+# FILE:LINE: PATH: messages, 66) and usage errors (64). Prints TAP for meson. (The shipped examples are checked by
 # test_sens: loading their 2,560 points' scenarios takes long under sanitizers.)
 # Usage: sens_cli.sh UNRESTSIM SOURCE_ROOT
 set -u

@@ -18,8 +18,16 @@
 #    with REPS replications (default 200) and the same seeds, each replication drawing
 #    its parameters from the new posterior (--set scenario.posterior), into DIR/runs/NAME; with -a SCALE at
 #    SCALE persons per agent (scenario.agent_scale) instead of the scenario's own;
-# 4. regenerates docs/validation.md and README.md's counterfactual table with
-#    analysis/validation.py, the calibration folder first.
+# 4. sweeps the reference over scenario.agent_scale (1, 10 and 100 persons per agent:
+#    scenarios/sweeps/kazakhstan-2022-agent-scale.cfg, drawing from the posterior too)
+#    into DIR/scale, for the report's scale-convergence table;
+# 5. runs the Sobol analysis scenarios/sensitivity/kazakhstan-2022-sobol-quick.cfg
+#    (1,280 replications, --resume after a kill) into DIR/sensitivity, and draws its
+#    indices with analysis/figures.py into docs/img/validation/sensitivity.png;
+# 6. regenerates docs/validation.md and README.md's counterfactual table with
+#    analysis/validation.py: the calibration folder, the reference's run, the scale
+#    sweep, the analytic checks, the sensitivity indices and their figure, the
+#    counterfactuals.
 #
 # UNRESTSIM defaults to build-release/sim/unrestsim, then build/sim/unrestsim: use a
 # release build (the calibration is 10,800 replications; docs/calibration.md gives its
@@ -188,9 +196,35 @@ for scenario in scenarios/kazakhstan-2022.cfg scenarios/kazakhstan-2022-*.cfg; d
 	[ "$name" = kazakhstan-2022 ] || names="$names $runs/$name"
 done
 
-# 4. The report and the README's table.
+# 4. The scale convergence: the reference at three scales, drawing from the posterior
+# as the runs do (the sweep's points set agent_scale; -a does not apply).
+rm -rf "${out:?}/scale"
+"$unrestsim" sweep scenarios/sweeps/kazakhstan-2022-agent-scale.cfg -j "$jobs" -q \
+	-o "$out/scale" --set "scenario.posterior=\"$posterior\""
+
+# 5. The sensitivity indices (the reference's own values: docs/sensitivity.md) and
+# their figure.
+sens=$out/sensitivity
+resume=
+[ -d "$sens" ] && resume=--resume
+# shellcheck disable=SC2086  # $resume is empty or one word
+"$unrestsim" sensitivity scenarios/sensitivity/kazakhstan-2022-sobol-quick.cfg \
+	-o "$sens" -j "$jobs" $resume -q || {
+	rc=$?
+	if [ "$rc" -eq 73 ] && [ -n "$resume" ]; then
+		echo "calibrate-reference.sh: $sens holds another analysis (the model or" \
+			"the file changed?): remove it, or give another -o" >&2
+	fi
+	exit "$rc"
+}
+"$python" analysis/figures.py "$sens" -o docs/img/validation --only sensitivity \
+	--format png >/dev/null
+
+# 6. The report and the README's table.
 analytic=
 [ -x "$test_model" ] && analytic="--analytic $test_model"
 # shellcheck disable=SC2086  # the lists are split on purpose
 "$python" analysis/validation.py "$cal" "$runs/kazakhstan-2022" -o docs/validation.md \
-	$analytic --counterfactuals $names --readme README.md
+	--convergence "$out/scale" $analytic --sensitivity "$sens" \
+	--sensitivity-figure docs/img/validation/sensitivity.png \
+	--counterfactuals $names --readme README.md

@@ -387,7 +387,8 @@ def two_sample_p(a, b):
     largest gap between the two empirical distribution functions, and the asymptotic
     p = Q_KS((sqrt(Ne) + 0.12 + 0.11 / sqrt(Ne)) D), Ne = n m / (n + m), with
     Q_KS(x) = 2 sum_j (-1)^(j-1) exp(-2 j^2 x^2) (Stephens 1970; Press et al.,
-    Numerical Recipes, 14.3), good for Ne of 4 and more."""
+    Numerical Recipes, 14.3), good for Ne of 4 and more: NaN below (too few
+    replications to tell)."""
     import numpy as np
     a = np.sort(a.dropna().to_numpy(dtype=float))
     b = np.sort(b.dropna().to_numpy(dtype=float))
@@ -397,6 +398,8 @@ def two_sample_p(a, b):
     d = float(np.max(np.abs(np.searchsorted(a, at, side="right") / len(a)
                             - np.searchsorted(b, at, side="right") / len(b))))
     ne = len(a) * len(b) / (len(a) + len(b))
+    if ne < 4:
+        return math.nan
     x = (math.sqrt(ne) + 0.12 + 0.11 / math.sqrt(ne)) * d
     if x < 0.2:
         return 1.0  # the series is 1 to double precision there
@@ -447,7 +450,8 @@ def scale_convergence_section(paths, run_scale, misses):
              f"{scale_text(finest)}: the two-sample Kolmogorov-Smirnov p of each "
              "quantity, Fisher's exact p of each outcome's share; \"apart\" when p < "
              f"{SCALE_ALPHA}: the coarser scale's distribution can be told from the "
-             "finest's.", ""]
+             "finest's; \"—\" where too few replications (n m / (n + m) < 4) to "
+             "test.", ""]
     head = ["quantity"] + [f"median, {scale_text(k)}" for k in scales] + \
         [f"p, {scale_text(k)} vs {scale_text(finest)}" for k in coarse]
     lines += ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
@@ -488,6 +492,9 @@ def scale_convergence_section(paths, run_scale, misses):
                   + (f"{len(own)} of its quantities differ from the finest scale (listed "
                      "with the misses)." if own else "none of its quantities can be "
                      "told from the finest scale.")]
+    elif run_scale is not None and run_scale not in groups:
+        lines += ["", f"The report's run is at agent_scale {scale_text(run_scale)}, "
+                  "which is not among the scales compared: sweep it too to judge it."]
     return lines
 
 

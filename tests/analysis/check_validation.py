@@ -316,8 +316,22 @@ def test_scale_convergence(tmp):
     text = open(report, encoding="utf-8").read() if status == 0 else ""
     ok(status == 0 and line_starting(text, "| peak active |").startswith(
         "| peak active | 7,000 | 7,000 | 1 |")
-       and "No coarser scale is told apart from the finest in any quantity." in text,
-       "run folders at two scales: their medians and p = 1 for the same values", err)
+       and "No coarser scale is told apart from the finest in any quantity." in text
+       and "at agent_scale 100, which is not among the scales compared" in text,
+       "run folders at two scales: their medians and p = 1 for the same values; the "
+       "report's run at a third scale is said to be not compared", err)
+    few = os.path.join(tmp, "run-at-1-few")
+    synthetic_run(few, record, regions)
+    with_scale(few, 1)
+    with open(os.path.join(few, "summary.csv"), encoding="utf-8") as f:
+        head = f.readlines()[:4]
+    write(os.path.join(few, "summary.csv"), "".join(head))
+    status, _, err = script("validation.py", run, "-o", report, "--convergence", few,
+                            runs[1])
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and line_starting(text, "| peak active |").endswith("| — |"),
+       "three replications against twenty: too few to test, a dash, not a p", err,
+       line_starting(text, "| peak active |"))
     status, _, err = script("validation.py", run, "-o", report + "2", "--convergence",
                             runs[0], runs[0])
     ok(status == 65 and "found agent_scale 1 twice" in err

@@ -762,8 +762,8 @@ const char *ur_posterior_parameter(const struct ur_posterior *P, size_t j)
 	return P->params[j];
 }
 
-/* Paths compare after splitting, so that "a.[2].b" and "a[2].b" are one setting. */
-/* Whether two paths are spelt alike, segment by segment. */
+/* Whether two paths are spelt alike, segment by segment: compared after splitting, so
+ * that "a.[2].b" and "a[2].b" are one setting. */
 static bool same_spelling(const char *x, const char *y)
 {
 	struct sc_segment a[16], b[16];

@@ -18,7 +18,7 @@
 #    with REPS replications (default 200) and the same seeds, each replication drawing
 #    its parameters from the new posterior (--set scenario.posterior), into DIR/runs/NAME; with -a SCALE at
 #    SCALE persons per agent (scenario.agent_scale) instead of the scenario's own;
-# 4. sweeps the reference over scenario.agent_scale (1, 10 and 100 persons per agent:
+# 4. sweeps the reference over scenario.agent_scale (1, 2, 5, 10 and 100 persons per agent:
 #    scenarios/sweeps/kazakhstan-2022-agent-scale.cfg, drawing from the posterior too)
 #    into DIR/scale, for the report's scale-convergence table;
 # 5. runs the Sobol analysis scenarios/sensitivity/kazakhstan-2022-sobol-quick.cfg

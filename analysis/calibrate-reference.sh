@@ -24,11 +24,20 @@
 #    and the scenario once more with its own values (no posterior) into
 #    DIR/runs/CASE-own-values; with -a SCALE at SCALE persons per agent
 #    (scenario.agent_scale) instead of the scenario's own;
-# 4. regenerates the case's section of docs/validation.md (validation.py --case CASE,
-#    the calibration folder first, the own-values run beside the posterior's) and, for
-#    a case with counterfactuals, README.md's counterfactual table; another case than
-#    the reference also gets the overlap of its posterior with the reference's
-#    (scenarios/posteriors/kazakhstan-2022.csv) on their shared parameters.
+# 4. for the reference: sweeps it over scenario.agent_scale (1, 2, 5, 10 and 100
+#    persons per agent: scenarios/sweeps/kazakhstan-2022-agent-scale.cfg, drawing from
+#    the posterior too) into DIR/scale, for the report's scale-convergence table;
+# 5. for the reference: runs the Sobol analysis
+#    scenarios/sensitivity/kazakhstan-2022-sobol-quick.cfg (1,280 replications,
+#    --resume after a kill) into DIR/sensitivity, and draws its indices with
+#    analysis/figures.py into docs/img/validation/sensitivity.png;
+# 6. regenerates the case's section of docs/validation.md (validation.py --case CASE,
+#    the calibration folder first, the own-values run beside the posterior's; for the
+#    reference also the scale sweep, the analytic checks, the sensitivity indices and
+#    their figure) and, for a case with counterfactuals, README.md's counterfactual
+#    table; another case than the reference also gets the overlap of its posterior
+#    with the reference's (scenarios/posteriors/kazakhstan-2022.csv) on their shared
+#    parameters.
 #
 # UNRESTSIM defaults to build-release/sim/unrestsim, then build/sim/unrestsim: use a
 # release build (the calibration is 10,800 replications; docs/calibration.md gives its
@@ -249,10 +258,38 @@ rm -rf "${own:?}"
 "$unrestsim" run "scenarios/$case_name.cfg" -r "$reps" -j "$jobs" -q -o "$own" \
 	--set 'scenario.posterior=""' ${scale:+--set scenario.agent_scale=$scale}
 
-# 4. The case's section of the report, and the README's table.
+if [ "$case_name" = "$reference" ]; then
+	# 4. The scale convergence: the reference at five scales, drawing from the
+	# posterior as the runs do (the sweep's points set agent_scale; -a does not apply).
+	rm -rf "${out:?}/scale"
+	"$unrestsim" sweep scenarios/sweeps/kazakhstan-2022-agent-scale.cfg -j "$jobs" -q \
+		-o "$out/scale" --set "scenario.posterior=\"$posterior\""
+
+	# 5. The sensitivity indices (the reference's own values: docs/sensitivity.md)
+	# and their figure.
+	sens=$out/sensitivity
+	resume=
+	[ -d "$sens" ] && resume=--resume
+	# shellcheck disable=SC2086  # $resume is empty or one word
+	"$unrestsim" sensitivity scenarios/sensitivity/kazakhstan-2022-sobol-quick.cfg \
+		-o "$sens" -j "$jobs" $resume -q || {
+		rc=$?
+		if [ "$rc" -eq 73 ] && [ -n "$resume" ]; then
+			echo "calibrate-reference.sh: $sens holds another analysis (the model or" \
+				"the file changed?): remove it, or give another -o" >&2
+		fi
+		exit "$rc"
+	}
+	"$python" analysis/figures.py "$sens" -o docs/img/validation --only sensitivity \
+		--format png >/dev/null
+fi
+
+# 6. The case's section of the report, and the README's table.
 extra=
 if [ "$case_name" = "$reference" ]; then
 	[ -x "$test_model" ] && extra="--analytic $test_model"
+	extra="$extra --convergence $out/scale --sensitivity $sens"
+	extra="$extra --sensitivity-figure docs/img/validation/sensitivity.png"
 else
 	extra="--overlap scenarios/posteriors/$reference.csv --overlap-name $reference"
 fi

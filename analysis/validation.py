@@ -3,7 +3,8 @@
 from a run of a scenario that names its historical record, with one command.
 
   validation.py [CALIBRATION_DIR] RUN_DIR -o docs/validation.md [--case NAME] \\
-      [--convergence FILE.csv] [--analytic TEST_MODEL_OR_LOG] [--sensitivity DIR] \\
+      [--convergence SWEEP_DIR | RUN_DIR... | FILE.csv] [--analytic TEST_MODEL_OR_LOG] \\
+      [--sensitivity DIR [--sensitivity-figure FILE.png]] \\
       [--counterfactuals CF_RUN_DIR ...] [--readme README.md] \\
       [--overlap OTHER_POSTERIOR.csv [--overlap-name NAME]]
 
@@ -31,11 +32,16 @@ holds, in this order:
 - the calibration (CALIBRATION_DIR: `unrestsim calibrate`'s folder): its targets
   (targets.csv) judged by the same rule, and the posterior (posterior_summary.csv);
   without the folder the section says that no calibration was given;
-- the scale convergence (--convergence: a CSV of the outputs by agent_scale, shown as
-  given), the analytic checks (--analytic: tests/model's test_model, run with `stat`,
+- the scale convergence (--convergence: a sweep folder over scenario.agent_scale, or
+  run folders at different agent_scale; or a CSV table, shown as given): each
+  quantity's median at each scale, and each coarser scale against the finest by the
+  two-sample Kolmogorov-Smirnov test (Fisher's exact test for the outcome shares),
+  told apart when p < 0.05; a quantity told apart at the run's own scale is a miss;
+  the analytic checks (--analytic: tests/model's test_model, run with `stat`,
   or a log of it: the Granovetter fixed points and the Epstein share it prints, each
   against its analytic value with the test's tolerance 0.01), and the sensitivity
-  indices (--sensitivity: a folder with sensitivity.csv); each section says so when
+  indices (--sensitivity: a folder with sensitivity.csv, and with
+  --sensitivity-figure the figure figures.py drew of it); each section says so when
   its input was not given;
 - the counterfactuals (--counterfactuals: runs of the counterfactual scenarios with
   the reference's replication seeds): for each, the mean difference from the
@@ -126,14 +132,20 @@ def parse_args(argv):
                              "scenario")
     parser.add_argument("-o", "--output", default="validation.md", metavar="FILE.md",
                         help="the report to write (default %(default)s)")
-    parser.add_argument("--convergence", metavar="FILE.csv",
-                        help="the scale-convergence table: outputs by agent_scale")
+    parser.add_argument("--convergence", nargs="+", metavar="PATH",
+                        help="the scale convergence: a sweep folder over "
+                             "scenario.agent_scale, or run folders at different "
+                             "agent_scale, or a CSV table shown as given")
     parser.add_argument("--analytic", metavar="TEST_MODEL|LOG",
                         help="tests/model's test_model executable (run with `stat`) "
                              "or a log of its output")
     parser.add_argument("--sensitivity", metavar="DIR",
                         help="a folder with sensitivity.csv (unrestsim sensitivity: "
                              "Sobol indices or a Morris screening)")
+    parser.add_argument("--sensitivity-figure", metavar="FILE.png",
+                        help="the indices' figure (figures.py DIR --only sensitivity), "
+                             "shown in the sensitivity section by its path from the "
+                             "report's folder")
     parser.add_argument("--counterfactuals", nargs="+", metavar="CF_RUN_DIR",
                         default=[], help="runs of counterfactual scenarios, with the "
                                          "reference run's replication seeds")
@@ -167,6 +179,8 @@ def parse_args(argv):
                      f"{len(args.folders)} folders")
     args.calibration = args.folders[0] if len(args.folders) == 2 else None
     args.run = args.folders[-1]
+    if args.sensitivity_figure and not args.sensitivity:
+        parser.error("--sensitivity-figure: needs --sensitivity (the indices it draws)")
     if args.readme and not args.counterfactuals:
         parser.error("--readme: needs --counterfactuals (the runs the table is made of)")
     if args.overlap and not args.calibration:
@@ -373,6 +387,175 @@ def convergence_section(path):
     return lines
 
 
+# --- scale convergence from runs or a sweep -------------------------------------------
+
+# The quantities the scale-convergence table compares: summary.csv column, label.
+SCALE_METRICS = [
+    ("peak_active", "peak active"),
+    ("killed", "killed"),
+    ("detained", "detained"),
+    ("regions_joined", "regions joined"),
+    ("peak_hour", "peak hour"),
+]
+SCALE_OUTCOMES = ["order_restored", "elite_prevails", "regime_collapse", "unresolved"]
+SCALE_PATH = "scenario.agent_scale"
+# Two samples are told apart when the two-sample test's p is below this.
+SCALE_ALPHA = 0.05
+
+
+def scale_groups(paths):
+    """{agent_scale: summary frame} from a sweep folder over scenario.agent_scale
+    (sweep.csv, one group per point) or from run folders at different scales (each
+    one's summary.csv, its scale from its scenario.cfg)."""
+    wanted = ["outcome"] + [c for c, _ in SCALE_METRICS]
+    if len(paths) == 1 and os.path.isdir(paths[0]) and \
+            uc.has_file(paths[0], "sweep.csv"):
+        path = uc.data_path(paths[0], "sweep.csv")
+        if SCALE_PATH not in uc.read_header(path):
+            raise uc.AnalysisError(f"--convergence: {path}: expected a sweep over "
+                                   f"{SCALE_PATH}, found no such column",
+                                   uc.EX_DATAERR)
+        frame = uc.read_csv(path, [SCALE_PATH] + wanted, what=path)
+        groups = {float(k): g for k, g in frame.groupby(SCALE_PATH)}
+    else:
+        groups = {}
+        for folder in paths:
+            uc.run_folder(folder)
+            scale = uc.scenario_setting(folder, "scenario", "agent_scale", None)
+            if scale is None:
+                raise uc.AnalysisError(f"--convergence: {folder}/scenario.cfg: expected "
+                                       "scenario.agent_scale, found none", uc.EX_DATAERR)
+            if scale in groups:
+                raise uc.AnalysisError(f"--convergence: {folder}: expected runs at "
+                                       f"different scales, found agent_scale {scale:g} "
+                                       "twice", uc.EX_DATAERR)
+            groups[scale] = uc.read_run(folder, "summary.csv", wanted)
+    if len(groups) < 2:
+        raise uc.AnalysisError("--convergence: expected runs at two scales or more, "
+                               f"found {len(groups)}", uc.EX_DATAERR)
+    return dict(sorted(groups.items()))
+
+
+# The two tests are written here rather than taken from scipy: scipy is not among the
+# packages the project installs (pandas and matplotlib, without recommends), and each
+# is a few lines of a textbook formula.
+
+def two_sample_p(a, b):
+    """The two-sample Kolmogorov-Smirnov test's p, or NaN when either is empty: D, the
+    largest gap between the two empirical distribution functions, and the asymptotic
+    p = Q_KS((sqrt(Ne) + 0.12 + 0.11 / sqrt(Ne)) D), Ne = n m / (n + m), with
+    Q_KS(x) = 2 sum_j (-1)^(j-1) exp(-2 j^2 x^2) (Stephens 1970; Press et al.,
+    Numerical Recipes, 14.3), good for Ne of 4 and more: NaN below (too few
+    replications to tell)."""
+    import numpy as np
+    a = np.sort(a.dropna().to_numpy(dtype=float))
+    b = np.sort(b.dropna().to_numpy(dtype=float))
+    if len(a) == 0 or len(b) == 0:
+        return math.nan
+    at = np.concatenate([a, b])
+    d = float(np.max(np.abs(np.searchsorted(a, at, side="right") / len(a)
+                            - np.searchsorted(b, at, side="right") / len(b))))
+    ne = len(a) * len(b) / (len(a) + len(b))
+    if ne < 4:
+        return math.nan
+    x = (math.sqrt(ne) + 0.12 + 0.11 / math.sqrt(ne)) * d
+    if x < 0.2:
+        return 1.0  # the series is 1 to double precision there
+    total = sum((-1) ** (j - 1) * math.exp(-2.0 * j * j * x * x) for j in range(1, 101))
+    return min(1.0, max(0.0, 2.0 * total))
+
+
+def share_p(a, b):
+    """Fisher's exact test's two-sided p for two shares (a and b: 0/1 per
+    replication): the probability, given the margins, of every 2x2 table no more
+    likely than the one observed (hypergeometric)."""
+    n1, n2 = len(a), len(b)
+    k1, k2 = int(a.sum()), int(b.sum())
+    k = k1 + k2
+    total = math.comb(n1 + n2, k)
+
+    def prob(x):
+        return math.comb(n1, x) * math.comb(n2, k - x) / total
+    observed = prob(k1)
+    p = sum(prob(x) for x in range(max(0, k - n2), min(k, n1) + 1)
+            if prob(x) <= observed * (1 + 1e-9))
+    return min(1.0, p)
+
+
+def p_text(p):
+    if isnan(p):
+        return "—"
+    return f"{p:.2g}" + (" (apart)" if p < SCALE_ALPHA else "")
+
+
+def scale_text(scale):
+    return f"{scale:g}"
+
+
+def scale_convergence_section(paths, run_scale, misses):
+    """The outputs at each agent_scale against the finest: medians (shares for the
+    outcomes), and the two-sample p of each coarser scale against the finest
+    (Kolmogorov-Smirnov for the quantities, Fisher's exact test for the shares). A
+    quantity the finest scale tells apart from the run's own scale is a miss: the
+    report's medians would move at person level."""
+    groups = scale_groups(paths)
+    scales = list(groups)
+    finest = scales[0]
+    coarse = scales[1:]
+    ns = ", ".join(f"{len(groups[k])} at {scale_text(k)}" for k in scales)
+    lines = [f"The outputs by persons per agent (`{SCALE_PATH}`): replications {ns}. "
+             "Each coarser scale against the finest, "
+             f"{scale_text(finest)}: the two-sample Kolmogorov-Smirnov p of each "
+             "quantity, Fisher's exact p of each outcome's share; \"apart\" when p < "
+             f"{SCALE_ALPHA}: the coarser scale's distribution can be told from the "
+             "finest's; \"—\" where too few replications (n m / (n + m) < 4) to "
+             "test.", ""]
+    head = ["quantity"] + [f"median, {scale_text(k)}" for k in scales] + \
+        [f"p, {scale_text(k)} vs {scale_text(finest)}" for k in coarse]
+    lines += ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    apart = []
+    for column, label in SCALE_METRICS:
+        row = [label] + [fmt(float(groups[k][column].median())) for k in scales]
+        for k in coarse:
+            p = two_sample_p(groups[k][column], groups[finest][column])
+            row.append(p_text(p))
+            if not isnan(p) and p < SCALE_ALPHA:
+                apart.append((k, label, p))
+        lines.append("| " + " | ".join(row) + " |")
+    for outcome in SCALE_OUTCOMES:
+        flags = {k: (groups[k]["outcome"] == outcome).astype(float) for k in scales}
+        if not any(f.sum() for f in flags.values()):
+            continue
+        row = [f"{outcome.replace('_', ' ')} (share)"] + \
+            [f"{flags[k].mean():.0%}" for k in scales]
+        for k in coarse:
+            p = share_p(flags[k], flags[finest])
+            row.append(p_text(p))
+            if p < SCALE_ALPHA:
+                apart.append((k, f"{outcome} share", p))
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    if not apart:
+        lines.append("No coarser scale is told apart from the finest in any quantity.")
+    else:
+        lines.append("Told apart from the finest scale: " + "; ".join(
+            f"{label} at {scale_text(k)} (p = {p:.2g})" for k, label, p in apart) + ".")
+    if run_scale is not None and run_scale in groups and run_scale != finest:
+        own = [(label, p) for k, label, p in apart if k == run_scale]
+        for label, p in own:
+            misses.append(f"scale convergence: {label} at the run's agent_scale "
+                          f"{scale_text(run_scale)} is told apart from "
+                          f"{scale_text(finest)} (p = {p:.2g})")
+        lines += ["", f"The report's run is at agent_scale {scale_text(run_scale)}: "
+                  + (f"{len(own)} of its quantities differ from the finest scale (listed "
+                     "with the misses)." if own else "none of its quantities can be "
+                     "told from the finest scale.")]
+    elif run_scale is not None and run_scale not in groups:
+        lines += ["", f"The report's run is at agent_scale {scale_text(run_scale)}, "
+                  "which is not among the scales compared: sweep it too to judge it."]
+    return lines
+
+
 ANALYTIC_LINES = [
     (re.compile(r"granovetter sd ([0-9.eE+-]+): share ([0-9.eE+-]+), fixed point "
                 r"([0-9.eE+-]+)"),
@@ -520,6 +703,20 @@ def own_values_section(rows, own_rows, run_dir, own_dir):
                      f"{verdict(ok)} | {o_text} | {verdict(o_ok)} |")
     return lines + ["", f"This run: {mine_n} of {total} pass; the scenario's own "
                         f"values: {own_n} of {total}."], mine_n, own_n
+
+
+def sensitivity_figure_lines(figure, output):
+    """A Markdown image of the indices' figure, linked by its path from the report's
+    folder (so that it shows where the report is read); refused when it is missing."""
+    if not figure:
+        return []
+    if not os.path.isfile(figure):
+        raise uc.AnalysisError(f"--sensitivity-figure: {figure}: no such file",
+                               uc.EX_NOINPUT)
+    link = os.path.relpath(os.path.abspath(figure),
+                           os.path.dirname(os.path.abspath(output)))
+    return ["", f"![The sensitivity indices with their intervals]({link})", "",
+            "The same indices drawn by `analysis/figures.py DIR --only sensitivity`."]
 
 
 # --- counterfactuals --------------------------------------------------------------------
@@ -687,10 +884,12 @@ def report(args):
     cmd = " ".join(["analysis/validation.py"] + (["CALIBRATION"] if calibration else [])
                    + ["RUN", "-o", "docs/validation.md"]
                    + (["--case", args.case] if args.case else [])
-                   + (["--convergence", "FILE.csv"] if args.convergence else [])
+                   + (["--convergence", "SCALE_SWEEP"] if args.convergence else [])
                    + (["--analytic", "build/tests/model/test_model"]
                       if args.analytic else [])
                    + (["--sensitivity", "DIR"] if args.sensitivity else [])
+                   + (["--sensitivity-figure", "FILE.png"]
+                      if args.sensitivity_figure else [])
                    + (["--counterfactuals", "RUN_OF_EACH_COUNTERFACTUAL..."]
                       if args.counterfactuals else [])
                    + (["--readme", "README.md"] if args.readme else [])
@@ -728,9 +927,17 @@ def report(args):
     lines += onset_section(rows, misses)
     lines += ["", f"{h2} Calibration", ""] + calibration_section(calibration, sources,
                                                                misses)
-    lines += ["", f"{h2} Scale convergence", ""] + convergence_section(args.convergence)
+    if args.convergence and not (len(args.convergence) == 1 and
+                                 os.path.isfile(args.convergence[0])):
+        run_scale = uc.scenario_setting(run_dir, "scenario", "agent_scale", None)
+        lines += ["", f"{h2} Scale convergence", ""] + scale_convergence_section(
+            args.convergence, run_scale, misses)
+    else:
+        lines += ["", f"{h2} Scale convergence", ""] + convergence_section(
+            args.convergence[0] if args.convergence else None)
     lines += ["", f"{h2} Analytic checks", ""] + analytic_section(args.analytic, misses)
-    lines += ["", f"{h2} Sensitivity", ""] + sensitivity_section(args.sensitivity)
+    lines += ["", f"{h2} Sensitivity", ""] + sensitivity_section(args.sensitivity) + \
+        sensitivity_figure_lines(args.sensitivity_figure, args.output)
     if args.own_values:
         oargs = record.parse_args([uc.run_folder(args.own_values), "--format", "png"])
         oargs.record, oargs.regions, oargs.record_start = (args.record, args.regions,

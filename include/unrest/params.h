@@ -725,6 +725,13 @@ void *ur_params_add(struct ur_params *p, const char *list);
  * judges it on the file's tree, with its messages. */
 int ur_params_set(struct ur_params *p, const char *set);
 
+/* Whether paths a and b (as --set spells them) name one setting of p: the same field
+ * whether a list item is addressed by [N] or by [id] (`government.actions.[8].delay`
+ * and `government.actions.[blackout].delay` when the blackout is item 8), and a
+ * lognormal's `mu` and `median` (mu = log median: one value given either way). 0 when
+ * either names no setting of p. */
+int ur_params_same_setting(const struct ur_params *p, const char *a, const char *b);
+
 /* Checks between settings that pass on their own (a rollback after the rise, off
  * level under throttled, the run's size, the elite's region): for each failure,
  * report(context, path, where, message) with the path the message names, up to two

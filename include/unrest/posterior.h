@@ -63,6 +63,13 @@ size_t ur_posterior_parameters(const struct ur_posterior *posterior);
 const char *ur_posterior_parameter(const struct ur_posterior *posterior, size_t j);
 /* Whether a setting path (as --set or a sweep spells it) is one of the parameters. */
 int ur_posterior_names(const struct ur_posterior *posterior, const char *path);
+/* The parameter (its index j) that a setting path names in params, the scenario's:
+ * spelt as its column is, or another way to the same setting (a list item by [N] for
+ * the column's [id] or the other way round, a lognormal's mu for its median:
+ * ur_params_same_setting). -1 when it names none. --set, a sweep and a sensitivity
+ * analysis refuse such a path: each replication's drawn row would replace its value. */
+long ur_posterior_column_of(const struct ur_posterior *posterior,
+			    const struct ur_params *params, const char *path);
 double ur_posterior_value(const struct ur_posterior *posterior, size_t row, size_t j);
 /* Row's weight, normalized: the weights sum to 1. */
 double ur_posterior_weight(const struct ur_posterior *posterior, size_t row);

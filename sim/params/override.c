@@ -306,3 +306,67 @@ int ur_params_set(struct ur_params *p, const char *set)
 	}
 	return -1;
 }
+
+/* The storage a path names in p, or NULL when it names none. Walks as ur_params_set
+ * does, without its judgement of the value: every list item by [N] or [id] alike,
+ * present or absent optional groups alike (their storage is there either way). A
+ * lognormal's mu and median are one setting (mu = log median: exactly one of them is
+ * given), located at median. */
+static const char *locate(const struct ur_params *p, const char *path)
+{
+	struct sc_segment seg[16];
+	size_t nseg;
+	const struct sc_node *node = sc_schema_root();
+	char *base = (char *)(uintptr_t)p;
+
+	if (sc_split_path(path, seg, sizeof seg / sizeof seg[0], &nseg) != 0)
+		return NULL;
+	for (size_t i = 0; i < nseg; i++) {
+		bool last = i + 1 == nseg;
+		if (seg[i].bracket)
+			return NULL;
+		const struct sc_node *child = sc_child(node, seg[i].text);
+		if (!child)
+			return NULL;
+		switch (child->type) {
+		case SC_GROUP:
+			if (last)
+				return NULL;
+			base += child->offset;
+			node = child;
+			break;
+		case SC_LIST: {
+			if (last || !seg[i + 1].bracket || i + 2 == nseg)
+				return NULL;
+			base = find_item(child, base, seg[i + 1].text);
+			if (!base)
+				return NULL;
+			node = child;
+			i++;
+			break;
+		}
+		case SC_DIST: {
+			if (i + 2 != nseg || seg[i + 1].bracket)
+				return NULL;
+			for (int k = 0; k < SC_DP_COUNT; k++) {
+				enum sc_dist_param prm = (enum sc_dist_param)k;
+				if (strcmp(sc_dist_param(prm)->name, seg[i + 1].text) != 0)
+					continue;
+				if (prm == SC_DP_MU)
+					prm = SC_DP_MEDIAN;
+				return base + child->offset + sc_dist_param(prm)->offset;
+			}
+			return NULL;
+		}
+		default:
+			return last ? base + child->offset : NULL;
+		}
+	}
+	return NULL;
+}
+
+int ur_params_same_setting(const struct ur_params *p, const char *a, const char *b)
+{
+	const char *x = locate(p, a);
+	return x && x == locate(p, b);
+}

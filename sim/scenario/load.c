@@ -572,15 +572,25 @@ static struct ur_scenario *finish_load(struct loader *L, struct cf_setting *cfg,
 	if (!L->bad && !L->usage && !L->nomem)
 		sc_posterior_load(L, cfg, inherit);
 	/* A --set of a column the posterior draws would be overridden in every
-	 * replication, silently: refused. (The scenario file's own value is the
+	 * replication, silently: refused, under any of its names (a list item by [N]
+	 * or [id], a lognormal's mu or median). (The scenario file's own value is the
 	 * default the posterior replaces, as documented.) */
 	for (size_t i = 0; L->sc->posterior && i < nsets; i++) {
+		const struct ur_posterior *P = L->sc->posterior;
 		char path[PATH_SIZE];
 		snprintf(path, sizeof path, "%.*s", (int)strcspn(sets[i], "="), sets[i]);
-		if (ur_posterior_names(L->sc->posterior, path))
+		long j = ur_posterior_column_of(P, &L->sc->params, path);
+		if (j < 0)
+			continue;
+		const char *column = ur_posterior_parameter(P, (size_t)j);
+		if (ur_posterior_names(P, path))
 			sc_report_usage(L, sets[i], path, "expected a setting the scenario's "
 					"posterior does not draw, found a column of %s",
-					ur_posterior_name(L->sc->posterior));
+					ur_posterior_name(P));
+		else
+			sc_report_usage(L, sets[i], path, "expected a setting the scenario's "
+					"posterior does not draw, found its column %s by another "
+					"name (%s)", column, ur_posterior_name(P));
 	}
 	check_posterior_columns(L, cfg);
 	if (L->bad || L->usage || L->nomem || L->missing)

@@ -762,23 +762,36 @@ const char *ur_posterior_parameter(const struct ur_posterior *P, size_t j)
 	return P->params[j];
 }
 
-/* Paths compare after splitting, so that "a.[2].b" and "a[2].b" are one setting. */
-int ur_posterior_names(const struct ur_posterior *P, const char *path)
+/* Whether two paths are spelt alike, segment by segment: compared after splitting, so
+ * that "a.[2].b" and "a[2].b" are one setting. */
+static bool same_spelling(const char *x, const char *y)
 {
 	struct sc_segment a[16], b[16];
 	size_t na, nb;
-	if (sc_split_path(path, a, 16, &na) != 0)
-		return 0;
-	for (size_t j = 0; j < P->nparams; j++) {
-		if (sc_split_path(P->params[j], b, 16, &nb) != 0 || na != nb)
-			continue;
-		size_t i = 0;
-		while (i < na && a[i].bracket == b[i].bracket && strcmp(a[i].text, b[i].text) == 0)
-			i++;
-		if (i == na)
+	if (sc_split_path(x, a, 16, &na) != 0 || sc_split_path(y, b, 16, &nb) != 0 || na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].bracket != b[i].bracket || strcmp(a[i].text, b[i].text) != 0)
+			return false;
+	return true;
+}
+
+int ur_posterior_names(const struct ur_posterior *P, const char *path)
+{
+	for (size_t j = 0; j < P->nparams; j++)
+		if (same_spelling(path, P->params[j]))
 			return 1;
-	}
 	return 0;
+}
+
+long ur_posterior_column_of(const struct ur_posterior *P, const struct ur_params *params,
+			    const char *path)
+{
+	for (size_t j = 0; j < P->nparams; j++)
+		if (same_spelling(path, P->params[j]) ||
+		    (params && ur_params_same_setting(params, P->params[j], path)))
+			return (long)j;
+	return -1;
 }
 
 double ur_posterior_value(const struct ur_posterior *P, size_t row, size_t j)

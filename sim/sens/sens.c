@@ -674,6 +674,48 @@ static bool differs(const char *dir, const char *name, const char *text, size_t 
 	return !same;
 }
 
+/* With --resume, whether dir's scenario.cfg (when it exists) is another scenario than
+ * `resolved`. Compared as a sweep compares them (ur_scenario_text_fold): the files the
+ * scenario names (record, regions, posterior) count by their content, not by the
+ * absolute paths the printout gives them, so a folder made in one copy of the tree
+ * resumes in another (or on a node that mounts it elsewhere). */
+static bool other_scenario(const char *dir, const char *resolved)
+{
+	char *path = join(dir, "scenario.cfg");
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	free(path);
+	if (!f)
+		return false;
+	uint64_t h = 14695981039346656037ull;
+	char *text = NULL;
+	size_t size = 0, len = 0, got;
+	bool bad = false;
+	for (;;) {
+		if (len == size) {
+			size_t grown = size ? 2 * size : 65536;
+			char *t = realloc(text, grown);
+			if (!t) {
+				bad = true;
+				break;
+			}
+			text = t;
+			size = grown;
+		}
+		got = fread(text + len, 1, size - len, f);
+		if (got == 0)
+			break;
+		len += got;
+	}
+	bad = bad || ferror(f);
+	fclose(f);
+	/* An unreadable copy cannot be shown to be the same analysis. */
+	if (!bad)
+		h = ur_scenario_text_fold(h, text, len);
+	free(text);
+	return bad || h != ur_scenario_text_fold(14695981039346656037ull, resolved,
+						 strlen(resolved));
+}
+
 /* ---- the analysis ------------------------------------------------------------------- */
 
 int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
@@ -734,7 +776,7 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 		fail(result, UR_RUN_SOFTWARE, "out of memory");
 		goto done;
 	}
-	if (o->resume && (differs(dir, "scenario.cfg", resolved, strlen(resolved)) ||
+	if (o->resume && (other_scenario(dir, resolved) ||
 			  differs(dir, "points.cfg", text, len))) {
 		result->status = UR_RUN_CANTCREAT;
 		snprintf(result->message, sizeof result->message, "--resume: %.300s holds "

@@ -346,13 +346,21 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 		bool clash = false;
 		for (size_t j = 0; j < sw->spec->nparams; j++) {
 			const struct ur_sweep_param_spec *q = &sw->spec->params[j];
-			if (!ur_posterior_names(posterior, q->path))
+			/* Under any of its names: a list item by [N] or [id], a lognormal's
+			 * mu or median. */
+			long column = ur_posterior_column_of(posterior,
+							     ur_scenario_params(sw->base), q->path);
+			if (column < 0)
 				continue;
-			char text[1024];
+			char text[1024], named[300] = "";
+			if (!ur_posterior_names(posterior, q->path))
+				snprintf(named, sizeof named, ", %.200s, by another name",
+					 ur_posterior_parameter(posterior, (size_t)column));
 			snprintf(text, sizeof text, "%s:%u: %s: expected a setting the scenario's "
-				 "posterior does not draw, found a column of %s (each replication "
+				 "posterior does not draw, found a column of %s%s (each replication "
 				 "takes it from its drawn row): sweep it, or leave it to the "
-				 "posterior", path, q->line, q->path, ur_posterior_name(posterior));
+				 "posterior", path, q->line, q->path, ur_posterior_name(posterior),
+				 named);
 			ur_sweep_diag_add(diag, text);
 			clash = true;
 		}

@@ -12,6 +12,15 @@
   untouched.
 - The analytic checks read from test_model's output; a line off by more than 0.01 is
   a miss.
+- The scale convergence from a synthetic sweep over scenario.agent_scale and from run
+  folders at two scales: medians by scale, the two-sample p of each coarser scale
+  (1 for the same values, "apart" for a doubled peak or a changed outcome), a
+  quantity told apart at the run's own scale listed with the misses; runs at one scale
+  twice and a sweep over another setting refused (65).
+- A real tiny Sobol analysis of the reference (`unrestsim sensitivity`) and its figure
+  by figures.py in the report: S1 and ST with intervals for the peak, killed,
+  detained and every outcome share, the figure linked from the report's folder, a
+  missing figure refused (66).
 - A real small run of the reference scenario: the report has every section; its
   manifest names the record and its hash, and a changed record is warned about.
 - A run of a scenario without a record (minimal.cfg) is refused by validation.py and
@@ -32,6 +41,7 @@ Usage: check_validation.py UNRESTSIM SOURCE_ROOT
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -381,6 +391,152 @@ def test_cases(tmp):
     ok(status == 64 and "calibration folder" in err,
        "--overlap without a calibration folder is a usage error", err)
 
+def with_scale(run, scale):
+    """The synthetic run's scenario.cfg with scenario.agent_scale = scale."""
+    path = os.path.join(run, "scenario.cfg")
+    text = open(path, encoding="utf-8").read()
+    write(path, text.replace('  name = "synthetic";\n',
+                             f'  name = "synthetic";\n  agent_scale = {scale:.1f};\n'))
+
+
+def test_scale_convergence(tmp):
+    """The scale-convergence table from a sweep over scenario.agent_scale and from run
+    folders at different scales; a quantity told apart at the run's own scale is a
+    miss; bad inputs refused."""
+    record = os.path.join(tmp, "record.csv")
+    regions = os.path.join(tmp, "regions.csv")
+    run = os.path.join(tmp, "scaled")
+    synthetic_run(run, record, regions)
+    with_scale(run, 100)
+    # Scale 10 has the values of scale 1 (p = 1); scale 100 doubles the peak and
+    # ends every replication in regime collapse: both told apart from 1.
+    sweep = os.path.join(tmp, "scale-sweep")
+    os.makedirs(sweep)
+    rows = ["point,scenario.agent_scale,rep,seed,outcome,peak_active,peak_hour,"
+            "regions_joined,killed,detained"]
+    for point, scale in enumerate((1, 10, 100)):
+        for k in range(REPS):
+            peak = 1000 + 10 * k if scale < 100 else 2000 + 10 * k
+            outcome = "order_restored" if scale < 100 else "regime_collapse"
+            rows.append(f"{point},{scale}.0,{k},0x{k + 1:016x},{outcome},{peak},40,3,"
+                        f"{50 + k},{200 + k}")
+    write(os.path.join(sweep, "sweep.csv"), "\n".join(rows) + "\n")
+    report = os.path.join(tmp, "scale.md")
+    status, _, err = script("validation.py", run, "-o", report, "--convergence", sweep)
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    peak = line_starting(text, "| peak active |")
+    killed = line_starting(text, "| killed |")
+    share = line_starting(text, "| order restored (share) |")
+    ok(status == 0 and "| quantity | median, 1 | median, 10 | median, 100 | p, 10 vs 1 | "
+       "p, 100 vs 1 |" in text
+       and peak.startswith("| peak active | 1,095 | 1,095 | 2,095 | 1 |")
+       and "(apart)" in peak.split("|")[-2]
+       and killed.startswith("| killed | 59.5 | 59.5 | 59.5 | 1 | 1 |")
+       and share.startswith("| order restored (share) | 100% | 100% | 0% | 1 |"),
+       "a sweep over agent_scale: medians by scale, p of each coarser scale against "
+       "the finest (1 for the same values, apart for a doubled peak)", err, peak,
+       killed, share)
+    ok("- scale convergence: peak active at the run's agent_scale 100 is told apart "
+       "from 1" in text and "- scale convergence: order_restored share at the run's "
+       "agent_scale 100" in text and "- scale convergence: killed" not in text,
+       "a quantity told apart at the run's own scale is listed with the misses")
+    # The same from run folders, one per scale.
+    runs = []
+    for scale in (1, 10):
+        folder = os.path.join(tmp, f"run-at-{scale}")
+        synthetic_run(folder, record, regions)
+        with_scale(folder, scale)
+        runs.append(folder)
+    status, _, err = script("validation.py", run, "-o", report, "--convergence", *runs)
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and line_starting(text, "| peak active |").startswith(
+        "| peak active | 7,000 | 7,000 | 1 |")
+       and "No coarser scale is told apart from the finest in any quantity." in text
+       and "at agent_scale 100, which is not among the scales compared" in text,
+       "run folders at two scales: their medians and p = 1 for the same values; the "
+       "report's run at a third scale is said to be not compared", err)
+    few = os.path.join(tmp, "run-at-1-few")
+    synthetic_run(few, record, regions)
+    with_scale(few, 1)
+    with open(os.path.join(few, "summary.csv"), encoding="utf-8") as f:
+        head = f.readlines()[:4]
+    write(os.path.join(few, "summary.csv"), "".join(head))
+    status, _, err = script("validation.py", run, "-o", report, "--convergence", few,
+                            runs[1])
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    ok(status == 0 and line_starting(text, "| peak active |").endswith("| — |"),
+       "three replications against twenty: too few to test, a dash, not a p", err,
+       line_starting(text, "| peak active |"))
+    status, _, err = script("validation.py", run, "-o", report + "2", "--convergence",
+                            runs[0], runs[0])
+    ok(status == 65 and "found agent_scale 1 twice" in err
+       and not os.path.exists(report + "2"),
+       "two runs at one scale are refused (65), nothing written", err)
+    other = os.path.join(tmp, "not-a-scale-sweep")
+    os.makedirs(other)
+    write(os.path.join(other, "sweep.csv"), "point,agents.w_s,rep,seed,outcome\n"
+                                            "0,0.5,0,0x1,order_restored\n")
+    status, _, err = script("validation.py", run, "-o", report + "2", "--convergence",
+                            other)
+    ok(status == 65 and "expected a sweep over scenario.agent_scale" in err
+       and not os.path.exists(report + "2"),
+       "a sweep over another setting is refused (65)", err)
+
+
+def test_sensitivity_real(tmp):
+    """A real (tiny) Sobol analysis of the reference and its figure by figures.py, in
+    the report: first-order and total indices with intervals for the peak, killed,
+    detained and every outcome share, and the figure linked from the report."""
+    scen = os.path.join(tmp, "short.cfg")
+    write(scen, f'base = "{os.path.join(SRC, "scenarios", "calibration", "kazakhstan-2022-own-values.cfg")}";\n'
+                'scenario = { horizon = 120.0; agent_scale = 100.0; };\n')
+    sfile = os.path.join(tmp, "sobol.cfg")
+    write(sfile, 'scenario = "short.cfg";\nseed = 3;\nmethod = "sobol";\nsamples = 4;\n'
+                 'replications = 1;\nbootstrap = 100;\nparameters = (\n'
+                 '  { path = "agents.w_s"; min = 7.2; max = 8.8; },\n'
+                 '  { path = "casualties.base_rate"; dist = "loguniform"; min = 0.019; '
+                 'max = 0.076; }\n);\n'
+                 'outputs = [ "peak_active", "killed", "detained", '
+                 '"outcome.order_restored", "outcome.elite_prevails", '
+                 '"outcome.regime_collapse", "outcome.unresolved" ];\n')
+    sens = os.path.join(tmp, "sens")
+    done = subprocess.run([BIN, "sensitivity", sfile, "-o", sens, "-q"],
+                          capture_output=True, text=True)
+    if not ok(done.returncode == 0, "a tiny Sobol analysis of the reference",
+              done.stderr):
+        return
+    figs = os.path.join(tmp, "docs", "img")
+    status, _, err = script("figures.py", sens, "-o", figs, "--only", "sensitivity",
+                            "--format", "png")
+    figure = os.path.join(figs, "sensitivity.png")
+    if not ok(status == 0 and os.path.getsize(figure) > 10000,
+              "figures.py draws its indices", err):
+        return
+    kz = os.path.join(tmp, "kz-sens")
+    done = subprocess.run([BIN, "run", scen, "-r", "2", "-q", "-o", kz],
+                          capture_output=True, text=True)
+    report = os.path.join(tmp, "docs", "validation.md")
+    status, _, err = script("validation.py", kz, "-o", report, "--sensitivity", sens,
+                            "--sensitivity-figure", figure)
+    text = open(report, encoding="utf-8").read() if status == 0 else ""
+    outputs = ["peak_active", "killed", "detained", "outcome.order_restored",
+               "outcome.elite_prevails", "outcome.regime_collapse",
+               "outcome.unresolved"]
+    rows = [line_starting(text, f"| {o} | agents.w_s |") for o in outputs]
+    ok(status == 0 and all(rows)
+       and "| peak_active | casualties.base_rate |" in text
+       and re.search(r"\| peak_active \| agents\.w_s \| -?[0-9.]+ \[-?[0-9.]+, "
+                     r"-?[0-9.]+\] \| -?[0-9.]+ \[-?[0-9.]+, -?[0-9.]+\] \|",
+                     rows[0]),
+       "the report has S1 and ST with intervals for the peak, killed, detained and "
+       "each outcome share", err, *rows[:2])
+    ok("![The sensitivity indices with their intervals](img/sensitivity.png)" in text,
+       "and shows the figure by its path from the report's folder")
+    status, _, err = script("validation.py", kz, "-o", report + "2", "--sensitivity",
+                            sens, "--sensitivity-figure", figure + ".none")
+    ok(status == 66 and not os.path.exists(report + "2"),
+       "a missing figure is refused (66), nothing written", err)
+
 
 def test_real_runs(tmp):
     kz = os.path.join(tmp, "kz")
@@ -451,6 +607,8 @@ def main():
     try:
         test_synthetic(tmp)
         test_cases(tmp)
+        test_scale_convergence(tmp)
+        test_sensitivity_real(tmp)
         test_real_runs(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

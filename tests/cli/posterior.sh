@@ -101,6 +101,68 @@ else
 	not_ok "--set of a posterior's column is refused" "status $got" "$(head -c 300 "$tmp/set.err")"
 fi
 
+# A drawn setting under another name: a list item by [N] where the column says [id],
+# or the other way round, names the same setting, and is refused as the column is
+# (ur_posterior_column_of); a lognormal's mu where the column is its median is one
+# value too, refused by the distribution's own rule (one of the two, status 65); a
+# distribution's family changed under a drawn parameter leaves the rows unable to
+# apply, refused at the posterior's rows (65). Nothing runs in any case.
+mkdir -p "$tmp/al"
+cat >"$tmp/al/post.csv" <<'CSV'
+regions.[EAST].hardship,regions.[1].police,government.actions.[rollback].delay.median,weight
+0.7,50,5,1
+0.9,70,7,1
+CSV
+printf 'base = "%s";\nscenario = { horizon = 24.0; posterior = "post.csv"; };\n' "$minimal" >"$tmp/al/a.cfg"
+alias_refused() {
+	name=$1 want=$2 message=$3
+	shift 3
+	(cd "$tmp/al" && "$bin" run a.cfg "$@" -o "$tmp/al/out" -q) >"$tmp/al.out" 2>"$tmp/al.err"
+	got=$?
+	if [ $got -eq "$want" ] && grep -qF -- "$message" "$tmp/al.err" && [ ! -e "$tmp/al/out" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "status $got, expected $want" "$(head -c 400 "$tmp/al.err")"
+	fi
+	rm -rf "$tmp/al/out"
+}
+alias_refused "--set of a drawn [id] column by its index is refused (64)" 64 \
+	"--set regions.[0].hardship=0.5: regions.[0].hardship: expected a setting the scenario's posterior does not draw, found its column regions.[EAST].hardship by another name (post.csv)" \
+	--set 'regions.[0].hardship=0.5'
+alias_refused "--set of a drawn [N] column by its id is refused (64)" 64 \
+	"--set regions.[WEST].police=65: regions.[WEST].police: expected a setting the scenario's posterior does not draw, found its column regions.[1].police by another name (post.csv)" \
+	--set 'regions.[WEST].police=65'
+alias_refused "--set of a drawn action's field by its index is refused (64)" 64 \
+	"found its column government.actions.[rollback].delay.median by another name" \
+	--set 'government.actions.[0].delay.median=4'
+alias_refused "--set of a lognormal's mu where its median is drawn is refused (65)" 65 \
+	"government.actions.[0].delay.median: must not be given with mu" \
+	--set 'government.actions.[rollback].delay.mu=1.5'
+alias_refused "--set of a drawn distribution's family is refused at the rows (65)" 65 \
+	"post.csv:2: government.actions.[rollback].delay.median: expected a value this scenario's setting takes as --set would" \
+	--set 'government.actions.[rollback].delay.dist=normal' \
+	--set 'government.actions.[rollback].delay.mean=5' --set 'government.actions.[rollback].delay.sd=1'
+(cd "$tmp/al" && "$bin" run a.cfg --set 'regions.[0].police=45' -r 2 -o "$tmp/al/ran" -q) 2>"$tmp/al.err"
+if [ -f "$tmp/al/ran/summary.csv" ]; then
+	ok "a --set of a setting beside a drawn one (another region's) runs"
+else
+	not_ok "a setting beside a drawn one runs" "$(head -c 300 "$tmp/al.err")"
+fi
+cat >"$tmp/al/sweep.cfg" <<'CFG'
+scenario = "a.cfg";
+replications = 1;
+design = "grid";
+parameters = ( { path = "regions.[0].hardship"; values = [ 0.5, 0.6 ]; } );
+CFG
+(cd "$tmp/al" && "$bin" sweep sweep.cfg -o "$tmp/al/sw" -q) >/dev/null 2>"$tmp/al.err"
+got=$?
+if [ $got -eq 65 ] && grep -qF "sweep.cfg:4: regions.[0].hardship: expected a setting the scenario's posterior does not draw, found a column of post.csv, regions.[EAST].hardship, by another name" "$tmp/al.err" &&
+	[ ! -e "$tmp/al/sw" ]; then
+	ok "a sweep of a drawn [id] column by its index is refused at its line, nothing written"
+else
+	not_ok "a sweep of a drawn column by another name is refused" "status $got" "$(head -c 400 "$tmp/al.err")"
+fi
+
 "$bin" run "$src/tests/run/posterior-example.cfg" -r 4 -o "$tmp/example" -q 2>"$tmp/example.err"
 if [ $? -eq 0 ] && head -n 1 "$tmp/example/summary.csv" | grep -q ',posterior_row$'; then
 	ok "the example posterior runs"

@@ -4,9 +4,9 @@
 # the documented columns; -j 1 and -j 2 the same bytes; shards 1..2 of 2 merged by the
 # last the same bytes; a run ended at steps of its folder writes
 # (UNRESTSIM_FAULT=exit:N, as a kill at that instant) or by SIGTERM, then run again
-# with --resume, the bytes of an uninterrupted one; the points' folder a sweep folder
-# that merge accepts; bad files (status 65 with FILE:LINE: PATH: messages, 66) and
-# usage errors (64). Prints TAP for meson. (The shipped examples are checked by
+# with --resume, the bytes of an uninterrupted one, also in another copy of the tree;
+# the points' folder a sweep folder that merge accepts; bad files (status 65 with
+# FILE:LINE: PATH: messages, 66) and usage errors (64). Prints TAP for meson. (The shipped examples are checked by
 # test_sens: loading their 2,560 points' scenarios takes long under sanitizers.)
 # Usage: sens_cli.sh UNRESTSIM SOURCE_ROOT
 set -u
@@ -98,6 +98,39 @@ check "naming the folder" grep -q 'holds another analysis' "$tmp/err"
 check "and leaves it as it was" same_analysis "$tmp/j1" "$tmp/other"
 UNRESTSIM_FAULT=exit:3 "$bin" sensitivity "$tmp/m.cfg" -o "$tmp/other" -q >/dev/null 2>&1
 check "a replacing analysis killed leaves no old indices" test ! -e "$tmp/other/sensitivity.csv"
+
+# One analysis in two checkouts: a scenario that names a file (here a posterior) prints
+# that file's absolute path in scenario.cfg, which differs between two copies of the
+# tree; the analysis's identity is the file's content (ur_scenario_text_fold, as for a
+# sweep: tests/sweep/checkouts.sh). A folder killed in one resumes in the other to the
+# bytes of an uninterrupted analysis; a posterior with other bytes is another analysis,
+# refused.
+for c in one deeper/still/two; do
+	mkdir -p "$tmp/$c"
+	printf 'agents.w_g,weight\n0.9,1\n1.1,1\n' >"$tmp/$c/post.csv"
+	cat >"$tmp/$c/located.cfg" <<EOT
+base = "$minimal";
+scenario = { horizon = 24.0; posterior = "post.csv"; };
+EOT
+	sed 's/"short.cfg"/"located.cfg"/' "$tmp/s.cfg" >"$tmp/$c/s.cfg"
+done
+status "an analysis of a scenario with a posterior succeeds" 0 \
+	"$bin" sensitivity "$tmp/one/s.cfg" -o "$tmp/one/whole" -q
+# Killed in one checkout part way through its points (a write step of the points'
+# sweep), then resumed in the other.
+UNRESTSIM_FAULT=exit:15 "$bin" sensitivity "$tmp/one/s.cfg" -o "$tmp/one/out" -q \
+	>/dev/null 2>&1
+check "(the kill left no indices)" test ! -e "$tmp/one/out/sensitivity.csv"
+cp -R "$tmp/one/out" "$tmp/deeper/still/two/out"
+status "a folder killed in one checkout resumes in another" 0 \
+	"$bin" sensitivity "$tmp/deeper/still/two/s.cfg" -o "$tmp/deeper/still/two/out" -q --resume
+check "to the uninterrupted analysis's indices, points and sweep" sh -c "
+	for f in sensitivity.csv points.csv points.cfg points/sweep.csv points/sweep_stats.csv; do
+		cmp '$tmp/one/whole/'\$f '$tmp/deeper/still/two/out/'\$f || exit 1
+	done"
+printf 'agents.w_g,weight\n0.9,1\n1.2,1\n' >"$tmp/deeper/still/two/post.csv"
+status "a posterior with other bytes is another analysis (73)" 73 \
+	"$bin" sensitivity "$tmp/deeper/still/two/s.cfg" -o "$tmp/deeper/still/two/out" -q --resume
 
 # SIGTERM: stops after a checkpoint with 143, and --resume finishes the same bytes.
 sed -e 's/samples = 8;/samples = 30;/' -e 's/"short.cfg"/"'"$(printf '%s' "$minimal" | sed 's/[\/&]/\\&/g')"'"/' \

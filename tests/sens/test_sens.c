@@ -422,16 +422,18 @@ static void test_same_bytes(void **state)
 static void test_examples(void **state)
 {
 	(void)state;
-	const char *names[] = {"kazakhstan-2022-sobol.cfg", "kazakhstan-2022-morris.cfg"};
+	const char *names[] = {"kazakhstan-2022-sobol.cfg", "kazakhstan-2022-morris.cfg",
+			       "kazakhstan-2022-sobol-quick.cfg"};
+	const uint64_t points[] = {2560, 340, 640};
 	char *root = strdup(scenario_path);
 	char *slash = strrchr(root, '/');
 	assert_non_null(slash);
 	*slash = '\0';
 	char *folder = testutil_path(root, "sensitivity");
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		char *path = testutil_path(folder, names[i]);
 		struct ur_sens_spec *spec = read_spec(path);
-		assert_true(ur_sens_points(spec) == (i == 0 ? 2560u : 340u));
+		assert_true(ur_sens_points(spec) == points[i]);
 		ur_sens_spec_destroy(spec);
 		free(path);
 	}

@@ -40,15 +40,15 @@ count=$(wc -l <"$tmp/commands")
 if [ "$count" -ge 10 ]; then ok "the page has $count commands"; else not_ok "the page has at least 10 commands" "found $count"; fi
 
 # The user's folder: the tree's files, the program on the PATH as `unrestsim`.
-mkdir -p "$tmp/work" "$tmp/bin"
-for d in scenarios analysis tests; do ln -s "$src/$d" "$tmp/work/$d"; done
+mkdir -p "$tmp/tree" "$tmp/bin"
+for d in scenarios analysis tests; do ln -s "$src/$d" "$tmp/tree/$d"; done
 ln -s "$bin" "$tmp/bin/unrestsim"
 i=0
 while IFS= read -r cmd; do
 	i=$((i + 1))
 	want=$(printf '%s\n' "$cmd" | sed -n 's/.*# exit \([0-9][0-9]*\)$/\1/p')
 	[ -n "$want" ] || want=0
-	(cd "$tmp/work" && PATH="$tmp/bin:$PATH" sh -c "$cmd") >"$tmp/out.$i" 2>"$tmp/err.$i" </dev/null
+	(cd "$tmp/tree" && PATH="$tmp/bin:$PATH" sh -c "$cmd") >"$tmp/out.$i" 2>"$tmp/err.$i" </dev/null
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		not_ok "command $i exits $want: $cmd" "exit status $got" "$(head -c 400 "$tmp/err.$i")"
@@ -59,7 +59,7 @@ while IFS= read -r cmd; do
 	fi
 done <"$tmp/commands"
 
-out=$tmp/work/out
+out=$tmp/tree/out
 # Column NAME of a CSV file, one value a line (no quoted commas in these files).
 column() {
 	awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }

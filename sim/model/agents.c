@@ -939,12 +939,14 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 	if (delta != 0) {
 		/* The cross signals, exactly: fixed-point sums of counts (model_internal.h). */
 		const int64_t *step = m->cross_step + r * m->nregions;
+		bool example = m->p->agents.example_cost > 0.0;
 		for (size_t s = 0; s < m->nregions; ++s) {
 			struct model_region *h = &m->region[s];
 			h->cross_fixed += delta * step[s];
 			h->cross = (double)h->cross_fixed * CROSS_UNIT;
-			/* The example follows every region's social signal. */
-			h->stale |= m->p->agents.example_cost > 0.0;
+			/* The example follows every region's social signal; the risk
+			 * does not, so only the example is recomputed. */
+			h->example_stale |= example;
 		}
 		region_security_changed(m, r);
 		if (delta > 0 && !g->joined &&
@@ -984,8 +986,13 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 	unsigned state = tag & TAG_STATE_MASK;
 	if (state >= AGENT_HELD) /* held or dead */
 		return false;
-	if (g->stale)
+	if (g->stale) {
 		region_refresh_risk(m, (size_t)(tag >> TAG_REGION_SHIFT), t);
+		g->example_stale = false;
+	} else if (g->example_stale) {
+		g->example = model_example_cost(m, (size_t)(tag >> TAG_REGION_SHIFT));
+		g->example_stale = false;
+	}
 	struct agent_attr a = m->attr[agent];
 	double need = g->eta * (double)a.h + ((tag & TAG_LPG) ? g->fuel : 0.0);
 	need = need < 0.0 ? 0.0 : need > 1.0 ? 1.0 : need;

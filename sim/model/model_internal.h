@@ -202,6 +202,7 @@ struct model_region {
 	uint32_t n;       /* agents made: those who can act under the region's bound
 			   * on its signal, which the run raises as needed (agents.c) */
 	bool stale;       /* `risk` and `example` must be recomputed before use */
+	bool example_stale; /* `example` alone must be: a signal changed, not security */
 	bool moving;      /* morale is changing: C_r, hence risk, changes with time */
 	int64_t cross_fixed; /* sum_s cross_step[s][r] active_s (see cross_step) */
 

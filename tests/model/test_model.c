@@ -1267,22 +1267,30 @@ static void law_compare(const char *what, double a[LAW_OUTS][LAW_REPS],
 	}
 }
 
+/* The pool's law with the bound against everyone made (seeds from `first` and
+ * `first_all`), into out; asserts that fewer than a tenth are made and that most runs
+ * raised the bound (the law holds where it was raised during the run). */
+static void pool_law_check(const char *what, const struct ur_params *p, uint64_t first,
+			   uint64_t first_all, double out[2][LAW_OUTS][LAW_REPS])
+{
+	struct ur_model_options bound = {0}, all = {.instantiate_all = true};
+	int raised;
+	double made = law_batch(p, first, &bound, out[0], &raised);
+	double everyone = law_batch(p, first_all, &all, out[1], NULL);
+	law_compare(what, out[0], out[1]);
+	print_message("%s: %.0f of %.0f persons made with the bound; %d of %d runs "
+		      "raised it\n", what, made, everyone, raised, LAW_REPS);
+	assert_true(made < 0.1 * everyone);
+	assert_true(raised > LAW_REPS / 2);
+}
+
 static void test_able_law_adults(void **state)
 {
 	(void)state;
 	struct ur_params p = lognormal_pool_params(30000);
 	static double out[2][LAW_OUTS][LAW_REPS];
-	struct ur_model_options bound = {0}, all = {.instantiate_all = true};
-	int raised;
-	double made = law_batch(&p, 2000, &bound, out[0], &raised);
-	double everyone = law_batch(&p, 7000, &all, out[1], NULL);
-	law_compare("adults law", out[0], out[1]);
-	print_message("adults law: %.0f of %.0f persons made with the bound; %d of %d runs "
-		      "raised it\n", made, everyone, raised, LAW_REPS);
+	pool_law_check("adults law", &p, 2000, 7000, out);
 	assert_true(out[0][0][LAW_REPS / 2] > 0.0 || out[0][0][0] > 0.0);
-	assert_true(made < 0.1 * everyone);
-	/* The law holds where the bound was raised during the run: most runs. */
-	assert_true(raised > LAW_REPS / 2);
 }
 
 /* The law of who can act with the example's cost (agents.example_cost): the cost
@@ -1300,15 +1308,7 @@ static void test_able_law_example(void **state)
 	p.agents.example_cost = 0.45;
 	p.agents.example_share = 0.001;
 	static double out[2][LAW_OUTS][LAW_REPS];
-	struct ur_model_options bound = {0}, all = {.instantiate_all = true};
-	int raised;
-	double made = law_batch(&p, 21000, &bound, out[0], &raised);
-	double everyone = law_batch(&p, 26000, &all, out[1], NULL);
-	law_compare("example law", out[0], out[1]);
-	print_message("example law: %.0f of %.0f persons made with the bound; %d of %d runs "
-		      "raised it\n", made, everyone, raised, LAW_REPS);
-	assert_true(made < 0.1 * everyone);
-	assert_true(raised > LAW_REPS / 2);
+	pool_law_check("example law", &p, 21000, 26000, out);
 }
 
 /* Scale convergence on a small scenario of the reference's mechanics (the two regions

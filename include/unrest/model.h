@@ -119,7 +119,8 @@ enum ur_model_event_kind {
 	UR_MEV_POLICE_RETURNED,  /* they return: the region is no longer overwhelmed:
 				  * value = A_r / C_r */
 	UR_MEV_ORDER_RESTORED,   /* national active persons have stayed under
-				  * outcomes.order_threshold for order_window hours:
+				  * outcomes.order_threshold for order_window hours
+				  * after reaching it (one per restoration):
 				  * hour = now (the window's end), value = the hour order
 				  * was restored (the window's start, summary's
 				  * order_restored_hour) */
@@ -204,7 +205,10 @@ struct ur_model_summary {
 	double shutdown_region_hours; /* sum over regions of hours with internet off */
 	double csto_request_hour;     /* NAN when none was made */
 	double csto_troops_peak;      /* the most CSTO troops in the country at once */
-	double order_restored_hour;   /* NAN when order was not restored */
+	double order_restored_hour;   /* the start of the quiet stretch that lasts to
+				       * the horizon, after the crowd reached
+				       * outcomes.order_threshold; NAN when order does
+				       * not hold at the horizon or was never lost */
 	uint64_t events;              /* model events executed, each agent decision one
 				       * event, samples not counted (the `events`
 				       * column) */

@@ -1,6 +1,7 @@
 /*
  * model.c: one replication of the unrest model: creation, the run, samples, outcomes,
- * the fingerprint, the invariant checks, and the state setters part 2 builds on.
+ * the fingerprint, the invariant checks, and the state setters the
+ * government, internet, elite and CSTO mechanisms build on.
  *
  * A run is driven by the engine (engine.h). At creation the model schedules the sample
  * at hour 0, the fuel price rise (and its exogenous rollback), the first arrest and
@@ -11,14 +12,20 @@
  * not counted as events, so neither the sample interval nor the outputs chosen change
  * a run or its summary by a bit.
  *
- * Outcomes. Order is restored at the first instant t such that national active
- * persons were at or above outcomes.order_threshold at some time before t and stay
- * below it over [t, t + order_window]. The capital is "above" while
- * A_r > collapse_ratio C_r; regime collapse is its staying above for collapse_hours
- * with no CSTO troops arriving. At the horizon the outcome is, in this order of
- * precedence: regime_collapse if it happened; elite_prevails if a facility is still
- * held or the capital's police have left their posts; order_restored if it was;
- * unresolved otherwise.
+ * Outcomes. Order holds at the horizon when national active persons have been below
+ * outcomes.order_threshold over at least its last order_window hours, whether or not
+ * they ever reached it: a protest the state deters before it grows counts with one it
+ * ends, so that more force can never lower the share of order restored by preventing
+ * protest (docs/model.md, "Outcomes"). order_restored_hour is the start of that final
+ * quiet stretch when the crowd had reached the threshold before it (the hour the
+ * protest ended), and NAN when it never did (order was never lost). Each time the
+ * crowd falls below the threshold after reaching it and stays below for order_window
+ * hours an order_restored event is reported; reaching the threshold again undoes it.
+ * The capital is "above" while A_r > collapse_ratio C_r; regime collapse is its
+ * staying above for collapse_hours with no CSTO troops arriving. At the horizon the
+ * outcome is, in this order of precedence: regime_collapse if it happened;
+ * elite_prevails if a facility is still held or the capital's police have left their
+ * posts; order_restored if order holds; unresolved otherwise.
  *
  * Fingerprint. A 64-bit hash (ur_rng_mix64 chained) over every event but samples:
  * its time, kind and target, the number of decisions made before it, and the draws
@@ -187,11 +194,13 @@ void model_national_changed(struct ur_model *m)
 		return;
 	m->order_above = above;
 	if (above) {
+		/* Order is lost: a restoration before this no longer holds. */
 		m->order_ever_above = true;
 		m->order_below_since = (double)NAN;
+		m->order_restored_hour = (double)NAN;
 		ur_engine_cancel(m->engine, m->order_event);
 		m->order_event = (struct ur_event_handle){0, 0};
-	} else if (m->order_ever_above && isnan(m->order_restored_hour)) {
+	} else if (m->order_ever_above) {
 		m->order_below_since = m->now;
 		model_schedule(m, m->now + o->order_window_h, KIND_ORDER, 0, 0, &m->order_event);
 	}
@@ -206,7 +215,7 @@ void model_order_handler(struct ur_engine *engine, const struct ur_event *event,
 		return;
 	model_fingerprint(m, model_time_bits(event->time) ^ KIND_ORDER);
 	m->order_event = (struct ur_event_handle){0, 0};
-	if (m->order_above || !isnan(m->order_restored_hour))
+	if (m->order_above)
 		return;
 	m->order_restored_hour = m->order_below_since;
 	model_report(m, UR_MEV_ORDER_RESTORED, UR_EVENTS_MAJOR, m->now, UR_NONE,
@@ -751,6 +760,14 @@ static enum ur_outcome outcome_of(const struct ur_model *m)
 	if (capital->left)
 		return UR_OUTCOME_ELITE_PREVAILS;
 	if (!isnan(m->order_restored_hour))
+		return UR_OUTCOME_ORDER_RESTORED;
+	/* Never at the threshold: order held throughout, once the run has lasted the
+	 * window (the same quiet stretch a restoration needs). The crowd is compared
+	 * here, not order_above, which is only updated on a change and so would call a
+	 * threshold of 0 met by a run that never had anyone active. */
+	const struct ur_outcome_params *o = &m->p->outcomes;
+	if (!m->order_ever_above && (double)m->active * m->scale < o->order_threshold &&
+	    m->now >= o->order_window_h)
 		return UR_OUTCOME_ORDER_RESTORED;
 	return UR_OUTCOME_UNRESOLVED;
 }

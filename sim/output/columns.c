@@ -62,9 +62,11 @@ static const struct ur_column summary_columns[] = {
 	SUM("csto_troops_peak", UR_COLUMN_COUNT, csto_troops_peak, false, true, "persons",
 	    "the most CSTO troops in the country at once"),
 	SUM("order_restored_hour", UR_COLUMN_REAL, order_restored_hour, true, true, "h",
-	    "the hour from which national active persons stayed under "
-	    "`outcomes.order_threshold` for `outcomes.order_window` hours; empty when "
-	    "order was not restored"),
+	    "the start of the quiet stretch (national active persons under "
+	    "`outcomes.order_threshold`, at least `outcomes.order_window` hours long) "
+	    "that lasts to the horizon, after the crowd had reached the threshold: the "
+	    "hour the protest ended; empty when order does not hold at the horizon or "
+	    "was never lost (the crowd never reached the threshold)"),
 	SUM("events", UR_COLUMN_UINT64, events, false, true, "",
 	    "model events executed, each agent decision one event; samples are "
 	    "observations and not counted, so the number does not depend on "

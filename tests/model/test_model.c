@@ -283,6 +283,73 @@ static void test_fuel_shock(void **state)
 	free(rec);
 }
 
+/* The fuel-shock scenario of test_fuel_shock with the price stepped as given (hour,
+ * ratio pairs), run to `horizon`: its LPG agents turn active within hours of a rise
+ * and quiet within hours of a return to the old price. */
+static void stepped_run(struct fixture_record *rec, double horizon, size_t nsteps,
+			const double (*steps)[2])
+{
+	struct ur_params p;
+	fixture_params(&p, 2000, horizon);
+	p.regions[0].lpg_share = 0.3;
+	p.agents.stratified = true;
+	p.agents.eta = 0.0;
+	p.agents.sigma_fuel = 2.0;
+	p.agents.threshold = fixture_constant(0.5);
+	p.agents.reconsider_rate = 2.0;
+	/* Every step in the fixture's first step's regions (all of them). */
+	const struct ur_price_step every = p.fuel.steps[0];
+	p.fuel.nsteps = nsteps;
+	for (size_t i = 0; i < nsteps; ++i) {
+		p.fuel.steps[i] = every;
+		p.fuel.steps[i].at_h = steps[i][0];
+		p.fuel.steps[i].ratio = steps[i][1];
+	}
+	memset(rec, 0, sizeof *rec);
+	fixture_run(&p, 11, rec, NULL);
+}
+
+/* The outcome is the state at the horizon (docs/model.md, "Outcomes"): order holds when
+ * the national crowd has been below outcomes.order_threshold over the last
+ * order_window hours, whether or not it ever reached it, and a protest that comes back
+ * undoes an earlier restoration. Under the first-restoration definition the quiet run
+ * was "unresolved" and the returning protest "order_restored" at hour ~21. */
+static void test_order_holds_at_the_horizon(void **state)
+{
+	(void)state;
+	struct fixture_record *rec = fixture_record_new();
+
+	/* No shock: nobody ever acts. Order held throughout, once the run has lasted
+	 * the window; never lost, so no restoration hour and no event. */
+	stepped_run(rec, 60.0, 0, NULL);
+	assert_near(rec->summary.peak_active, 0.0, 0.0);
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_ORDER_RESTORED);
+	assert_true(isnan(rec->summary.order_restored_hour));
+	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 0);
+	stepped_run(rec, 20.0, 0, NULL);
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_UNRESOLVED);
+
+	/* Rise at 5, rollback at 20 (quiet from ~21, restored at ~45), rise again at
+	 * 50: 600 active at the horizon, 62 (short of collapse_hours above the
+	 * capital's police, as the first rise is). The restoration was reported, but
+	 * order does not hold. */
+	static const double back[][2] = {{5.0, 2.0}, {20.0, 1.0}, {50.0, 2.0}, {65.0, 1.0}};
+	stepped_run(rec, 62.0, 3, back);
+	assert_near(rec->last.active, 600.0, 0.0);
+	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 1);
+	assert_true(isnan(rec->summary.order_restored_hour));
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_UNRESOLVED);
+
+	/* ... and rolled back again at 65: order is restored a second time, and the
+	 * hour is the start of the last quiet stretch, after the second peak. */
+	stepped_run(rec, 120.0, 4, back);
+	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 2);
+	assert_true(rec->summary.order_restored_hour > 65.0 &&
+		    rec->summary.order_restored_hour < 75.0);
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_ORDER_RESTORED);
+	free(rec);
+}
+
 /* Three regions with every mechanism of part 1 on: the scenario of the determinism,
  * invariant and golden tests. */
 static void busy_params(struct ur_params *p)
@@ -1635,6 +1702,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_distance_and_weights),
 		cmocka_unit_test(test_sample_times),
 		cmocka_unit_test(test_fuel_shock),
+		cmocka_unit_test(test_order_holds_at_the_horizon),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_sampling_does_not_perturb),
 		cmocka_unit_test(test_invariants),

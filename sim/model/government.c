@@ -70,7 +70,7 @@ gsl_rng *model_keyed(struct ur_model *m, enum ur_stream stream, uint64_t key)
 
 double model_sample(struct ur_model *m, const struct ur_dist *dist, gsl_rng *rng)
 {
-	/* Part 2 draws a few hundred numbers a run: preparing a copy each time is cheaper
+	/* The response draws a few hundred numbers a run: preparing a copy each time is cheaper
 	 * than keeping a prepared copy of every distribution. */
 	struct ur_dist copy = *dist;
 	copy.prepared = false;
@@ -541,7 +541,7 @@ static void action_effect_handler(struct ur_engine *engine, const struct ur_even
 
 /* ---- creation -------------------------------------------------------------------------- */
 
-int model_part2_register(struct ur_model *m)
+int model_response_register(struct ur_model *m)
 {
 	static const struct {
 		unsigned kind;

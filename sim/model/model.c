@@ -555,7 +555,7 @@ static int register_handlers(struct ur_model *m)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
 		if (ur_engine_set_handler(m->engine, table[i].kind, table[i].handler, m) != 0)
 			return -1;
-	return model_part2_register(m);
+	return model_response_register(m);
 }
 
 static int init_network(struct ur_model *m)

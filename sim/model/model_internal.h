@@ -22,7 +22,7 @@
  * what drives them (A_r, the multipliers) is constant between the events that call it.
  * Every change of a region's A_r or C_r first advances the region to the current time.
  *
- * Part 2 (government, internet, elite, CSTO) changes state through the model_set_*
+ * The response (government, internet, elite, CSTO) changes state through the model_set_*
  * functions declared here, which keep every cache and the decision stream right.
  */
 #ifndef UNREST_SIM_MODEL_INTERNAL_H
@@ -68,7 +68,8 @@ struct agent_attr {
 		      * held and theta + phi H - phi t_active while active (agents.c) */
 };
 
-/* Engine event kinds of part 1. Part 2 appends its kinds after MODEL_KIND_PART1. */
+/* Engine event kinds of the core (the crowd, security, outcomes). The response's
+ * kinds follow, from MODEL_KIND_CORE_COUNT. */
 enum model_kind {
 	KIND_DECIDE = 0,   /* the superposed decision stream (batched, see agents.c) */
 	KIND_SAMPLE,       /* payload: sample number k, at k * sample_interval */
@@ -81,12 +82,12 @@ enum model_kind {
 	KIND_ORDER,        /* order restored, if active persons stayed low */
 	KIND_COLLAPSE,     /* regime collapse, if the capital stayed overwhelmed */
 	KIND_COLLAPSE_CROSS, /* the capital's falling C_r crosses A_r / collapse_ratio */
-	MODEL_KIND_PART1
+	MODEL_KIND_CORE_COUNT
 };
 
-/* Engine event kinds of part 2 (government.c, elite.c, csto.c). */
-enum model_kind_part2 {
-	KIND_ACTION_AT = MODEL_KIND_PART1, /* target: action; its `at` hour has come */
+/* Engine event kinds of the response (government.c, elite.c, csto.c). */
+enum model_kind_response {
+	KIND_ACTION_AT = MODEL_KIND_CORE_COUNT, /* target: action; its `at` hour has come */
 	KIND_ACTION_EFFECT,  /* target: action; its delay has passed */
 	KIND_WATCH_HOLD,     /* target: action; its `when` condition has held `hold` h */
 	KIND_WATCH_CROSS,    /* target: action, payload: 2 region + truth after: a moving
@@ -238,8 +239,8 @@ struct model_region {
 	double freed;             /* police freed from guarding facilities by CSTO troops:
 				   * min(csto.freed_police csto_r, police_r) where the
 				   * region has facilities */
-	unsigned fighters;        /* the elite's fighters present (part 2) */
-	unsigned facilities_held; /* facilities held by fighters (part 2) */
+	unsigned fighters;        /* the elite's fighters present (response) */
+	unsigned facilities_held; /* facilities held by fighters (response) */
 	bool above_joined;        /* active persons >= outcomes.region_active now (the
 				   * regions_active indicator) */
 	uint32_t soe_generation;  /* bumped by each state of emergency set here: an end
@@ -308,8 +309,8 @@ struct ur_model {
 	double fatigue;           /* phi, agents.fatigue */
 	struct model_able *able;  /* who can act, made as needed (agents.c); NULL when
 				   * everyone is made */
-	bool csto_arriving;       /* troops are arriving or in the country (part 2) */
-	double csto_request_hour; /* NAN until requested (part 2) */
+	bool csto_arriving;       /* troops are arriving or in the country (response) */
+	double csto_request_hour; /* NAN until requested (response) */
 	double csto_troops_peak;
 	uint64_t active;          /* active agents, nationally */
 	uint64_t held;
@@ -352,7 +353,7 @@ struct ur_model {
 	struct ur_event_handle collapse_cross_event; /* predicted crossing while the
 						      * capital's morale falls */
 
-	/* part 2: government, internet, elite, CSTO */
+	/* the response: government, internet, elite, CSTO */
 	gsl_rng *rng_elite;       /* the elite's sweep-time draws (fighters' fate,
 				   * recaptures) */
 	gsl_rng *keyed;           /* reseeded for each keyed draw (model_keyed) */
@@ -512,7 +513,7 @@ void model_event_begin(struct ur_model *m, const struct ur_event *event);
  * hour 0. -1 when out of memory. */
 int model_government_create(struct ur_model *m);
 void model_government_destroy(struct ur_model *m);
-int model_part2_register(struct ur_model *m);
+int model_response_register(struct ur_model *m);
 /* A watched indicator may have changed: active persons, regions active or the force
  * ratio in region r (UR_NONE: anywhere), deaths or facilities. Cheap when nothing
  * watches it. */
@@ -583,7 +584,7 @@ void model_csto_flight_handler(struct ur_engine *engine, const struct ur_event *
 void model_csto_departure_handler(struct ur_engine *engine, const struct ur_event *event,
 				  void *context);
 
-/* ---- state setters for part 2 (model.c); each takes effect at m->now ---- */
+/* ---- state setters for the response (model.c); each takes effect at m->now ---- */
 void model_set_legitimacy(struct ur_model *m, size_t r, double legitimacy);
 void model_set_politicization(struct ur_model *m, double politicization);
 /* The fuel price ratio of region r; its fuel term follows (ur_fuel_grievance). */

@@ -181,7 +181,7 @@ void fixture_add_region(struct ur_params *p, const char *id, int64_t population,
 			all_regions(&p->government.actions[k].regions, p->nregions);
 }
 
-/* ---- part 2 ---------------------------------------------------------------------------- */
+/* ---- the response ---------------------------------------------------------------------- */
 
 struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,
 				 double at)

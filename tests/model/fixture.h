@@ -33,7 +33,7 @@ void fixture_params(struct ur_params *p, int64_t agents, double horizon);
 void fixture_add_region(struct ur_params *p, const char *id, int64_t population, double lat,
 			double lon);
 
-/* Part 2. An action `id` of `kind` appended to government.actions, triggered `at`
+/* The response. An action `id` of `kind` appended to government.actions, triggered `at`
  * that hour, with no delay, probability 1, all regions, and the schema's defaults
  * for its kind's settings; the caller changes what it tests. */
 struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,

@@ -350,7 +350,7 @@ static void test_order_holds_at_the_horizon(void **state)
 	free(rec);
 }
 
-/* Three regions with every mechanism of part 1 on: the scenario of the determinism,
+/* Three regions with every mechanism of the core (no government, elite or CSTO) on: the scenario of the determinism,
  * invariant and golden tests. */
 static void busy_params(struct ur_params *p)
 {

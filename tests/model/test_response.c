@@ -1,12 +1,12 @@
 /*
- * test_part2.c: the model's part 2: government actions and their triggers, the
- * internet, the elite's counter-coup, the CSTO, government.edits, common random
+ * test_response.c: the response to the crowd: government actions and their triggers,
+ * the internet, the elite's counter-coup, the CSTO, government.edits, common random
  * numbers, and the shipped counterfactuals.
  *
- * `test_part2 unit SCENARIOS GOLDEN` checks exact behaviour on small scenarios built in
+ * `test_response unit SCENARIOS GOLDEN` checks exact behaviour on small scenarios built in
  * C (fixture.h) and on the shipped scenarios in the folder SCENARIOS, and the
  * fingerprint of a scenario with every mechanism against the golden value in the file
- * GOLDEN (UNREST_UPDATE_GOLDEN=1 rewrites it); `test_part2 stat
+ * GOLDEN (UNREST_UPDATE_GOLDEN=1 rewrites it); `test_response stat
  * SCENARIOS` checks distributions (Kolmogorov-Smirnov, binomial tests) and the
  * direction of each counterfactual on 200 replications. Seeds are fixed; each
  * statistical check states its tolerance.
@@ -1571,9 +1571,9 @@ int main(int argc, char **argv)
 	if (argc >= 4)
 		golden_path = argv[3];
 	if (argc >= 3 && strcmp(argv[1], "unit") == 0)
-		return cmocka_run_group_tests_name("model-part2-unit", unit, NULL, NULL);
+		return cmocka_run_group_tests_name("model-response-unit", unit, NULL, NULL);
 	if (argc >= 3 && strcmp(argv[1], "stat") == 0)
-		return cmocka_run_group_tests_name("model-part2-stat", stat, NULL, NULL);
-	fprintf(stderr, "usage: test_part2 unit SCENARIOS_DIR [GOLDEN_FILE] | stat SCENARIOS_DIR\n");
+		return cmocka_run_group_tests_name("model-response-stat", stat, NULL, NULL);
+	fprintf(stderr, "usage: test_response unit SCENARIOS_DIR [GOLDEN_FILE] | stat SCENARIOS_DIR\n");
 	return 2;
 }

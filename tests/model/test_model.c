@@ -1411,13 +1411,16 @@ static void test_able_law_example(void **state)
 /* Scale convergence on a small scenario of the reference's mechanics (the two regions
  * of 30,000 adults of test_able_law_adults: lognormal thresholds, a strong social term
  * and a cross-region signal, politicization, police, arrests, deaths, fatigue): at 2
- * persons per agent, the reference's default, 200 replications against 200 at person
- * level (independent seeds): two-sample KS p > 0.01 for the peak, its hour, the
- * detained and the killed. Coarser agents are not exact (each is agent_scale persons
- * who decide together, which multiplies the variance of every count); the test holds
- * that at the default scale the difference is below what 200 replications resolve
- * (measured: p 0.062, 0.020, 0.256, 0.527), while at 10 persons per agent the peak
- * is told apart (KS D 0.385). */
+ * persons per agent, 200 replications against 200 at person level (independent
+ * seeds): two-sample KS p > 0.01 for the peak, its hour, the detained and the killed.
+ * Coarser agents are not exact (each is agent_scale persons who decide together, which
+ * multiplies the variance of every count); the test holds that at 2 the difference is
+ * below what 200 replications resolve (measured: p 0.062, 0.020, 0.256, 0.527), while
+ * at 10 persons per agent the peak is told apart (KS D 0.385). This scenario's peak is
+ * about 500 persons, a hundred agents at 5 persons per agent, the reference's default,
+ * where its peak is told apart too (KS D 0.255): the reference's peak is a hundred
+ * times larger, and there 5 is not told apart from person level (docs/model.md,
+ * "Scale convergence"). */
 static void test_scale_convergence(void **state)
 {
 	(void)state;

@@ -66,7 +66,8 @@ static const struct ur_column summary_columns[] = {
 	    "`outcomes.order_threshold`, at least `outcomes.order_window` hours long) "
 	    "that lasts to the horizon, after the crowd had reached the threshold: the "
 	    "hour the protest ended; empty when order does not hold at the horizon or "
-	    "was never lost (the crowd never reached the threshold)"),
+	    "was never lost (the crowd never reached the threshold; docs/model.md, "
+	    "\"Outcomes\")"),
 	SUM("events", UR_COLUMN_UINT64, events, false, true, "",
 	    "model events executed, each agent decision one event; samples are "
 	    "observations and not counted, so the number does not depend on "

@@ -763,8 +763,9 @@ static enum ur_outcome outcome_of(const struct ur_model *m)
 		return UR_OUTCOME_ORDER_RESTORED;
 	/* Never at the threshold: order held throughout, once the run has lasted the
 	 * window (the same quiet stretch a restoration needs). The crowd is compared
-	 * here, not order_above, which is only updated on a change and so would call a
-	 * threshold of 0 met by a run that never had anyone active. */
+	 * here, not order_above: that starts false and changes only when the crowd does,
+	 * so with a threshold of 0 a run in which no one ever acted would pass as below
+	 * it. */
 	const struct ur_outcome_params *o = &m->p->outcomes;
 	if (!m->order_ever_above && (double)m->active * m->scale < o->order_threshold &&
 	    m->now >= o->order_window_h)

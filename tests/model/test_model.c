@@ -285,13 +285,15 @@ static void test_fuel_shock(void **state)
 }
 
 /* The fuel-shock scenario of test_fuel_shock with the price stepped as given (hour,
- * ratio pairs), run to `horizon`: its LPG agents turn active within hours of a rise
- * and quiet within hours of a return to the old price. */
-static void stepped_run(struct fixture_record *rec, double horizon, size_t nsteps,
-			const double (*steps)[2])
+ * ratio pairs), run to `horizon` with outcomes.order_threshold `threshold`: its LPG
+ * agents turn active within hours of a rise and quiet within hours of a return to the
+ * old price. */
+static void stepped_run(struct fixture_record *rec, double horizon, double threshold,
+			size_t nsteps, const double (*steps)[2])
 {
 	struct ur_params p;
 	fixture_params(&p, 2000, horizon);
+	p.outcomes.order_threshold = threshold;
 	p.regions[0].lpg_share = 0.3;
 	p.agents.stratified = true;
 	p.agents.eta = 0.0;
@@ -322,12 +324,15 @@ static void test_order_holds_at_the_horizon(void **state)
 
 	/* No shock: nobody ever acts. Order held throughout, once the run has lasted
 	 * the window; never lost, so no restoration hour and no event. */
-	stepped_run(rec, 60.0, 0, NULL);
+	stepped_run(rec, 60.0, 1.0, 0, NULL);
 	assert_near(rec->summary.peak_active, 0.0, 0.0);
 	assert_int_equal(rec->summary.outcome, UR_OUTCOME_ORDER_RESTORED);
 	assert_true(isnan(rec->summary.order_restored_hour));
 	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 0);
-	stepped_run(rec, 20.0, 0, NULL);
+	stepped_run(rec, 20.0, 1.0, 0, NULL);
+	assert_int_equal(rec->summary.outcome, UR_OUTCOME_UNRESOLVED);
+	/* A threshold of 0 is met by no one active: order never holds. */
+	stepped_run(rec, 60.0, 0.0, 0, NULL);
 	assert_int_equal(rec->summary.outcome, UR_OUTCOME_UNRESOLVED);
 
 	/* Rise at 5, rollback at 20 (quiet from ~21, restored at ~45), rise again at
@@ -335,7 +340,7 @@ static void test_order_holds_at_the_horizon(void **state)
 	 * capital's police, as the first rise is). The restoration was reported, but
 	 * order does not hold. */
 	static const double back[][2] = {{5.0, 2.0}, {20.0, 1.0}, {50.0, 2.0}, {65.0, 1.0}};
-	stepped_run(rec, 62.0, 3, back);
+	stepped_run(rec, 62.0, 1.0, 3, back);
 	assert_near(rec->last.active, 600.0, 0.0);
 	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 1);
 	assert_true(isnan(rec->summary.order_restored_hour));
@@ -343,7 +348,7 @@ static void test_order_holds_at_the_horizon(void **state)
 
 	/* ... and rolled back again at 65: order is restored a second time, and the
 	 * hour is the start of the last quiet stretch, after the second peak. */
-	stepped_run(rec, 120.0, 4, back);
+	stepped_run(rec, 120.0, 1.0, 4, back);
 	assert_int_equal(rec->event_count[UR_MEV_ORDER_RESTORED], 2);
 	assert_true(rec->summary.order_restored_hour > 65.0 &&
 		    rec->summary.order_restored_hour < 75.0);

@@ -68,8 +68,14 @@ struct ur_calib_prior {
 	double mean, sd;               /* normal: before truncation to [min, max] */
 };
 
+/* The calibration metric that is not a summary column: a region's onset hour, read
+ * from summary.csv's region_onsets (as regions_joined by an hour is). */
+#define UR_CALIB_ONSET_METRIC "onset_hour"
+
 struct ur_calib_target {
-	char *metric;                  /* a summary.csv metric */
+	char *metric;                  /* a summary.csv metric, or "onset_hour" */
+	double by_hour;                /* regions_joined by this hour; NAN: over the run */
+	char *region;                  /* onset_hour's region id; NULL otherwise */
 	unsigned line;
 	double value, low, high;       /* the record's value and range */
 	double scale;                  /* (high - low) / 2, or as given */
@@ -77,6 +83,21 @@ struct ur_calib_target {
 	double weight;                 /* grade weight times the target's own weight */
 	char *source;                  /* NULL when none given */
 };
+
+/* The target's name in targets.csv's `target` column and in messages: the metric,
+ * "regions_joined_by_hour_72" for one by an hour, "onset_hour.ALA" for a region's. */
+void ur_calib_target_label(const struct ur_calib_target *target, char *buf, size_t size);
+
+/* The sweep.csv column a target is read from: its metric's, or region_onsets. */
+const char *ur_calib_target_column(const struct ur_calib_target *target);
+
+/* A target's value in one replication from its column's text (s, len bytes; the
+ * sweep's field): the metric's number, the regions whose onset is at or before
+ * by_hour, or the region's onset hour; NAN when empty (no CSTO request, the region
+ * never reached outcomes.region_active). 0, or -1 when the text is not a value of the
+ * column. */
+int ur_calib_target_value(const struct ur_calib_target *target, const char *s, size_t len,
+			  double *value);
 
 struct ur_calib_spec {
 	char *file;

@@ -1119,7 +1119,7 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 	ur_csv_int(csv, (int64_t)p);
 	for (size_t j = 0; j < ur_sweep_params(sw); j++)
 		sw_csv_value(csv, ur_sweep_value(sw, p, j));
-	ur_csv_summary_fields(csv, k, &ob.summary, posterior_row);
+	ur_csv_summary_fields(csv, params, k, &ob.summary, posterior_row);
 	ur_csv_end_row(csv);
 	unit->row = csv->failed ? NULL : malloc(csv->len + 1);
 	if (!unit->row) {

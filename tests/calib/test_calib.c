@@ -33,6 +33,7 @@
 #include "bad_corpus.h"
 #include "testutil.h"
 #include "unrest/calib.h"
+#include "unrest/output.h"
 #include "unrest/rng.h"
 
 static const char *scenario_path;
@@ -273,6 +274,59 @@ static void test_weighted_quantile(void **state)
 	assert_true(ur_calib_weighted_quantile(x, w2, 4, 0.5) == 2);
 }
 
+/* A target's value in one replication from its sweep.csv field: the timing targets
+ * count region_onsets' regions at or before by_hour and take a region's hour; an
+ * absent region is "never" (NaN); a field that is not ID=HOUR pairs is refused. */
+static void test_target_values(void **state)
+{
+	(void)state;
+	const char *onsets = "EAST=0.5;WEST=24;NORTH=24.000000001";
+	const size_t len = strlen(onsets);
+	struct ur_calib_target by = {.metric = "regions_joined", .by_hour = 24.0};
+	double v;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 2); /* an onset at the hour itself counts */
+	by.by_hour = 0.0;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 0);
+	by.by_hour = 72.0;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 3);
+	assert_int_equal(ur_calib_target_value(&by, "", 0, &v), 0);
+	assert_true(v == 0); /* no region joined: none by any hour */
+	assert_string_equal(ur_calib_target_column(&by), "region_onsets");
+	char label[64];
+	ur_calib_target_label(&by, label, sizeof label);
+	assert_string_equal(label, "regions_joined_by_hour_72");
+
+	struct ur_calib_target onset = {.metric = UR_CALIB_ONSET_METRIC, .by_hour = nan(""),
+					.region = "WEST"};
+	assert_int_equal(ur_calib_target_value(&onset, onsets, len, &v), 0);
+	assert_true(v == 24);
+	onset.region = "SOUTH";
+	assert_int_equal(ur_calib_target_value(&onset, onsets, len, &v), 0);
+	assert_true(isnan(v)); /* never joined */
+	ur_calib_target_label(&onset, label, sizeof label);
+	assert_string_equal(label, "onset_hour.SOUTH");
+
+	/* Not ID=HOUR pairs: refused, whatever the target. */
+	const char *bad[] = {"EAST", "EAST=", "EAST=x", "EAST=-1", "EAST=inf", "EAST=1;",
+			     "=1", "1A=2", "EAST=1,WEST=2", "EAST=1;;WEST=2"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(ur_calib_target_value(&by, bad[i], strlen(bad[i]), &v), -1);
+		assert_int_equal(ur_onsets_parse(bad[i], strlen(bad[i]), NULL, NULL), -1);
+	}
+
+	/* A plain metric: its number, empty as NaN, text refused. */
+	struct ur_calib_target plain = {.metric = "killed", .by_hour = nan("")};
+	assert_int_equal(ur_calib_target_value(&plain, "227", 3, &v), 0);
+	assert_true(v == 227);
+	assert_int_equal(ur_calib_target_value(&plain, "", 0, &v), 0);
+	assert_true(isnan(v));
+	assert_int_equal(ur_calib_target_value(&plain, "many", 4, &v), -1);
+	assert_string_equal(ur_calib_target_column(&plain), "killed");
+}
+
 static bool read_calib(const char *path, struct ur_diag *diag,
 		       enum ur_scenario_status *status)
 {
@@ -300,6 +354,7 @@ int main(int argc, char **argv)
 	bad_dir = argv[2];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weighted_quantile),
+		cmocka_unit_test(test_target_values),
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_known_posterior),
 		cmocka_unit_test(test_same_bytes),

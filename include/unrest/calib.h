@@ -25,7 +25,10 @@
  * record's range (high - low) / 2 or the target's `scale`, w_t the grade's weight
  * (A 1, B 0.5, C 0.25) times the target's `weight`. A replication where the metric is
  * empty (an event that did not happen) counts as larger than any value; when the
- * median falls on one, the term is w_t * UR_CALIB_MISSING_TERM.
+ * median falls on one, the term is w_t * min(UR_CALIB_MISSING_TERM, term_cap). With
+ * `term_cap` (default none: infinite) every term is at most w_t * term_cap: a target
+ * that every particle misses by more adds the same to every distance and no longer
+ * decides which particles pass.
  *
  * Each generation runs as a sweep (sweep.h) of a `list` design, one point per
  * particle: DIR/gen-NN.cfg is its sweep file (over DIR/scenario.cfg, the resolved
@@ -106,6 +109,8 @@ struct ur_calib_spec {
 	uint64_t particles, replications, generations;
 	double quantile;               /* 0 < q < 1 */
 	double min_acceptance;         /* 0 <= a < 1 */
+	double term_cap;               /* the most a term counts, over w_t: 0 < c <= 1e6,
+					* or HUGE_VAL when not given */
 	size_t npriors;
 	struct ur_calib_prior *priors;
 	size_t ntargets;

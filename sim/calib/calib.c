@@ -183,8 +183,12 @@ static void compute_distances(const struct ur_calib_spec *spec, struct populatio
 			double m = replication_median(&P->values[i * P->r * P->t + t], P->r,
 						      P->t, scratch);
 			double z = (m - tg->value) / tg->scale;
-			double term = isnan(m) ? tg->weight * UR_CALIB_MISSING_TERM
-					       : tg->weight * z * z;
+			/* Capped: a miss by more than sqrt(term_cap) scales counts as
+			 * "never" does, so a target no particle comes near adds the same to
+			 * every distance instead of ranking the particles by its noise. */
+			double term = tg->weight *
+				      (isnan(m) ? fmin(UR_CALIB_MISSING_TERM, spec->term_cap)
+						: fmin(z * z, spec->term_cap));
 			P->terms[i * P->t + t] = term;
 			d += term;
 		}

@@ -303,7 +303,7 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 {
 	char got[256];
 	static const char *const names[] = {"scenario", "seed", "particles", "replications",
-					    "generations", "quantile", "min_acceptance",
+					    "generations", "quantile", "min_acceptance", "term_cap",
 					    "priors", "targets"};
 	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 	const struct cf_setting *s = cf_member(root, "scenario");
@@ -354,6 +354,8 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 		       (unsigned long long)(spec->particles * spec->replications));
 	spec->quantile = 0.5;
 	cf_read_number(R, root, "", "quantile", false, 0, true, 1, true, &spec->quantile);
+	spec->term_cap = HUGE_VAL;
+	cf_read_number(R, root, "", "term_cap", false, 0, true, 1e6, false, &spec->term_cap);
 	spec->min_acceptance = 0;
 	cf_read_number(R, root, "", "min_acceptance", false, 0, false, 1, true,
 		    &spec->min_acceptance);

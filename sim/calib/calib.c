@@ -521,16 +521,8 @@ static int read_rows(const struct ur_calib_spec *spec, const char *folder,
 		lineno++;
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		/* The sweep writes numbers and words only in these columns; a parameter's
-		 * column holds a number (the priors are over numbers). */
 		char *fields[UR_SWEEP_MAX_PARAMS + 64];
-		size_t nf = 0;
-		for (char *p = line, *q; nf < sizeof fields / sizeof *fields; p = q + 1) {
-			fields[nf++] = p;
-			if (!(q = strchr(p, ',')))
-				break;
-			*q = '\0';
-		}
+		size_t nf = ur_sweep_split_line(line, fields, sizeof fields / sizeof *fields);
 		if (lineno == 1) {
 			for (size_t k = 0; k < nf; k++) {
 				if (strcmp(fields[k], "point") == 0)

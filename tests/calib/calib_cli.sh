@@ -83,6 +83,7 @@ st=$?
 if [ "$st" -eq 143 ] || [ "$st" -eq 0 ]; then ok "SIGTERM stops it with 143 (or it had finished)"; else not_ok "SIGTERM" "status $st" "$(cat "$tmp/t.err")"; fi
 if [ "$st" -eq 143 ]; then
 	check "it says to resume" grep -q 'run the same command with --resume' "$tmp/t.err"
+	check "once" test "$(grep -o 'with --resume' "$tmp/t.err" | wc -l)" -eq 1
 fi
 status "--resume finishes" 0 "$bin" calibrate "$tmp/long.cfg" -o "$tmp/t" -q -j 2 --resume
 check "with the bytes of the uninterrupted calibration" sh -c \

@@ -237,7 +237,7 @@ file.
 | target | record (range) | grade | median | 90% interval | in range | share |
 | --- | --- | --- | ---: | --- | --- | ---: |""")
 for t in targets:
-    print(f"| `{t['metric']}` | {num(t['value'])} ({num(t['low'])} to "
+    print(f"| `{t.get('target') or t['metric']}` | {num(t['value'])} ({num(t['low'])} to "
           f"{num(t['high'])}) | {t['grade']} | {num(t['median'])} | "
           f"{num(t['p5'])} to {num(t['p95'])} | {t['in_range']} | "
           f"{float(t['distance_share']):.3f} |")

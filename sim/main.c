@@ -1558,8 +1558,8 @@ static int cmd_calibrate(int argc, char **argv)
 	if (progress.line.shown)
 		fputc('\n', stderr);
 	if (status == UR_RUN_INTERRUPTED && result.signal) {
-		fprintf(stderr, "unrestsim calibrate: %s; run the same command with --resume "
-			"to finish\n", result.message);
+		/* The sweep's message says to run it again with --resume. */
+		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
 		status = 128 + result.signal;
 	} else if (status != EX_OK) {
 		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
@@ -1645,8 +1645,8 @@ static int cmd_sensitivity(int argc, char **argv)
 	if (progress.line.shown)
 		fputc('\n', stderr);
 	if (status == UR_RUN_INTERRUPTED && result.signal) {
-		fprintf(stderr, "unrestsim sensitivity: %s; run the same command with --resume "
-			"to finish\n", result.message);
+		/* The sweep's message says to run it again with --resume. */
+		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);
 		status = 128 + result.signal;
 	} else if (status != EX_OK) {
 		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);

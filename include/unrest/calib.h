@@ -25,7 +25,10 @@
  * record's range (high - low) / 2 or the target's `scale`, w_t the grade's weight
  * (A 1, B 0.5, C 0.25) times the target's `weight`. A replication where the metric is
  * empty (an event that did not happen) counts as larger than any value; when the
- * median falls on one, the term is w_t * UR_CALIB_MISSING_TERM.
+ * median falls on one, the term is w_t * min(UR_CALIB_MISSING_TERM, term_cap). With
+ * `term_cap` (default none: infinite) every term is at most w_t * term_cap: a target
+ * that every particle misses by more adds the same to every distance and no longer
+ * decides which particles pass.
  *
  * Each generation runs as a sweep (sweep.h) of a `list` design, one point per
  * particle: DIR/gen-NN.cfg is its sweep file (over DIR/scenario.cfg, the resolved
@@ -68,8 +71,14 @@ struct ur_calib_prior {
 	double mean, sd;               /* normal: before truncation to [min, max] */
 };
 
+/* The calibration metric that is not a summary column: a region's onset hour, read
+ * from summary.csv's region_onsets (as regions_joined by an hour is). */
+#define UR_CALIB_ONSET_METRIC "onset_hour"
+
 struct ur_calib_target {
-	char *metric;                  /* a summary.csv metric */
+	char *metric;                  /* a summary.csv metric, or "onset_hour" */
+	double by_hour;                /* regions_joined by this hour; NAN: over the run */
+	char *region;                  /* onset_hour's region id; NULL otherwise */
 	unsigned line;
 	double value, low, high;       /* the record's value and range */
 	double scale;                  /* (high - low) / 2, or as given */
@@ -78,6 +87,21 @@ struct ur_calib_target {
 	char *source;                  /* NULL when none given */
 };
 
+/* The target's name in targets.csv's `target` column and in messages: the metric,
+ * "regions_joined_by_hour_72" for one by an hour, "onset_hour.ALA" for a region's. */
+void ur_calib_target_label(const struct ur_calib_target *target, char *buf, size_t size);
+
+/* The sweep.csv column a target is read from: its metric's, or region_onsets. */
+const char *ur_calib_target_column(const struct ur_calib_target *target);
+
+/* A target's value in one replication from its column's text (s, len bytes; the
+ * sweep's field): the metric's number, the regions whose onset is at or before
+ * by_hour, or the region's onset hour; NAN when empty (no CSTO request, the region
+ * never reached outcomes.region_active). 0, or -1 when the text is not a value of the
+ * column. */
+int ur_calib_target_value(const struct ur_calib_target *target, const char *s, size_t len,
+			  double *value);
+
 struct ur_calib_spec {
 	char *file;
 	char *scenario;                /* relative to the current directory */
@@ -85,6 +109,8 @@ struct ur_calib_spec {
 	uint64_t particles, replications, generations;
 	double quantile;               /* 0 < q < 1 */
 	double min_acceptance;         /* 0 <= a < 1 */
+	double term_cap;               /* the most a term counts, over w_t: 0 < c <= 1e6,
+					* or HUGE_VAL when not given */
 	size_t npriors;
 	struct ur_calib_prior *priors;
 	size_t ntargets;

@@ -216,6 +216,12 @@ struct ur_model_summary {
 	uint64_t engine_events;       /* events the engine dispatched (decisions run in
 				       * batches between other events: docs/model.md) */
 	uint64_t fingerprint;         /* hash of the trajectory (docs/model.md) */
+	/* When each region's active persons first reached outcomes.region_active, by
+	 * the model's clock (the instant of its region_joined event), NAN when they never
+	 * did; in the order of params->regions. Exact whatever is sampled or recorded:
+	 * the region_onsets column, and calibrate's timing targets. */
+	size_t nregions;
+	double region_onset[UR_MAX_REGIONS];
 };
 
 /* The callbacks; any may be NULL. `context` is passed back to each. */

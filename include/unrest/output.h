@@ -165,6 +165,8 @@ enum ur_column_kind {
 	UR_COLUMN_NET_STATE,    /* enum ur_net_state, by name */
 	UR_COLUMN_EVENT,        /* an event's name (struct ur_model_event) */
 	UR_COLUMN_TEXT,         /* free text from a const char * field */
+	UR_COLUMN_ONSETS,       /* text: ID=HOUR;ID=HOUR... from struct ur_model_summary's
+				 * region_onset (the row's params name the regions) */
 	UR_COLUMN_POSTERIOR_ROW /* integer >= 1: the posterior's row the replication drew
 				 * (the row's context; the column is written only by runs
 				 * whose scenario names a posterior) */
@@ -233,12 +235,20 @@ int ur_table_write_doc(enum ur_table table, FILE *stream);
 int ur_column_check(const struct ur_column *column, const char *field, size_t len,
 		    char *why, size_t size);
 
+/* Reads a region_onsets field (s, len bytes, not NUL-terminated): calls each(context,
+ * id, hour) for each ID=HOUR pair in order, stopping at the first non-zero return.
+ * 0, or -1 when the text is not such a field (or each stopped). Empty text: 0. */
+typedef int (*ur_onset_fn)(void *context, const char *id, double hour);
+int ur_onsets_parse(const char *s, size_t len, ur_onset_fn each, void *context);
+
 /* The fields of a summary.csv row, without ending the row: for writers that put
  * columns of their own before or after them (a sweep's point and parameters).
  * posterior_row: the row of the scenario's posterior the replication drew (1-based),
- * or 0 for a scenario without one, whose rows have no posterior_row field. */
-void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
-			   const struct ur_model_summary *summary, uint64_t posterior_row);
+ * or 0 for a scenario without one, whose rows have no posterior_row field. `params`
+ * (the run's) names the regions of region_onsets. */
+void ur_csv_summary_fields(struct ur_csv *csv, const struct ur_params *params,
+			   uint64_t replication, const struct ur_model_summary *summary,
+			   uint64_t posterior_row);
 
 /* ---- the recorder: the model's observer, writing one replication's rows -------------
  * Caller storage: ur_recorder_init once, then for each replication ur_recorder_begin,

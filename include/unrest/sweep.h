@@ -285,6 +285,12 @@ struct ur_sweep_drive_result {
 int ur_sweep_drive(const char *dir, const char *name, const struct ur_sweep_options *base,
 		   struct ur_sweep_drive_result *result);
 
+/* Splits one line of a sweep's CSV (sweep.csv, read back by the commands built on
+ * sweeps: calibrate, sensitivity), its line end already removed, in place into
+ * NUL-terminated fields: a quoted field loses its quotes and its doubled quotes are
+ * made single (RFC 4180). Fills at most max fields and returns how many it filled. */
+size_t ur_sweep_split_line(char *line, char **fields, size_t max);
+
 /* Adds a message to diag (counted in total; kept up to its limit): the sweep driver's
  * own messages, in the scenario module's store. 0, or -1 when out of memory. */
 int ur_sweep_diag_add(struct ur_diag *diag, const char *text);

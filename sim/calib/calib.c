@@ -183,8 +183,12 @@ static void compute_distances(const struct ur_calib_spec *spec, struct populatio
 			double m = replication_median(&P->values[i * P->r * P->t + t], P->r,
 						      P->t, scratch);
 			double z = (m - tg->value) / tg->scale;
-			double term = isnan(m) ? tg->weight * UR_CALIB_MISSING_TERM
-					       : tg->weight * z * z;
+			/* Capped: a miss by more than sqrt(term_cap) scales counts as
+			 * "never" does, so a target no particle comes near adds the same to
+			 * every distance instead of ranking the particles by its noise. */
+			double term = tg->weight *
+				      (isnan(m) ? fmin(UR_CALIB_MISSING_TERM, spec->term_cap)
+						: fmin(z * z, spec->term_cap));
 			P->terms[i * P->t + t] = term;
 			d += term;
 		}
@@ -431,6 +435,65 @@ static int generation_text(const struct ur_calib_spec *spec, unsigned g,
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+void ur_calib_target_label(const struct ur_calib_target *t, char *buf, size_t size)
+{
+	assert(t && t->metric && buf && size > 0);
+	if (t->region)
+		snprintf(buf, size, "%s.%s", t->metric, t->region);
+	else if (!isnan(t->by_hour))
+		snprintf(buf, size, "%s_by_hour_%g", t->metric, t->by_hour);
+	else
+		snprintf(buf, size, "%s", t->metric);
+}
+
+const char *ur_calib_target_column(const struct ur_calib_target *t)
+{
+	assert(t && t->metric);
+	return t->region || !isnan(t->by_hour) ? "region_onsets" : t->metric;
+}
+
+struct onset_reading {
+	const struct ur_calib_target *target;
+	double value;
+};
+
+static int read_onset(void *context, const char *id, double hour)
+{
+	struct onset_reading *o = context;
+	if (o->target->region) {
+		if (strcmp(id, o->target->region) == 0)
+			o->value = hour;
+	} else if (hour <= o->target->by_hour) {
+		o->value += 1;
+	}
+	return 0;
+}
+
+int ur_calib_target_value(const struct ur_calib_target *t, const char *s, size_t len,
+			  double *value)
+{
+	assert(t && (s || len == 0) && value);
+	if (t->region || !isnan(t->by_hour)) {
+		/* An onset at by_hour counts: the region had joined by then. */
+		struct onset_reading o = {t, t->region ? nan("") : 0.0};
+		if (ur_onsets_parse(s, len, read_onset, &o) != 0)
+			return -1;
+		*value = o.value;
+		return 0;
+	}
+	if (len == 0) {
+		*value = nan("");
+		return 0;
+	}
+	char buf[64], *end;
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*value = strtod(buf, &end);
+	return end == buf + len && !isnan(*value) ? 0 : -1;
+}
+
 /* Reads generation g's sweep.csv from `folder` into P->values: one row per unit,
  * point p = particle p, every unit present (a failed unit stops the calibration
  * before this). */
@@ -458,16 +521,8 @@ static int read_rows(const struct ur_calib_spec *spec, const char *folder,
 		lineno++;
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		/* The sweep writes numbers and words only in these columns; a parameter's
-		 * column holds a number (the priors are over numbers). */
 		char *fields[UR_SWEEP_MAX_PARAMS + 64];
-		size_t nf = 0;
-		for (char *p = line, *q; nf < sizeof fields / sizeof *fields; p = q + 1) {
-			fields[nf++] = p;
-			if (!(q = strchr(p, ',')))
-				break;
-			*q = '\0';
-		}
+		size_t nf = ur_sweep_split_line(line, fields, sizeof fields / sizeof *fields);
 		if (lineno == 1) {
 			for (size_t k = 0; k < nf; k++) {
 				if (strcmp(fields[k], "point") == 0)
@@ -475,7 +530,9 @@ static int read_rows(const struct ur_calib_spec *spec, const char *folder,
 				else if (strcmp(fields[k], "rep") == 0)
 					col_rep = (long)k;
 				for (size_t t = 0; t < P->t; t++)
-					if (k > P->d && strcmp(fields[k], spec->targets[t].metric) == 0)
+					if (k > P->d &&
+					    strcmp(fields[k], ur_calib_target_column(
+								   &spec->targets[t])) == 0)
 						col_metric[t] = (long)k;
 			}
 			bool ok = col_point == 0 && col_rep > 0;
@@ -503,7 +560,16 @@ static int read_rows(const struct ur_calib_spec *spec, const char *folder,
 		seen[point * P->r + rep] = true;
 		for (size_t t = 0; t < P->t; t++) {
 			const char *v = (size_t)col_metric[t] < nf ? fields[col_metric[t]] : "";
-			double x = v[0] ? strtod(v, &end) : nan("");
+			double x;
+			if (ur_calib_target_value(&spec->targets[t], v, strlen(v), &x) != 0) {
+				char label[128];
+				ur_calib_target_label(&spec->targets[t], label, sizeof label);
+				result->status = UR_RUN_DATAERR;
+				snprintf(result->message, sizeof result->message, "%s:%u: %s: "
+					 "expected a value of %s, found \"%.64s\"", path, lineno,
+					 ur_calib_target_column(&spec->targets[t]), label, v);
+				goto done;
+			}
 			P->values[(point * P->r + rep) * P->t + t] = x;
 		}
 	}
@@ -687,10 +753,10 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 	 * an accepted particle, weighted by its particle's weight / R) and the target's
 	 * share of the posterior's mean distance. */
 	ur_csv_clear(&csv);
-	static const char *const tgt_head[] = {"metric", "value", "low", "high", "grade",
-					       "weight", "scale", "p5", "median", "p95",
-					       "empty_share", "in_range", "distance_share",
-					       "source"};
+	static const char *const tgt_head[] = {"target", "metric", "by_hour", "region",
+					       "value", "low", "high", "grade", "weight",
+					       "scale", "p5", "median", "p95", "empty_share",
+					       "in_range", "distance_share", "source"};
 	ur_csv_header(&csv, tgt_head, sizeof tgt_head / sizeof *tgt_head);
 	double mean_d = 0;
 	for (size_t i = 0; i < n; i++)
@@ -713,7 +779,12 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 				}
 			}
 		}
+		char label[128];
+		ur_calib_target_label(tg, label, sizeof label);
+		ur_csv_text(&csv, label);
 		ur_csv_text(&csv, tg->metric);
+		ur_csv_real(&csv, tg->by_hour);
+		ur_csv_text(&csv, tg->region ? tg->region : "");
 		ur_csv_real(&csv, tg->value);
 		ur_csv_real(&csv, tg->low);
 		ur_csv_real(&csv, tg->high);

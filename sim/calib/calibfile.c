@@ -118,31 +118,67 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 		       GOT(g));
 		return;
 	}
-	static const char *const names[] = {"metric", "value", "low", "high", "grade",
-					    "scale", "weight", "source"};
+	static const char *const names[] = {"metric", "by_hour", "region", "value", "low",
+					    "high", "grade", "scale", "weight", "source"};
 	cf_check_names(R, g, path, names, sizeof names / sizeof *names);
+	t->by_hour = nan("");
 	const struct cf_setting *ms = cf_member(g, "metric");
 	snprintf(sub, sizeof sub, "%s.metric", path);
 	const struct ur_column *cols;
 	size_t ncols = ur_table_columns(UR_TABLE_SUMMARY, &cols);
 	long col = ms && cf_type_of(ms) == CF_STRING
 			   ? ur_table_column_index(UR_TABLE_SUMMARY, cf_string(ms)) : -1;
-	if (col < 0 || (size_t)col >= ncols || !cols[col].metric) {
+	bool onset = ms && cf_type_of(ms) == CF_STRING &&
+		     strcmp(cf_string(ms), UR_CALIB_ONSET_METRIC) == 0;
+	if (!onset && (col < 0 || (size_t)col >= ncols || !cols[col].metric)) {
 		char list[512] = "";
 		size_t used = 0;
 		for (size_t i = 0; i < ncols; i++)
 			if (cols[i].metric && used + strlen(cols[i].name) + 3 < sizeof list)
 				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
 							 used ? ", " : "", cols[i].name);
-		cf_report(R, ms ? ms : g, sub, "expected a summary metric (%s), got %s", list,
-		       ms ? GOT(ms) : "nothing");
+		cf_report(R, ms ? ms : g, sub, "expected a summary metric (%s) or %s, got %s",
+		       list, UR_CALIB_ONSET_METRIC, ms ? GOT(ms) : "nothing");
 	} else {
-		for (size_t i = 0; i + 1 < spec->ntargets; i++)
-			if (spec->targets[i].metric &&
-			    strcmp(spec->targets[i].metric, cf_string(ms)) == 0)
-				cf_report(R, ms, sub, "expected each metric once, got \"%s\" again "
-				       "(line %u)", cf_string(ms), spec->targets[i].line);
 		t->metric = cf_copy_text(R, cf_string(ms));
+	}
+	/* The timing targets (docs/calibration.md): regions_joined by an hour, and a
+	 * region's onset hour, both from summary.csv's region_onsets. */
+	const struct cf_setting *bs = cf_member(g, "by_hour");
+	if (bs && t->metric && strcmp(t->metric, "regions_joined") != 0) {
+		snprintf(sub, sizeof sub, "%s.by_hour", path);
+		cf_report(R, bs, sub, "expected only with metric = \"regions_joined\", got %s "
+		       "with metric \"%s\"", GOT(bs), t->metric);
+	} else if (bs) {
+		/* Checked against the scenario's horizon once it is loaded (check_targets). */
+		cf_read_number(R, g, path, "by_hour", false, 0, false, HUGE_VAL, true,
+			       &t->by_hour);
+	}
+	const struct cf_setting *rs = cf_member(g, "region");
+	snprintf(sub, sizeof sub, "%s.region", path);
+	if (rs && t->metric && !onset) {
+		cf_report(R, rs, sub, "expected only with metric = \"%s\", got %s with metric "
+		       "\"%s\"", UR_CALIB_ONSET_METRIC, GOT(rs), t->metric);
+	} else if (onset && (!rs || cf_type_of(rs) != CF_STRING || cf_string(rs)[0] == '\0')) {
+		cf_report(R, rs ? rs : g, sub, "expected a region id of the scenario with metric "
+		       "= \"%s\", got %s", UR_CALIB_ONSET_METRIC, rs ? GOT(rs) : "nothing");
+	} else if (onset) {
+		t->region = cf_copy_text(R, cf_string(rs));
+	}
+	if (t->metric) {
+		for (size_t i = 0; i + 1 < spec->ntargets; i++) {
+			const struct ur_calib_target *o = &spec->targets[i];
+			if (o->metric && strcmp(o->metric, t->metric) == 0 &&
+			    (isnan(o->by_hour) ? isnan(t->by_hour) : o->by_hour == t->by_hour) &&
+			    (!o->region || !t->region || strcmp(o->region, t->region) == 0)) {
+				char label[128];
+				ur_calib_target_label(t, label, sizeof label);
+				snprintf(sub, sizeof sub, "%s.metric", path);
+				cf_report(R, ms, sub, "expected each target once, got %s again "
+				       "(line %u)", label, o->line);
+				break;
+			}
+		}
 	}
 	bool ok = cf_read_number(R, g, path, "value", true, -HUGE_VAL, true, HUGE_VAL, true,
 			      &t->value);
@@ -226,12 +262,48 @@ static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 	}
 }
 
+/* The timing targets against the scenario: an hour within its horizon, a region of
+ * its own. */
+static void check_targets(struct cf_reader *R, const struct ur_calib_spec *spec,
+			  const struct ur_params *params)
+{
+	for (size_t i = 0; i < spec->ntargets; i++) {
+		const struct ur_calib_target *t = &spec->targets[i];
+		char text[1024];
+		if (!isnan(t->by_hour) && t->by_hour > params->scenario.horizon_h) {
+			snprintf(text, sizeof text, "%s:%u: targets.[%zu].by_hour: expected an hour "
+				 "from 0 to the scenario's horizon (%g), got %g", R->file, t->line,
+				 i, params->scenario.horizon_h, t->by_hour);
+			cf_reader_add(R, text);
+		}
+		if (!t->region)
+			continue;
+		size_t r = 0;
+		while (r < params->nregions && strcmp(params->regions[r].id, t->region) != 0)
+			r++;
+		if (r == params->nregions) {
+			size_t used = 0;
+			char ids[512] = "";
+			for (size_t k = 0; k < params->nregions && used + UR_ID_SIZE + 8 < sizeof ids;
+			     k++)
+				used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s",
+							 k ? ", " : "", params->regions[k].id);
+			if (params->nregions > 0 && used + UR_ID_SIZE + 8 >= sizeof ids)
+				snprintf(ids + used, sizeof ids - used, ", ...");
+			snprintf(text, sizeof text, "%s:%u: targets.[%zu].region: expected a region "
+				 "of the scenario (%s), got \"%s\"", R->file, t->line, i, ids,
+				 t->region);
+			cf_reader_add(R, text);
+		}
+	}
+}
+
 static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 		      const struct cf_setting *root, enum ur_scenario_status *status)
 {
 	char got[256];
 	static const char *const names[] = {"scenario", "seed", "particles", "replications",
-					    "generations", "quantile", "min_acceptance",
+					    "generations", "quantile", "min_acceptance", "term_cap",
 					    "priors", "targets"};
 	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 	const struct cf_setting *s = cf_member(root, "scenario");
@@ -282,6 +354,8 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 		       (unsigned long long)(spec->particles * spec->replications));
 	spec->quantile = 0.5;
 	cf_read_number(R, root, "", "quantile", false, 0, true, 1, true, &spec->quantile);
+	spec->term_cap = HUGE_VAL;
+	cf_read_number(R, root, "", "term_cap", false, 0, true, 1e6, false, &spec->term_cap);
 	spec->min_acceptance = 0;
 	cf_read_number(R, root, "", "min_acceptance", false, 0, false, 1, true,
 		    &spec->min_acceptance);
@@ -337,6 +411,7 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 		cf_reader_add(R, text);
 	}
 	check_priors(R, spec, scenario);
+	check_targets(R, spec, ur_scenario_params(scenario));
 	ur_scenario_destroy(scenario);
 }
 
@@ -348,6 +423,7 @@ void ur_calib_spec_destroy(struct ur_calib_spec *spec)
 		free(spec->priors[i].path);
 	for (size_t i = 0; i < spec->ntargets; i++) {
 		free(spec->targets[i].metric);
+		free(spec->targets[i].region);
 		free(spec->targets[i].source);
 	}
 	free(spec->priors);

@@ -952,6 +952,7 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 		if (delta > 0 && !g->joined &&
 		    (double)g->active * m->scale >= m->p->outcomes.region_active) {
 			g->joined = true;
+			g->joined_hour = m->now;
 			m->regions_joined++;
 			model_report(m, UR_MEV_REGION_JOINED, UR_EVENTS_MAJOR, m->now, (int)r,
 				     (double)g->active * m->scale, "");

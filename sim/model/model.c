@@ -812,7 +812,10 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 		.decisions = m->decisions,
 		.engine_events = es.executed,
 		.fingerprint = m->fingerprint,
+		.nregions = m->nregions,
 	};
+	for (size_t r = 0; r < m->nregions; ++r)
+		s->region_onset[r] = m->region[r].joined ? m->region[r].joined_hour : (double)NAN;
 }
 
 static void finish(struct ur_model *m)

@@ -253,6 +253,7 @@ struct model_region {
 	int morale_dir;           /* -1 falling, +1 recovering, 0 still */
 	bool left;                /* police have left their posts (looting) */
 	bool joined;              /* active persons reached outcomes.region_active */
+	double joined_hour;       /* when they first did (the region_onsets column) */
 	struct ur_event_handle morale_event; /* KIND_MORALE_FLOOR while falling */
 	double last;              /* time damage and shutdown_hours stand at */
 

@@ -76,6 +76,12 @@ static const struct ur_column summary_columns[] = {
 	    "a hash of the replication's trajectory (each event's time and kind, and the "
 	    "draws that decided it): equal fingerprints, same behaviour; a change of code "
 	    "that changes a fingerprint changed behaviour"),
+	SUM("region_onsets", UR_COLUMN_ONSETS, region_onset, true, false, "h",
+	    "`ID=HOUR` for each region whose active persons reached "
+	    "`outcomes.region_active`, the hour it first did (the instant of its "
+	    "`region_joined` event: exact, whatever is sampled), in the scenario's order, "
+	    "joined by `;`; empty when none did. `unrestsim calibrate` counts regions by "
+	    "an hour and takes onsets from it (docs/calibration.md)"),
 	CONTEXT("posterior_row", UR_COLUMN_POSTERIOR_ROW, false,
 		"the row of the scenario's posterior (`scenario.posterior`) the replication "
 		"drew and ran with, 1-based: row i is line i + 1 of the file. Only in runs "
@@ -412,6 +418,7 @@ const char *ur_column_type(enum ur_column_kind kind)
 	case UR_COLUMN_NET_STATE:
 	case UR_COLUMN_EVENT:
 	case UR_COLUMN_TEXT:
+	case UR_COLUMN_ONSETS:
 		return "text";
 	}
 	assert(!"no such kind");
@@ -542,6 +549,10 @@ int ur_column_check(const struct ur_column *column, const char *s, size_t len, c
 		ok = is_name(s, len, net_state_name, UR_NET_STATE_COUNT);
 		expected = "on, throttled or off";
 		break;
+	case UR_COLUMN_ONSETS:
+		ok = ur_onsets_parse(s, len, NULL, NULL) == 0;
+		expected = "ID=HOUR pairs joined by ';' (a region id, an hour >= 0)";
+		break;
 	case UR_COLUMN_TIME:
 	case UR_COLUMN_REGION:
 	case UR_COLUMN_EVENT:
@@ -551,4 +562,38 @@ int ur_column_check(const struct ur_column *column, const char *s, size_t len, c
 	if (!ok)
 		snprintf(why, size, "%s", expected);
 	return ok ? 0 : -1;
+}
+
+int ur_onsets_parse(const char *s, size_t len, ur_onset_fn each, void *context)
+{
+	assert(s || len == 0);
+	size_t i = 0;
+	while (i < len) {
+		/* ID: [A-Za-z_][A-Za-z0-9_-]*, shorter than UR_ID_SIZE (as the scenario's). */
+		size_t id = i;
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+			return -1;
+		while (i < len && (s[i] == '_' || s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z') ||
+				   (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			i++;
+		size_t idlen = i - id;
+		if (idlen >= UR_ID_SIZE || i == len || s[i] != '=')
+			return -1;
+		size_t hour = ++i;
+		while (i < len && s[i] != ';')
+			i++;
+		double v;
+		if (!is_number(s + hour, i - hour, &v) || !isfinite(v) || !(v >= 0))
+			return -1;
+		if (each) {
+			char name[UR_ID_SIZE];
+			memcpy(name, s + id, idlen);
+			name[idlen] = '\0';
+			if (each(context, name, v) != 0)
+				return -1;
+		}
+		if (i < len && ++i == len) /* a trailing ';' */
+			return -1;
+	}
+	return 0;
 }

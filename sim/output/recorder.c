@@ -75,6 +75,27 @@ static void memo_real(struct ur_csv *csv, struct ur_real_memo *slot, double valu
 	ur_csv_field(csv, slot->text, slot->len);
 }
 
+/* The region_onsets field: ID=HOUR for each region that reached
+ * outcomes.region_active, in the scenario's order, joined by ';' (ids hold no ';' or
+ * '=': [A-Za-z_][A-Za-z0-9_-]*); the hours exact (ur_format_real), so that a reader
+ * counting the regions by an hour gets the model's count. Empty when none did. */
+static void write_onsets(struct ur_csv *csv, const struct ur_params *params,
+			 const struct ur_model_summary *s)
+{
+	char text[UR_MAX_REGIONS * (UR_ID_SIZE + UR_REAL_TEXT_SIZE + 2) + 1];
+	size_t len = 0;
+	assert(s->nregions <= UR_MAX_REGIONS && s->nregions <= params->nregions);
+	for (size_t r = 0; r < s->nregions; r++) {
+		if (isnan(s->region_onset[r]))
+			continue;
+		char hour[UR_REAL_TEXT_SIZE];
+		ur_format_real(s->region_onset[r], hour);
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s",
+					len ? ";" : "", params->regions[r].id, hour);
+	}
+	ur_csv_field(csv, text, len);
+}
+
 /* Writes the fields of one row: each column of the table, from the context or from the
  * field at its offset in `row` (the table's row struct). */
 static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chosen,
@@ -147,6 +168,9 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chose
 			ur_csv_text(csv, text ? text : "");
 			break;
 		}
+		case UR_COLUMN_ONSETS:
+			write_onsets(csv, ctx->params, (const struct ur_model_summary *)row);
+			break;
 		case UR_COLUMN_POSTERIOR_ROW:
 			ur_csv_int(csv, (int64_t)ctx->posterior_row);
 			break;
@@ -154,12 +178,13 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chose
 	}
 }
 
-void ur_csv_summary_fields(struct ur_csv *csv, uint64_t replication,
-			   const struct ur_model_summary *s, uint64_t posterior_row)
+void ur_csv_summary_fields(struct ur_csv *csv, const struct ur_params *params,
+			   uint64_t replication, const struct ur_model_summary *s,
+			   uint64_t posterior_row)
 {
-	assert(csv && s);
-	struct row_context ctx = {.replication = replication, .region = UR_NONE,
-				  .posterior_row = posterior_row};
+	assert(csv && params && s);
+	struct row_context ctx = {.replication = replication, .params = params,
+				  .region = UR_NONE, .posterior_row = posterior_row};
 	write_fields(csv, UR_TABLE_SUMMARY, ur_table_summary_columns(posterior_row > 0), s,
 		     &ctx);
 }
@@ -279,7 +304,8 @@ static int on_summary(void *context, const struct ur_model_summary *summary)
 	struct ur_recorder *rec = context;
 	if (rec->params->output.summary) {
 		struct ur_csv *csv = &rec->table[UR_TABLE_SUMMARY];
-		ur_csv_summary_fields(csv, rec->replication, summary, rec->posterior_row);
+		ur_csv_summary_fields(csv, rec->params, rec->replication, summary,
+				      rec->posterior_row);
 		ur_csv_end_row(csv);
 	}
 	return ur_recorder_failed(rec) ? -1 : 0;

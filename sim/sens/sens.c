@@ -421,16 +421,8 @@ static int read_outputs(const struct ur_sens_spec *spec, const char *folder, siz
 		lineno++;
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		/* The sweep writes numbers and words without commas in these columns (the
-		 * rows were checked against the column table when merged or resumed). */
 		char *fields[UR_SENS_MAX_PARAMS + 64];
-		size_t nf = 0;
-		for (char *p = line, *q; nf < sizeof fields / sizeof *fields; p = q + 1) {
-			fields[nf++] = p;
-			if (!(q = strchr(p, ',')))
-				break;
-			*q = '\0';
-		}
+		size_t nf = ur_sweep_split_line(line, fields, sizeof fields / sizeof *fields);
 		if (lineno == 1) {
 			for (size_t k = d + 1; k < nf; k++) {
 				if (strcmp(fields[k], "rep") == 0)

@@ -155,6 +155,39 @@ static size_t split_row(const char *s, const char *end, struct field *f, size_t 
 	}
 }
 
+size_t ur_sweep_split_line(char *line, char **fields, size_t max)
+{
+	assert(line && (fields || max == 0));
+	size_t n = 0;
+	for (char *s = line;;) {
+		char *start = s, *out = s;
+		if (*s == '"') {
+			/* Unquoted into place: the text only shrinks, so out never passes s. */
+			for (s++; *s; ) {
+				if (*s == '"' && s[1] != '"') {
+					s++;
+					break;
+				}
+				*out++ = *s;
+				s += *s == '"' ? 2 : 1;
+			}
+			while (*s && *s != ',')  /* text after the closing quote: kept */
+				*out++ = *s++;
+		} else {
+			while (*s && *s != ',')
+				s++;
+			out = s;
+		}
+		bool more = *s == ',';
+		*out = '\0';
+		if (n < max)
+			fields[n++] = start;
+		if (!more || n == max)
+			return n;
+		s++;
+	}
+}
+
 /* A field as a number; NaN for an empty or non-numeric one. */
 static double field_number(const struct field *f)
 {
@@ -1119,7 +1152,7 @@ static void run_unit(struct job *J, uint64_t u, struct unit *unit, struct ur_csv
 	ur_csv_int(csv, (int64_t)p);
 	for (size_t j = 0; j < ur_sweep_params(sw); j++)
 		sw_csv_value(csv, ur_sweep_value(sw, p, j));
-	ur_csv_summary_fields(csv, k, &ob.summary, posterior_row);
+	ur_csv_summary_fields(csv, params, k, &ob.summary, posterior_row);
 	ur_csv_end_row(csv);
 	unit->row = csv->failed ? NULL : malloc(csv->len + 1);
 	if (!unit->row) {

@@ -83,10 +83,65 @@ st=$?
 if [ "$st" -eq 143 ] || [ "$st" -eq 0 ]; then ok "SIGTERM stops it with 143 (or it had finished)"; else not_ok "SIGTERM" "status $st" "$(cat "$tmp/t.err")"; fi
 if [ "$st" -eq 143 ]; then
 	check "it says to resume" grep -q 'run the same command with --resume' "$tmp/t.err"
+	check "once" test "$(grep -o 'with --resume' "$tmp/t.err" | wc -l)" -eq 1
 fi
 status "--resume finishes" 0 "$bin" calibrate "$tmp/long.cfg" -o "$tmp/t" -q -j 2 --resume
 check "with the bytes of the uninterrupted calibration" sh -c \
 	"for f in posterior.csv history.csv targets.csv gen-00/sweep.csv gen-01/sweep.csv; do cmp '$tmp/whole/'\$f '$tmp/t/'\$f || exit 1; done"
+
+# The timing targets' source: summary.csv's region_onsets is each region's
+# region_joined event of the same run (events.csv rounds hours to 9 digits), every
+# joined region once; and what is observed (the sample interval, events and series
+# not written) does not change it.
+"$bin" run "$minimal" -r 6 -s 3 -o "$tmp/on" -q
+"$bin" run "$minimal" -r 6 -s 3 -o "$tmp/on2" -q --set scenario.sample_interval=0.25 \
+	--set output.events=\"none\" --set output.timeseries=false --set output.national=false
+check "region_onsets holds each region_joined event's region and hour" /usr/bin/python3 -c "
+import csv, sys
+joined = {}
+for e in csv.DictReader(open('$tmp/on/events.csv')):
+    if e['event'] == 'region_joined':
+        joined.setdefault(e['rep'], []).append((e['region'], float(e['hour'])))
+rows = list(csv.DictReader(open('$tmp/on/summary.csv')))
+assert len(rows) == 6 and sum(len(v) for v in joined.values()) > 0
+for r in rows:
+    pairs = [p.split('=') for p in r['region_onsets'].split(';')] if r['region_onsets'] else []
+    got = [(k, float(h)) for k, h in pairs]
+    want = joined.get(r['rep'], [])
+    assert len(got) == int(r['regions_joined']) == len(want), (r, want)
+    assert sorted(k for k, _ in got) == sorted(k for k, _ in want), (got, want)
+    for k, h in got:
+        w = dict(want)[k]
+        assert abs(h - w) <= 1e-8 * max(1.0, w), (k, h, w)
+"
+check "and observing less or more often does not change it" sh -c \
+	"cmp '$tmp/on/summary.csv' '$tmp/on2/summary.csv'"
+
+# A calibration with timing targets: regions by an hour and a region's onset, read
+# from region_onsets, named in targets.csv.
+cat >"$tmp/timing.cfg" <<EOT
+scenario = "$minimal";
+seed = 5;
+particles = 8;
+replications = 2;
+generations = 2;
+priors = ( { path = "agents.w_s"; dist = "uniform"; min = 0.0; max = 1.0; } );
+targets = (
+  { metric = "regions_joined"; by_hour = 1.0; value = 1.0; low = 1.0; high = 2.0; grade = "B"; },
+  { metric = "onset_hour"; region = "WEST"; value = 1.5; low = 1.0; high = 2.0; grade = "B"; },
+  { metric = "peak_active"; value = 15000.0; low = 10000.0; high = 20000.0; grade = "A"; }
+);
+EOT
+status "a calibration with timing targets succeeds" 0 "$bin" calibrate "$tmp/timing.cfg" -o "$tmp/timing" -q
+check "targets.csv names them" /usr/bin/python3 -c "
+import csv
+t = {r['target']: r for r in csv.DictReader(open('$tmp/timing/targets.csv'))}
+assert list(t) == ['regions_joined_by_hour_1', 'onset_hour.WEST', 'peak_active'], list(t)
+assert float(t['regions_joined_by_hour_1']['by_hour']) == 1 and t['onset_hour.WEST']['region'] == 'WEST'
+# every replication of minimal.cfg has EAST, then WEST, join within 2 hours (the run above)
+assert 0 <= float(t['regions_joined_by_hour_1']['median']) <= 2
+assert 0 < float(t['onset_hour.WEST']['median']) < 3
+"
 
 # Usage errors.
 status "no file is a usage error" 64 "$bin" calibrate

@@ -33,6 +33,7 @@
 #include "bad_corpus.h"
 #include "testutil.h"
 #include "unrest/calib.h"
+#include "unrest/output.h"
 #include "unrest/rng.h"
 
 static const char *scenario_path;
@@ -65,6 +66,8 @@ static enum ur_model_status stand_in(void *context, const struct ur_params *para
 	struct ur_model_summary sum = {.replication_seed = seed, .outcome = UR_OUTCOME_UNRESOLVED};
 	sum.damage_usd = fmax(0, 1e6 * theta + gsl_ran_gaussian(rng, SIGMA));
 	sum.peak_active = 10;
+	/* Noise no parameter explains: test_term_cap's always-missed target. */
+	sum.killed = 1000 + 100 * gsl_ran_gaussian(rng, 1.0);
 	ur_rng_destroy(rng);
 	if (observer->summary)
 		observer->summary(observer->context, &sum);
@@ -135,6 +138,73 @@ static size_t read_column(const char *dir, const char *file, const char *column,
 	}
 	free(text);
 	return rows;
+}
+
+/* Writes a calibration of w_s by damage_usd into dir/NAME.cfg, with term_cap, and
+ * optionally a target on `killed` that every particle misses by about 999 scales
+ * (the stand-in's killed is 1000 +- 100, whatever w_s); runs it into dir/NAME and
+ * returns posterior.csv without its distance column. */
+static char *capped_posterior(const char *dir, const char *name, const char *cap,
+			      bool missed)
+{
+	char file[64];
+	snprintf(file, sizeof file, "%s.cfg", name);
+	char *path = testutil_write_file(dir, file,
+		"scenario = \"%s\";\nseed = 7;\nparticles = 60;\nreplications = 1;\n"
+		"generations = 3;\nterm_cap = %s;\n"
+		"priors = ( { path = \"agents.w_s\"; dist = \"uniform\"; min = 0.0; "
+		"max = 1.0; } );\n"
+		"targets = ( { metric = \"damage_usd\"; value = 400000.0; low = 380000.0; "
+		"high = 420000.0; grade = \"A\"; }%s );\n", scenario_path, cap,
+		missed ? ", { metric = \"killed\"; value = 1000000.0; low = 1000000.0; "
+			 "high = 1000000.0; scale = 1000.0; grade = \"A\"; }" : "");
+	struct ur_calib_spec *spec = read_spec(path);
+	char *out = testutil_path(dir, name);
+	struct ur_calib_result r;
+	assert_int_equal(calibrate(spec, out, 2, 1, 1, false, NULL, &r), 0);
+	char *text = testutil_read_file(out, "posterior.csv", NULL);
+	assert_non_null(text);
+	/* Each line without its last field (distance, which the constant term shifts). */
+	char *o = text;
+	for (char *p = text; *p;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *comma = p + n;
+		while (comma > p && *comma != ',')
+			comma--;
+		assert_true(*comma == ',');
+		memmove(o, p, (size_t)(comma - p));
+		o += comma - p;
+		*o++ = '\n';
+		p += n + (nl != NULL);
+	}
+	*o = '\0';
+	ur_calib_spec_destroy(spec);
+	free(out);
+	free(path);
+	return text;
+}
+
+/* A target every particle misses by more than sqrt(term_cap) scales adds the same
+ * term to every distance: the posterior (particles and weights) is the one without
+ * it. Uncapped (term_cap 1e6, above its terms of about 998,000 +- 200), its noise
+ * decides which particles pass, and the posterior is another. */
+static void test_term_cap(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("calib-cap");
+	char *alone = capped_posterior(dir, "alone", "400.0", false);
+	char *capped = capped_posterior(dir, "capped", "400.0", true);
+	assert_string_equal(alone, capped);
+	char *alone_open = capped_posterior(dir, "alone-open", "1000000.0", false);
+	char *open = capped_posterior(dir, "open", "1000000.0", true);
+	assert_string_not_equal(alone_open, open);
+	free(alone);
+	free(capped);
+	free(alone_open);
+	free(open);
+	testutil_remove_tree(dir);
+	free(dir);
 }
 
 /* The posterior's weighted mean and sd match the ABC posterior's closed form at the
@@ -273,6 +343,59 @@ static void test_weighted_quantile(void **state)
 	assert_true(ur_calib_weighted_quantile(x, w2, 4, 0.5) == 2);
 }
 
+/* A target's value in one replication from its sweep.csv field: the timing targets
+ * count region_onsets' regions at or before by_hour and take a region's hour; an
+ * absent region is "never" (NaN); a field that is not ID=HOUR pairs is refused. */
+static void test_target_values(void **state)
+{
+	(void)state;
+	const char *onsets = "EAST=0.5;WEST=24;NORTH=24.000000001";
+	const size_t len = strlen(onsets);
+	struct ur_calib_target by = {.metric = "regions_joined", .by_hour = 24.0};
+	double v;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 2); /* an onset at the hour itself counts */
+	by.by_hour = 0.0;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 0);
+	by.by_hour = 72.0;
+	assert_int_equal(ur_calib_target_value(&by, onsets, len, &v), 0);
+	assert_true(v == 3);
+	assert_int_equal(ur_calib_target_value(&by, "", 0, &v), 0);
+	assert_true(v == 0); /* no region joined: none by any hour */
+	assert_string_equal(ur_calib_target_column(&by), "region_onsets");
+	char label[64];
+	ur_calib_target_label(&by, label, sizeof label);
+	assert_string_equal(label, "regions_joined_by_hour_72");
+
+	struct ur_calib_target onset = {.metric = UR_CALIB_ONSET_METRIC, .by_hour = nan(""),
+					.region = "WEST"};
+	assert_int_equal(ur_calib_target_value(&onset, onsets, len, &v), 0);
+	assert_true(v == 24);
+	onset.region = "SOUTH";
+	assert_int_equal(ur_calib_target_value(&onset, onsets, len, &v), 0);
+	assert_true(isnan(v)); /* never joined */
+	ur_calib_target_label(&onset, label, sizeof label);
+	assert_string_equal(label, "onset_hour.SOUTH");
+
+	/* Not ID=HOUR pairs: refused, whatever the target. */
+	const char *bad[] = {"EAST", "EAST=", "EAST=x", "EAST=-1", "EAST=inf", "EAST=1;",
+			     "=1", "1A=2", "EAST=1,WEST=2", "EAST=1;;WEST=2"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(ur_calib_target_value(&by, bad[i], strlen(bad[i]), &v), -1);
+		assert_int_equal(ur_onsets_parse(bad[i], strlen(bad[i]), NULL, NULL), -1);
+	}
+
+	/* A plain metric: its number, empty as NaN, text refused. */
+	struct ur_calib_target plain = {.metric = "killed", .by_hour = nan("")};
+	assert_int_equal(ur_calib_target_value(&plain, "227", 3, &v), 0);
+	assert_true(v == 227);
+	assert_int_equal(ur_calib_target_value(&plain, "", 0, &v), 0);
+	assert_true(isnan(v));
+	assert_int_equal(ur_calib_target_value(&plain, "many", 4, &v), -1);
+	assert_string_equal(ur_calib_target_column(&plain), "killed");
+}
+
 static bool read_calib(const char *path, struct ur_diag *diag,
 		       enum ur_scenario_status *status)
 {
@@ -300,6 +423,8 @@ int main(int argc, char **argv)
 	bad_dir = argv[2];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weighted_quantile),
+		cmocka_unit_test(test_target_values),
+		cmocka_unit_test(test_term_cap),
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_known_posterior),
 		cmocka_unit_test(test_same_bytes),

@@ -741,7 +741,7 @@ static void test_stats_against_gsl(void **state)
 	char *line = strtok_r(csv, "\n", &save); /* header */
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char *f[24];
-		assert_int_equal(split(line, f, 24), 19);
+		assert_int_equal(split(line, f, 24), 20);
 		int p = atoi(f[0]);
 		rows[p]++;
 		restored[p] += strcmp(f[4], "order_restored") == 0;
@@ -832,6 +832,30 @@ static void test_wilson_known_answers(void **state)
 	assert_near(hi, 0.3662, 5e-5);
 }
 
+/* The splitter calibrate and sensitivity read sweep.csv with: fields in place, quotes
+ * removed and doubled quotes made single, empty fields kept, at most max filled. */
+static void test_split_line(void **state)
+{
+	(void)state;
+	char line[] = "0,,\"a,b\",\"say \"\"hi\"\"\",EAST=1;WEST=2,";
+	char *f[8];
+	size_t n = ur_sweep_split_line(line, f, 8);
+	assert_int_equal(n, 6);
+	assert_string_equal(f[0], "0");
+	assert_string_equal(f[1], "");
+	assert_string_equal(f[2], "a,b");
+	assert_string_equal(f[3], "say \"hi\"");
+	assert_string_equal(f[4], "EAST=1;WEST=2");
+	assert_string_equal(f[5], "");
+	char two[] = "x,y,z";
+	assert_int_equal(ur_sweep_split_line(two, f, 2), 2);
+	assert_string_equal(f[0], "x");
+	assert_string_equal(f[1], "y");
+	char empty[] = "";
+	assert_int_equal(ur_sweep_split_line(empty, f, 8), 1);
+	assert_string_equal(f[0], "");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -854,6 +878,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_folder_runs_nothing),
 		cmocka_unit_test(test_stats_against_gsl),
 		cmocka_unit_test(test_wilson_known_answers),
+		cmocka_unit_test(test_split_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

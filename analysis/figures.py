@@ -47,7 +47,6 @@ Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 
 import math
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -101,7 +100,7 @@ def parse_args(argv):
                         help="the folder's kind (default: from manifest.cfg or its files)")
     parser.add_argument("--format", default="png,svg", metavar="FMT[,FMT]",
                         help="formats, png, pdf or svg (default %(default)s)")
-    record.add_record_options(parser)
+    uc.add_record_options(parser)
     parser.add_argument("--no-record", action="store_true",
                         help="draw no record, even when the scenario has one")
     parser.add_argument("--only", metavar="NAME[,NAME]",
@@ -114,32 +113,17 @@ def parse_args(argv):
     if args.only is not None and not args.only <= set(FIGURES):
         parser.error(f"--only: unknown figure {', '.join(sorted(args.only - set(FIGURES)))}"
                      f" (known: {', '.join(FIGURES)})")
-    args.format = [f.strip() for f in args.format.split(",") if f.strip()]
-    bad = [f for f in args.format if f not in ("png", "pdf", "svg")]
-    if bad or not args.format:
-        parser.error(f"--format: expected png, pdf or svg, found {','.join(bad) or 'none'}")
+    args.format = uc.format_list(parser, args.format)
+    uc.check_record_options(parser, args)
     if args.dpi < 10 or args.dpi > 1200:
         parser.error(f"--dpi: expected 10 to 1200, found {args.dpi}")
     return args
 
 
-def manifest_command(folder):
-    """`command` of the folder's manifest.cfg, or None."""
-    try:
-        with open(os.path.join(folder, "manifest.cfg"), encoding="utf-8") as f:
-            for line in f:
-                m = re.match(r'^\s*command\s*=\s*"([^"]*)"\s*;', line)
-                if m:
-                    return m.group(1)
-    except (OSError, UnicodeDecodeError):
-        pass
-    return None
-
-
 def folder_kind(folder):
     """run, sweep, calibration or sensitivity, from the manifest's command or the
     files present."""
-    command = manifest_command(folder)
+    command = uc.manifest_text(folder, "command")
     if command in ("run", "sweep"):
         return command
     if command in ("calibrate", "calibration"):

@@ -55,10 +55,8 @@ record file, 73 cannot write the output.
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
 
-import datetime
 import math
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -127,7 +125,7 @@ def parse_args(argv):
     parser.add_argument("-o", "--output", default="record-comparison", metavar="DIR",
                         help="folder to write comparison.csv, comparison.md and "
                              "comparison.png to (default %(default)s)")
-    add_record_options(parser)
+    uc.add_record_options(parser)
     parser.add_argument("--protest-threshold", type=float, default=None,
                         metavar="PERSONS",
                         help="active persons that make a protest in a region "
@@ -141,62 +139,20 @@ def parse_args(argv):
                              "separated by commas (default png)")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     args = parser.parse_args(argv)
-    lo, hi = args.band
-    if not 0.0 <= lo < 50.0 < hi <= 100.0:
-        parser.error("--band: need 0 <= LOW < 50 < HIGH <= 100")
-    args.format = [f.strip() for f in args.format.split(",") if f.strip()]
-    bad = [f for f in args.format if f not in ("png", "pdf", "svg")]
-    if bad or not args.format:
-        parser.error(f"--format: expected png, pdf or svg, found {','.join(bad) or 'none'}")
-    if args.record_start is not None:
-        try:
-            args.record_start = datetime.datetime.fromisoformat(args.record_start)
-        except ValueError:
-            parser.error(f"--record-start: not an ISO 8601 time: {args.record_start}")
-        if args.record_start.tzinfo is None:
-            parser.error("--record-start: needs a UTC offset, e.g. +06:00")
-    if args.regions and not args.record:
-        parser.error("--regions: only with --record (a run's record comes with its "
-                     "regions file)")
+    uc.check_band(parser, args.band)
+    args.format = uc.format_list(parser, args.format)
+    uc.check_record_options(parser, args)
     return args
 
 
-def add_record_options(parser):
-    """--record, --regions, --record-start: a record other than the scenario's own."""
-    parser.add_argument("--record", metavar="FILE.csv",
-                        help="compare with this record (docs/record.md) instead of the "
-                             "one the run's scenario names (scenario.record)")
-    parser.add_argument("--regions", metavar="FILE.csv",
-                        help="with --record: its regions file (first_protest_day, "
-                             "utc_offset)")
-    parser.add_argument("--record-start", metavar="ISO8601",
-                        help="the instant the record's hours count from (default: "
-                             "the scenario's start)")
-
-
-def manifest_text(folder, name):
-    """A string setting `name` of the folder's manifest.cfg, or None."""
-    path = os.path.join(folder, "manifest.cfg")
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r'\s*' + re.escape(name) + r'\s*=\s*"((?:[^"\\]|\\.)*)"\s*;',
-                         line)
-            if m:
-                return re.sub(r'\\(.)', r'\1', m.group(1))
-    return None
-
-
-def file_hash(path):
-    """The FNV-1a 64 hash of a file's bytes, as unrestsim writes it in manifest.cfg
-    (sim/output/manifest.c, ur_file_hash): "0x" and 16 hex digits."""
-    h = 14695981039346656037
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            for byte in chunk:
-                h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return f"0x{h:016x}"
+def default_args(folder, source):
+    """record.py's arguments for the run in `folder`, its defaults but for the record
+    options, taken from `source` (another script's arguments: --record, --regions,
+    --record-start, checked by uc.check_record_options)."""
+    args = parse_args(["--", folder])
+    args.record, args.regions, args.record_start = (source.record, source.regions,
+                                                    source.record_start)
+    return args
 
 
 def run_record(folder):
@@ -206,8 +162,8 @@ def run_record(folder):
     sweep's or calibration's folder); (None, None) when it names none. A file that
     is no longer there is an error (66); one whose bytes changed since the run, a
     warning."""
-    facts = manifest_text(folder, "record")
-    regions = manifest_text(folder, "regions_file")
+    facts = uc.manifest_text(folder, "record")
+    regions = uc.manifest_text(folder, "regions_file")
     from_manifest = facts is not None
     if not from_manifest:
         facts = uc.scenario_text(folder, "scenario", "record")
@@ -229,11 +185,11 @@ def run_record(folder):
                 f"{folder}: its scenario's {key} {path} is not there (moved, or the run "
                 "was made elsewhere); name the record with --record and --regions",
                 uc.EX_NOINPUT)
-        want = manifest_text(folder, key.replace("_file", "") + "_hash") \
+        want = uc.manifest_text(folder, key.replace("_file", "") + "_hash") \
             if from_manifest else None
-        if want and file_hash(path) != want.lower():
+        if want and uc.file_hash(path) != want.lower():
             print(f"warning: {path}: changed since the run was made (its hash was "
-                  f"{want}, is {file_hash(path)})", file=sys.stderr)
+                  f"{want}, is {uc.file_hash(path)})", file=sys.stderr)
     return facts, regions
 
 
@@ -270,28 +226,18 @@ def require_record(args, folder):
     return found
 
 
-def parse_start(text):
-    """An aware datetime from ISO 8601 text (or an aware datetime, returned as is)."""
-    if isinstance(text, datetime.datetime):
-        stamp = text
-    else:
-        try:
-            stamp = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise uc.AnalysisError(f"--record-start: not an ISO 8601 time: {text}",
-                                   uc.EX_USAGE) from None
-    if stamp.tzinfo is None:
-        raise uc.AnalysisError(f"--record-start: needs a UTC offset, e.g. +06:00: {text}",
-                               uc.EX_USAGE)
-    return stamp
+def read_record(path):
+    """The record's rows (docs/record.md), its text columns "" where empty."""
+    frame = uc.read_csv(path, RECORD_COLUMNS, what=path, text=RECORD_TEXT)
+    return frame.fillna({c: "" for c in RECORD_TEXT})
 
 
 def record_events(path, start):
     """The record's events (rows of unit `event` with an hour), in record hours and
     time order: [(hour, hour_low, hour_high, quantity)]."""
-    parse_start(start)
-    frame = uc.read_csv(path, RECORD_COLUMNS, what=path, text=RECORD_TEXT)
-    rows = frame[(frame["unit"].fillna("") == "event") & frame["hour"].notna()]
+    uc.aware_time(start, "--record-start")
+    frame = read_record(path)
+    rows = frame[(frame["unit"] == "event") & frame["hour"].notna()]
     events = []
     for _, r in rows.iterrows():
         hour = float(r["hour"])
@@ -829,11 +775,9 @@ def comparison(args):
     (run, rows, left out)."""
     folder = uc.run_folder(args.run)
     args.record, args.regions, start = require_record(args, folder)
-    args.record_start = parse_start(start)
+    args.record_start = uc.aware_time(start, "--record-start")
     run = Run(folder, args)
-    record = uc.read_csv(args.record, RECORD_COLUMNS, what=args.record,
-                         text=RECORD_TEXT)
-    record = record.fillna({c: "" for c in RECORD_TEXT})
+    record = read_record(args.record)
     regions = None
     if args.regions:
         regions = uc.read_csv(args.regions, ["id", "utc_offset", "first_protest_day"],

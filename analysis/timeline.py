@@ -77,14 +77,11 @@ def parse_args(argv):
     parser.add_argument("--record", metavar="FILE.csv",
                         help="mark the events (rows of unit `event`) of this historical "
                              "record (docs/record.md) on every panel")
-    parser.add_argument("--record-start", metavar="ISO8601",
-                        help="the instant the record's hours count from (default: "
-                             "the scenario's start)")
+    uc.add_record_start_option(parser)
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     args = parser.parse_args(argv)
-    lo, hi = args.band
-    if not 0.0 <= lo < 50.0 < hi <= 100.0:
-        parser.error("--band: need 0 <= LOW < 50 < HIGH <= 100")
+    uc.check_band(parser, args.band)
+    uc.check_record_options(parser, args)
     return args
 
 
@@ -108,7 +105,7 @@ def recorded_events(args, start):
                                "count the record's hours from; give --record-start",
                                uc.EX_USAGE)
     events = record.record_events(args.record, origin)
-    shift = (start - record.parse_start(origin)).total_seconds() / 3600.0
+    shift = (start - uc.aware_time(origin, "--record-start")).total_seconds() / 3600.0
     return [(h - shift, lo - shift, hi - shift, q) for h, lo, hi, q in events]
 
 

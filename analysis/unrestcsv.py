@@ -9,7 +9,12 @@ module from their own folder. It holds:
   without the expected files or columns, 66 a missing folder, 73 an output that cannot
   be written), raised as AnalysisError and turned into a one-line message on stderr by
   run_main(), never a traceback;
-- per-sample quantiles across replications, the run's start time, and a date axis.
+- per-sample quantiles across replications, the run's start time, and a date axis;
+- the checks of the options more than one script takes (--band, --format, the record
+  options --record, --regions and --record-start, one option that needs another), each
+  a usage error (64) with the same message in every script;
+- the run's manifest.cfg read a setting at a time, and the hash unrestsim records of
+  the files it names.
 
 Debian packages: python3-pandas, python3-matplotlib (run with /usr/bin/python3).
 """
@@ -70,6 +75,84 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def add_record_options(parser):
+    """--record, --regions, --record-start: a record other than the scenario's own
+    (record.py, validation.py, figures.py); check_record_options checks them."""
+    parser.add_argument("--record", metavar="FILE.csv",
+                        help="compare with this record (docs/record.md) instead of the "
+                             "one the run's scenario names (scenario.record)")
+    parser.add_argument("--regions", metavar="FILE.csv",
+                        help="with --record: its regions file (first_protest_day, "
+                             "utc_offset)")
+    add_record_start_option(parser)
+
+
+def add_record_start_option(parser):
+    """--record-start alone (timeline.py, which marks a record's events and takes no
+    regions file)."""
+    parser.add_argument("--record-start", metavar="ISO8601",
+                        help="the instant the record's hours count from (default: "
+                             "the scenario's start)")
+
+
+def check_record_options(parser, args):
+    """Usage errors for the options of add_record_options (or of
+    add_record_start_option): a --record-start that is not an ISO 8601 time with a UTC
+    offset, --regions without --record. The start stays text; aware_time reads it
+    where it is used."""
+    if args.record_start is not None:
+        try:
+            aware_time(args.record_start, "--record-start")
+        except AnalysisError as err:
+            parser.error(str(err))
+    if getattr(args, "regions", None) and not args.record:
+        parser.error("--regions: only with --record (a run's record comes with its "
+                     "regions file)")
+
+
+def aware_time(text, option):
+    """An aware datetime from ISO 8601 text (an aware datetime is returned as it is);
+    AnalysisError(64) naming `option` when the text is not one, or has no UTC offset."""
+    if isinstance(text, datetime.datetime):
+        stamp = text
+    else:
+        try:
+            stamp = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise AnalysisError(f"{option}: not an ISO 8601 time: {text}",
+                                EX_USAGE) from None
+    if stamp.tzinfo is None:
+        raise AnalysisError(f"{option}: needs a UTC offset, e.g. +06:00: {text}",
+                            EX_USAGE)
+    return stamp
+
+
+def needs(parser, args, option, needed, why=None, dest=None):
+    """A usage error "OPTION: needs NEEDED (WHY)" when `option` is given and `needed`
+    is not: another option, or (with `dest`, the argument's name) a description of a
+    positional argument."""
+    def value(name):
+        return getattr(args, name.lstrip("-").replace("-", "_"))
+    if value(option) and not value(dest or needed):
+        parser.error(f"{option}: needs {needed}" + (f" ({why})" if why else ""))
+
+
+def check_band(parser, band):
+    """--band LOW HIGH: percentiles with 0 <= LOW < 50 < HIGH <= 100."""
+    low, high = band
+    if not 0.0 <= low < 50.0 < high <= 100.0:
+        parser.error("--band: need 0 <= LOW < 50 < HIGH <= 100")
+
+
+def format_list(parser, text, allowed=("png", "pdf", "svg")):
+    """--format FMT[,FMT]: the list of picture formats, each one of `allowed`."""
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in allowed]
+    if bad or not formats:
+        parser.error(f"--format: expected png, pdf or svg, found {','.join(bad) or 'none'}")
+    return formats
+
+
 def run_main(main):
     """Calls main(); turns AnalysisError and I/O errors into a message and a status."""
     prog = os.path.basename(sys.argv[0])
@@ -112,6 +195,33 @@ def run_folder(path):
     if not os.path.isdir(path):
         raise AnalysisError(f"{path}: not a folder", EX_NOINPUT)
     return path
+
+
+def manifest_text(folder, name):
+    """A string setting `name` of the folder's manifest.cfg (written by unrestsim, one
+    setting a line), or None when there is none or the file cannot be read."""
+    path = os.path.join(folder, "manifest.cfg")
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r'\s*' + re.escape(name) + r'\s*=\s*"((?:[^"\\]|\\.)*)"\s*;',
+                             line)
+                if m:
+                    return re.sub(r'\\(.)', r'\1', m.group(1))
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def file_hash(path):
+    """The FNV-1a 64 hash of a file's bytes, as unrestsim writes it in manifest.cfg
+    (sim/output/manifest.c, ur_file_hash): "0x" and 16 hex digits."""
+    h = 14695981039346656037
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            for byte in chunk:
+                h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"0x{h:016x}"
 
 
 def scenario_line(folder, group, name, pattern):

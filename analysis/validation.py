@@ -169,8 +169,9 @@ def parse_args(argv):
     parser.add_argument("--overlap-name", metavar="NAME",
                         help="the other posterior's name in the table (default: its "
                              "file name without .csv)")
-    record.add_record_options(parser)
+    uc.add_record_options(parser)
     args = parser.parse_args(argv)
+    uc.check_record_options(parser, args)
     if args.case is not None and not CASE_NAME.match(args.case):
         parser.error(f"--case: expected a name of letters, digits, '.', '_' and '-' "
                      f"(at most 64), found {args.case!r}")
@@ -179,20 +180,16 @@ def parse_args(argv):
                      f"{len(args.folders)} folders")
     args.calibration = args.folders[0] if len(args.folders) == 2 else None
     args.run = args.folders[-1]
-    if args.sensitivity_figure and not args.sensitivity:
-        parser.error("--sensitivity-figure: needs --sensitivity (the indices it draws)")
-    if args.readme and not args.counterfactuals:
-        parser.error("--readme: needs --counterfactuals (the runs the table is made of)")
-    if args.overlap and not args.calibration:
-        parser.error("--overlap: needs a calibration folder (its posterior.csv is "
-                     "compared)")
-    if args.overlap_name and not args.overlap:
-        parser.error("--overlap-name: needs --overlap")
+    uc.needs(parser, args, "--sensitivity-figure", "--sensitivity", "the indices it draws")
+    uc.needs(parser, args, "--readme", "--counterfactuals", "the runs the table is made of")
+    uc.needs(parser, args, "--overlap", "a calibration folder",
+             "its posterior.csv is compared", dest="calibration")
+    uc.needs(parser, args, "--overlap-name", "--overlap")
     return args
 
 
-def fmt(value, unit=""):
-    return record.fmt(value, unit)
+# Numbers as the comparison table writes them (record.py's).
+fmt = record.fmt
 
 
 def isnan(value):
@@ -868,13 +865,10 @@ def write_atomic(path, text):
 def report(args):
     calibration = uc.run_folder(args.calibration) if args.calibration else None
     run_dir = uc.run_folder(args.run)
-    rargs = record.parse_args([run_dir, "--format", "png"])
-    rargs.record, rargs.regions, rargs.record_start = (args.record, args.regions,
-                                                       args.record_start)
+    rargs = record.default_args(run_dir, args)
     run, rows, left_out = record.comparison(rargs)
-    facts = uc.read_csv(rargs.record, record.RECORD_COLUMNS, what=rargs.record,
-                        text=record.RECORD_TEXT)
-    sources = dict(zip(facts["quantity"], facts["source"].fillna("")))
+    facts = record.read_record(rargs.record)
+    sources = dict(zip(facts["quantity"], facts["source"]))
     start = rargs.record_start.isoformat()
 
     misses = []
@@ -939,9 +933,7 @@ def report(args):
     lines += ["", f"{h2} Sensitivity", ""] + sensitivity_section(args.sensitivity) + \
         sensitivity_figure_lines(args.sensitivity_figure, args.output)
     if args.own_values:
-        oargs = record.parse_args([uc.run_folder(args.own_values), "--format", "png"])
-        oargs.record, oargs.regions, oargs.record_start = (args.record, args.regions,
-                                                           args.record_start)
+        oargs = record.default_args(uc.run_folder(args.own_values), args)
         _, own_rows, _ = record.comparison(oargs)
         if os.path.realpath(oargs.record) != os.path.realpath(rargs.record):
             raise uc.AnalysisError(f"--own-values: {args.own_values}: its record "

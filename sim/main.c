@@ -3,9 +3,11 @@
  *
  * This is the only file that sees argv, calls exit(), installs signal handlers or a GSL
  * error handler: every layer below returns status codes and messages, and this file
- * turns them into diagnostics on stderr and sysexits(3) codes. Each subcommand parses its own options
- * with getopt_long and validates every value before any work starts, so a usage
- * mistake never leaves output behind.
+ * turns them into diagnostics on stderr and sysexits(3) codes. Each subcommand names
+ * the shared options it takes and declares only its own; parse_command_args parses
+ * them all with getopt_long and validates every value before any work starts, so a
+ * usage mistake never leaves output behind and gets the same message from every
+ * command.
  */
 /* realpath(3) is X/Open (the project defines only _POSIX_C_SOURCE): it names the
  * installed scenarios' folder without "bin/.." in listings and messages. */
@@ -523,146 +525,295 @@ static void choose_progress(struct progress_choice *c, const char *command,
 	c->context = &c->log;
 }
 
+/* ---- the options commands share ---------------------------------------------- */
+
+/* "K/N" with 1 <= K <= N <= 1000000. 0, or -1. */
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(text, '/');
+	char first[24];
+	uint64_t a, b;
+	if (!slash || (size_t)(slash - text) >= sizeof first)
+		return -1;
+	memcpy(first, text, (size_t)(slash - text));
+	first[slash - text] = '\0';
+	if (parse_count(first, 1, 1000000, &a) != 0 || parse_count(slash + 1, 1, 1000000, &b) != 0 ||
+	    a > b)
+		return -1;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+}
+
+/* "unrestsim" then argv: the argc + 1 words the manifest records as the command line
+ * (getopt_long permutes argv, so the copy is taken before parsing). NULL if out of
+ * memory. */
+static const char **copy_command_line(int argc, char **argv)
+{
+	const char **words = calloc((size_t)argc + 1, sizeof *words);
+	if (!words)
+		return NULL;
+	words[0] = "unrestsim";
+	for (int i = 0; i < argc; i++)
+		words[i + 1] = argv[i];
+	return words;
+}
+
+/* The options more than one command takes. Each is parsed and checked here, once, so
+ * that a bad value gets the same message from every command that takes it; a command
+ * names those it takes (a mask of TAKES_*) and declares only its own beside them. */
+enum {
+	TAKES_OUTPUT = 1u << 0,       /* -o, --output DIR */
+	TAKES_REPLICATIONS = 1u << 1, /* -r, --replications REPS */
+	TAKES_SEED = 1u << 2,         /* -s, --seed SEED */
+	TAKES_JOBS = 1u << 3,         /* -j, --jobs JOBS */
+	TAKES_SET = 1u << 4,          /* --set PATH=VALUE, repeatable */
+	TAKES_SHARD = 1u << 5,        /* --shard K/N */
+	TAKES_RESUME = 1u << 6,       /* --resume */
+	TAKES_PROGRESS = 1u << 7,     /* --progress SECONDS */
+	TAKES_QUIET = 1u << 8,        /* -q, --quiet */
+};
+
+/* The shared options' getopt_long entries. Those whose code is a lower-case letter
+ * have that short form too; a command's own options are long only, with codes that
+ * are none of these. */
+static const struct {
+	unsigned mask;
+	struct option option;
+} common_options[] = {
+	{TAKES_OUTPUT, {"output", required_argument, NULL, 'o'}},
+	{TAKES_REPLICATIONS, {"replications", required_argument, NULL, 'r'}},
+	{TAKES_SEED, {"seed", required_argument, NULL, 's'}},
+	{TAKES_JOBS, {"jobs", required_argument, NULL, 'j'}},
+	{TAKES_SET, {"set", required_argument, NULL, 'S'}},
+	{TAKES_SHARD, {"shard", required_argument, NULL, 'K'}},
+	{TAKES_RESUME, {"resume", no_argument, NULL, 'R'}},
+	{TAKES_PROGRESS, {"progress", required_argument, NULL, 'P'}},
+	{TAKES_QUIET, {"quiet", no_argument, NULL, 'q'}},
+	/* Every command answers these (unrestsim(1), COMMANDS). */
+	{0, {"help", no_argument, NULL, 'h'}},
+	{0, {"version", no_argument, NULL, 'V'}},
+};
+
+/* A command's own options: its getopt_long entries (NULL-terminated) and what to do
+ * with each; handle returns -1 to go on, or the exit status to return (a usage
+ * error, through usage_error(command, ...)). */
+struct own_options {
+	const struct option *options;
+	int (*handle)(void *context, const char *command, int code, const char *value);
+	void *context;
+};
+
+/* What parse_command_args read: the shared options' values (their defaults where not
+ * given) and the one file. */
+struct command_args {
+	const char *command;        /* "run": the name in messages */
+	const char *file;           /* the one file argument */
+	const char *dir;            /* -o; after command_output_dir, else out/NAME */
+	uint64_t jobs;              /* -j, 1 */
+	uint64_t replications;      /* -r, when has_replications */
+	uint64_t seed;              /* -s, when has_seed */
+	bool has_replications, has_seed;
+	unsigned shard, shards;     /* --shard, 1/1 */
+	bool resume, quiet;
+	double progress_s;          /* --progress, 0 when not given */
+	const char **sets;          /* the --set values in order, nsets of them */
+	size_t nsets;
+	const char **command_line;  /* copy_command_line's words */
+	char *default_dir;          /* out/NAME when -o is not given */
+};
+
+/* The largest option table a command builds: the shared options and its own. */
+#define COMMAND_OPTIONS_MAX 24
+
+/* Parses the arguments of `command` (argv[0] its name) into *a: the shared options in
+ * `takes`, own's options, and one `kind` file ("scenario", "sweep"); every value is
+ * checked before any work starts. Returns -1 to go on, else the exit status to return
+ * (a usage error, --help or --version answered, out of memory); command_args_free in
+ * either case. */
+static int parse_command_args(const char *command, const char *usage, const char *kind,
+			      unsigned takes, const struct own_options *own, int argc,
+			      char **argv, struct command_args *a)
+{
+	*a = (struct command_args){.command = command, .jobs = 1, .shard = 1, .shards = 1};
+	a->command_line = copy_command_line(argc, argv);
+	a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
+	if (!a->command_line || !a->sets) {
+		fprintf(stderr, "unrestsim %s: out of memory\n", command);
+		return EX_SOFTWARE;
+	}
+	struct option options[COMMAND_OPTIONS_MAX + 1];
+	char shorts[2 * COMMAND_OPTIONS_MAX + 2] = ":";
+	size_t n = 0, used = 1;
+	for (size_t i = 0; i < sizeof common_options / sizeof *common_options; i++) {
+		const struct option *o = &common_options[i].option;
+		if (common_options[i].mask && !(takes & common_options[i].mask))
+			continue;
+		options[n++] = *o;
+		if (o->val >= 'a' && o->val <= 'z') {
+			shorts[used++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				shorts[used++] = ':';
+		}
+	}
+	for (const struct option *o = own ? own->options : NULL; o && o->name; o++) {
+		if (n == COMMAND_OPTIONS_MAX) {
+			fprintf(stderr, "unrestsim %s: internal error: too many options\n",
+				command);
+			return EX_SOFTWARE;
+		}
+		options[n++] = *o;
+	}
+	options[n] = (struct option){NULL, 0, NULL, 0};
+	shorts[used] = '\0';
+
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			a->dir = optarg;
+			break;
+		case 'r':
+			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS, &a->replications) != 0)
+				return usage_error(command, "-r: replications must be a whole number "
+						   "from 1 to %u, got '%s'",
+						   UR_RUN_MAX_REPLICATIONS, optarg);
+			a->has_replications = true;
+			break;
+		case 's':
+			if (ur_rng_seed_parse(optarg, &a->seed) != 0 ||
+			    a->seed > (uint64_t)UR_MAX_SEED)
+				return usage_error(command, "-s: the seed must be a whole number from "
+						   "0 to %" PRId64 " (decimal or 0x hex), got '%s'",
+						   (int64_t)UR_MAX_SEED, optarg);
+			a->has_seed = true;
+			break;
+		case 'j':
+			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &a->jobs) != 0)
+				return usage_error(command, "-j: jobs must be a whole number from 1 to "
+						   "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
+			break;
+		case 'S':
+			a->sets[a->nsets++] = optarg;
+			break;
+		case 'K':
+			if (parse_shard(optarg, &a->shard, &a->shards) != 0)
+				return usage_error(command, "--shard: expected K/N with whole numbers "
+						   "1 <= K <= N <= 1000000, got '%s'", optarg);
+			break;
+		case 'R':
+			a->resume = true;
+			break;
+		case 'P':
+			if (parse_seconds(optarg, 0.1, 86400, &a->progress_s) != 0)
+				return usage_error(command, "--progress: expected seconds from 0.1 to "
+						   "86400, got '%s'", optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+		case 'V':
+			return print_version();
+		default: {
+			if (opt == ':' || opt == '?' || !own)
+				return option_error(command, opt, argv, options);
+			int status = own->handle(own->context, command, opt, optarg);
+			if (status >= 0)
+				return status;
+			break;
+		}
+		}
+	}
+	if (optind >= argc)
+		return usage_error(command, "no %s file given", kind);
+	if (optind + 1 < argc)
+		return usage_error(command, "one %s file at a time, got '%s' and '%s'", kind,
+				   argv[optind], argv[optind + 1]);
+	if (a->dir && a->dir[0] == '\0')
+		return usage_error(command, "-o: the output folder has an empty name");
+	a->file = argv[optind];
+	return -1;
+}
+
+/* -o's folder, or out/NAME of `file` (the file found, once it is known good). -1 if
+ * out of memory. */
+static int command_output_dir(struct command_args *a, const char *file)
+{
+	if (a->dir)
+		return 0;
+	if (!(a->default_dir = default_output_dir(file))) {
+		fprintf(stderr, "unrestsim %s: out of memory\n", a->command);
+		return -1;
+	}
+	a->dir = a->default_dir;
+	return 0;
+}
+
+static void command_args_free(struct command_args *a)
+{
+	free(a->default_dir);
+	free(a->command_line);
+	free(a->sets);
+}
+
+/* run's own option: --reps FIRST[-LAST], the replications to run of the REPS. */
+struct run_picks {
+	const char *text;  /* as given; NULL without --reps */
+	uint64_t first, last;
+};
+
+static const struct option run_own_options[] = {
+	{"reps", required_argument, NULL, 'E'},
+	{NULL, 0, NULL, 0},
+};
+
+static int run_option(void *context, const char *command, int code, const char *value)
+{
+	struct run_picks *picks = context;
+	(void)code; /* --reps is run's one option of its own */
+	if (parse_reps(value, &picks->first, &picks->last) != 0)
+		return usage_error(command, "--reps: FIRST or FIRST-LAST, whole numbers from 0 "
+				   "to %u with FIRST <= LAST, got '%s'",
+				   UR_RUN_MAX_REPLICATIONS - 1, value);
+	picks->text = value;
+	return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"replications", required_argument, NULL, 'r'},
-		{"seed", required_argument, NULL, 's'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"reps", required_argument, NULL, 'R'},
-		{"set", required_argument, NULL, 'S'},
-		{"progress", required_argument, NULL, 'P'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int status = EX_SOFTWARE;
-	const char **sets = NULL;
-	const char **command_line = NULL;
-	char *default_dir = NULL;
+	struct run_picks picks = {NULL, 0, 0};
+	const struct own_options own = {run_own_options, run_option, &picks};
+	struct command_args a;
 	char *found = NULL;
-	const char *pick_text = NULL;
-	uint64_t pick_first = 0, pick_last = 0;
 	struct ur_scenario *scenario = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-
-	/* The manifest records the command line as given; getopt_long permutes argv. */
-	sets = calloc((size_t)argc + 1, sizeof *sets);
-	command_line = calloc((size_t)argc + 1, sizeof *command_line);
-	if (!sets || !command_line) {
-		fputs("unrestsim run: out of memory\n", stderr);
+	int status = parse_command_args("run", run_usage_text, "scenario",
+					TAKES_OUTPUT | TAKES_REPLICATIONS | TAKES_SEED | TAKES_JOBS |
+					TAKES_SET | TAKES_PROGRESS | TAKES_QUIET,
+					&own, argc, argv, &a);
+	if (status >= 0)
 		goto cleanup;
-	}
-	command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		command_line[i + 1] = argv[i];
-
-	const char *dir = NULL;
-	const char *reps_text = NULL, *seed_text = NULL;
-	uint64_t reps = 0, jobs = 1, seed = 0;
-	size_t nsets = 0;
-	bool quiet = false;
-	double progress_s = 0;
-	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:r:s:j:qh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'P':
-			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
-				status = usage_error("run", "--progress: expected seconds from 0.1 "
-							 "to 86400, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case 'r':
-			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS, &reps) != 0) {
-				status = usage_error("run", "-r: replications must be a whole number "
-							 "from 1 to %u, got '%s'",
-							 UR_RUN_MAX_REPLICATIONS, optarg);
-				goto cleanup;
-			}
-			reps_text = optarg;
-			break;
-		case 's':
-			if (ur_rng_seed_parse(optarg, &seed) != 0 || seed > (uint64_t)INT64_MAX) {
-				status = usage_error("run", "-s: the seed must be a whole number from 0 "
-							 "to %" PRId64 " (decimal or 0x hex), "
-							 "got '%s'", INT64_MAX, optarg);
-				goto cleanup;
-			}
-			seed_text = optarg;
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
-				status = usage_error("run", "-j: jobs must be a whole number from 1 to "
-							 "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
-				goto cleanup;
-			}
-			break;
-		case 'R':
-			if (parse_reps(optarg, &pick_first, &pick_last) != 0) {
-				status = usage_error("run", "--reps: FIRST or FIRST-LAST, whole "
-							 "numbers from 0 to %u with FIRST <= LAST, "
-							 "got '%s'",
-							 UR_RUN_MAX_REPLICATIONS - 1, optarg);
-				goto cleanup;
-			}
-			pick_text = optarg;
-			break;
-		case 'S':
-			sets[nsets++] = optarg;
-			break;
-		case 'h':
-			fputs(run_usage_text, stdout);
-			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-			goto cleanup;
-		case 'V':
-			status = print_version();
-			goto cleanup;
-		default:
-			status = option_error("run", opt, argv, options);
-			goto cleanup;
-		}
-	}
-	if (optind >= argc) {
-		status = usage_error("run", "no scenario file given");
-		goto cleanup;
-	}
-	if (optind + 1 < argc) {
-		status = usage_error("run", "one scenario file at a time, got '%s' and '%s'",
-					 argv[optind], argv[optind + 1]);
-		goto cleanup;
-	}
-	if (dir && dir[0] == '\0') {
-		status = usage_error("run", "-o: the output folder has an empty name");
-		goto cleanup;
-	}
-	found = find_scenario("run", argv[optind], false, &status);
+	found = find_scenario("run", a.file, false, &status);
 	if (!found)
 		goto cleanup;
 	const char *file = found;
 
+	status = EX_SOFTWARE;
 	enum ur_scenario_status load_status;
-	scenario = ur_scenario_load(file, sets, nsets, &diag, &load_status);
+	scenario = ur_scenario_load(file, a.sets, a.nsets, &diag, &load_status);
 	if (!scenario) {
 		ur_diag_print(&diag, stderr);
 		status = (int)load_status;
 		goto cleanup;
 	}
 	const struct ur_scenario_params *sp = &ur_scenario_params(scenario)->scenario;
-	if (!reps_text)
-		reps = sp->replications;
-	if (!seed_text)
-		seed = sp->seed;
+	uint64_t reps = a.has_replications ? a.replications : sp->replications;
+	uint64_t seed = a.has_seed ? a.seed : sp->seed;
 	if (reps < 1 || reps > UR_RUN_MAX_REPLICATIONS) {
 		status = usage_error("run", "scenario.replications is %" PRIu64 "; this command "
 					 "runs 1 to %u: give -r", reps,
@@ -671,45 +822,39 @@ static int cmd_run(int argc, char **argv)
 	}
 	/* --reps picks among the run's replications 0 .. reps - 1: a LAST beyond them is
 	 * most likely a count from 1 (the rep column counts from 0). */
-	if (pick_text && pick_last >= reps) {
+	if (picks.text && picks.last >= reps) {
 		status = usage_error("run", "--reps: replication %" PRIu64 " is beyond the run's "
 					 "%" PRIu64 " replications, numbered 0 to %" PRIu64
 					 " (-r sets how many), got '%s'",
-					 pick_last, reps, reps - 1, pick_text);
+					 picks.last, reps, reps - 1, picks.text);
 		goto cleanup;
 	}
-	if (!dir) {
-		default_dir = default_output_dir(file);
-		if (!default_dir) {
-			fputs("unrestsim run: out of memory\n", stderr);
-			goto cleanup;
-		}
-		dir = default_dir;
-	}
+	if (command_output_dir(&a, file) != 0)
+		goto cleanup;
 
 	/* Progress on a terminal; in a log only when --progress asks (a run is short). */
 	struct progress_choice progress;
-	choose_progress(&progress, "run", "replications", quiet, progress_s, 0);
+	choose_progress(&progress, "run", "replications", a.quiet, a.progress_s, 0);
 	const struct ur_run_options run_options = {
 		.seed = seed,
-		.replications = pick_text ? pick_last - pick_first + 1 : reps,
-		.first = pick_text ? pick_first : 0,
-		.jobs = (unsigned)jobs,
+		.replications = picks.text ? picks.last - picks.first + 1 : reps,
+		.first = picks.text ? picks.first : 0,
+		.jobs = (unsigned)a.jobs,
 		.version = UNRESTSIM_VERSION,
 		.scenario_path = file,
 		.argc = argc + 1,
-		.argv = command_line,
+		.argv = a.command_line,
 		.progress = progress.fn,
 		.progress_context = progress.context,
 	};
 	struct ur_run_result result;
-	status = (int)ur_run(scenario, dir, &run_options, &result);
+	status = (int)ur_run(scenario, a.dir, &run_options, &result);
 	if (progress.line.shown)
 		fputc('\n', stderr);
-	if (!quiet && (status == EX_OK || result.failed > 0))
+	if (!a.quiet && (status == EX_OK || result.failed > 0))
 		fprintf(stderr, "unrestsim run: %" PRIu64 " %s written to %s\n",
 			result.done - result.failed,
-			result.done - result.failed == 1 ? "replication" : "replications", dir);
+			result.done - result.failed == 1 ? "replication" : "replications", a.dir);
 	if (status != EX_OK)
 		fprintf(stderr, "unrestsim run: %s\n", result.message);
 
@@ -717,9 +862,7 @@ cleanup:
 	ur_scenario_destroy(scenario);
 	ur_diag_finish(&diag);
 	free(found);
-	free(default_dir);
-	free(command_line);
-	free(sets);
+	command_args_free(&a);
 	return status;
 }
 
@@ -745,51 +888,16 @@ static const char check_usage_text[] =
 
 static int cmd_check(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"set", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-	if (!sets) {
-		fputs("unrestsim check: out of memory\n", stderr);
-		return EX_SOFTWARE;
-	}
-	size_t nsets = 0;
-	int status = EX_OK;
-	int opt;
-	opterr = 0;
-	while (status == EX_OK &&
-	       (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'S':
-			sets[nsets++] = optarg;
-			break;
-		case 'h':
-			fputs(check_usage_text, stdout);
-			free(sets);
-			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-		case 'V':
-			free(sets);
-			return print_version();
-		default:
-			status = option_error("check", opt, argv, options);
-			break;
-		}
-	}
-	if (status == EX_OK && optind >= argc)
-		status = usage_error("check", "no scenario file given");
-	if (status == EX_OK && optind + 1 < argc)
-		status = usage_error("check", "one scenario file at a time, got '%s' and '%s'",
-					   argv[optind], argv[optind + 1]);
+	struct command_args a;
+	int status = parse_command_args("check", check_usage_text, "scenario",
+					TAKES_SET, NULL, argc, argv, &a);
 	char *found = NULL;
-	if (status == EX_OK)
-		found = find_scenario("check", argv[optind], false, &status);
+	if (status < 0)
+		found = find_scenario("check", a.file, false, &status);
 	if (found)
-		status = ur_scenario_check(found, sets, nsets, stdout, stderr);
+		status = ur_scenario_check(found, a.sets, a.nsets, stdout, stderr);
 	free(found);
-	free(sets);
+	command_args_free(&a);
 	return status;
 }
 
@@ -842,164 +950,63 @@ static const char sweep_usage_text[] =
 	"manifest.cfg says which and why), 73 cannot create the output, 74 I/O error.\n"
 	"See unrestsim(1) and docs/sweeps.md.\n";
 
-/* "K/N" with 1 <= K <= N <= 1000000. 0, or -1. */
-static int parse_shard(const char *text, unsigned *k, unsigned *n)
+/* sweep's own options: --list, and --checkpoint SECONDS. */
+struct sweep_own {
+	bool list;
+	double checkpoint_s;  /* 60 unless given */
+};
+
+static const struct option sweep_own_options[] = {
+	{"list", no_argument, NULL, 'L'},
+	{"checkpoint", required_argument, NULL, 'C'},
+	{NULL, 0, NULL, 0},
+};
+
+static int sweep_option(void *context, const char *command, int code, const char *value)
 {
-	const char *slash = strchr(text, '/');
-	char first[24];
-	uint64_t a, b;
-	if (!slash || (size_t)(slash - text) >= sizeof first)
+	struct sweep_own *own = context;
+	if (code == 'L') {
+		own->list = true;
 		return -1;
-	memcpy(first, text, (size_t)(slash - text));
-	first[slash - text] = '\0';
-	if (parse_count(first, 1, 1000000, &a) != 0 || parse_count(slash + 1, 1, 1000000, &b) != 0 ||
-	    a > b)
-		return -1;
-	*k = (unsigned)a;
-	*n = (unsigned)b;
-	return 0;
+	}
+	if (parse_seconds(value, 0, 86400, &own->checkpoint_s) != 0)
+		return usage_error(command, "--checkpoint: expected seconds from 0 to 86400, "
+				   "got '%s'", value);
+	return -1;
 }
 
 static int cmd_sweep(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"shard", required_argument, NULL, 'K'},
-		{"resume", no_argument, NULL, 'R'},
-		{"list", no_argument, NULL, 'L'},
-		{"checkpoint", required_argument, NULL, 'C'},
-		{"progress", required_argument, NULL, 'P'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"replications", required_argument, NULL, 'r'},
-		{"seed", required_argument, NULL, 's'},
-		{"set", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int status = EX_SOFTWARE;
-	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
-	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-	struct ur_sweep_overrides overrides = {.sets = sets};
-	char *default_dir = NULL;
+	struct sweep_own mine = {false, 60};
+	const struct own_options own = {sweep_own_options, sweep_option, &mine};
+	struct command_args a;
 	char *found = NULL;
 	struct ur_sweep *sweep = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	if (!command_line || !sets) {
-		fputs("unrestsim sweep: out of memory\n", stderr);
+	int status = parse_command_args("sweep", sweep_usage_text, "sweep",
+					TAKES_OUTPUT | TAKES_REPLICATIONS | TAKES_SEED | TAKES_JOBS |
+					TAKES_SET | TAKES_SHARD | TAKES_RESUME | TAKES_PROGRESS |
+					TAKES_QUIET, &own, argc, argv, &a);
+	if (status >= 0)
 		goto cleanup;
-	}
-	command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		command_line[i + 1] = argv[i];
-
-	const char *dir = NULL;
-	uint64_t jobs = 1;
-	unsigned shard = 1, shards = 1;
-	bool resume = false, list = false, quiet = false;
-	double progress_s = 0, checkpoint_s = 60;
-	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:r:s:j:qh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'P':
-			if (parse_seconds(optarg, 0.1, 86400, &progress_s) != 0) {
-				status = usage_error("sweep", "--progress: expected seconds from 0.1 "
-							   "to 86400, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'C':
-			if (parse_seconds(optarg, 0, 86400, &checkpoint_s) != 0) {
-				status = usage_error("sweep", "--checkpoint: expected seconds from 0 "
-							   "to 86400, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case 'r':
-			if (parse_count(optarg, 1, UR_RUN_MAX_REPLICATIONS,
-					&overrides.replications) != 0) {
-				status = usage_error("sweep", "-r: replications must be a whole number "
-							   "from 1 to %u, got '%s'",
-							   UR_RUN_MAX_REPLICATIONS, optarg);
-				goto cleanup;
-			}
-			overrides.has_replications = true;
-			break;
-		case 's':
-			if (ur_rng_seed_parse(optarg, &overrides.seed) != 0 ||
-			    overrides.seed > (uint64_t)UR_MAX_SEED) {
-				status = usage_error("sweep", "-s: the seed must be a whole number from "
-							   "0 to %" PRId64 " (decimal or 0x hex), "
-							   "got '%s'", (int64_t)UR_MAX_SEED, optarg);
-				goto cleanup;
-			}
-			overrides.has_seed = true;
-			break;
-		case 'S':
-			sets[overrides.nsets++] = optarg;
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &jobs) != 0) {
-				status = usage_error("sweep", "-j: jobs must be a whole number from 1 "
-							   "to %u, got '%s'", UR_RUN_MAX_JOBS, optarg);
-				goto cleanup;
-			}
-			break;
-		case 'K':
-			if (parse_shard(optarg, &shard, &shards) != 0) {
-				status = usage_error("sweep", "--shard: expected K/N with whole numbers "
-							   "1 <= K <= N <= 1000000, got '%s'", optarg);
-				goto cleanup;
-			}
-			break;
-		case 'R':
-			resume = true;
-			break;
-		case 'L':
-			list = true;
-			break;
-		case 'h':
-			fputs(sweep_usage_text, stdout);
-			status = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-			goto cleanup;
-		case 'V':
-			status = print_version();
-			goto cleanup;
-		default:
-			status = option_error("sweep", opt, argv, options);
-			goto cleanup;
-		}
-	}
-	if (optind >= argc) {
-		status = usage_error("sweep", "no sweep file given");
-		goto cleanup;
-	}
-	if (optind + 1 < argc) {
-		status = usage_error("sweep", "one sweep file at a time, got '%s' and '%s'",
-					 argv[optind], argv[optind + 1]);
-		goto cleanup;
-	}
-	if (dir && dir[0] == '\0') {
-		status = usage_error("sweep", "-o: the output folder has an empty name");
-		goto cleanup;
-	}
-	if (list && resume) {
+	if (mine.list && a.resume) {
 		status = usage_error("sweep", "--list runs nothing: it takes no --resume");
 		goto cleanup;
 	}
-	found = find_scenario("sweep", argv[optind], true, &status);
+	found = find_scenario("sweep", a.file, true, &status);
 	if (!found)
 		goto cleanup;
 	const char *file = found;
+	status = EX_SOFTWARE;
+	const struct ur_sweep_overrides overrides = {
+		.sets = a.sets,
+		.nsets = a.nsets,
+		.replications = a.replications,
+		.has_replications = a.has_replications,
+		.seed = a.seed,
+		.has_seed = a.has_seed,
+	};
 	enum ur_scenario_status load_status;
 	sweep = ur_sweep_load_with(file, &overrides, &diag, &load_status);
 	if (!sweep) {
@@ -1007,26 +1014,21 @@ static int cmd_sweep(int argc, char **argv)
 		status = (int)load_status;
 		goto cleanup;
 	}
-	if (list) {
-		status = ur_sweep_list(sweep, shard, shards, stdout) == 0 ? EX_OK : EX_IOERR;
+	if (mine.list) {
+		status = ur_sweep_list(sweep, a.shard, a.shards, stdout) == 0 ? EX_OK : EX_IOERR;
 		goto cleanup;
 	}
-	if (!dir) {
-		default_dir = default_output_dir(file);
-		if (!default_dir) {
-			fputs("unrestsim sweep: out of memory\n", stderr);
-			goto cleanup;
-		}
-		dir = default_dir;
-	}
+	if (command_output_dir(&a, file) != 0)
+		goto cleanup;
 	/* A sweep is long: in a log, a progress line every minute unless asked. */
 	struct progress_choice progress;
-	choose_progress(&progress, "sweep", "units", quiet, progress_s, 60);
+	choose_progress(&progress, "sweep", "units", a.quiet, a.progress_s, 60);
+	const double checkpoint_s = mine.checkpoint_s;
 	const struct ur_sweep_options sweep_options = {
-		.jobs = (unsigned)jobs,
-		.shard = shard,
-		.shards = shards,
-		.resume = resume,
+		.jobs = (unsigned)a.jobs,
+		.shard = a.shard,
+		.shards = a.shards,
+		.resume = a.resume,
 		/* Every 60 s by default: often enough that a killed sweep loses little,
 		 * seldom enough that rewriting the folder costs little (docs/sweeps.md).
 		 * 0 asks for a commit whenever units have finished. */
@@ -1037,7 +1039,7 @@ static int cmd_sweep(int argc, char **argv)
 		.version = UNRESTSIM_VERSION,
 		.sweep_path = file,
 		.argc = argc + 1,
-		.argv = command_line,
+		.argv = a.command_line,
 		.interrupt = &stop_signal,
 		.progress = progress.fn,
 		.progress_context = progress.context,
@@ -1046,7 +1048,7 @@ static int cmd_sweep(int argc, char **argv)
 	 * checkpoint; a second one ends it at once (SA_RESETHAND). */
 	catch_stop_signals();
 	struct ur_sweep_result result;
-	status = (int)ur_sweep_run(sweep, dir, &sweep_options, &result);
+	status = (int)ur_sweep_run(sweep, a.dir, &sweep_options, &result);
 	if (progress.line.shown)
 		fputc('\n', stderr);
 	if (status == UR_RUN_INTERRUPTED) {
@@ -1054,10 +1056,10 @@ static int cmd_sweep(int argc, char **argv)
 		status = 128 + result.signal;
 		goto cleanup;
 	}
-	if (!quiet && (status == EX_OK || result.failed > 0))
+	if (!a.quiet && (status == EX_OK || result.failed > 0))
 		fprintf(stderr, "unrestsim sweep: %" PRIu64 " %s written to %s (%" PRIu64
 			" run now, %" PRIu64 " kept from before)\n", result.units - result.failed,
-			result.units - result.failed == 1 ? "unit" : "units", dir, result.done,
+			result.units - result.failed == 1 ? "unit" : "units", a.dir, result.done,
 			result.skipped);
 	if (status != EX_OK)
 		fprintf(stderr, "unrestsim sweep: %s\n", result.message);
@@ -1066,9 +1068,7 @@ cleanup:
 	ur_sweep_destroy(sweep);
 	ur_diag_finish(&diag);
 	free(found);
-	free(default_dir);
-	free(command_line);
-	free(sets);
+	command_args_free(&a);
 	return status;
 }
 
@@ -1105,14 +1105,11 @@ static int cmd_merge(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char **command_line = calloc((size_t)argc + 1, sizeof *command_line);
+	const char **command_line = copy_command_line(argc, argv);
 	if (!command_line) {
 		fputs("unrestsim merge: out of memory\n", stderr);
 		return EX_SOFTWARE;
 	}
-	command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		command_line[i + 1] = argv[i];
 	const char *dir = NULL;
 	int status = EX_OK;
 	int opt;
@@ -1371,111 +1368,6 @@ static const char help_usage_text[] =
 
 static int cmd_help(int argc, char **argv);
 
-/* ---- what calibrate and sensitivity take alike ---------------------------------------- */
-
-/* Both run a file's work as sweeps, with the same options: -o, -j, --shard, --resume,
- * --progress, -q, -h, and one file. */
-struct batch_args {
-	const char *file;              /* the calibration or sensitivity file */
-	const char *dir;               /* -o, else out/NAME (default_dir) */
-	uint64_t jobs;
-	unsigned shard, shards;
-	bool resume, quiet;
-	double progress_s;
-	const char **command_line;     /* "unrestsim" then argv: argc + 1 words */
-	char *default_dir;
-};
-
-static const struct option batch_options[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"jobs", required_argument, NULL, 'j'},
-	{"shard", required_argument, NULL, 'K'},
-	{"resume", no_argument, NULL, 'R'},
-	{"progress", required_argument, NULL, 'P'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-/* Parses the command's arguments into *a ("calibration" or "sensitivity" the kind of
- * file). -1 to go on; else the exit status to return (a usage error, --help answered,
- * out of memory). batch_args_free in either case. */
-static int parse_batch_args(const char *cmd, const char *usage, const char *kind, int argc,
-			    char **argv, struct batch_args *a)
-{
-	*a = (struct batch_args){.jobs = 1, .shard = 1, .shards = 1};
-	if (!(a->command_line = calloc((size_t)argc + 1, sizeof *a->command_line))) {
-		fprintf(stderr, "unrestsim %s: out of memory\n", cmd);
-		return EX_SOFTWARE;
-	}
-	a->command_line[0] = "unrestsim";
-	for (int i = 0; i < argc; i++)
-		a->command_line[i + 1] = argv[i];
-	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:j:qh", batch_options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			a->dir = optarg;
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, UR_RUN_MAX_JOBS, &a->jobs) != 0)
-				return usage_error(cmd, "-j: jobs must be a whole number from 1 to "
-						   "%u, got '%s'", UR_RUN_MAX_JOBS, optarg);
-			break;
-		case 'K':
-			if (parse_shard(optarg, &a->shard, &a->shards) != 0)
-				return usage_error(cmd, "--shard: expected K/N with whole numbers "
-						   "1 <= K <= N <= 1000000, got '%s'", optarg);
-			break;
-		case 'R':
-			a->resume = true;
-			break;
-		case 'P':
-			if (parse_seconds(optarg, 0.1, 86400, &a->progress_s) != 0)
-				return usage_error(cmd, "--progress: expected seconds from 0.1 to "
-						   "86400, got '%s'", optarg);
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-		default:
-			return option_error(cmd, opt, argv, batch_options);
-		}
-	}
-	if (optind >= argc)
-		return usage_error(cmd, "no %s file given", kind);
-	if (optind + 1 < argc)
-		return usage_error(cmd, "one %s file at a time, got '%s' and '%s'", kind,
-				   argv[optind], argv[optind + 1]);
-	if (a->dir && a->dir[0] == '\0')
-		return usage_error(cmd, "-o: the output folder has an empty name");
-	a->file = argv[optind];
-	return -1;
-}
-
-/* -o's folder, or out/NAME of the file once it is known good. -1 if out of memory. */
-static int batch_output_dir(const char *cmd, struct batch_args *a)
-{
-	if (a->dir)
-		return 0;
-	if (!(a->default_dir = default_output_dir(a->file))) {
-		fprintf(stderr, "unrestsim %s: out of memory\n", cmd);
-		return -1;
-	}
-	a->dir = a->default_dir;
-	return 0;
-}
-
-static void batch_args_free(struct batch_args *a)
-{
-	free(a->default_dir);
-	free(a->command_line);
-}
-
 /* ---- unrestsim calibrate ----------------------------------------------------------- */
 
 static const char calibrate_usage_text[] =
@@ -1499,6 +1391,7 @@ static const char calibrate_usage_text[] =
 	"                            every SECONDS (0.1 to 86400; default: 60)\n"
 	"  -q, --quiet               errors only\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Exit status: 0 success, 64 usage, 65 bad calibration file or scenario, 66 a file\n"
 	"missing, 70 internal error or failed units, 73 cannot create the output,\n"
@@ -1518,12 +1411,13 @@ static void show_generation(void *context, const struct ur_calib_generation *g)
 
 static int cmd_calibrate(int argc, char **argv)
 {
-	struct batch_args a;
+	struct command_args a;
 	struct ur_calib_spec *spec = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	int status = parse_batch_args("calibrate", calibrate_usage_text, "calibration", argc,
-				      argv, &a);
+	int status = parse_command_args("calibrate", calibrate_usage_text, "calibration",
+					TAKES_OUTPUT | TAKES_JOBS | TAKES_SHARD | TAKES_RESUME |
+					TAKES_PROGRESS | TAKES_QUIET, NULL, argc, argv, &a);
 	if (status >= 0)
 		goto cleanup;
 	status = EX_SOFTWARE;
@@ -1534,7 +1428,7 @@ static int cmd_calibrate(int argc, char **argv)
 		status = (int)load_status;
 		goto cleanup;
 	}
-	if (batch_output_dir("calibrate", &a) != 0)
+	if (command_output_dir(&a, a.file) != 0)
 		goto cleanup;
 	struct progress_choice progress;
 	choose_progress(&progress, "calibrate", "units", a.quiet, a.progress_s, 60);
@@ -1571,7 +1465,7 @@ static int cmd_calibrate(int argc, char **argv)
 cleanup:
 	ur_calib_spec_destroy(spec);
 	ur_diag_finish(&diag);
-	batch_args_free(&a);
+	command_args_free(&a);
 	return status;
 }
 
@@ -1598,6 +1492,7 @@ static const char sensitivity_usage_text[] =
 	"                            every SECONDS (0.1 to 86400; default: 60)\n"
 	"  -q, --quiet               errors only\n"
 	"  -h, --help                print this help and exit\n"
+	"      --version             print the version and exit\n"
 	"\n"
 	"Exit status: 0 success, 64 usage, 65 bad sensitivity file or scenario, 66 a file\n"
 	"missing, 70 internal error or failed units, 73 cannot create the output,\n"
@@ -1607,12 +1502,13 @@ static const char sensitivity_usage_text[] =
 
 static int cmd_sensitivity(int argc, char **argv)
 {
-	struct batch_args a;
+	struct command_args a;
 	struct ur_sens_spec *spec = NULL;
 	struct ur_diag diag;
 	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	int status = parse_batch_args("sensitivity", sensitivity_usage_text, "sensitivity",
-				      argc, argv, &a);
+	int status = parse_command_args("sensitivity", sensitivity_usage_text, "sensitivity",
+					TAKES_OUTPUT | TAKES_JOBS | TAKES_SHARD | TAKES_RESUME |
+					TAKES_PROGRESS | TAKES_QUIET, NULL, argc, argv, &a);
 	if (status >= 0)
 		goto cleanup;
 	status = EX_SOFTWARE;
@@ -1623,7 +1519,7 @@ static int cmd_sensitivity(int argc, char **argv)
 		status = (int)load_status;
 		goto cleanup;
 	}
-	if (batch_output_dir("sensitivity", &a) != 0)
+	if (command_output_dir(&a, a.file) != 0)
 		goto cleanup;
 	struct progress_choice progress;
 	choose_progress(&progress, "sensitivity", "units", a.quiet, a.progress_s, 60);
@@ -1658,7 +1554,7 @@ static int cmd_sensitivity(int argc, char **argv)
 cleanup:
 	ur_sens_spec_destroy(spec);
 	ur_diag_finish(&diag);
-	batch_args_free(&a);
+	command_args_free(&a);
 	return status;
 }
 

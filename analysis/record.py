@@ -529,11 +529,18 @@ def compare(run, record, regions, args):
                     run.first_protest(region) + shift, rec_hour,
                     number(rec["hour_low"]), number(rec["hour_high"]), region)
             else:
+                # Unlike things: the record counts one town's rally (Zhanaozen); the
+                # reference scenario has Mangystau as one region, whose crowd includes
+                # Aktau, the regional centre, which rallied the same days (no count in
+                # the record). The region's crowd bounds the town's from above; the
+                # description says so wherever the row is printed.
                 low = number(rec["hour_low"]) - shift
                 high = number(rec["hour_high"]) - shift
                 add(rec, "magnitude", rec["unit"],
                     f"largest active persons in {region} between hours "
-                    f"{low + shift:g} and {high + shift:g} (timeseries.csv)",
+                    f"{low + shift:g} and {high + shift:g} (timeseries.csv; the whole "
+                    f"region, Aktau's rallies included, against one town's rally: "
+                    f"an upper bound, not a like measure)",
                     run.region_peak_between(region, low, high), number(rec["value"]),
                     number(rec["low"]), number(rec["high"]), region)
         else:

@@ -434,6 +434,9 @@ struct ur_action {
 	double reconsider_multiplier;   /* .reconsider_multiplier: state_of_emergency,
 					 * curfew (in its hours), on lambda in the named
 					 * regions, (0, 1] */
+	double exit_multiplier;         /* .exit_multiplier: curfew, on the active
+					 * persons' lambda in its hours (they must decide
+					 * whether to defy it), [1, 1000] */
 	enum ur_net_state net_state;    /* .state: internet_shutdown, "off" | "throttled" |
 					 * "on" (a restoration) */
 	bool has_duration;              /* .duration given: state_of_emergency,

@@ -233,15 +233,16 @@ static bool within_hours(const struct ur_action *a, double h)
 
 static void curfew_refresh(struct ur_model *m, size_t r)
 {
-	double risk = 1.0, reconsider = 1.0;
+	double risk = 1.0, reconsider = 1.0, exits = 1.0;
 	for (size_t i = 0; i < m->nactions; ++i) {
 		const struct model_action *x = &m->actions[i];
 		if (x->a.kind == UR_ACTION_CURFEW && x->in_force[r] && x->inside[r]) {
 			risk *= x->a.risk_multiplier;
 			reconsider *= x->a.reconsider_multiplier;
+			exits *= x->a.exit_multiplier;
 		}
 	}
-	model_set_curfew(m, r, risk, reconsider);
+	model_set_curfew(m, r, risk, reconsider, exits);
 }
 
 /* Schedules curfew i's next beginning or end of its hours in region r. */

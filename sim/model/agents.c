@@ -24,7 +24,10 @@
  * region r then form a Poisson stream of rate n_r lambda m_r, independent of the other
  * regions': the same process in law as per-region streams and as per-agent timers, with
  * one pending engine event instead of nregions. When a multiplier changes the pending
- * pick is redrawn at the new rate (memorylessness).
+ * pick is redrawn at the new rate (memorylessness). A curfew's exit multiplier x_r
+ * raises the rate of the region's active agents alone: m_max is then the largest
+ * m_r x_r, and an active agent's pick is kept with probability m_r x_r / m_max, a
+ * quiet one's with m_r / m_max, so each agent reconsiders at its own state's rate.
  *
  * Fatigue. U falls by phi (agents.fatigue) for every hour an agent has been active:
  * U = ... - theta - phi H(t), H(t) the hours of all its spells active so far (spells
@@ -861,14 +864,16 @@ static inline double next_wait(struct ur_model *m)
 
 void model_decision_rate_changed(struct ur_model *m)
 {
+	/* An active agent's multiplier is never below a quiet one's (exit >= 1). */
 	double largest = 0.0;
 	for (size_t r = 0; r < m->nregions; ++r)
-		if (m->region[r].n > 0 && m->region[r].reconsider > largest)
-			largest = m->region[r].reconsider;
+		if (m->region[r].n > 0 && m->region[r].reconsider_active > largest)
+			largest = m->region[r].reconsider_active;
 	m->thinning = false;
 	for (size_t r = 0; r < m->nregions; ++r) {
 		struct model_region *g = &m->region[r];
 		g->accept = largest > 0.0 ? g->reconsider / largest : 0.0;
+		g->accept_active = largest > 0.0 ? g->reconsider_active / largest : 0.0;
 		if (g->n > 0 && g->accept < 1.0)
 			m->thinning = true;
 	}
@@ -887,8 +892,10 @@ void model_decision_rate_changed(struct ur_model *m)
 
 int model_decisions_start(struct ur_model *m)
 {
-	for (size_t r = 0; r < m->nregions; ++r)
+	for (size_t r = 0; r < m->nregions; ++r) {
 		m->region[r].reconsider = 1.0;
+		m->region[r].reconsider_active = 1.0;
+	}
 	model_decision_rate_changed(m);
 	return m->status == UR_MODEL_OK ? 0 : -1;
 }
@@ -979,12 +986,13 @@ static inline bool decide(struct ur_model *m, uint32_t agent, double t)
 {
 	uint16_t tag = m->tag[agent];
 	struct model_region *g = &m->region[tag >> TAG_REGION_SHIFT];
-	if (m->thinning && gsl_rng_uniform(m->rng_agents) >= g->accept)
+	unsigned state = tag & TAG_STATE_MASK;
+	if (m->thinning && gsl_rng_uniform(m->rng_agents) >=
+			       (state == AGENT_ACTIVE ? g->accept_active : g->accept))
 		return false;
 	m->decisions++;
 	if (m->decision_counts != NULL)
 		m->decision_counts[agent]++;
-	unsigned state = tag & TAG_STATE_MASK;
 	if (state >= AGENT_HELD) /* held or dead */
 		return false;
 	if (g->stale) {

@@ -331,8 +331,10 @@ static void region_multipliers(struct ur_model *m, size_t r)
 	g->soe = g->soe_risk * g->curfew_risk;
 	g->stale = true;
 	double reconsider = g->soe_reconsider * g->curfew_reconsider;
-	if (reconsider != g->reconsider) {
+	double reconsider_active = reconsider * g->curfew_exit;
+	if (reconsider != g->reconsider || reconsider_active != g->reconsider_active) {
 		g->reconsider = reconsider;
+		g->reconsider_active = reconsider_active;
 		model_decision_rate_changed(m);
 	}
 }
@@ -350,12 +352,13 @@ void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_mult
 }
 
 void model_set_curfew(struct ur_model *m, size_t r, double risk_multiplier,
-		      double reconsider_multiplier)
+		      double reconsider_multiplier, double exit_multiplier)
 {
 	assert(r < m->nregions);
 	struct model_region *g = &m->region[r];
 	g->curfew_risk = risk_multiplier;
 	g->curfew_reconsider = reconsider_multiplier;
+	g->curfew_exit = exit_multiplier;
 	region_multipliers(m, r);
 }
 
@@ -595,8 +598,10 @@ static void init_regions(struct ur_model *m)
 		g->soe_reconsider = 1.0;
 		g->curfew_risk = 1.0;
 		g->curfew_reconsider = 1.0;
+		g->curfew_exit = 1.0;
 		g->price = 1.0;
 		g->reconsider = 1.0;
+		g->reconsider_active = 1.0;
 		g->police = p->regions[r].police * p->security.police_scale;
 		g->morale = 1.0;
 		g->morale_time = 0.0;

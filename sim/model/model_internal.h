@@ -197,6 +197,7 @@ struct model_region {
 			   * who could join, instantiated or not (0 without any) */
 	double cross;     /* sum_s w_rs a_s: cross_fixed * CROSS_UNIT */
 	double accept;    /* reconsider_r / the largest reconsider multiplier */
+	double accept_active; /* reconsider_r exit_r / the largest: an active agent's */
 	uint32_t active;  /* active agents */
 	uint32_t held;    /* agents in custody */
 	uint32_t dead;    /* agents killed (each stands for agent_scale persons) */
@@ -227,11 +228,14 @@ struct model_region {
 	double soe_reconsider;    /* the emergency's reconsider multiplier */
 	double curfew_risk;       /* the product of the curfews within their hours */
 	double curfew_reconsider;
+	double curfew_exit;       /* the product of the curfews' exit multipliers within
+				   * their hours: on the active agents' rate only */
 	double price;             /* price_r, the fuel price ratio */
 	unsigned transfers;       /* cash transfers in force here */
 	bool soe_on;              /* a state of emergency is in force (costs money) */
 	double reconsider;        /* multiplier of lambda: soe_reconsider
 				   * curfew_reconsider */
+	double reconsider_active; /* an active agent's: reconsider curfew_exit */
 	double police;            /* police_r * police_scale, persons at full morale */
 	double guard;             /* national guard persons in the region */
 	double csto;              /* CSTO troops in the region */
@@ -592,7 +596,7 @@ void model_set_politicization(struct ur_model *m, double politicization);
 void model_set_price(struct ur_model *m, size_t r, double ratio);
 /* The multipliers of the curfews within their hours in region r. */
 void model_set_curfew(struct ur_model *m, size_t r, double risk_multiplier,
-		      double reconsider_multiplier);
+		      double reconsider_multiplier, double exit_multiplier);
 void model_set_internet(struct ur_model *m, size_t r, enum ur_net_state state);
 void model_set_emergency(struct ur_model *m, size_t r, bool on, double risk_multiplier,
 			 double reconsider_multiplier);

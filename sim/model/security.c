@@ -2,8 +2,10 @@
  * security.c: security forces, police morale, arrests, casualties and damage.
  *
  * Security (persons):
- *   C_r(t) = (1 - stand_down_r) (police_r police_scale morale_r(t) + guard_r
- *            + csto_r csto.effectiveness)
+ *   C_r(t) = (1 - stand_down_r) police_r police_scale morale_r(t) + guard_r + freed_r
+ *            + csto_r csto.effectiveness
+ * (the elite's stand-down holds back the region's own police only: the guard sent in,
+ * the police freed by CSTO troops and the troops themselves are not under its chiefs).
  * Morale falls at morale_fall_rate per hour while A_r > overwhelm_ratio C_r, down to
  * morale_min, and recovers at morale_recovery_rate per hour otherwise, up to 1. While
  * A_r and the other terms of C_r stay constant the direction cannot change: falling
@@ -27,6 +29,7 @@
  * (model_arrest_probability):
  *   p = probability (1 - exp(-C_r / (capacity_ratio A_r)))   (capacity_ratio > 0)
  *   p = probability (1 - exp(-k C_r / A_r))                  (capacity_ratio = 0)
+ * times, within a curfew's hours, the curfews' risk multiplier (at most 1).
  *
  * Casualties: every casualties.interval hours, in each region where E = min(A_r, C_r)
  * is positive, each of the floor(E) engaged persons dies with probability
@@ -106,8 +109,10 @@ double region_morale_at(const struct ur_model *m, size_t r, double t)
 static double security_of(const struct ur_model *m, const struct model_region *g,
 			  double morale)
 {
-	return (1.0 - g->stand_down) * (g->police * morale + g->guard + g->freed +
-					g->csto * m->p->csto.effectiveness);
+	/* The stand-down is the region's own police obeying the elite's chiefs: the guard
+	 * sent in, the police the CSTO frees and the troops answer to others. */
+	return (1.0 - g->stand_down) * g->police * morale + g->guard + g->freed +
+	       g->csto * m->p->csto.effectiveness;
 }
 
 double region_security_at(const struct ur_model *m, size_t r, double t)
@@ -262,6 +267,11 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 		region_advance(m, r, t);
 		double a = (double)g->active * m->scale;
 		double p = model_arrest_probability(m, region_security_at(m, r, t), a);
+		/* Within a curfew's hours, being out breaks it: the chance of arrest is
+		 * the curfews' risk multiplier times the usual (the risk the agents weigh,
+		 * soe_r, is the one they run). 1 outside curfews: the same bits. */
+		if (g->curfew_risk != 1.0)
+			p = fmin(1.0, p * g->curfew_risk);
 		unsigned k = gsl_ran_binomial(m->rng_security, p, g->active);
 		model_fingerprint(m, ((uint64_t)r << 32) | k);
 		for (unsigned j = 0; j < k; ++j) {

@@ -639,6 +639,13 @@ static const struct sc_node action_nodes[] = {
 	  .kinds = K(STATE_OF_EMERGENCY) | K(CURFEW),
 	  .doc = "Multiplies the reconsideration rate in the named regions (curfew: in "
 		 "its hours)." },
+	{ .name = "exit_multiplier", .type = SC_REAL,
+	  .offset = offsetof(struct ur_action, exit_multiplier),
+	  .has_offset = SC_NO_FLAG, .min = 1, .max = 1000, .def = 1, .unit = "1",
+	  .kinds = K(CURFEW),
+	  .doc = "Multiplies, in its hours, the reconsideration rate of the persons active "
+		 "in the named regions (on top of reconsider_multiplier): the curfew makes "
+		 "those on the street decide whether to defy it." },
 	{ .name = "state", .type = SC_ENUM,
 	  .offset = offsetof(struct ur_action, net_state), .has_offset = SC_NO_FLAG,
 	  .def = UR_NET_OFF, .names = net_state_names,

@@ -199,6 +199,7 @@ struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_ac
 	all_regions(&a->regions, p->nregions);
 	a->risk_multiplier = 2.0;
 	a->reconsider_multiplier = 0.5;
+	a->exit_multiplier = 1.0;
 	a->net_state = UR_NET_OFF;
 	a->duration_h = fixture_constant(0.0);
 	a->repression_multiplier = 2.0;

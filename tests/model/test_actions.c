@@ -298,6 +298,88 @@ static void test_curfew_hours(void **state)
 	ur_model_destroy(m);
 }
 
+/* A curfew's exit multiplier. 20000 agents reconsider once an hour; an all-day curfew
+ * from hour 10 to 30 with reconsider multiplier 0.5 and exit multiplier 4. Active
+ * agents (threshold -1: all join within hours) then reconsider at 0.5 x 4 = 2 an
+ * hour, 40000 decisions an hour; quiet ones (threshold 1: none joins) at 0.5, 10000;
+ * after the curfew both are back to 20000. Poisson counts: SD at most 200, tolerance
+ * 5 SD. */
+static void curfew_exit_counts(double threshold, double inside_rate)
+{
+	struct ur_params p;
+	fixture_params(&p, 20000, 40.0);
+	p.agents.stratified = true; /* every agent made: the full rate */
+	p.agents.threshold = fixture_constant(threshold);
+	struct ur_action *c = fixture_action(&p, "curfew", UR_ACTION_CURFEW, 10.0);
+	c->from_hour = 0.0;
+	c->to_hour = 0.0;
+	c->risk_multiplier = 1.0;
+	c->reconsider_multiplier = 0.5;
+	c->exit_multiplier = 4.0;
+	c->has_duration = true;
+	c->duration_h = fixture_constant(20.0);
+	struct ur_model *m = ur_model_create(&p, 5, NULL, NULL);
+	assert_non_null(m);
+	struct ur_model_stats st;
+	uint64_t before = 0;
+	for (int h = 1; h <= 40; ++h) {
+		assert_int_equal(ur_model_run_until(m, (double)h), UR_MODEL_OK);
+		ur_model_stats(m, &st);
+		double count = (double)(st.decisions - before);
+		before = st.decisions;
+		if (h <= 10 && threshold < 0.0)
+			continue; /* joining: the first picks are of quiet agents */
+		double rate = h > 10 && h <= 30 ? inside_rate : 1.0;
+		assert_near(count, 20000.0 * rate, 5 * sqrt(20000.0 * rate));
+	}
+	ur_model_destroy(m);
+}
+
+/* A curfew's risk multiplier is the arrest chance's too, within its hours: 20000
+ * agents, all active for good (threshold -1, no risk aversion), security without
+ * limit (p = probability = 0.01 a sweep, hourly), held for good. From hour 10.5 an
+ * all-day curfew of risk 3: each of the sweeps at hours 11 to 20 takes 3% of those
+ * still active, so of the A active at 10.5, A (1 - 0.97^10) are detained by 20.5
+ * (about 4,700 of 18,000; without the multiplier 1,700). Binomial SD at most 71: tolerance
+ * 5 SD. */
+static void test_curfew_arrests(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	fixture_params(&p, 20000, 30.0);
+	p.agents.stratified = true;
+	p.agents.threshold = fixture_constant(-1.0);
+	p.regions[0].police = 1e9;
+	p.arrests.probability = 0.01;
+	p.arrests.detention_h = fixture_constant(1000.0);
+	struct ur_action *c = fixture_action(&p, "curfew", UR_ACTION_CURFEW, 10.5);
+	c->from_hour = 0.0;
+	c->to_hour = 0.0;
+	c->risk_multiplier = 3.0;
+	c->reconsider_multiplier = 1.0;
+	c->has_duration = true;
+	c->duration_h = fixture_constant(10.0);
+	struct ur_model *m = ur_model_create(&p, 6, NULL, NULL);
+	assert_non_null(m);
+	struct ur_national_row n;
+	assert_int_equal(ur_model_run_until(m, 10.5), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	double active = n.active, detained = n.detained;
+	assert_true(active > 15000.0); /* a tenth taken by the ten sweeps before */
+	assert_int_equal(ur_model_run_until(m, 20.5), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	double expect = active * (1.0 - pow(0.97, 10.0));
+	assert_near(n.detained - detained, expect, 5 * 71.0);
+	ur_model_destroy(m);
+}
+
+static void test_curfew_exit(void **state)
+{
+	(void)state;
+	curfew_exit_counts(-1.0, 2.0); /* everyone active: the exit rate */
+	curfew_exit_counts(1.0, 0.5);  /* nobody active: the quiet rate */
+}
+
 /* The fuel term 1 - r^-gamma: 0 at or below the old price, rising with the price,
  * more for a tripling than a doubling, concave, saturating below 1; gamma its
  * curvature. */
@@ -372,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_adjust_widens_who_can_act),
 		cmocka_unit_test(test_cash_transfer),
 		cmocka_unit_test(test_curfew_hours),
+		cmocka_unit_test(test_curfew_exit),
+		cmocka_unit_test(test_curfew_arrests),
 		cmocka_unit_test(test_fuel_grievance_function),
 		cmocka_unit_test(test_price_steps),
 	};

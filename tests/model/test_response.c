@@ -511,6 +511,30 @@ static void test_counter_coup_holds(void **state)
 	free(rec);
 }
 
+/* The stand-down holds back the region's own police only: a guard sent in during the
+ * counter-coup counts in full. 1000 police stand down by half (500) and 400 of the
+ * guard arrive at hour 3: 900, where a stand-down of the whole force would give 700. */
+static void test_stand_down_own_police(void **state)
+{
+	(void)state;
+	struct ur_params p;
+	elite_params(&p);
+	p.security.guard_reserve = 400.0;
+	struct ur_action *gd = fixture_action(&p, "gd", UR_ACTION_REDEPLOY_GUARD, 3.0);
+	gd->troops = 400.0;
+	gd->travel_h = fixture_constant(0.0);
+	struct ur_model *m = ur_model_create(&p, 8, NULL, NULL);
+	assert_non_null(m);
+	struct ur_national_row n;
+	assert_int_equal(ur_model_run_until(m, 2.9), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	assert_near(n.security, 500.0, 0.0);
+	assert_int_equal(ur_model_run_until(m, 3.6), UR_MODEL_OK);
+	ur_model_snapshot(m, &n, NULL);
+	assert_near(n.security, 900.0, 1e-9);
+	ur_model_destroy(m);
+}
+
 /* With a recapture rate far above the sweep's, each facility is retaken at the first
  * clash sweep after it falls; fighters then disperse, the counter-coup ends and the
  * stand-down with it. With arrests, the fighters killed, arrested and dispersed add up
@@ -1552,6 +1576,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_action_effects),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_counter_coup_holds),
+		cmocka_unit_test(test_stand_down_own_police),
 		cmocka_unit_test(test_counter_coup_ends),
 		cmocka_unit_test(test_csto_flights),
 		cmocka_unit_test(test_busy_invariants_and_golden),

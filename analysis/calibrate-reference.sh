@@ -176,11 +176,13 @@ def num(x):
 if case == reference:
     intro = f"""# Posteriors
 
-`{case}.csv` is the posterior of the reference scenario
-(`../{case}.cfg` names it: `scenario.posterior`), as `unrestsim calibrate`
-wrote it (`posterior.csv`: docs/calibration.md): {len(summary)} parameters, one row
-per accepted parameter set with its weight. Each replication of the reference and of
-every counterfactual draws one row by its replication seed. Another case's posterior
+`{case}.csv` is the posterior of the reference scenario `../{case}.cfg`,
+as `unrestsim calibrate` wrote it (`posterior.csv`: docs/calibration.md): {len(summary)} parameters, one row
+per accepted parameter set with its weight. Whether the reference names it
+(`scenario.posterior`) is said in its header: only when it fits the record better than
+the scenario's own values (the reference's header and docs/calibration.md, "The
+reference's posterior", give the comparison); then each replication of the reference and of every counterfactual
+draws one row by its replication seed. Another case's posterior
 is beside it with its own page (`CASE.csv`, `CASE.md`).
 """
 else:

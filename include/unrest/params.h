@@ -57,6 +57,11 @@
 #define UR_MAX_CONTINGENTS 16      /* CSTO contingents */
 #define UR_MAX_SEIZE UR_MAX_FACILITIES /* facilities the elite sets out to seize */
 #define UR_ID_SIZE 32              /* ids: at most 31 bytes, [A-Za-z_][A-Za-z0-9_-]* */
+/* The length of the id at the start of s[0, len): the longest prefix of the form
+ * [A-Za-z_][A-Za-z0-9_-]*, 0 when s does not begin with one. The one rule of ids, for
+ * the scenario's loader and for readers of ids in the outputs (region_onsets). An id
+ * must also be shorter than UR_ID_SIZE. */
+size_t ur_id_length(const char *s, size_t len);
 #define UR_NAME_SIZE 64            /* names: at most 63 bytes of UTF-8 */
 #define UR_TEXT_SIZE 256           /* free text (scenario.description) */
 #define UR_PATH_SIZE 1024          /* a file a scenario names (scenario.record,

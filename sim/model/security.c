@@ -269,9 +269,9 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 		double p = model_arrest_probability(m, region_security_at(m, r, t), a);
 		/* Within a curfew's hours, being out breaks it: the chance of arrest is
 		 * the curfews' risk multiplier times the usual (the risk the agents weigh,
-		 * soe_r, is the one they run). 1 outside curfews: the same bits. */
-		if (g->curfew_risk != 1.0)
-			p = fmin(1.0, p * g->curfew_risk);
+		 * soe_r, is the one they run). Outside curfews the multiplier is exactly 1
+		 * and p <= 1, so the product and the cap leave p's bits as they are. */
+		p = fmin(1.0, p * g->curfew_risk);
 		unsigned k = gsl_ran_binomial(m->rng_security, p, g->active);
 		model_fingerprint(m, ((uint64_t)r << 32) | k);
 		for (unsigned j = 0; j < k; ++j) {

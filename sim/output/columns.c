@@ -569,15 +569,11 @@ int ur_onsets_parse(const char *s, size_t len, ur_onset_fn each, void *context)
 	assert(s || len == 0);
 	size_t i = 0;
 	while (i < len) {
-		/* ID: [A-Za-z_][A-Za-z0-9_-]*, shorter than UR_ID_SIZE (as the scenario's). */
+		/* ID: a scenario's id (params.h, ur_id_length). */
 		size_t id = i;
-		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
-			return -1;
-		while (i < len && (s[i] == '_' || s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z') ||
-				   (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			i++;
-		size_t idlen = i - id;
-		if (idlen >= UR_ID_SIZE || i == len || s[i] != '=')
+		size_t idlen = ur_id_length(s + i, len - i);
+		i += idlen;
+		if (idlen == 0 || idlen >= UR_ID_SIZE || i == len || s[i] != '=')
 			return -1;
 		size_t hour = ++i;
 		while (i < len && s[i] != ';')

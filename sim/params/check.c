@@ -9,6 +9,19 @@
 #include "schema.h"
 #include "unrest/params.h"
 
+size_t ur_id_length(const char *s, size_t len)
+{
+	if (len == 0 || !(s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') ||
+			  (s[0] >= 'a' && s[0] <= 'z')))
+		return 0;
+	size_t i = 1;
+	for (; i < len; i++)
+		if (!(s[i] == '_' || s[i] == '-' || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			break;
+	return i;
+}
+
 /* A count as a person reads it: whole digits while they are few, else 5.04e+302
  * rather than 303 digits. */
 static void count_text(double v, char *buf, size_t size)

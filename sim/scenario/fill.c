@@ -249,13 +249,8 @@ static const char *get_string(struct loader *L, const struct cf_setting *s, cons
 
 static bool is_id(const char *v)
 {
-	if (!(v[0] == '_' || (v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')))
-		return false;
-	for (const char *c = v + 1; *c; c++)
-		if (!(*c == '_' || *c == '-' || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-			return false;
-	return strlen(v) < UR_ID_SIZE;
+	size_t len = strlen(v);
+	return len < UR_ID_SIZE && len > 0 && ur_id_length(v, len) == len;
 }
 
 static const char *get_id(struct loader *L, const struct cf_setting *s, const char *path)

@@ -181,6 +181,44 @@ void fixture_add_region(struct ur_params *p, const char *id, int64_t population,
 			all_regions(&p->government.actions[k].regions, p->nregions);
 }
 
+void fixture_busy_params(struct ur_params *p, double horizon)
+{
+	fixture_params(p, 1500, horizon);
+	fixture_add_region(p, "b", 1000, 51.169, 71.449);
+	fixture_add_region(p, "c", 800, 47.1, 51.9);
+	p->scenario.agent_scale = 2.0;
+	for (size_t r = 0; r < 3; ++r) {
+		p->regions[r].lpg_share = 0.2 + 0.3 * (double)r;
+		p->regions[r].police = 150.0;
+		p->regions[r].hardship = 0.5 + 0.2 * (double)r;
+	}
+	p->network.mu = 0.5;
+	p->network.nationwide = 0.25;
+	p->agents.hardship = fixture_uniform(0.0, 1.0);
+	p->agents.grievance = fixture_uniform(0.0, 0.5);
+	p->agents.risk_aversion = fixture_uniform(0.0, 1.0);
+	p->agents.threshold = fixture_normal(0.45, 0.15);
+	p->agents.sigma_fuel = 1.2;   /* times 1 - 1/2 for a doubled price */
+	p->agents.legitimacy0 = 0.3;
+	p->agents.politicization0 = 0.2;
+	p->agents.reconsider_rate = 0.5;
+	p->security.overwhelm_ratio = 2.0;
+	p->security.morale_fall_rate = 0.2;
+	p->security.morale_recovery_rate = 0.1;
+	p->security.morale_min = 0.3;
+	p->arrests.probability = 0.03;
+	p->arrests.capacity_ratio = 3.0;
+	p->arrests.detention_h = fixture_exponential(12.0);
+	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
+	p->casualties.security_share = 0.2;
+	p->damage.usd_per_active_hour = 3.0;
+	p->damage.looting_multiplier = 4.0;
+	p->outcomes.order_threshold = 50.0;
+	p->outcomes.region_active = 100.0;
+	p->outcomes.collapse_ratio = 5.0;
+	p->outcomes.collapse_h = 6.0;
+}
+
 /* ---- the response ---------------------------------------------------------------------- */
 
 struct ur_action *fixture_action(struct ur_params *p, const char *id, enum ur_action_kind kind,

@@ -29,6 +29,13 @@ struct ur_dist fixture_exponential(double mean);
  * threshold 1 (nobody is active), w_g = w_n = 1, w_s = beta_b = 0, lambda = 1. */
 void fixture_params(struct ur_params *p, int64_t agents, double horizon);
 
+/* Three regions (the fixture's, "b" and "c"; 1500, 1000 and 800 persons at agent_scale 2, LPG
+ * shares, police and hardship rising by region) and the settings the busy scenarios
+ * of test_model.c and test_response.c share: a coupled network, agents with spread
+ * traits and a reconsideration every 2 hours, falling morale, arrests, casualties,
+ * damage and outcome thresholds. Each scenario then sets what is its own. */
+void fixture_busy_params(struct ur_params *p, double horizon);
+
 /* Adds a region (population, lat, lon) with the first region's other settings. */
 void fixture_add_region(struct ur_params *p, const char *id, int64_t population, double lat,
 			double lon);

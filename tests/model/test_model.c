@@ -360,27 +360,9 @@ static void test_order_holds_at_the_horizon(void **state)
  * invariant and golden tests. */
 static void busy_params(struct ur_params *p)
 {
-	fixture_params(p, 1500, 72.0);
-	fixture_add_region(p, "b", 1000, 51.169, 71.449);
-	fixture_add_region(p, "c", 800, 47.1, 51.9);
-	p->scenario.agent_scale = 2.0;
-	for (size_t r = 0; r < 3; ++r) {
-		p->regions[r].lpg_share = 0.2 + 0.3 * (double)r;
-		p->regions[r].police = 150.0;
-		p->regions[r].hardship = 0.5 + 0.2 * (double)r;
-	}
+	fixture_busy_params(p, 72.0);
 	p->regions[2].eta = 0.8;
-	p->network.mu = 0.5;
-	p->network.nationwide = 0.25;
-	p->agents.hardship = fixture_uniform(0.0, 1.0);
-	p->agents.grievance = fixture_uniform(0.0, 0.5);
-	p->agents.risk_aversion = fixture_uniform(0.0, 1.0);
-	p->agents.threshold = fixture_normal(0.45, 0.15);
 	p->agents.w_s = 0.4;
-	p->agents.sigma_fuel = 1.2;   /* times 1 - 1/2 for a doubled price */
-	p->agents.legitimacy0 = 0.3;
-	p->agents.politicization0 = 0.2;
-	p->agents.reconsider_rate = 0.5;
 	p->agents.fatigue = 0.004;
 	p->fuel.nsteps = 2;
 	p->fuel.steps[0].at_h = 6.0;
@@ -392,25 +374,10 @@ static void busy_params(struct ur_params *p)
 	p->fuel.steps[1] = p->fuel.steps[0];
 	p->fuel.steps[1].at_h = 48.0;
 	p->fuel.steps[1].ratio = 10.0 / 9.0; /* a fuel term a tenth of the full one */
-	p->security.overwhelm_ratio = 2.0;
-	p->security.morale_fall_rate = 0.2;
-	p->security.morale_recovery_rate = 0.1;
-	p->security.morale_min = 0.3;
 	p->arrests.interval_h = 1.0;
-	p->arrests.probability = 0.03;
-	p->arrests.capacity_ratio = 3.0;
-	p->arrests.detention_h = fixture_exponential(12.0);
 	p->casualties.interval_h = 2.0;
 	p->casualties.base_rate = 2.0;
-	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
-	p->casualties.security_share = 0.2;
-	p->damage.usd_per_active_hour = 3.0;
-	p->damage.looting_multiplier = 4.0;
-	p->outcomes.order_threshold = 50.0;
-	p->outcomes.region_active = 100.0;
 	p->outcomes.capital = 1;
-	p->outcomes.collapse_ratio = 5.0;
-	p->outcomes.collapse_h = 6.0;
 }
 
 static void test_determinism(void **state)

@@ -221,6 +221,22 @@ static void test_force_ratio_crossing(void **state)
 
 /* ---- effects --------------------------------------------------------------------------- */
 
+/* Two regions (1,000 and 3,000 persons) for the internet's tests: the social signal
+ * weighed (w_s 1, mu 0.5), the connectivity of each state and a shutdown's cost of
+ * 100 a region-hour. */
+static void internet_params(struct ur_params *p)
+{
+	fixture_params(p, 1000, 9.0);
+	fixture_add_region(p, "b", 3000, 51.169, 71.449);
+	p->agents.w_s = 1.0;
+	p->network.mu = 0.5;
+	p->internet = (struct ur_internet_params){.throttled_level = 0.5,
+						  .off_level = 0.02,
+						  .throttled_street = 0.4,
+						  .off_street = 1.0};
+	p->damage.shutdown_usd_per_region_hour = 100.0;
+}
+
 /* The internet in two regions (population weights 1/4 and 3/4): shutdowns, a partial
  * restoration by a later action, restorations by duration, the cross-region term
  * w_s mu c and the local terms, and the cost: the rate times the region-hours off. */
@@ -228,16 +244,8 @@ static void test_internet(void **state)
 {
 	(void)state;
 	struct ur_params p;
-	fixture_params(&p, 1000, 9.0);
-	fixture_add_region(&p, "b", 3000, 51.169, 71.449);
-	p.agents.w_s = 1.0;
+	internet_params(&p);
 	p.agents.beta_b = 0.3;
-	p.network.mu = 0.5;
-	p.internet = (struct ur_internet_params){.throttled_level = 0.5,
-						 .off_level = 0.02,
-						 .throttled_street = 0.4,
-						 .off_street = 1.0};
-	p.damage.shutdown_usd_per_region_hour = 100.0;
 	struct ur_action *s1 = fixture_action(&p, "off_b", UR_ACTION_INTERNET_SHUTDOWN, 2.0);
 	fixture_one_region(&s1->regions, 1);
 	s1->has_duration = true;
@@ -305,15 +313,7 @@ static void test_internet_restored_by_action(void **state)
 {
 	(void)state;
 	struct ur_params p;
-	fixture_params(&p, 1000, 9.0);
-	fixture_add_region(&p, "b", 3000, 51.169, 71.449);
-	p.agents.w_s = 1.0;
-	p.network.mu = 0.5;
-	p.internet = (struct ur_internet_params){.throttled_level = 0.5,
-						 .off_level = 0.02,
-						 .throttled_street = 0.4,
-						 .off_street = 1.0};
-	p.damage.shutdown_usd_per_region_hour = 100.0;
+	internet_params(&p);
 	struct ur_action *off = fixture_action(&p, "off_b", UR_ACTION_INTERNET_SHUTDOWN, 2.0);
 	fixture_one_region(&off->regions, 1);
 	off->has_duration = true;
@@ -695,58 +695,25 @@ static void test_csto_flights(void **state)
  * tests. The capital has facilities, the elite seizes them, the CSTO comes and goes. */
 static void busy2_params(struct ur_params *p)
 {
-	fixture_params(p, 1500, 120.0);
-	fixture_add_region(p, "b", 1000, 51.169, 71.449);
-	fixture_add_region(p, "c", 800, 47.1, 51.9);
-	p->scenario.agent_scale = 2.0;
-	for (size_t r = 0; r < 3; ++r) {
-		p->regions[r].lpg_share = 0.2 + 0.3 * (double)r;
-		p->regions[r].police = 150.0;
-		p->regions[r].hardship = 0.5 + 0.2 * (double)r;
-	}
+	fixture_busy_params(p, 120.0);
 	p->regions[0].nfacilities = 2;
 	snprintf(p->regions[0].facilities[0].id, UR_ID_SIZE, "akimat");
 	snprintf(p->regions[0].facilities[1].id, UR_ID_SIZE, "airport");
-	p->network.mu = 0.5;
-	p->network.nationwide = 0.25;
-	p->agents.hardship = fixture_uniform(0.0, 1.0);
-	p->agents.grievance = fixture_uniform(0.0, 0.5);
-	p->agents.risk_aversion = fixture_uniform(0.0, 1.0);
-	p->agents.threshold = fixture_normal(0.45, 0.15);
 	p->agents.w_s = 0.6;
 	p->agents.beta_b = 0.2;
-	p->agents.sigma_fuel = 1.2;   /* times 1 - 1/2 for a doubled price */
-	p->agents.legitimacy0 = 0.3;
-	p->agents.politicization0 = 0.2;
-	p->agents.reconsider_rate = 0.5;
 	p->fuel.steps[0].at_h = 6.0;
-	p->security.overwhelm_ratio = 2.0;
-	p->security.morale_fall_rate = 0.2;
-	p->security.morale_recovery_rate = 0.1;
-	p->security.morale_min = 0.3;
 	p->security.guard_reserve = 200.0;
-	p->arrests.probability = 0.03;
-	p->arrests.capacity_ratio = 3.0;
-	p->arrests.detention_h = fixture_exponential(12.0);
 	p->casualties.interval_h = 2.0;
 	p->casualties.base_rate = 0.5;
 	p->casualties.fighter_multiplier = 3.0;
 	p->casualties.facility_multiplier = 2.0;
-	p->casualties.injury_ratio = fixture_uniform(2.0, 6.0);
-	p->casualties.security_share = 0.2;
-	p->damage.usd_per_active_hour = 3.0;
-	p->damage.looting_multiplier = 4.0;
 	p->damage.shutdown_usd_per_region_hour = 50.0;
 	p->damage.soe_usd_per_region_hour = 20.0;
 	p->internet = (struct ur_internet_params){.throttled_level = 0.5,
 						 .off_level = 0.05,
 						 .throttled_street = 0.3,
 						 .off_street = 1.0};
-	p->outcomes.order_threshold = 50.0;
-	p->outcomes.region_active = 100.0;
 	p->outcomes.capital = 0;
-	p->outcomes.collapse_ratio = 5.0;
-	p->outcomes.collapse_h = 6.0;
 
 	struct ur_action *a = fixture_action(p, "envoys", UR_ACTION_ENVOYS, 0.0);
 	fixture_when(a, UR_IND_ACTIVE, UR_CMP_GE, 100.0, 2.0, 2);

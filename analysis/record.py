@@ -27,11 +27,14 @@ What the model's side of each row is (the `model_measure` column):
   is of everyone who took part at some time, so the peak is a lower bound of it;
 - killed, security killed, injured, damage, CSTO troops: the summary's totals;
 - detained by the record's hour (national.csv at that hour);
-- first protest of a region: the first sample at which its active persons reach
+- first protest of a region: the hour at which its active persons reach
   --protest-threshold (default: the run's own outcomes.region_active, read from its
   scenario.cfg: the persons from which the model counts a region as joined; 100 when
   the run has no scenario.cfg), as a day of that region's calendar; regions with
-  protests by an hour: the regions that reached it by then;
+  protests by an hour: the regions that reached it by then. At the run's own
+  threshold both come from summary.csv's region_onsets, the exact instant of each
+  region's onset; at another threshold (or in a run without the column), from the
+  first sample at or past it in timeseries.csv;
 - internet: first sample with a region throttled or off, first with a region off, the
   first after that with none off, and the hours with at least one region off;
 - CSTO troops landing and leaving: national.csv's csto_troops first above 0, and first
@@ -257,6 +260,26 @@ def offset_hours(text, default):
         return default
 
 
+def parse_onsets(field, path, line):
+    """{region: hour} from a region_onsets field (`ID=HOUR;...`, docs/output.md);
+    empty when no region reached the threshold. A malformed field is refused."""
+    text = "" if field is None or (isinstance(field, float) and math.isnan(field)) \
+        else str(field)
+    onsets = {}
+    for pair in filter(None, text.split(";")):
+        region, sep, hour = pair.partition("=")
+        try:
+            value = float(hour) if sep and region else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or region in onsets:
+            raise uc.AnalysisError(f"{path}:{line}: region_onsets: expected ID=HOUR "
+                                   f"pairs joined by ';', each region once, found "
+                                   f"{pair!r}", uc.EX_DATAERR)
+        onsets[region] = value
+    return onsets
+
+
 class Run:
     """A run's files, and the measures the comparison takes from them, per replication.
 
@@ -285,10 +308,25 @@ class Run:
         self.horizon = float(self.national["hour"].max())
         self.regions = (list(dict.fromkeys(self.series["region"]))
                         if self.series is not None else [])
+        region_active = uc.scenario_setting(folder, "outcomes", "region_active", None)
         if args.protest_threshold is None:
-            args.protest_threshold = uc.scenario_setting(
-                folder, "outcomes", "region_active", 100.0)
+            args.protest_threshold = 100.0 if region_active is None else region_active
         self.threshold = args.protest_threshold
+        # Each region's onset, exact, from summary.csv's region_onsets (the instant
+        # its active persons first reached outcomes.region_active): used whenever the
+        # threshold asked for is the run's own; the samples are the fallback (older
+        # runs, or another threshold), at their resolution.
+        self.onsets = None
+        self.onset_source = "timeseries.csv: the first sample at or past it"
+        summary_path = uc.data_path(folder, "summary.csv")
+        if "region_onsets" in uc.read_header(summary_path) and \
+                region_active is not None and self.threshold == region_active:
+            frame = uc.read_run(folder, "summary.csv", ["rep", "region_onsets"])
+            self.onsets = {
+                int(rep): parse_onsets(field, summary_path, line)
+                for line, (rep, field) in enumerate(
+                    zip(frame["rep"], frame["region_onsets"]), start=2)}
+            self.onset_source = "summary.csv region_onsets: exact"
 
     def per_rep(self, values, fill=math.nan):
         """A {rep: value} map or Series, over every replication of the summary."""
@@ -322,12 +360,20 @@ class Run:
         return self.per_rep(result)
 
     def first_protest(self, region):
-        """First sample hour (run hours) at which the region reaches the threshold."""
+        """The hour (run hours) at which the region first reached the threshold: exact
+        from region_onsets when the run has it, else the first sample at or past it."""
+        if self.onsets is not None:
+            return self.per_rep({rep: hours[region] for rep, hours in self.onsets.items()
+                                 if region in hours})
         rows = self.series[(self.series["region"] == region)
                            & (self.series["active"] >= self.threshold)]
         return self.per_rep(rows.groupby("rep")["hour"].min())
 
     def regions_protesting_by(self, run_hour):
+        if self.onsets is not None:
+            return self.per_rep({rep: float(sum(h <= run_hour + 1e-9
+                                                for h in hours.values()))
+                                 for rep, hours in self.onsets.items()}, fill=0.0)
         rows = self.series[(self.series["hour"] <= run_hour + 1e-9)
                            & (self.series["active"] >= self.threshold)]
         return self.per_rep(rows.groupby("rep")["region"].nunique(), fill=0.0)
@@ -513,7 +559,7 @@ def compare(run, record, regions, args):
                 left_out.append((q, need_series))
                 continue
             magnitude(rec, f"regions with at least {threshold} active persons by hour "
-                           f"{rec_hour:g} (timeseries.csv)",
+                           f"{rec_hour:g} ({run.onset_source})",
                       run.regions_protesting_by(rec_hour - shift))
         elif q in ("first_gathering", "zhanaozen_rally_size"):
             if run.series is None:
@@ -524,8 +570,8 @@ def compare(run, record, regions, args):
                 left_out.append((q, f"the run has no region {region}"))
                 continue
             if q == "first_gathering":
-                add(rec, "timing", "h", f"first sample with {threshold} active persons "
-                                        f"in {region} (timeseries.csv)",
+                add(rec, "timing", "h", f"first hour with {threshold} active persons "
+                                        f"in {region} ({run.onset_source})",
                     run.first_protest(region) + shift, rec_hour,
                     number(rec["hour_low"]), number(rec["hour_high"]), region)
             else:
@@ -575,10 +621,10 @@ def compare(run, record, regions, args):
             days = (hours + to_local).floordiv(24.0)
             day = number(reg["first_protest_day"])
             plot_low = day * 24.0 - to_local if not math.isnan(day) else math.nan
-            add(rec, "timing", "day", f"day of the first sample with {threshold} "
+            add(rec, "timing", "day", f"day of the first hour with {threshold} "
                                       "active persons, in the region's time zone "
-                                      "(timeseries.csv)", days, day, day, day, region,
-                plot_low, plot_low + 24.0)
+                                      f"({run.onset_source})", days, day, day, day,
+                region, plot_low, plot_low + 24.0)
             rows[-1]["_hours"] = hours
         missing = [r for r in run.regions if r not in set(regions["id"])]
         if missing:

@@ -6,7 +6,8 @@ from a run of a scenario that names its historical record, with one command.
       [--convergence SWEEP_DIR | RUN_DIR... | FILE.csv] [--analytic TEST_MODEL_OR_LOG] \\
       [--sensitivity DIR [--sensitivity-figure FILE.png]] \\
       [--counterfactuals CF_RUN_DIR ...] [--readme README.md] \\
-      [--overlap OTHER_POSTERIOR.csv [--overlap-name NAME]]
+      [--overlap OTHER_POSTERIOR.csv [--overlap-name NAME]] \\
+      [--holdout FILE.csv | --no-holdout]
 
 A case (--case NAME, e.g. kazakhstan-2022 or iran-2019) is one section of the output
 file, between the lines `<!-- BEGIN CASE NAME -->` and `<!-- END CASE NAME -->`: only
@@ -28,7 +29,17 @@ holds, in this order:
   internet shutdown and return, CSTO, order restored) against the recorded hour, with
   the same rule;
 - onset by region: each region's first day of protest, the model's median day
-  against the recorded day; it passes within a day;
+  against the recorded day; it passes within a day (the onset hour exact, from
+  summary.csv's region_onsets, when the run has it: record.py);
+- held-out facts (--holdout FILE.csv; by default the record's sibling
+  NAME-holdout.csv for a record NAME-record.csv, when it exists; --no-holdout to
+  leave them out): facts of the case that are not in its record and that no fit
+  used, each measured in the run's outputs (HOLDOUT_MEASURES below: counts by an
+  hour from national.csv, a region's counts, share of deaths and largest crowd from
+  timeseries.csv, facilities seized and retaken from events.csv), judged by the same
+  rule; the facts the run cannot measure are named with the reason. The file is
+  checked row by row as a record is; a bad row refuses it (65) with one
+  FILE:LINE: column: expected ..., found ... line per mistake;
 - the calibration (CALIBRATION_DIR: `unrestsim calibrate`'s folder): its targets
   (targets.csv) judged by the same rule, and the posterior (posterior_summary.csv);
   without the folder the section says that no calibration was given;
@@ -169,6 +180,12 @@ def parse_args(argv):
     parser.add_argument("--overlap-name", metavar="NAME",
                         help="the other posterior's name in the table (default: its "
                              "file name without .csv)")
+    parser.add_argument("--holdout", metavar="FILE.csv",
+                        help="the held-out facts to judge the run on (the record's "
+                             "columns; default: the record's sibling NAME-holdout.csv "
+                             "for a record NAME-record.csv, when there is one)")
+    parser.add_argument("--no-holdout", action="store_true",
+                        help="leave the held-out section out")
     uc.add_record_options(parser)
     args = parser.parse_args(argv)
     uc.check_record_options(parser, args)
@@ -185,6 +202,8 @@ def parse_args(argv):
     uc.needs(parser, args, "--overlap", "a calibration folder",
              "its posterior.csv is compared", dest="calibration")
     uc.needs(parser, args, "--overlap-name", "--overlap")
+    if args.holdout and args.no_holdout:
+        parser.error("--holdout and --no-holdout: expected one of them, found both")
     return args
 
 
@@ -225,6 +244,8 @@ def record_text(value, low, high, unit=""):
     if not isnan(low) or not isnan(high):
         if isnan(high) or math.isinf(high):
             rng = f"at least {fmt(low, unit)}"
+        elif isnan(low) or math.isinf(low):
+            rng = f"at most {fmt(high, unit)}"
         elif low == high and not isnan(value):
             rng = ""
         else:
@@ -716,6 +737,282 @@ def sensitivity_figure_lines(figure, output):
             "The same indices drawn by `analysis/figures.py DIR --only sensitivity`."]
 
 
+# --- held-out facts ---------------------------------------------------------------------
+
+HOLDOUT_SUFFIX = ("-record.csv", "-holdout.csv")
+GRADES = ("A", "B", "C")
+
+
+def holdout_name(record_path):
+    """The held-out file's name beside a record NAME-record.csv: NAME-holdout.csv."""
+    base = os.path.basename(record_path)
+    old, new = HOLDOUT_SUFFIX
+    stem = base[:-len(old)] if base.endswith(old) else os.path.splitext(base)[0]
+    return stem + new
+
+
+def default_holdout(record_path):
+    """The record's sibling held-out file when it exists, else None."""
+    path = os.path.join(os.path.dirname(record_path), holdout_name(record_path))
+    return path if os.path.isfile(path) else None
+
+
+def read_holdout(path, region_ids):
+    """The held-out facts as dicts (numbers as floats, NaN when empty), every row
+    checked as the record's are (docs/record.md): the columns by name, finite
+    numbers, low <= value <= high, hour_low <= hour <= hour_high, a grade, a unit, a
+    source, region ids the run has, and an hour for every count *by* a time. Every
+    problem is one line `FILE:LINE: column: expected ..., found ...`; any problem
+    refuses the whole file (65): a report is not made from half a file."""
+    import csv
+    if not os.path.isfile(path):
+        raise uc.AnalysisError(f"--holdout: {path}: no such file", uc.EX_NOINPUT)
+    errors, facts = [], []
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, [])
+            missing = [c for c in record.RECORD_COLUMNS if c not in header]
+            if missing:
+                raise uc.AnalysisError(f"{path}:1: header: expected the columns "
+                                       f"{','.join(missing)}, found "
+                                       f"{','.join(header) or 'an empty file'}",
+                                       uc.EX_DATAERR)
+            for fields in reader:
+                line = reader.line_num
+                if len(fields) != len(header):
+                    errors.append(f"{path}:{line}: row: expected {len(header)} fields, "
+                                  f"found {len(fields)}")
+                    continue
+                fact = check_holdout_row(path, line, dict(zip(header, fields)),
+                                         region_ids, errors)
+                if fact is not None:
+                    facts.append(fact)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise uc.AnalysisError(f"{path}: expected a readable UTF-8 CSV file, found "
+                               f"{err}", uc.EX_DATAERR) from None
+    if errors:
+        raise uc.AnalysisError("\n".join(errors), uc.EX_DATAERR)
+    return facts
+
+
+def check_holdout_row(path, line, row, region_ids, errors):
+    before = len(errors)
+
+    def number(column):
+        text = row[column].strip()
+        if not text:
+            return math.nan
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            errors.append(f"{path}:{line}: {column}: expected a finite number, found "
+                          f"{text!r}")
+        return value
+
+    fact = {c: row[c].strip() for c in record.RECORD_TEXT}
+    for c in ("value", "low", "high", "hour", "hour_low", "hour_high"):
+        fact[c] = number(c)
+    for names in (("low", "value", "high"), ("hour_low", "hour", "hour_high")):
+        given = [(n, fact[n]) for n in names if not math.isnan(fact[n])]
+        for (n1, v1), (n2, v2) in zip(given, given[1:]):
+            if v1 > v2:
+                errors.append(f"{path}:{line}: {n1}: expected {n1} <= {n2}, found "
+                              f"{v1:g} > {v2:g}")
+    for c in ("quantity", "unit", "source"):
+        if not fact[c]:
+            errors.append(f"{path}:{line}: {c}: expected text, found nothing")
+    if fact["grade"] not in GRADES:
+        errors.append(f"{path}:{line}: grade: expected A, B or C, found "
+                      f"{fact['grade']!r}")
+    for region in filter(None, fact["region"].split(";")):
+        if region not in region_ids:
+            errors.append(f"{path}:{line}: region: expected a region id of the run "
+                          f"({', '.join(sorted(region_ids))}), found {region!r}")
+    if "_by_" in fact["quantity"] and math.isnan(fact["hour"]):
+        errors.append(f"{path}:{line}: hour: expected the hour of the count by a time "
+                      f"({fact['quantity']}), found nothing")
+    if fact["unit"] == "event" and math.isnan(fact["hour"]) and \
+            math.isnan(fact["hour_low"]) and math.isnan(fact["hour_high"]):
+        errors.append(f"{path}:{line}: hour: expected the hour of the event or its "
+                      "range, found nothing")
+    if fact["unit"] != "event" and all(math.isnan(fact[c])
+                                       for c in ("value", "low", "high")):
+        errors.append(f"{path}:{line}: value: expected a value or a bound of "
+                      f"{fact['quantity']}, found nothing")
+    fact["line"] = line
+    return fact if len(errors) == before else None
+
+
+class HoldoutMeasures:
+    """The run's side of each held-out fact, per replication (record.Run's
+    replications; NaN where a replication has no value)."""
+
+    def __init__(self, folder, run):
+        self.run = run
+        self.national = uc.read_run(folder, "national.csv",
+                                    ["rep", "hour", "active", "detained", "killed",
+                                     "injured"])
+        self.series = None
+        if uc.has_file(folder, "timeseries.csv"):
+            self.series = uc.read_run(folder, "timeseries.csv",
+                                      ["rep", "hour", "region", "active", "detained",
+                                       "killed", "injured"])
+
+    def at(self, frame, column, run_hour):
+        """Each replication's value at its last sample at or before run_hour (the
+        run's end when run_hour is None)."""
+        if run_hour is not None:
+            frame = frame[frame["hour"] <= run_hour + 1e-9]
+        return self.run.per_rep(frame.groupby("rep")[column].last())
+
+    def peak(self, frame, low, high):
+        rows = frame[(frame["hour"] >= low - 1e-9) & (frame["hour"] <= high + 1e-9)]
+        return self.run.per_rep(rows.groupby("rep")["active"].max())
+
+    def region(self, region):
+        return self.series[self.series["region"] == region]
+
+    def events(self, event, detail=None, value=None, region=None):
+        """The first hour of an event per replication; None without events.csv."""
+        ev = self.run.events
+        if ev is None:
+            return None
+        rows = ev[ev["event"] == event]
+        if detail is not None:
+            rows = rows[rows["detail"].fillna("") == detail]
+        if value is not None:
+            rows = rows[rows["value"] == value]
+        if region:
+            rows = rows[rows["region"].fillna("") == region]
+        return self.run.per_rep(rows.groupby("rep")["hour"].min())
+
+
+# HOLDOUT_MEASURES: how each held-out quantity is measured in a run: (what the row's
+# model column is, a function of (measures, fact, run hour of the fact or None) giving
+# the values per replication, whether it needs timeseries.csv, whether it is a
+# timing). Quantities not named here are listed as not compared.
+def holdout_measure(fact):
+    q, regions = fact["quantity"], [r for r in fact["region"].split(";") if r]
+    region = regions[0] if len(regions) == 1 else None
+    national = not regions
+    for kind, column in (("detained", "detained"), ("deaths", "killed"),
+                         ("injured", "injured")):
+        if q.startswith(kind + "_by_") and national:
+            return (f"{column} by the hour (national.csv)",
+                    lambda m, f, h, c=column: m.at(m.national, c, h), False, False)
+        if q == kind + "_region" and region:
+            when = "at the hour" if not math.isnan(fact["hour"]) else "at the run's end"
+            return (f"{column} in {region} {when} (timeseries.csv)",
+                    lambda m, f, h, c=column: m.at(m.region(region), c, h), True, False)
+    if q == "deaths_share_region" and region:
+        def share(m, f, h):
+            part = m.at(m.region(region), "killed", None)
+            whole = m.at(m.national, "killed", None)
+            return (part / whole).where(whole > 0)
+        return (f"killed in {region} over all killed, at the run's end "
+                "(timeseries.csv, national.csv)", share, True, False)
+    if q == "participants_peak" and region and not math.isnan(fact["hour_low"]) and \
+            not math.isnan(fact["hour_high"]):
+        return (f"largest active persons in {region} between the fact's hours "
+                "(timeseries.csv)", lambda m, f, h: m.peak(
+                    m.region(region), f["hour_low"] - m.run.shift,
+                    f["hour_high"] - m.run.shift), True, False)
+    if q == "participants_day" and national and not math.isnan(fact["hour_low"]) and \
+            not math.isnan(fact["hour_high"]):
+        return ("largest active persons at once between the fact's hours (national.csv; "
+                "a lower bound of all who took part that day)", lambda m, f, h: m.peak(
+                    m.national, f["hour_low"] - m.run.shift,
+                    f["hour_high"] - m.run.shift), False, False)
+    for prefix, event in (("seized_", "seizure"), ("recaptured_", "recapture")):
+        if q.startswith(prefix) and fact["unit"] == "event" and q != "recaptured_all":
+            facility = q[len(prefix):]
+            return (f"first {event} of the facility {facility} (events.csv)",
+                    lambda m, f, h, e=event, d=facility: m.events(e, detail=d,
+                                                                 region=region),
+                    False, True)
+    if q == "recaptured_all" and fact["unit"] == "event":
+        return ("first recapture after which no facility is held (events.csv)",
+                lambda m, f, h: m.events("recapture", value=0.0, region=region),
+                False, True)
+    return None
+
+
+def holdout_section(path, run_dir, run, rargs, misses):
+    """Each held-out fact against the run, by the report's rule; misses listed. The
+    facts that cannot be measured are returned with the reason."""
+    region_ids = set(run.regions)
+    if rargs.regions:
+        region_ids |= set(uc.read_csv(rargs.regions, ["id"], what=rargs.regions,
+                                      text=("id",))["id"])
+    facts = read_holdout(path, region_ids)
+    measures = HoldoutMeasures(run_dir, run)
+    name = os.path.basename(path)
+    grades = {g: sum(f["grade"] == g for f in facts) for g in GRADES}
+    lines = [f"Facts of the case that are not in its record (`{name}`: {len(facts)} "
+             f"rows, grades A {grades['A']}, B {grades['B']}, C {grades['C']}). They "
+             "were never used in any fit: neither the scenario's own values nor "
+             "`unrestsim calibrate` (whose targets are the record's) saw them; they "
+             "test what the model was not tuned to (docs/record.md, \"Held-out "
+             "facts\"). Judged by the rule above: hours since the record's hour 0 for "
+             "events, counts at the fact's hour for counts by a time.", "",
+             "| fact | region | record (range) | unit | hour (range) | grade | source "
+             "| model measure | model median [90%] | n | result |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    left, passed_n, judged = [], 0, 0
+    for fact in facts:
+        q = fact["quantity"]
+        label = q + (f" {fact['region']}" if fact["region"] else "")
+        # A count at an hour needs that hour; an event or a window, its earliest.
+        first = fact["hour"] if fact["unit"] != "event" and q != "participants_peak" \
+            and q != "participants_day" and not math.isnan(fact["hour"]) else \
+            fact["hour_low"] if not math.isnan(fact["hour_low"]) else fact["hour"]
+        if not math.isnan(first) and first - run.shift > run.horizon:
+            left.append((label, f"at hour {first:g}, after the run's horizon "
+                                f"({run.horizon + run.shift:g} in record hours)"))
+            continue
+        how = holdout_measure(fact)
+        if how is None:
+            left.append((label, "the model has no measure of it"))
+            continue
+        what, measure, needs_series, timing = how
+        if needs_series and measures.series is None:
+            left.append((label, "needs timeseries.csv, which the run did not write"))
+            continue
+        hour = None if math.isnan(fact["hour"]) else fact["hour"] - run.shift
+        values = measure(measures, fact, hour)
+        if values is None:
+            left.append((label, "needs events.csv, which the run did not write"))
+            continue
+        if timing:
+            values = values + run.shift
+            value, low, high = fact["hour"], fact["hour_low"], fact["hour_high"]
+            unit = "h"
+        else:
+            value, low, high = fact["value"], fact["low"], fact["high"]
+            unit = fact["unit"]
+        med, p5, p95, n = record.quantiles(values, *rargs.band)
+        ok, why = judge(value, low, high, med, p5, p95, n)
+        judged += 1
+        passed_n += ok
+        rec = record_text(value, low, high, "" if timing else unit)
+        model = model_text(med, p5, p95, "" if timing else unit)
+        when = "—" if timing else record_text(fact["hour"], fact["hour_low"],
+                                              fact["hour_high"])
+        lines.append(f"| {q} | {fact['region'] or '—'} | {rec} | {unit} | {when} | "
+                     f"{fact['grade']} | {cell(fact['source'])} | {cell(what)} | {model} "
+                     f"| {n}/{len(run.reps)} | {verdict(ok)} |")
+        if not ok:
+            misses.append(f"held-out {label}: record {rec}, model {model} ({n} of "
+                          f"{len(run.reps)} replications): {why}")
+    lines += ["", f"{passed_n} of {judged} held-out facts pass"
+              + (f"; {len(left)} not compared (listed below): "
+                 + "; ".join(f"{q} ({why})" for q, why in left) if left else "") + "."]
+    return lines, left
+
+
 # --- counterfactuals --------------------------------------------------------------------
 
 def read_summary(folder):
@@ -915,10 +1212,22 @@ def report(args):
     lines += timeline_section(rows, misses)
     lines += ["", f"{h2} Onset day by region", "",
               "Days from hour 0's date in the region's own time zone; onset is the "
-              f"first sample with {fmt(run.threshold)} active persons (the run's "
-              "outcomes.region_active). A region passes when the model's median day "
-              "is within a day of the recorded one.", ""]
+              f"hour a region first had {fmt(run.threshold)} active persons (the run's "
+              f"outcomes.region_active; {run.onset_source}). A region passes when the "
+              "model's median day is within a day of the recorded one.", ""]
     lines += onset_section(rows, misses)
+    holdout = None if args.no_holdout else (args.holdout or
+                                            default_holdout(rargs.record))
+    lines += ["", f"{h2} Held-out facts", ""]
+    if holdout is None:
+        lines += ["No held-out facts: the record has no sibling file "
+                  f"`{holdout_name(rargs.record)}`, and none was named (--holdout)."
+                  if not args.no_holdout else
+                  "Left out (--no-holdout)."]
+    else:
+        section, held_out_left = holdout_section(holdout, run_dir, run, rargs, misses)
+        lines += section
+        left_out = list(left_out) + [(f"held-out {q}", why) for q, why in held_out_left]
     lines += ["", f"{h2} Calibration", ""] + calibration_section(calibration, sources,
                                                                misses)
     if args.convergence and not (len(args.convergence) == 1 and

@@ -89,6 +89,9 @@ def main():
                 report)
         refused("validation.py", [run, "-o", report, "--overlap-name", "other"],
                 "--overlap-name: needs --overlap", report)
+        refused("validation.py", [run, "-o", report, "--holdout", "h.csv",
+                                  "--no-holdout"],
+                "--holdout and --no-holdout: expected one of them, found both", report)
         refused("validation.py", [run, run, run, "-o", report],
                 "expected [CALIBRATION_DIR] RUN_DIR, found 3 folders", report)
         refused("validation.py", [run, "-o", report, "--case", "a b"],

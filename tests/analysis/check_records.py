@@ -18,8 +18,10 @@ first_protest_day,first_protest_grade, and any further columns). Checked:
 Every error is one line, `file:line: column: expected ..., found ...`.
 
 The shipped records checked: Iran November 2019 (scenarios/records/), and Kazakhstan
-January 2022 with its outcomes by region, in the same columns (analysis/data/). Then each of a set of deliberately broken copies of
-the Iran record must be rejected with the error it was broken for.
+January 2022 with its outcomes by region, in the same columns (analysis/data/), and its
+held-out facts (scenarios/records/kazakhstan-2022-holdout.csv). Then each of a set of
+deliberately broken copies of the Iran record must be rejected with the error it was
+broken for.
 
 Written with the csv module alone (no pandas) so that the check runs wherever
 /usr/bin/python3 does.
@@ -65,6 +67,8 @@ SHIPPED = [
      "analysis/data/regions-2022.csv", 19503159),
     ("Kazakhstan 2022 by region", "analysis/data/kazakhstan-2022-regional-outcomes.csv",
      "analysis/data/regions-2022.csv", 19503159),
+    ("Kazakhstan 2022 held out", "scenarios/records/kazakhstan-2022-holdout.csv",
+     "scenarios/records/kazakhstan-2022-regions.csv", 19503159),
 ]
 
 

@@ -21,8 +21,15 @@
   by figures.py in the report: S1 and ST with intervals for the peak, killed,
   detained and every outcome share, the figure linked from the report's folder, a
   missing figure refused (66).
-- A real small run of the reference scenario: the report has every section; its
-  manifest names the record and its hash, and a changed record is warned about.
+- Held-out facts (--holdout, the record's sibling NAME-holdout.csv by default): a
+  count by an hour, a region's deaths, crowd and share of deaths measured and judged,
+  a miss printed with the misses, facts the run cannot measure named; --no-holdout;
+  a malformed file refused (65) with FILE:LINE for each bad row, nothing written.
+- Exact onsets: summary.csv's region_onsets gives each region's onset day and the
+  regions by an hour, not the samples; a malformed field is refused (65).
+- A real small run of the reference scenario: the report has every section, the
+  held-out facts among them; its manifest names the record and its hash, and a
+  changed record is warned about.
 - A run of a scenario without a record (minimal.cfg) is refused by validation.py and
   record.py with exit 65 and a message; no report is written.
 - Cases (--case): two cases written into one file, each between its markers; writing
@@ -84,8 +91,9 @@ def write(path, text):
         f.write(text)
 
 
-def synthetic_run(folder, record, regions, killed_shift=0.0, seeds=None):
-    """A run folder of REPS replications with known values (see the docstring)."""
+def synthetic_run(folder, record, regions, killed_shift=0.0, seeds=None, onsets=None):
+    """A run folder of REPS replications with known values (see the docstring); with
+    `onsets`, summary.csv has a region_onsets column holding it in every row."""
     os.makedirs(folder)
     write(os.path.join(folder, "scenario.cfg"),
           'scenario = {\n  name = "synthetic";\n'
@@ -97,9 +105,11 @@ def synthetic_run(folder, record, regions, killed_shift=0.0, seeds=None):
           f'regions_hash = "{fnv(regions)}";\n')
     summary = ["rep,seed,outcome,peak_active,peak_hour,regions_joined,killed,"
                "killed_security,injured,detained,damage_usd,shutdown_region_hours,"
-               "csto_request_hour,csto_troops_peak,order_restored_hour,events,fingerprint"]
-    national = ["rep,hour,active,detained,csto_troops,connectivity"]
-    series = ["rep,hour,region,active,internet"]
+               "csto_request_hour,csto_troops_peak,order_restored_hour,events,fingerprint"
+               + (",region_onsets" if onsets is not None else "")]
+    national = ["rep,hour,active,detained,killed,injured,csto_troops,connectivity"]
+    # AAA: 20 detained and 10 killed from hour 6; BBB: 40 and 20 from hour 30.
+    series = ["rep,hour,region,active,detained,killed,injured,internet"]
     for k in range(REPS):
         # deaths 95..104.5: record 100 inside, median 99.75: pass
         killed = 95 + 0.5 * k + killed_shift
@@ -113,14 +123,19 @@ def synthetic_run(folder, record, regions, killed_shift=0.0, seeds=None):
         seed = seeds[k] if seeds else f"0x{k + 1:016x}"
         outcome = "order_restored" if k % 4 else "regime_collapse"
         summary.append(f"{k},{seed},{outcome},{peak},40,2,{killed},1,{injured},60,1e6,"
-                       f"0,{30 + (k - 10) * 0.2},0,100,1000,0x0")
+                       f"0,{30 + (k - 10) * 0.2},0,100,1000,0x0"
+                       + (f",{onsets}" if onsets is not None else ""))
         for hour in range(0, 73, 6):
-            national.append(f"{k},{hour},{peak if hour >= 24 else 0},"
-                            f"{60 if hour >= 24 else 0},0,1")
+            on = hour >= 24
+            national.append(f"{k},{hour},{peak if on else 0},{60 if on else 0},"
+                            f"{killed if on else 0},{injured if on else 0},0,1")
             # AAA protests from hour 6 (day 0, pass); BBB from hour 30 (day 1,
             # recorded 2: within a day, pass)
-            series.append(f"{k},{hour},AAA,{500 if hour >= 6 else 0},on")
-            series.append(f"{k},{hour},BBB,{500 if hour >= 30 else 0},on")
+            a, b = hour >= 6, hour >= 30
+            series.append(f"{k},{hour},AAA,{500 if a else 0},{20 if a else 0},"
+                          f"{10 if a else 0},0,on")
+            series.append(f"{k},{hour},BBB,{500 if b else 0},{40 if b else 0},"
+                          f"{20 if b else 0},0,on")
     write(os.path.join(folder, "summary.csv"), "\n".join(summary) + "\n")
     write(os.path.join(folder, "national.csv"), "\n".join(national) + "\n")
     write(os.path.join(folder, "timeseries.csv"), "\n".join(series) + "\n")
@@ -265,6 +280,142 @@ def test_synthetic(tmp):
     status, _, err = script("validation.py", run, "-o", report)
     ok(status == 0 and "changed since the run" in err,
        "a record whose bytes changed since the run is warned about", err)
+
+
+HOLDOUT = """quantity,value,low,high,unit,hour,hour_low,hour_high,region,source,grade
+detained_by_day_1,60,55,65,persons,30,,,,"Synthetic held-out detentions",A
+deaths_region,50,45,55,persons,,,,AAA,"Synthetic held-out deaths",B
+participants_peak,500,400,600,persons,36,24,48,BBB,"Synthetic held-out crowd",B
+deaths_share_region,0.1,0.09,0.11,share,,,,AAA,"Synthetic held-out share",C
+seized_akimat,,,,event,40,38,42,AAA,"Synthetic held-out seizure",B
+unknown_thing,5,,,persons,,,,,"Synthetic held-out unmeasured",C
+"""
+
+
+def test_holdout(tmp):
+    """The held-out section: each fact measured from the run's outputs and judged,
+    misses listed, facts the run cannot measure named; the record's sibling file by
+    default, another with --holdout, none with --no-holdout; a malformed file refused
+    with FILE:LINE and nothing written."""
+    folder = os.path.join(tmp, "held")
+    os.makedirs(folder)
+    record = os.path.join(folder, "case-record.csv")
+    regions = os.path.join(folder, "case-regions.csv")
+    write(record, RECORD)
+    write(regions, REGIONS)
+    run = os.path.join(folder, "run")
+    synthetic_run(run, record, regions)
+    report = os.path.join(folder, "report.md")
+    status, _, err = script("validation.py", run, "-o", report)
+    text = read(report)
+    ok(status == 0 and "## Held-out facts" in text and "No held-out facts" in text
+       and "case-holdout.csv" in text,
+       "without a held-out file beside the record, the section says so", err)
+
+    holdout = os.path.join(folder, "case-holdout.csv")
+    write(holdout, HOLDOUT)
+    status, _, err = script("validation.py", run, "-o", report)
+    text = read(report)
+    held = text[text.find("## Held-out facts"):text.find("## Calibration")]
+    detained = line_starting(held, "| detained_by_day_1 |")
+    deaths = line_starting(held, "| deaths_region | AAA |")
+    crowd = line_starting(held, "| participants_peak | BBB |")
+    share = line_starting(held, "| deaths_share_region | AAA |")
+    ok(status == 0 and "case-holdout.csv" in held
+       and "6 rows, grades A 1, B 3, C 2" in held and "never used in any fit" in held,
+       "the record's sibling NAME-holdout.csv is read by default; the section counts "
+       "its rows by grade and says they were never fitted", err, held[:300])
+    ok(detained.endswith("| 20/20 | pass |") and "60 (55–65)" in detained
+       and "60 [60, 60]" in detained and "30" in detained,
+       "a count by an hour: national.csv's detained at the fact's hour, passes",
+       detained)
+    ok(deaths.endswith("| **MISS** |") and "10 [10, 10]" in deaths
+       and "- held-out deaths_region AAA: record 50 (45–55), model 10 [10, 10] (20 of "
+           "20 replications): the record is outside the 90% interval; the median is "
+           "off by 80%" in text,
+       "a region's deaths at the run's end (timeseries.csv) missing by five times: a "
+       "miss, printed again with the misses", deaths)
+    ok(crowd.endswith("| pass |") and "500 [500, 500]" in crowd,
+       "a region's largest crowd between the fact's hours passes", crowd)
+    ok(share.endswith("| pass |") and "0.1 (0.09–0.11)" in share,
+       "a region's share of the deaths (10 of 95 to 104.5) passes", share)
+    ok("3 of 4 held-out facts pass; 2 not compared" in held
+       and "seized_akimat AAA (needs events.csv, which the run did not write)" in held
+       and "unknown_thing (the model has no measure of it)" in held
+       and "- held-out seized_akimat AAA: needs events.csv" in text,
+       "facts the run cannot measure are named, with the reason, in the section and "
+       "under Not compared", held[-400:])
+
+    other = os.path.join(folder, "other.csv")
+    write(other, HOLDOUT.splitlines()[0] + "\n" + HOLDOUT.splitlines()[1] + "\n")
+    status, _, err = script("validation.py", run, "-o", report, "--holdout", other)
+    held = read(report)
+    ok(status == 0 and "`other.csv`: 1 rows" in held and "| deaths_region |" not in held,
+       "--holdout names another file", err)
+    status, _, err = script("validation.py", run, "-o", report, "--no-holdout")
+    held = read(report)
+    ok(status == 0 and "Left out (--no-holdout)." in held
+       and "| detained_by_day_1 |" not in held, "--no-holdout leaves the facts out", err)
+
+    lines = HOLDOUT.splitlines()
+    lines[1] = lines[1].replace(",30,,,", ",,,,")  # line 2: a count by a time, no hour
+    lines[2] = lines[2].replace(",B", ",D")  # line 3: a grade D
+    lines[3] = lines[3].replace("500,400", "300,400")  # line 4: value below low
+    lines[4] = lines[4].replace(",AAA,", ",ZZZ,")  # line 5: a region the run lacks
+    bad = os.path.join(folder, "bad.csv")
+    write(bad, "\n".join(lines) + "\n")
+    out = os.path.join(folder, "not-written.md")
+    status, _, err = script("validation.py", run, "-o", out, "--holdout", bad)
+    ok(status == 65 and not os.path.exists(out)
+       and f"{bad}:2: hour: expected the hour of the count by a time "
+           "(detained_by_day_1), found nothing" in err
+       and f"{bad}:3: grade: expected A, B or C, found 'D'" in err
+       and f"{bad}:4: low: expected low <= value, found 400 > 300" in err
+       and f"{bad}:5: region: expected a region id of the run (AAA, BBB), found 'ZZZ'"
+           in err,
+       "a malformed held-out file is refused (65) with one FILE:LINE: column: "
+       "expected, found line per mistake, and no report is written", err)
+    write(bad, HOLDOUT.replace("deaths_region,50,", "deaths_region,fifty,"))
+    status, _, err = script("validation.py", run, "-o", out, "--holdout", bad)
+    ok(status == 65 and f"{bad}:3: value: expected a finite number, found 'fifty'" in err
+       and not os.path.exists(out), "a value that is not a number is refused", err)
+    status, _, err = script("validation.py", run, "-o", out, "--holdout",
+                            os.path.join(folder, "absent.csv"))
+    ok(status == 66 and "absent.csv: no such file" in err and not os.path.exists(out),
+       "a held-out file that does not exist: 66", err)
+
+
+def test_exact_onsets(tmp):
+    """Onsets and regions by an hour come from summary.csv's region_onsets (exact)
+    when the run has it: BBB's samples say hour 30 (day 1), its onset was at 23.5
+    (day 0); two regions by hour 24, not one."""
+    folder = os.path.join(tmp, "onsets")
+    os.makedirs(folder)
+    record = os.path.join(folder, "record.csv")
+    regions = os.path.join(folder, "regions.csv")
+    write(record, RECORD + "regions_with_protests_by_hour_24,2,2,2,regions,24,,,,"
+                           "\"Synthetic spread\",B\n")
+    write(regions, REGIONS)
+    run = os.path.join(folder, "run")
+    synthetic_run(run, record, regions, onsets="AAA=2.5;BBB=23.5")
+    report = os.path.join(folder, "report.md")
+    status, _, err = script("validation.py", run, "-o", report)
+    text = read(report)
+    onset_b = line_starting(text, "| BBB | 2 |")
+    spread = line_starting(text, "| regions_with_protests_by_hour_24 |")
+    ok(status == 0 and "0 [0, 0]" in onset_b and onset_b.endswith("| **MISS** |")
+       and "summary.csv region_onsets: exact" in text,
+       "an onset at hour 23.5 is day 0, though the first sample past it is at 30",
+       err, onset_b)
+    ok("2 [2, 2]" in spread and spread.endswith("| pass |"),
+       "regions by hour 24 counted from the exact onsets: 2, not the samples' 1",
+       spread)
+    broken = os.path.join(folder, "broken")
+    synthetic_run(broken, record, regions, onsets="AAA=soon")
+    status, _, err = script("validation.py", broken, "-o", report + "2")
+    ok(status == 65 and "summary.csv:2: region_onsets: expected ID=HOUR pairs" in err
+       and "'AAA=soon'" in err and not os.path.exists(report + "2"),
+       "a malformed region_onsets field is refused with its file and line", err)
 
 
 def read(path):
@@ -556,7 +707,8 @@ def test_real_runs(tmp):
     report = os.path.join(tmp, "kz.md")
     status, _, err = script("validation.py", kz, "-o", report)
     text = open(report, encoding="utf-8").read() if os.path.isfile(report) else ""
-    sections = ["## Targets", "## Timeline", "## Onset day by region", "## Calibration",
+    sections = ["## Targets", "## Timeline", "## Onset day by region",
+                "## Held-out facts", "## Calibration",
                 "## Scale convergence", "## Analytic checks", "## Sensitivity",
                 "## Misses", "## Not compared"]
     ok(status == 0 and all(s in text for s in sections)
@@ -564,6 +716,13 @@ def test_real_runs(tmp):
        and "kazakhstan-2022-record.csv" in text,
        "the report of a small reference run has every section", err,
        *[s for s in sections if s not in text])
+    held = text[text.find("## Held-out facts"):text.find("## Calibration")]
+    ok("`kazakhstan-2022-holdout.csv`" in held and "never used in any fit" in held
+       and "| detained_by_7_jan |" in held and "| deaths_region | ALA |" in held
+       and "| participants_peak | ALA |" in held
+       and "detained_by_10_jan (at hour 226, after the run's horizon" in held,
+       "the reference's held-out facts are judged by default: detentions by a date, "
+       "deaths by region, crowds; those after the run's horizon named", held[:400])
 
     # The Iran case, as a section beside Kazakhstan's in one file.
     ir = os.path.join(tmp, "ir")
@@ -606,6 +765,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="unrest-validation-")
     try:
         test_synthetic(tmp)
+        test_holdout(tmp)
+        test_exact_onsets(tmp)
         test_cases(tmp)
         test_scale_convergence(tmp)
         test_sensitivity_real(tmp)

@@ -286,12 +286,9 @@ def test_record(runs, tmp, jobs):
        "record table: the record's official count of participants, grade A")
     # Regions with protests by hour 72: regions whose active persons reached the run's
     # own outcomes.region_active, record.py's default threshold.
-    joined = region_active(runs["kz"])
-    series = rows(os.path.join(runs["kz"], "timeseries.csv"))
-    counts = []
-    for rep, rep_rows in sorted(by_rep(series).items()):
-        counts.append(len({r["region"] for r in rep_rows
-                           if float(r["hour"]) <= 72 and float(r["active"]) >= joined}))
+    # Counted from summary.csv's exact onsets, as record.py does at that threshold.
+    counts = [sum(h <= 72 for h in hours.values())
+              for _, hours in sorted(onsets(runs["kz"]).items())]
     row = table.get(("regions_with_protests_by_hour_72", ""))
     ok(row is not None and close(num(row["model_median"]), statistics.median(counts)),
        "record table: regions with protests by hour 72", str(row), str(counts))
@@ -300,19 +297,13 @@ def test_record(runs, tmp, jobs):
     ok("| participants_total |" in md and "csto_request: at hour 118" in md,
        "record Markdown: the table, and a timing after the horizon left out")
 
-    series = rows(os.path.join(runs["kz"], "timeseries.csv"))
-    reps = sorted(by_rep(series))
     # Mangystau is on UTC+5, the record's hours on UTC+6: its local day is
-    # floor((hour - 1) / 24). Almaty city is on UTC+6: floor(hour / 24).
+    # floor((hour - 1) / 24). Almaty city is on UTC+6: floor(hour / 24). The hours
+    # are the exact onsets of summary.csv's region_onsets.
     bad = []
     for region, shift in (("MAN", -1.0), ("ALA", 0.0)):
-        days = []
-        for rep in reps:
-            hits = [float(r["hour"]) for r in series
-                    if int(r["rep"]) == rep and r["region"] == region
-                    and float(r["active"]) >= joined]
-            if hits:
-                days.append(math.floor((min(hits) + shift) / 24.0))
+        days = [math.floor((h + shift) / 24.0)
+                for _, h in sorted(first_hours(runs["kz"], region).items())]
         row = table.get(("first_protest_day", region))
         want = statistics.median(days) if days else math.nan
         if row is None or not close(num(row["model_median"]), want) \
@@ -425,15 +416,21 @@ def region_active(folder):
     return values[0]
 
 
+def onsets(folder):
+    """{rep: {region: hour}} from summary.csv's region_onsets: the exact hour each
+    region first had region_active persons (record.py's source at the run's own
+    threshold)."""
+    result = {}
+    for r in rows(os.path.join(folder, "summary.csv")):
+        pairs = [p.split("=") for p in r["region_onsets"].split(";") if p]
+        result[int(r["rep"])] = {k: float(v) for k, v in pairs}
+    return result
+
+
 def first_hours(folder, region):
-    """Per replication, the first sample hour with region_active persons in region."""
-    first = {}
-    joined = region_active(folder)
-    for r in rows(os.path.join(folder, "timeseries.csv")):
-        if r["region"] == region and float(r["active"]) >= joined:
-            rep_ = int(r["rep"])
-            first[rep_] = min(first.get(rep_, math.inf), float(r["hour"]))
-    return first
+    """Per replication, the exact hour region first had region_active persons."""
+    return {rep: hours[region] for rep, hours in onsets(folder).items()
+            if region in hours}
 
 
 def record_shift(runs):

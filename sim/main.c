@@ -735,6 +735,8 @@ static int parse_command_args(const char *command, const char *usage, const char
 				   argv[optind], argv[optind + 1]);
 	if (a->dir && a->dir[0] == '\0')
 		return usage_error(command, "-o: the output folder has an empty name");
+	if (argv[optind][0] == '\0')
+		return usage_error(command, "the %s file has an empty name", kind);
 	a->file = argv[optind];
 	return -1;
 }
@@ -1137,6 +1139,11 @@ static int cmd_merge(int argc, char **argv)
 		status = usage_error("merge", "-o: the output folder has an empty name");
 	if (status == EX_OK && optind >= argc)
 		status = usage_error("merge", "no shard folder given");
+	/* An empty name would be joined to its files as "/manifest.cfg": the root's. */
+	for (int i = optind; status == EX_OK && i < argc; i++)
+		if (argv[i][0] == '\0')
+			status = usage_error("merge", "shard folder %d has an empty name",
+					     i - optind + 1);
 	if (status == EX_OK) {
 		struct ur_sweep_result result;
 		status = ur_sweep_merge(dir, (const char *const *)argv + optind,

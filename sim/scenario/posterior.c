@@ -552,6 +552,13 @@ static struct ur_posterior *read_posterior(struct reader *R, const char *path,
 		say(R, line, NULL, "expected text, found a byte 0x00");
 		goto done;
 	}
+	unsigned long bad_line;
+	size_t bad = cf_utf8_check(text, len, &bad_line);
+	if (bad < len) {
+		say(R, bad_line, NULL, "expected UTF-8 text, found a byte 0x%02X",
+		    (unsigned)(unsigned char)text[bad]);
+		goto done;
+	}
 	/* A UTF-8 byte-order mark, as spreadsheets write (the record's reader drops it
 	 * too): it would otherwise be part of the first column's name. The checksum
 	 * stays that of the file's bytes. */

@@ -619,7 +619,8 @@ struct command_args {
 	double progress_s;          /* --progress, 0 when not given */
 	const char **sets;          /* the --set values in order, nsets of them */
 	size_t nsets;
-	const char **command_line;  /* copy_command_line's words */
+	const char **command_line;  /* copy_command_line's words, nwords of them */
+	int nwords;
 	char *default_dir;          /* out/NAME when -o is not given */
 };
 
@@ -637,6 +638,7 @@ static int parse_command_args(const char *command, const char *usage, const char
 {
 	*a = (struct command_args){.command = command, .jobs = 1, .shard = 1, .shards = 1};
 	a->command_line = copy_command_line(argc, argv);
+	a->nwords = argc + 1;
 	a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
 	if (!a->command_line || !a->sets) {
 		fprintf(stderr, "unrestsim %s: out of memory\n", command);
@@ -735,6 +737,8 @@ static int parse_command_args(const char *command, const char *usage, const char
 				   argv[optind], argv[optind + 1]);
 	if (a->dir && a->dir[0] == '\0')
 		return usage_error(command, "-o: the output folder has an empty name");
+	if (argv[optind][0] == '\0')
+		return usage_error(command, "the %s file has an empty name", kind);
 	a->file = argv[optind];
 	return -1;
 }
@@ -1137,6 +1141,11 @@ static int cmd_merge(int argc, char **argv)
 		status = usage_error("merge", "-o: the output folder has an empty name");
 	if (status == EX_OK && optind >= argc)
 		status = usage_error("merge", "no shard folder given");
+	/* An empty name would be joined to its files as "/manifest.cfg": the root's. */
+	for (int i = optind; status == EX_OK && i < argc; i++)
+		if (argv[i][0] == '\0')
+			status = usage_error("merge", "shard folder %d has an empty name",
+					     i - optind + 1);
 	if (status == EX_OK) {
 		struct ur_sweep_result result;
 		status = ur_sweep_merge(dir, (const char *const *)argv + optind,
@@ -1368,6 +1377,77 @@ static const char help_usage_text[] =
 
 static int cmd_help(int argc, char **argv);
 
+/* ---- calibrate and sensitivity: studies that run their units as sweeps ---------- */
+
+/* The options a study's command takes, and how it reads, runs and reports: the same
+ * for calibrate and sensitivity but for the library calls, which each command gives
+ * through a struct study (its spec type stays behind void *). */
+#define STUDY_TAKES \
+	(TAKES_OUTPUT | TAKES_JOBS | TAKES_SHARD | TAKES_RESUME | TAKES_PROGRESS | TAKES_QUIET)
+
+/* A study's run: the options every study takes, then what it said. */
+struct study_run {
+	struct command_args *args;
+	const struct progress_choice *progress;
+	int status, signal;            /* signal: the one that stopped it, or 0 */
+	char message[UR_RUN_MESSAGE_SIZE];
+	char closing[UR_RUN_MESSAGE_SIZE + 128]; /* the line of a success */
+};
+
+struct study {
+	const char *name, *usage, *kind;
+	void *(*read)(const char *file, struct ur_diag *diag, enum ur_scenario_status *status);
+	void (*destroy)(void *spec);
+	/* Runs (or resumes) the study of spec into run->args->dir and fills run's
+	 * status, signal, message and closing line. */
+	void (*start)(const void *spec, struct study_run *run);
+};
+
+static int cmd_study(const struct study *study, int argc, char **argv)
+{
+	struct command_args a;
+	void *spec = NULL;
+	struct ur_diag diag;
+	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
+	int status = parse_command_args(study->name, study->usage, study->kind, STUDY_TAKES,
+					NULL, argc, argv, &a);
+	if (status >= 0)
+		goto cleanup;
+	status = EX_SOFTWARE;
+	enum ur_scenario_status load_status;
+	spec = study->read(a.file, &diag, &load_status);
+	if (!spec) {
+		ur_diag_print(&diag, stderr);
+		status = (int)load_status;
+		goto cleanup;
+	}
+	if (command_output_dir(&a, a.file) != 0)
+		goto cleanup;
+	struct progress_choice progress;
+	choose_progress(&progress, study->name, "units", a.quiet, a.progress_s, 60);
+	struct study_run run = {.args = &a, .progress = &progress};
+	catch_stop_signals();
+	study->start(spec, &run);
+	status = run.status;
+	if (progress.line.shown)
+		fputc('\n', stderr);
+	if (status == UR_RUN_INTERRUPTED && run.signal) {
+		/* The sweep's message says to run it again with --resume. */
+		fprintf(stderr, "unrestsim %s: %s\n", study->name, run.message);
+		status = 128 + run.signal;
+	} else if (status != EX_OK) {
+		fprintf(stderr, "unrestsim %s: %s\n", study->name, run.message);
+	} else if (!a.quiet) {
+		fprintf(stderr, "unrestsim %s: %s\n", study->name, run.closing);
+	}
+cleanup:
+	if (spec)
+		study->destroy(spec);
+	ur_diag_finish(&diag);
+	command_args_free(&a);
+	return status;
+}
+
 /* ---- unrestsim calibrate ----------------------------------------------------------- */
 
 static const char calibrate_usage_text[] =
@@ -1409,64 +1489,51 @@ static void show_generation(void *context, const struct ur_calib_generation *g)
 			100 * g->acceptance, g->ess);
 }
 
+static void *calibrate_read(const char *file, struct ur_diag *diag,
+			    enum ur_scenario_status *status)
+{
+	return ur_calib_spec_read(file, diag, status);
+}
+
+static void calibrate_destroy(void *spec)
+{
+	ur_calib_spec_destroy(spec);
+}
+
+static void calibrate_start(const void *spec, struct study_run *run)
+{
+	struct command_args *a = run->args;
+	const struct ur_calib_options options = {
+		.jobs = (unsigned)a->jobs,
+		.shard = a->shard,
+		.shards = a->shards,
+		.resume = a->resume,
+		.version = UNRESTSIM_VERSION,
+		.argc = a->nwords,
+		.argv = a->command_line,
+		.interrupt = &stop_signal,
+		.progress = run->progress->fn,
+		.progress_context = run->progress->context,
+		.on_generation = show_generation,
+		.generation_context = &a->quiet,
+	};
+	struct ur_calib_result result;
+	run->status = ur_calibrate(spec, a->dir, &options, &result);
+	run->signal = result.signal;
+	snprintf(run->message, sizeof run->message, "%s", result.message);
+	snprintf(run->closing, sizeof run->closing, "%u generations, %" PRIu64 " replications;"
+		 " the posterior is in %s/posterior.csv", result.generations,
+		 result.simulated, a->dir);
+}
+
+static const struct study calibrate_study = {
+	"calibrate", calibrate_usage_text, "calibration",
+	calibrate_read, calibrate_destroy, calibrate_start,
+};
+
 static int cmd_calibrate(int argc, char **argv)
 {
-	struct command_args a;
-	struct ur_calib_spec *spec = NULL;
-	struct ur_diag diag;
-	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	int status = parse_command_args("calibrate", calibrate_usage_text, "calibration",
-					TAKES_OUTPUT | TAKES_JOBS | TAKES_SHARD | TAKES_RESUME |
-					TAKES_PROGRESS | TAKES_QUIET, NULL, argc, argv, &a);
-	if (status >= 0)
-		goto cleanup;
-	status = EX_SOFTWARE;
-	enum ur_scenario_status load_status;
-	spec = ur_calib_spec_read(a.file, &diag, &load_status);
-	if (!spec) {
-		ur_diag_print(&diag, stderr);
-		status = (int)load_status;
-		goto cleanup;
-	}
-	if (command_output_dir(&a, a.file) != 0)
-		goto cleanup;
-	struct progress_choice progress;
-	choose_progress(&progress, "calibrate", "units", a.quiet, a.progress_s, 60);
-	const struct ur_calib_options calib_options = {
-		.jobs = (unsigned)a.jobs,
-		.shard = a.shard,
-		.shards = a.shards,
-		.resume = a.resume,
-		.version = UNRESTSIM_VERSION,
-		.argc = argc + 1,
-		.argv = a.command_line,
-		.interrupt = &stop_signal,
-		.progress = progress.fn,
-		.progress_context = progress.context,
-		.on_generation = show_generation,
-		.generation_context = &a.quiet,
-	};
-	catch_stop_signals();
-	struct ur_calib_result result;
-	status = ur_calibrate(spec, a.dir, &calib_options, &result);
-	if (progress.line.shown)
-		fputc('\n', stderr);
-	if (status == UR_RUN_INTERRUPTED && result.signal) {
-		/* The sweep's message says to run it again with --resume. */
-		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
-		status = 128 + result.signal;
-	} else if (status != EX_OK) {
-		fprintf(stderr, "unrestsim calibrate: %s\n", result.message);
-	} else if (!a.quiet) {
-		fprintf(stderr, "unrestsim calibrate: %u generations, %" PRIu64 " replications;"
-			" the posterior is in %s/posterior.csv\n", result.generations,
-			result.simulated, a.dir);
-	}
-cleanup:
-	ur_calib_spec_destroy(spec);
-	ur_diag_finish(&diag);
-	command_args_free(&a);
-	return status;
+	return cmd_study(&calibrate_study, argc, argv);
 }
 
 /* ---- unrestsim sensitivity ---------------------------------------------------------- */
@@ -1500,62 +1567,49 @@ static const char sensitivity_usage_text[] =
 	"128+N stopped by signal N (run again with --resume).\n"
 	"See unrestsim(1) and docs/sensitivity.md.\n";
 
+static void *sensitivity_read(const char *file, struct ur_diag *diag,
+			      enum ur_scenario_status *status)
+{
+	return ur_sens_spec_read(file, diag, status);
+}
+
+static void sensitivity_destroy(void *spec)
+{
+	ur_sens_spec_destroy(spec);
+}
+
+static void sensitivity_start(const void *spec, struct study_run *run)
+{
+	const struct command_args *a = run->args;
+	const struct ur_sens_options options = {
+		.jobs = (unsigned)a->jobs,
+		.shard = a->shard,
+		.shards = a->shards,
+		.resume = a->resume,
+		.version = UNRESTSIM_VERSION,
+		.argc = a->nwords,
+		.argv = a->command_line,
+		.interrupt = &stop_signal,
+		.progress = run->progress->fn,
+		.progress_context = run->progress->context,
+	};
+	struct ur_sens_result result;
+	run->status = ur_sensitivity(spec, a->dir, &options, &result);
+	run->signal = result.signal;
+	snprintf(run->message, sizeof run->message, "%s", result.message);
+	snprintf(run->closing, sizeof run->closing, "%" PRIu64 " points, %" PRIu64
+		 " replications; the indices are in %s/sensitivity.csv", result.points,
+		 result.simulated, a->dir);
+}
+
+static const struct study sensitivity_study = {
+	"sensitivity", sensitivity_usage_text, "sensitivity",
+	sensitivity_read, sensitivity_destroy, sensitivity_start,
+};
+
 static int cmd_sensitivity(int argc, char **argv)
 {
-	struct command_args a;
-	struct ur_sens_spec *spec = NULL;
-	struct ur_diag diag;
-	ur_diag_init(&diag, UR_DIAG_DEFAULT_LIMIT);
-	int status = parse_command_args("sensitivity", sensitivity_usage_text, "sensitivity",
-					TAKES_OUTPUT | TAKES_JOBS | TAKES_SHARD | TAKES_RESUME |
-					TAKES_PROGRESS | TAKES_QUIET, NULL, argc, argv, &a);
-	if (status >= 0)
-		goto cleanup;
-	status = EX_SOFTWARE;
-	enum ur_scenario_status load_status;
-	spec = ur_sens_spec_read(a.file, &diag, &load_status);
-	if (!spec) {
-		ur_diag_print(&diag, stderr);
-		status = (int)load_status;
-		goto cleanup;
-	}
-	if (command_output_dir(&a, a.file) != 0)
-		goto cleanup;
-	struct progress_choice progress;
-	choose_progress(&progress, "sensitivity", "units", a.quiet, a.progress_s, 60);
-	const struct ur_sens_options sens_options = {
-		.jobs = (unsigned)a.jobs,
-		.shard = a.shard,
-		.shards = a.shards,
-		.resume = a.resume,
-		.version = UNRESTSIM_VERSION,
-		.argc = argc + 1,
-		.argv = a.command_line,
-		.interrupt = &stop_signal,
-		.progress = progress.fn,
-		.progress_context = progress.context,
-	};
-	catch_stop_signals();
-	struct ur_sens_result result;
-	status = ur_sensitivity(spec, a.dir, &sens_options, &result);
-	if (progress.line.shown)
-		fputc('\n', stderr);
-	if (status == UR_RUN_INTERRUPTED && result.signal) {
-		/* The sweep's message says to run it again with --resume. */
-		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);
-		status = 128 + result.signal;
-	} else if (status != EX_OK) {
-		fprintf(stderr, "unrestsim sensitivity: %s\n", result.message);
-	} else if (!a.quiet) {
-		fprintf(stderr, "unrestsim sensitivity: %" PRIu64 " points, %" PRIu64
-			" replications; the indices are in %s/sensitivity.csv\n", result.points,
-			result.simulated, a.dir);
-	}
-cleanup:
-	ur_sens_spec_destroy(spec);
-	ur_diag_finish(&diag);
-	command_args_free(&a);
-	return status;
+	return cmd_study(&sensitivity_study, argc, argv);
 }
 
 /* The commands, in the order --help lists them; any other word is refused as unknown. */

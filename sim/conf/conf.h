@@ -171,6 +171,13 @@ size_t cf_tidy_text(char *text, size_t n);
 int cf_scan_text(const char *text, size_t len, struct cf_text_scan *scan);
 void cf_scan_finish(struct cf_text_scan *scan);
 
+/* The offset of the first byte of text[0..len) that does not begin a valid UTF-8
+ * sequence (an overlong form, a surrogate, a code point above U+10FFFF, a cut
+ * sequence), and its line (1-based) in *line; len when all of it is UTF-8. For the
+ * readers of CSV files, which must be UTF-8 as the scenario files are (pandas and R
+ * read them as such). */
+size_t cf_utf8_check(const char *text, size_t len, unsigned long *line);
+
 /* Whether an integer literal's text (libconfig syntax: decimal or 0x hex, without its
  * L suffix) fits in an int, or with is64 in a long long. */
 bool cf_int_literal_fits(const char *text, bool is64);

@@ -59,6 +59,20 @@ static size_t utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t cf_utf8_check(const char *text, size_t len, unsigned long *line)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	*line = 1;
+	for (size_t k = 0; k < len;) {
+		size_t l = utf8_length(t + k, len - k);
+		if (l == 0)
+			return k;
+		*line += t[k] == '\n';
+		k += l;
+	}
+	return len;
+}
+
 bool cf_int_literal_fits(const char *text, bool is64)
 {
 	const char *s = text;

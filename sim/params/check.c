@@ -165,6 +165,26 @@ size_t ur_params_check_across(const struct ur_params *p, ur_params_report_fn rep
 			 sc_format_real(p->scenario.agent_scale, false, a));
 		say(report, context, &n, "scenario.agent_scale", "scenario.agent_scale", NULL, m);
 	}
+	/* A scale coarser than a region's adults rounds its pool to no agent: nobody
+	 * there can ever act, and every count of the region is 0 whatever the rest of
+	 * the scenario says (agent_scale 1e6 over towns of 20,000 ran, reporting order
+	 * restored with no protest at all). A region of no adults (adult_share 0) is
+	 * the user's choice, not the scale's. */
+	for (size_t r = 0; r < p->nregions; r++) {
+		double adults = (double)p->regions[r].population * p->regions[r].adult_share;
+		if (!(adults > 0.0) || ur_region_agents(p, r) >= 1.0)
+			continue;
+		count_text(adults, c, sizeof c);
+		snprintf(m, sizeof m, "must leave every region with adults at least one agent, "
+			 "got none in region %s (%s adults over agent_scale %s)",
+			 p->regions[r].id, c,
+			 sc_format_real(p->scenario.agent_scale, false, a));
+		char population[64];
+		snprintf(population, sizeof population, "regions.[%zu].population", r);
+		say(report, context, &n, "scenario.agent_scale", "scenario.agent_scale",
+		    population, m);
+		break;
+	}
 	/* Sample times: 0, every interval before the horizon, and the horizon. */
 	double samples = floor(p->scenario.horizon_h / p->scenario.sample_interval_h) + 2.0;
 	double rows = samples * (double)(1 + p->nregions);

@@ -544,11 +544,26 @@ static struct ur_posterior *read_posterior(struct reader *R, const char *path,
 		goto done;
 	}
 	P->checksum = fnv1a64(text, len);
-	if (memchr(text, '\0', len)) {
-		say(R, 1, NULL, "expected text, found a byte 0x00");
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned long line = 1;
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
+		say(R, line, NULL, "expected text, found a byte 0x00");
 		goto done;
 	}
-	size_t nlines = split_lines(text, len, &lines);
+	unsigned long bad_line;
+	size_t bad = cf_utf8_check(text, len, &bad_line);
+	if (bad < len) {
+		say(R, bad_line, NULL, "expected UTF-8 text, found a byte 0x%02X",
+		    (unsigned)(unsigned char)text[bad]);
+		goto done;
+	}
+	/* A UTF-8 byte-order mark, as spreadsheets write (the record's reader drops it
+	 * too): it would otherwise be part of the first column's name. The checksum
+	 * stays that of the file's bytes. */
+	size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t nlines = split_lines(text + bom, len - bom, &lines);
 	if (!lines) {
 		R->L->nomem = true;
 		goto done;
@@ -586,13 +601,25 @@ static struct ur_posterior *read_posterior(struct reader *R, const char *path,
 	bool header_ok = true;
 	for (size_t c = 0; c < C.n; c++) {
 		const char *name = hfields[c];
-		for (size_t d = 0; d < c; d++)
+		for (size_t d = 0; d < c; d++) {
 			if (strcmp(hfields[d], name) == 0) {
 				say(R, 1, shown(name, buf), "expected each column once, found it "
 				    "again as column %zu", c + 1);
 				header_ok = false;
 				break;
 			}
+			/* The same setting by another name (a list item by [N] and by [id],
+			 * a lognormal's mu and median): the later column would silently
+			 * win, and the other's marginal be of nothing. */
+			if (ur_params_same_setting(base, hfields[d], name)) {
+				char other[64];
+				say(R, 1, shown(name, buf), "expected each setting once, found the "
+				    "setting of column %zu, %s, again as column %zu", d + 1,
+				    shown(hfields[d], other), c + 1);
+				header_ok = false;
+				break;
+			}
+		}
 		bool integral;
 		int role = header_column(R, name, &integral, &C.range[c]);
 		if (role < 0) {

@@ -272,6 +272,14 @@ static bool csv_read(struct checker *C, const char *path, struct csv *t)
 			complain(C, line, "expected text, found byte 0x00");
 			goto done;
 		}
+		unsigned long line;
+		size_t bad = cf_utf8_check(text, len, &line);
+		if (bad < len) {
+			complain(C, line > UINT_MAX ? UINT_MAX : (unsigned)line,
+				 "expected UTF-8 text, found byte 0x%02X",
+				 (unsigned)(unsigned char)text[bad]);
+			goto done;
+		}
 	}
 	ok = csv_parse(C, text, len, t);
 	if (ok && t->n == 0) {

@@ -139,14 +139,29 @@ static void read_output(struct cf_reader *R, struct ur_sens_spec *spec,
 }
 
 /* Tries each parameter's path on the scenario at its bounds: a path the scenario does
- * not know, or a bound outside the setting's range, is reported at its line. */
+ * not know, or a bound outside the setting's range, is reported at its line. So is a
+ * setting given twice under two names (a list item by [N] and by [id], a lognormal's
+ * mu and median), which the file's own check of spellings cannot see: a point's
+ * later value would silently win, and the indices of the other be of nothing. */
 static void check_params(struct cf_reader *R, const struct ur_sens_spec *spec,
 			 const struct ur_scenario *scenario)
 {
+	const struct ur_params *params = ur_scenario_params(scenario);
 	for (size_t i = 0; i < spec->nparams; i++) {
 		const struct ur_sens_param *p = &spec->params[i];
 		if (!p->path)
 			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct ur_sens_param *o = &spec->params[k];
+			if (!o->path || !ur_params_same_setting(params, p->path, o->path))
+				continue;
+			char text[1024];
+			snprintf(text, sizeof text, "%s:%u: parameters.[%zu]: expected each setting "
+				 "once, got \"%.200s\", the setting of parameters.[%zu] (\"%.200s\") "
+				 "by another name", R->file, p->line, i, p->path, k, o->path);
+			cf_reader_add(R, text);
+			break;
+		}
 		for (int end = 0; end < 2; end++) {
 			char value[SC_REAL_TEXT_SIZE], set[512];
 			sc_format_real(end ? p->max : p->min, true, value);

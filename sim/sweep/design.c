@@ -301,6 +301,52 @@ static void report_point(struct ur_diag *diag, const struct ur_sweep_spec *spec,
 	}
 }
 
+/* Parameters that a point's value would not reach, refused with a message each: the
+ * scenario's own seed and replications (a unit's seed comes from the sweep's seed and
+ * its count from the sweep's replications, so such a "parameter" gave every point the
+ * same results), and one setting swept under two names (a list item by [N] and by
+ * [id], a lognormal's mu and median), where the point's later value silently won and
+ * sweep.csv showed the other. The sweep file's text check catches the same spelling
+ * twice; this one needs the scenario. true when any was refused. */
+static bool refuse_unread_or_twice(const struct ur_sweep *sw, const char *path,
+				   struct ur_diag *diag)
+{
+	static const struct {
+		const char *path, *instead;
+	} unread[] = {
+		{"scenario.seed", "the sweep file's seed, or -s, seeds every unit"},
+		{"scenario.replications", "the sweep file's replications, or -r, counts the units"},
+	};
+	const struct ur_params *params = ur_scenario_params(sw->base);
+	bool refused = false;
+	char text[1024];
+	for (size_t j = 0; j < sw->spec->nparams; j++) {
+		const struct ur_sweep_param_spec *q = &sw->spec->params[j];
+		for (size_t u = 0; u < sizeof unread / sizeof *unread; u++) {
+			if (!ur_params_same_setting(params, q->path, unread[u].path))
+				continue;
+			snprintf(text, sizeof text, "%s:%u: %.200s: expected a setting a point "
+				 "can change, found one a sweep does not read (%s)", path,
+				 q->line, q->path, unread[u].instead);
+			ur_sweep_diag_add(diag, text);
+			refused = true;
+		}
+		for (size_t k = 0; k < j; k++) {
+			const struct ur_sweep_param_spec *o = &sw->spec->params[k];
+			if (strcmp(q->path, o->path) == 0 ||
+			    !ur_params_same_setting(params, q->path, o->path))
+				continue;
+			snprintf(text, sizeof text, "%s:%u: %.200s: expected each setting once, "
+				 "found the one of %.200s (line %u) again by another name", path,
+				 q->line, q->path, o->path, o->line);
+			ur_sweep_diag_add(diag, text);
+			refused = true;
+			break;
+		}
+	}
+	return refused;
+}
+
 struct ur_sweep *ur_sweep_load(const char *path, struct ur_diag *diag,
 			       enum ur_scenario_status *status)
 {
@@ -337,6 +383,10 @@ struct ur_sweep *ur_sweep_load_with(const char *path, const struct ur_sweep_over
 			 "scenario's posterior (every point draws from the scenario's), found it "
 			 "swept", path, q->line, q->path);
 		ur_sweep_diag_add(diag, text);
+		*status = UR_SCENARIO_BAD_INPUT;
+		goto fail;
+	}
+	if (refuse_unread_or_twice(sw, path, diag)) {
 		*status = UR_SCENARIO_BAD_INPUT;
 		goto fail;
 	}

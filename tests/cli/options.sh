@@ -87,7 +87,12 @@ for pair in run:scenario check:scenario sweep:sweep calibrate:calibration \
 		-- a.cfg b.cfg
 	usage "$cmd: a bad option comes before the missing file" $cmd \
 		"unknown option '--bogus'" -- --bogus
+	# An empty name is a slip of the shell ("$FILE" unset), not a file to open.
+	usage "$cmd ''" $cmd "the $kind file has an empty name" -- ''
 done
+# merge joined an empty shard name to its files as /manifest.cfg, the root's.
+usage "merge with an empty shard name" merge "shard folder 2 has an empty name" \
+	-- -o "$never" "$tmp" ''
 
 # ---- each command takes only its options -----------------------------------------------
 usage "run takes no --shard" run "unknown option '--shard'" -- "$file" --shard 1/2

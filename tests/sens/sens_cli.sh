@@ -70,6 +70,25 @@ check "a point is unrestsim run with its settings and seed" sh -c "
 	b=\$(awk -F, '\$1 == 1 && \$5 == 0 { print \$6 }' '$tmp/j1/points/sweep.csv')
 	test -n \"\$a\" && test \"\$a\" = \"\$b\""
 
+# A folder of the user's: refused (73) before anything in it changes, as run and sweep
+# refuse one. (Before, its scenario.cfg and points.csv were overwritten and the
+# analysis mixed into it.) A folder of an analysis is taken again, as above.
+mkdir -p "$tmp/mine" "$tmp/mine2"
+echo "my notes" >"$tmp/mine/notes.txt"
+echo "my scenario" >"$tmp/mine/scenario.cfg"
+echo "my points" >"$tmp/mine2/points.csv"
+echo "my scenario" >"$tmp/mine2/scenario.cfg"
+status "a folder with a file of the user's is refused (73)" 73 \
+	"$bin" sensitivity "$tmp/s.cfg" -o "$tmp/mine" -q
+check "saying which file" grep -q "mine: not empty and not the folder of a sensitivity analysis (it holds 'notes.txt')" "$tmp/err"
+status "a folder of the user's scenario.cfg and points.csv is refused (73)" 73 \
+	"$bin" sensitivity "$tmp/s.cfg" -o "$tmp/mine2" -q
+check "both folders as they were" sh -c "
+	test \"\$(ls '$tmp/mine' | tr '\n' ' ')\" = 'notes.txt scenario.cfg ' &&
+	test \"\$(ls '$tmp/mine2' | tr '\n' ' ')\" = 'points.csv scenario.cfg ' &&
+	test \"\$(cat '$tmp/mine2/points.csv' '$tmp/mine/scenario.cfg')\" = 'my points
+my scenario'"
+
 # Shards: the first waits (75), the second merges and computes.
 status "shard 1 of 2 waits for the other (75)" 75 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/sh" --shard 1/2 -q
 status "shard 2 of 2 merges and finishes" 0 "$bin" sensitivity "$tmp/s.cfg" -o "$tmp/sh" --shard 2/2 -q

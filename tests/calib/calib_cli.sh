@@ -148,6 +148,37 @@ for r in rows:
 check "and observing less or more often does not change it either" sh -c \
 	"cmp '$tmp/act/summary.csv' '$tmp/act2/summary.csv'"
 
+# The counterfactuals run with a posterior on the thresholds: the reference's
+# calibration draws the triggers' when.value and hold, which no counterfactual sets
+# (they edit at, delay and probability). Every scenarios/kazakhstan-2022-*.cfg runs
+# drawing from such a posterior; the historical one's `at` makes the drawn `when`
+# irrelevant (its actions at the record's hours), and no-address's probability 0
+# removes the address whatever its threshold.
+cat >"$tmp/thresholds.csv" <<EOT
+government.actions.[soe_man_ala].when.value,government.actions.[soe_man_ala].when.hold,government.actions.[address_1].when.value,government.actions.[envoys_man].when.value,weight
+12000,3,10000,300,1
+50000,24,45000,3000,1
+EOT
+for cf in "$src"/scenarios/kazakhstan-2022-*.cfg; do
+	name=$(basename "$cf" .cfg)
+	status "$name runs drawing from a posterior on the thresholds" 0 "$bin" run "$cf" -r 2 -s 3 \
+		-o "$tmp/cf-$name" -q --set scenario.posterior=\"$tmp/thresholds.csv\" \
+		--set output.timeseries=false --set output.national=false
+done
+check "the historical actions come at the record's hours whatever the drawn thresholds" /usr/bin/python3 -c "
+import csv
+rows = list(csv.DictReader(open('$tmp/cf-kazakhstan-2022-historical/summary.csv')))
+assert sorted(r['posterior_row'] for r in rows) == ['1', '2'] or len(rows) == 2, rows
+for r in rows:
+    h = dict(p.split('=') for p in r['action_hours'].split(';'))
+    assert float(h['soe_man_ala']) == 97.5 and float(h['address_1']) == 93.0, h
+"
+check "no-address has no address whatever the drawn threshold" /usr/bin/python3 -c "
+import csv
+rows = list(csv.DictReader(open('$tmp/cf-kazakhstan-2022-no-address/summary.csv')))
+assert len(rows) == 2 and all('address_1=' not in r['action_hours'] for r in rows), rows
+"
+
 # A calibration with timing targets: regions by an hour and a region's onset, read
 # from region_onsets, named in targets.csv.
 cat >"$tmp/timing.cfg" <<EOT

@@ -16,7 +16,7 @@
  *     distances. The kernel (`kernel`): "olcm", the optimal local covariance matrix
  *     of Filippi, Barnes, Cornebise and Stumpf (2013), particle j's own covariance
  *     sum_k w_k (theta_k - theta_j)(theta_k - theta_j)^T over generation g-1's
- *     particles within the new tolerance (the default); or "global", one covariance
+ *     particles within the new tolerance; or "global" (the default), one covariance
  *     for all, twice the accepted particles' weighted covariance (Beaumont et al.);
  *   - a particle is accepted when its distance is at most the tolerance; its weight
  *     is prior(theta) / sum_j W_j K_j(theta | theta_j) (1 in generation 0),
@@ -114,8 +114,8 @@ int ur_calib_target_value(const struct ur_calib_target *target, const char *s, s
 
 /* The perturbation kernel of generations after the first (docs/calibration.md). */
 enum ur_calib_kernel {
-	UR_KERNEL_OLCM,                /* per particle: the optimal local covariance */
-	UR_KERNEL_GLOBAL               /* one: twice the weighted covariance */
+	UR_KERNEL_GLOBAL,              /* one: twice the weighted covariance (default) */
+	UR_KERNEL_OLCM                 /* per particle: the optimal local covariance */
 };
 
 /* The kernel's name in a calibration file: "olcm" or "global". */
@@ -130,7 +130,7 @@ struct ur_calib_spec {
 	double min_acceptance;         /* 0 <= a < 1 */
 	double term_cap;               /* the most a term counts, over w_t: 0 < c <= 1e6,
 					* or HUGE_VAL when not given */
-	enum ur_calib_kernel kernel;   /* UR_KERNEL_OLCM unless the file says "global" */
+	enum ur_calib_kernel kernel;   /* UR_KERNEL_GLOBAL unless the file says "olcm" */
 	size_t npriors;
 	struct ur_calib_prior *priors;
 	size_t ntargets;

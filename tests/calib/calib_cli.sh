@@ -156,8 +156,8 @@ check "and observing less or more often does not change it either" sh -c \
 # removes the address whatever its threshold.
 cat >"$tmp/thresholds.csv" <<EOT
 government.actions.[soe_man_ala].when.value,government.actions.[soe_man_ala].when.hold,government.actions.[address_1].when.value,government.actions.[envoys_man].when.value,weight
-12000,3,10000,300,1
-50000,24,45000,3000,1
+12000,3,10000,2,1
+50000,24,45000,9,1
 EOT
 for cf in "$src"/scenarios/kazakhstan-2022-*.cfg; do
 	name=$(basename "$cf" .cfg)

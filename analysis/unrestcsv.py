@@ -41,7 +41,7 @@ COLUMNS = {
         "rep", "seed", "outcome", "peak_active", "peak_hour", "regions_joined", "killed",
         "killed_security", "injured", "detained", "damage_usd", "shutdown_region_hours",
         "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
-        "fingerprint", "region_onsets"],
+        "fingerprint", "region_onsets", "action_hours"],
     "national.csv": [
         "rep", "hour", "active", "held", "detained", "killed", "injured",
         "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",
@@ -56,7 +56,7 @@ COLUMNS = {
 # missing value there; text columns keep every field as written, so that a region whose
 # id is "NA" or "NULL" stays a region and is not read as missing (pandas' default).
 TEXT_COLUMNS = {"seed", "outcome", "fingerprint", "time", "region", "internet", "event",
-                "detail", "label", "region_onsets"}
+                "detail", "label", "region_onsets", "action_hours"}
 
 
 class AnalysisError(Exception):

@@ -11,12 +11,16 @@
  *   - generation 0 draws N particles from the priors; its tolerance is the q-quantile
  *     of its own distances (q = `quantile`, 0.5 by default);
  *   - generation g >= 1 draws N particles from generation g-1's accepted particles by
- *     their weights, each moved by a Gaussian kernel of covariance twice their
- *     weighted covariance, redrawn until inside the priors' bounds; its tolerance is
- *     the q-quantile of generation g-1's accepted distances;
+ *     their weights, each moved by a Gaussian kernel, redrawn until inside the
+ *     priors' bounds; its tolerance is the q-quantile of generation g-1's accepted
+ *     distances. The kernel (`kernel`): "olcm", the optimal local covariance matrix
+ *     of Filippi, Barnes, Cornebise and Stumpf (2013), particle j's own covariance
+ *     sum_k w_k (theta_k - theta_j)(theta_k - theta_j)^T over generation g-1's
+ *     particles within the new tolerance; or "global" (the default), one covariance
+ *     for all, twice the accepted particles' weighted covariance (Beaumont et al.);
  *   - a particle is accepted when its distance is at most the tolerance; its weight
- *     is prior(theta) / sum_j W_j K(theta | theta_j) (1 in generation 0), normalized
- *     over the accepted;
+ *     is prior(theta) / sum_j W_j K_j(theta | theta_j) (1 in generation 0),
+ *     normalized over the accepted;
  *   - it stops after G generations, or after a generation whose acceptance rate is
  *     below `min_acceptance`. The posterior is the last generation with an accepted
  *     particle.
@@ -71,14 +75,18 @@ struct ur_calib_prior {
 	double mean, sd;               /* normal: before truncation to [min, max] */
 };
 
-/* The calibration metric that is not a summary column: a region's onset hour, read
- * from summary.csv's region_onsets (as regions_joined by an hour is). */
+/* The calibration metrics that are not summary columns: a region's onset hour, read
+ * from summary.csv's region_onsets (as regions_joined by an hour is), and the hour a
+ * government action took effect, read from its action_hours. */
 #define UR_CALIB_ONSET_METRIC "onset_hour"
+#define UR_CALIB_ACTION_METRIC "action_hour"
 
 struct ur_calib_target {
-	char *metric;                  /* a summary.csv metric, or "onset_hour" */
+	char *metric;                  /* a summary.csv metric, "onset_hour" or
+					* "action_hour" */
 	double by_hour;                /* regions_joined by this hour; NAN: over the run */
 	char *region;                  /* onset_hour's region id; NULL otherwise */
+	char *action;                  /* action_hour's action id; NULL otherwise */
 	unsigned line;
 	double value, low, high;       /* the record's value and range */
 	double scale;                  /* (high - low) / 2, or as given */
@@ -88,19 +96,30 @@ struct ur_calib_target {
 };
 
 /* The target's name in targets.csv's `target` column and in messages: the metric,
- * "regions_joined_by_hour_72" for one by an hour, "onset_hour.ALA" for a region's. */
+ * "regions_joined_by_hour_72" for one by an hour, "onset_hour.ALA" for a region's,
+ * "action_hour.address_1" for an action's. */
 void ur_calib_target_label(const struct ur_calib_target *target, char *buf, size_t size);
 
-/* The sweep.csv column a target is read from: its metric's, or region_onsets. */
+/* The sweep.csv column a target is read from: its metric's, region_onsets or
+ * action_hours. */
 const char *ur_calib_target_column(const struct ur_calib_target *target);
 
 /* A target's value in one replication from its column's text (s, len bytes; the
  * sweep's field): the metric's number, the regions whose onset is at or before
- * by_hour, or the region's onset hour; NAN when empty (no CSTO request, the region
- * never reached outcomes.region_active). 0, or -1 when the text is not a value of the
- * column. */
+ * by_hour, the region's onset hour or the action's hour; NAN when empty (no CSTO
+ * request, the region never reached outcomes.region_active, the action never took
+ * effect). 0, or -1 when the text is not a value of the column. */
 int ur_calib_target_value(const struct ur_calib_target *target, const char *s, size_t len,
 			  double *value);
+
+/* The perturbation kernel of generations after the first (docs/calibration.md). */
+enum ur_calib_kernel {
+	UR_KERNEL_GLOBAL,              /* one: twice the weighted covariance (default) */
+	UR_KERNEL_OLCM                 /* per particle: the optimal local covariance */
+};
+
+/* The kernel's name in a calibration file: "olcm" or "global". */
+const char *ur_calib_kernel_name(enum ur_calib_kernel kernel);
 
 struct ur_calib_spec {
 	char *file;
@@ -111,6 +130,7 @@ struct ur_calib_spec {
 	double min_acceptance;         /* 0 <= a < 1 */
 	double term_cap;               /* the most a term counts, over w_t: 0 < c <= 1e6,
 					* or HUGE_VAL when not given */
+	enum ur_calib_kernel kernel;   /* UR_KERNEL_GLOBAL unless the file says "olcm" */
 	size_t npriors;
 	struct ur_calib_prior *priors;
 	size_t ntargets;

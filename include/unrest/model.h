@@ -222,6 +222,13 @@ struct ur_model_summary {
 	 * the region_onsets column, and calibrate's timing targets. */
 	size_t nregions;
 	double region_onset[UR_MAX_REGIONS];
+	/* When each government action took effect, by the model's clock (the instant of
+	 * its `action` event), NAN when it did not (its trigger never fired, it failed
+	 * its probability, or its delay ran past the horizon); in the order of
+	 * params->government.actions: the action_hours column, and calibrate's
+	 * action_hour targets. */
+	size_t nactions;
+	double action_hour[UR_MAX_ACTIONS];
 };
 
 /* The callbacks; any may be NULL. `context` is passed back to each. */

@@ -167,9 +167,11 @@ enum ur_column_kind {
 	UR_COLUMN_TEXT,         /* free text from a const char * field */
 	UR_COLUMN_ONSETS,       /* text: ID=HOUR;ID=HOUR... from struct ur_model_summary's
 				 * region_onset (the row's params name the regions) */
-	UR_COLUMN_POSTERIOR_ROW /* integer >= 1: the posterior's row the replication drew
+	UR_COLUMN_POSTERIOR_ROW, /* integer >= 1: the posterior's row the replication drew
 				 * (the row's context; the column is written only by runs
 				 * whose scenario names a posterior) */
+	UR_COLUMN_ACTION_HOURS  /* text: ID=HOUR;ID=HOUR... from struct ur_model_summary's
+				 * action_hour (the row's params name the actions) */
 };
 
 struct ur_column {
@@ -235,8 +237,9 @@ int ur_table_write_doc(enum ur_table table, FILE *stream);
 int ur_column_check(const struct ur_column *column, const char *field, size_t len,
 		    char *why, size_t size);
 
-/* Reads a region_onsets field (s, len bytes, not NUL-terminated): calls each(context,
- * id, hour) for each ID=HOUR pair in order, stopping at the first non-zero return.
+/* Reads a region_onsets or action_hours field (s, len bytes, not NUL-terminated):
+ * calls each(context, id, hour) for each ID=HOUR pair in order, stopping at the first
+ * non-zero return.
  * 0, or -1 when the text is not such a field (or each stopped). Empty text: 0. */
 typedef int (*ur_onset_fn)(void *context, const char *id, double hour);
 int ur_onsets_parse(const char *s, size_t len, ur_onset_fn each, void *context);

@@ -210,41 +210,165 @@ static double distance_quantile(const struct population *P, bool accepted_only, 
 	return gsl_stats_quantile_from_sorted_data(scratch, 1, m, q);
 }
 
-/* The kernel: N(0, 2 * the weighted covariance of prev's accepted), as its Cholesky
- * factor L (lower). A dimension with no spread gets a floor of a millionth of its
- * prior's width, so that the factorization exists. */
-static int kernel_factor(const struct ur_calib_spec *spec, const struct population *prev,
-			 gsl_matrix *L)
+const char *ur_calib_kernel_name(enum ur_calib_kernel kernel)
+{
+	return kernel == UR_KERNEL_GLOBAL ? "global" : "olcm";
+}
+
+/* The kernels of a generation's proposals: particle j of the previous generation
+ * moves by N(0, Sigma_j), given by its Cholesky factor factor[j] (lower; NULL for a
+ * particle of weight 0). "global" shares one Sigma, "olcm" gives each its own. */
+struct kernels {
+	size_t n;
+	gsl_matrix **factor;           /* n: a matrix of `own`, or `shared` */
+	gsl_matrix *shared;            /* global: the one factor */
+	gsl_matrix *own;               /* olcm: n x d rows of d x d factors */
+	gsl_matrix_view *views;        /* olcm: factor[j]'s view of `own` */
+};
+
+static void kernels_free(struct kernels *K)
+{
+	free(K->factor);
+	free(K->views);
+	gsl_matrix_free(K->shared);
+	gsl_matrix_free(K->own);
+	memset(K, 0, sizeof *K);
+}
+
+/* A dimension with no spread gets a floor of a millionth of its prior's width on the
+ * diagonal, so that the factorization exists. */
+static int factor_with_floor(const struct ur_calib_spec *spec, gsl_matrix *S)
+{
+	for (size_t a = 0; a < S->size1; a++) {
+		double w = 1e-6 * (spec->priors[a].max - spec->priors[a].min);
+		gsl_matrix_set(S, a, a, gsl_matrix_get(S, a, a) + w * w);
+	}
+	return gsl_linalg_cholesky_decomp1(S) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* The weighted mean and covariance (lower triangle and its mirror) of prev's
+ * particles i with weight > 0 and, when `within` is finite, distance <= within; the
+ * weights renormalized over those. */
+static void weighted_moments(const struct population *prev, double within, double *mean,
+			     gsl_matrix *C)
 {
 	size_t d = prev->d;
-	double mean[UR_SWEEP_MAX_PARAMS] = {0};
-	for (size_t i = 0; i < prev->n; i++)
+	double total = 0;
+	for (size_t a = 0; a < d; a++)
+		mean[a] = 0;
+	for (size_t i = 0; i < prev->n; i++) {
+		if (!(prev->weight[i] > 0) || !(prev->dist[i] <= within))
+			continue;
+		total += prev->weight[i];
 		for (size_t a = 0; a < d; a++)
 			mean[a] += prev->weight[i] * prev->theta[i * d + a];
-	gsl_matrix_set_zero(L);
+	}
+	assert(total > 0);
+	for (size_t a = 0; a < d; a++)
+		mean[a] /= total;
+	gsl_matrix_set_zero(C);
 	for (size_t i = 0; i < prev->n; i++) {
-		if (prev->weight[i] <= 0)
+		if (!(prev->weight[i] > 0) || !(prev->dist[i] <= within))
 			continue;
+		double w = prev->weight[i] / total;
 		for (size_t a = 0; a < d; a++)
 			for (size_t b = 0; b <= a; b++) {
-				double c = prev->weight[i] * (prev->theta[i * d + a] - mean[a]) *
+				double c = w * (prev->theta[i * d + a] - mean[a]) *
 					   (prev->theta[i * d + b] - mean[b]);
-				gsl_matrix_set(L, a, b, gsl_matrix_get(L, a, b) + 2 * c);
+				gsl_matrix_set(C, a, b, gsl_matrix_get(C, a, b) + c);
 			}
 	}
-	for (size_t a = 0; a < d; a++) {
+	for (size_t a = 0; a < d; a++)
 		for (size_t b = 0; b < a; b++)
-			gsl_matrix_set(L, b, a, gsl_matrix_get(L, a, b));
-		double w = 1e-6 * (spec->priors[a].max - spec->priors[a].min);
-		gsl_matrix_set(L, a, a, gsl_matrix_get(L, a, a) + w * w);
+			gsl_matrix_set(C, b, a, gsl_matrix_get(C, a, b));
+}
+
+/* The kernels that move prev's particles towards the generation of tolerance
+ * `tolerance`.
+ *
+ * global: Sigma = 2 * the accepted particles' weighted covariance (Beaumont et al.).
+ *
+ * olcm (Filippi, Barnes, Cornebise and Stumpf 2013, eq. 9): particle j's
+ *   Sigma_j = sum_k w~_k (theta_k - theta_j)(theta_k - theta_j)^T
+ * over prev's particles k whose distance is within the new tolerance (they would be
+ * accepted in the next generation), w~ their weights renormalized. The kernel that
+ * maximizes the expected acceptance minus the distance moved (their criterion) for a
+ * Gaussian: it spreads each particle towards the region the next tolerance keeps, and
+ * less far than the global kernel once the particles gather. Computed as
+ *   Sigma_j = C + (m - theta_j)(m - theta_j)^T,
+ * m and C the subset's weighted mean and covariance: O(N d^2), not O(N^2 d^2).
+ * Memory: one d x d factor per particle of prev, N d^2 doubles (36 MB at N = 10^4,
+ * d = 20). */
+static int kernels_make(const struct ur_calib_spec *spec, const struct population *prev,
+			double tolerance, struct kernels *K, char *why, size_t size)
+{
+	size_t d = prev->d, n = prev->n;
+	double mean[UR_SWEEP_MAX_PARAMS];
+	*K = (struct kernels){.n = n};
+	K->factor = calloc(n, sizeof *K->factor);
+	gsl_matrix *C = gsl_matrix_alloc(d, d);
+	int rc = -1;
+	if (!K->factor || !C)
+		goto nomem;
+	if (spec->kernel == UR_KERNEL_GLOBAL) {
+		if (!(K->shared = gsl_matrix_alloc(d, d)))
+			goto nomem;
+		weighted_moments(prev, HUGE_VAL, mean, C);
+		gsl_matrix_memcpy(K->shared, C);
+		gsl_matrix_scale(K->shared, 2.0);
+		if (factor_with_floor(spec, K->shared) != 0) {
+			snprintf(why, size, "the kernel's covariance is not positive definite");
+			goto done;
+		}
+		for (size_t j = 0; j < n; j++)
+			if (prev->weight[j] > 0)
+				K->factor[j] = K->shared;
+		rc = 0;
+		goto done;
 	}
-	return gsl_linalg_cholesky_decomp1(L) == GSL_SUCCESS ? 0 : -1;
+	size_t live = 0;
+	for (size_t j = 0; j < n; j++)
+		live += prev->weight[j] > 0;
+	K->own = gsl_matrix_alloc(live * d, d);
+	K->views = calloc(live, sizeof *K->views);
+	if (!K->own || !K->views)
+		goto nomem;
+	/* The tolerance is a quantile of these distances: at least one is within it. */
+	weighted_moments(prev, tolerance, mean, C);
+	size_t k = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (!(prev->weight[j] > 0))
+			continue;
+		K->views[k] = gsl_matrix_submatrix(K->own, k * d, 0, d, d);
+		gsl_matrix *S = &K->views[k].matrix;
+		const double *th = &prev->theta[j * d];
+		for (size_t a = 0; a < d; a++)
+			for (size_t b = 0; b < d; b++)
+				gsl_matrix_set(S, a, b, gsl_matrix_get(C, a, b) +
+					       (mean[a] - th[a]) * (mean[b] - th[b]));
+		if (factor_with_floor(spec, S) != 0) {
+			snprintf(why, size, "particle %zu's kernel covariance is not positive "
+				 "definite", j);
+			goto done;
+		}
+		K->factor[j] = S;
+		k++;
+	}
+	rc = 0;
+	goto done;
+nomem:
+	snprintf(why, size, "out of memory");
+done:
+	gsl_matrix_free(C);
+	if (rc != 0)
+		kernels_free(K);
+	return rc;
 }
 
 /* Draws generation g's particles into P->theta: from the priors (g = 0) or from prev
  * perturbed by the kernel L, redrawn until inside every prior's bounds. */
 static int propose(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
-		   const gsl_matrix *L, struct population *P, char *why, size_t size)
+		   const struct kernels *K, struct population *P, char *why, size_t size)
 {
 	int rc = -1;
 	gsl_rng *rng = ur_rng_create(proposal_seed(spec->seed, g));
@@ -270,7 +394,9 @@ static int propose(const struct ur_calib_spec *spec, unsigned g, const struct po
 			size_t j = gsl_ran_discrete(rng, pick);
 			for (size_t a = 0; a < P->d; a++)
 				gsl_vector_set(mu, a, prev->theta[j * P->d + a]);
-			gsl_ran_multivariate_gaussian(rng, mu, L, x);
+			/* Picked again at every try: the draws inside the bounds then
+			 * follow the whole mixture truncated to them (weigh). */
+			gsl_ran_multivariate_gaussian(rng, mu, K->factor[j], x);
 			bool inside = true;
 			for (size_t a = 0; a < P->d; a++) {
 				th[a] = gsl_vector_get(x, a);
@@ -296,10 +422,12 @@ done:
 }
 
 /* Importance weights of P's accepted particles (P->dist <= P->tolerance): the prior
- * over the proposal's density, sum_j W_j N(theta; theta_j, 2 Sigma). The proposal
- * truncated to the bounds differs from it by a constant factor, which cancels. */
+ * over the proposal's density, sum_j W_j N(theta; theta_j, Sigma_j), each particle j
+ * with its own kernel. The proposal truncated to the bounds differs from it by a
+ * constant factor (one truncation of the whole mixture: propose picks j again at
+ * every try), which the normalization cancels. */
 static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
-		 const gsl_matrix *L, struct population *P)
+		 const struct kernels *K, struct population *P)
 {
 	size_t d = P->d;
 	gsl_vector *x = gsl_vector_alloc(d), *mu = gsl_vector_alloc(d),
@@ -332,7 +460,8 @@ static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct popu
 					for (size_t a = 0; a < d; a++)
 						gsl_vector_set(mu, a, prev->theta[j * d + a]);
 					double lk;
-					gsl_ran_multivariate_gaussian_log_pdf(x, mu, L, &lk, work);
+					gsl_ran_multivariate_gaussian_log_pdf(
+						x, mu, K->factor[j], &lk, work);
 					lk += log(prev->weight[j]);
 					if (pass == 0)
 						mx = fmax(mx, lk);
@@ -438,7 +567,9 @@ static int generation_text(const struct ur_calib_spec *spec, unsigned g,
 void ur_calib_target_label(const struct ur_calib_target *t, char *buf, size_t size)
 {
 	assert(t && t->metric && buf && size > 0);
-	if (t->region)
+	if (t->action)
+		snprintf(buf, size, "%s.%s", t->metric, t->action);
+	else if (t->region)
 		snprintf(buf, size, "%s.%s", t->metric, t->region);
 	else if (!isnan(t->by_hour))
 		snprintf(buf, size, "%s_by_hour_%g", t->metric, t->by_hour);
@@ -449,6 +580,8 @@ void ur_calib_target_label(const struct ur_calib_target *t, char *buf, size_t si
 const char *ur_calib_target_column(const struct ur_calib_target *t)
 {
 	assert(t && t->metric);
+	if (t->action)
+		return "action_hours";
 	return t->region || !isnan(t->by_hour) ? "region_onsets" : t->metric;
 }
 
@@ -460,7 +593,10 @@ struct onset_reading {
 static int read_onset(void *context, const char *id, double hour)
 {
 	struct onset_reading *o = context;
-	if (o->target->region) {
+	if (o->target->action) {
+		if (strcmp(id, o->target->action) == 0)
+			o->value = hour;
+	} else if (o->target->region) {
 		if (strcmp(id, o->target->region) == 0)
 			o->value = hour;
 	} else if (hour <= o->target->by_hour) {
@@ -473,9 +609,10 @@ int ur_calib_target_value(const struct ur_calib_target *t, const char *s, size_t
 			  double *value)
 {
 	assert(t && (s || len == 0) && value);
-	if (t->region || !isnan(t->by_hour)) {
-		/* An onset at by_hour counts: the region had joined by then. */
-		struct onset_reading o = {t, t->region ? nan("") : 0.0};
+	if (t->action || t->region || !isnan(t->by_hour)) {
+		/* An onset at by_hour counts: the region had joined by then. An action
+		 * or region absent from the field never took effect or joined: NaN. */
+		struct onset_reading o = {t, t->action || t->region ? nan("") : 0.0};
 		if (ur_onsets_parse(s, len, read_onset, &o) != 0)
 			return -1;
 		*value = o.value;
@@ -754,7 +891,7 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 	 * share of the posterior's mean distance. */
 	ur_csv_clear(&csv);
 	static const char *const tgt_head[] = {"target", "metric", "by_hour", "region",
-					       "value", "low", "high", "grade", "weight",
+					       "action", "value", "low", "high", "grade", "weight",
 					       "scale", "p5", "median", "p95", "empty_share",
 					       "in_range", "distance_share", "source"};
 	ur_csv_header(&csv, tgt_head, sizeof tgt_head / sizeof *tgt_head);
@@ -785,6 +922,7 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 		ur_csv_text(&csv, tg->metric);
 		ur_csv_real(&csv, tg->by_hour);
 		ur_csv_text(&csv, tg->region ? tg->region : "");
+		ur_csv_text(&csv, tg->action ? tg->action : "");
 		ur_csv_real(&csv, tg->value);
 		ur_csv_real(&csv, tg->low);
 		ur_csv_real(&csv, tg->high);
@@ -838,11 +976,11 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 	struct ur_calib_generation *hist = calloc(spec->generations, sizeof *hist);
 	size_t n = spec->particles, r = spec->replications;
 	double *scratch = malloc((n * r + n + 1) * sizeof *scratch);
-	gsl_matrix *L = gsl_matrix_alloc(spec->npriors, spec->npriors);
+	struct kernels K = {0};
 	struct ur_scenario *scenario = NULL;
 	struct ur_diag d;
 	ur_diag_init(&d, 4);
-	if (!hist || !scratch || !L) {
+	if (!hist || !scratch) {
 		result->status = UR_RUN_SOFTWARE;
 		snprintf(result->message, sizeof result->message, "out of memory");
 		goto done;
@@ -878,13 +1016,21 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 			snprintf(result->message, sizeof result->message, "out of memory");
 			goto done;
 		}
-		if (g > 0 && kernel_factor(spec, &prev, L) != 0) {
-			result->status = UR_RUN_SOFTWARE;
-			snprintf(result->message, sizeof result->message, "generation %u: the "
-				 "kernel's covariance is not positive definite", g);
-			goto done;
+		/* The tolerance is known before the proposals (a quantile of the last
+		 * accepted distances): the local kernels aim at it. */
+		double tolerance = g == 0 ? 0 : distance_quantile(&prev, true, spec->quantile,
+								  scratch);
+		kernels_free(&K);
+		if (g > 0) {
+			char why[160];
+			if (kernels_make(spec, &prev, tolerance, &K, why, sizeof why) != 0) {
+				result->status = UR_RUN_SOFTWARE;
+				snprintf(result->message, sizeof result->message,
+					 "generation %u: %s", g, why);
+				goto done;
+			}
 		}
-		if (propose(spec, g, &prev, L, &cur, result->message,
+		if (propose(spec, g, &prev, &K, &cur, result->message,
 			    sizeof result->message) != 0) {
 			result->status = UR_RUN_SOFTWARE;
 			goto done;
@@ -910,8 +1056,8 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 			goto done;
 		compute_distances(spec, &cur, scratch);
 		cur.tolerance = g == 0 ? distance_quantile(&cur, false, spec->quantile, scratch)
-				       : distance_quantile(&prev, true, spec->quantile, scratch);
-		if (weigh(spec, g, &prev, L, &cur) != 0) {
+				       : tolerance;
+		if (weigh(spec, g, &prev, &K, &cur) != 0) {
 			result->status = UR_RUN_SOFTWARE;
 			snprintf(result->message, sizeof result->message, "out of memory");
 			goto done;
@@ -953,7 +1099,7 @@ done:
 	population_free(&cur);
 	ur_scenario_destroy(scenario);
 	ur_diag_finish(&d);
-	gsl_matrix_free(L);
+	kernels_free(&K);
 	free(scratch);
 	free(hist);
 	return result->status;

@@ -118,8 +118,8 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 		       GOT(g));
 		return;
 	}
-	static const char *const names[] = {"metric", "by_hour", "region", "value", "low",
-					    "high", "grade", "scale", "weight", "source"};
+	static const char *const names[] = {"metric", "by_hour", "region", "action", "value",
+					    "low", "high", "grade", "scale", "weight", "source"};
 	cf_check_names(R, g, path, names, sizeof names / sizeof *names);
 	t->by_hour = nan("");
 	const struct cf_setting *ms = cf_member(g, "metric");
@@ -130,15 +130,18 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 			   ? ur_table_column_index(UR_TABLE_SUMMARY, cf_string(ms)) : -1;
 	bool onset = ms && cf_type_of(ms) == CF_STRING &&
 		     strcmp(cf_string(ms), UR_CALIB_ONSET_METRIC) == 0;
-	if (!onset && (col < 0 || (size_t)col >= ncols || !cols[col].metric)) {
+	bool action = ms && cf_type_of(ms) == CF_STRING &&
+		      strcmp(cf_string(ms), UR_CALIB_ACTION_METRIC) == 0;
+	if (!onset && !action && (col < 0 || (size_t)col >= ncols || !cols[col].metric)) {
 		char list[512] = "";
 		size_t used = 0;
 		for (size_t i = 0; i < ncols; i++)
 			if (cols[i].metric && used + strlen(cols[i].name) + 3 < sizeof list)
 				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
 							 used ? ", " : "", cols[i].name);
-		cf_report(R, ms ? ms : g, sub, "expected a summary metric (%s) or %s, got %s",
-		       list, UR_CALIB_ONSET_METRIC, ms ? GOT(ms) : "nothing");
+		cf_report(R, ms ? ms : g, sub, "expected a summary metric (%s), %s or %s, got %s",
+		       list, UR_CALIB_ONSET_METRIC, UR_CALIB_ACTION_METRIC,
+		       ms ? GOT(ms) : "nothing");
 	} else {
 		t->metric = cf_copy_text(R, cf_string(ms));
 	}
@@ -165,12 +168,27 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 	} else if (onset) {
 		t->region = cf_copy_text(R, cf_string(rs));
 	}
+	/* An action's hour: its `action`, checked against the scenario's actions once
+	 * it is loaded (check_targets). */
+	const struct cf_setting *as = cf_member(g, "action");
+	snprintf(sub, sizeof sub, "%s.action", path);
+	if (as && t->metric && !action) {
+		cf_report(R, as, sub, "expected only with metric = \"%s\", got %s with metric "
+		       "\"%s\"", UR_CALIB_ACTION_METRIC, GOT(as), t->metric);
+	} else if (action && (!as || cf_type_of(as) != CF_STRING || cf_string(as)[0] == '\0')) {
+		cf_report(R, as ? as : g, sub, "expected an action id of the scenario's "
+		       "government.actions with metric = \"%s\", got %s", UR_CALIB_ACTION_METRIC,
+		       as ? GOT(as) : "nothing");
+	} else if (action) {
+		t->action = cf_copy_text(R, cf_string(as));
+	}
 	if (t->metric) {
 		for (size_t i = 0; i + 1 < spec->ntargets; i++) {
 			const struct ur_calib_target *o = &spec->targets[i];
 			if (o->metric && strcmp(o->metric, t->metric) == 0 &&
 			    (isnan(o->by_hour) ? isnan(t->by_hour) : o->by_hour == t->by_hour) &&
-			    (!o->region || !t->region || strcmp(o->region, t->region) == 0)) {
+			    (!o->region || !t->region || strcmp(o->region, t->region) == 0) &&
+			    (!o->action || !t->action || strcmp(o->action, t->action) == 0)) {
 				char label[128];
 				ur_calib_target_label(t, label, sizeof label);
 				snprintf(sub, sizeof sub, "%s.metric", path);
@@ -276,6 +294,28 @@ static void check_targets(struct cf_reader *R, const struct ur_calib_spec *spec,
 				 i, params->scenario.horizon_h, t->by_hour);
 			cf_reader_add(R, text);
 		}
+		if (t->action) {
+			size_t a = 0;
+			const struct ur_government_params *gp = &params->government;
+			while (a < gp->nactions && strcmp(gp->actions[a].id, t->action) != 0)
+				a++;
+			if (a == gp->nactions) {
+				size_t used = 0;
+				char ids[512] = "";
+				for (size_t k = 0; k < gp->nactions &&
+						   used + UR_ID_SIZE + 8 < sizeof ids; k++)
+					used += (size_t)snprintf(ids + used, sizeof ids - used,
+								 "%s%s", k ? ", " : "",
+								 gp->actions[k].id);
+				if (gp->nactions > 0 && used + UR_ID_SIZE + 8 >= sizeof ids)
+					snprintf(ids + used, sizeof ids - used, ", ...");
+				snprintf(text, sizeof text, "%s:%u: targets.[%zu].action: expected "
+					 "an action of the scenario's government.actions (%s), got "
+					 "\"%s\"", R->file, t->line, i,
+					 gp->nactions ? ids : "none", t->action);
+				cf_reader_add(R, text);
+			}
+		}
 		if (!t->region)
 			continue;
 		size_t r = 0;
@@ -304,7 +344,7 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 	char got[256];
 	static const char *const names[] = {"scenario", "seed", "particles", "replications",
 					    "generations", "quantile", "min_acceptance", "term_cap",
-					    "priors", "targets"};
+					    "kernel", "priors", "targets"};
 	cf_check_names(R, root, "", names, sizeof names / sizeof *names);
 	const struct cf_setting *s = cf_member(root, "scenario");
 	if (!s || cf_type_of(s) != CF_STRING || cf_string(s)[0] == '\0') {
@@ -359,6 +399,22 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 	spec->min_acceptance = 0;
 	cf_read_number(R, root, "", "min_acceptance", false, 0, false, 1, true,
 		    &spec->min_acceptance);
+	/* The kernel: the global one by default (docs/calibration.md, "The kernels
+	 * compared": on the reference the local one's weights collapsed onto one
+	 * particle, effective sample size 1.2 against 6.2). */
+	spec->kernel = UR_KERNEL_GLOBAL;
+	const struct cf_setting *ks = cf_member(root, "kernel");
+	if (ks) {
+		const char *k = cf_type_of(ks) == CF_STRING ? cf_string(ks) : NULL;
+		if (k && strcmp(k, ur_calib_kernel_name(UR_KERNEL_OLCM)) == 0)
+			spec->kernel = UR_KERNEL_OLCM;
+		else if (k && strcmp(k, ur_calib_kernel_name(UR_KERNEL_GLOBAL)) == 0)
+			spec->kernel = UR_KERNEL_GLOBAL;
+		else
+			cf_report(R, ks, "kernel", "expected \"olcm\" (a covariance per "
+			       "particle) or \"global\" (twice the weighted covariance), got %s",
+			       GOT(ks));
+	}
 
 	const struct cf_setting *priors = cf_member(root, "priors");
 	if (!priors || cf_type_of(priors) != CF_LIST || cf_length(priors) < 1 ||
@@ -424,6 +480,7 @@ void ur_calib_spec_destroy(struct ur_calib_spec *spec)
 	for (size_t i = 0; i < spec->ntargets; i++) {
 		free(spec->targets[i].metric);
 		free(spec->targets[i].region);
+		free(spec->targets[i].action);
 		free(spec->targets[i].source);
 	}
 	free(spec->priors);

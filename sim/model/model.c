@@ -821,6 +821,9 @@ void ur_model_summary(struct ur_model *m, struct ur_model_summary *s)
 	};
 	for (size_t r = 0; r < m->nregions; ++r)
 		s->region_onset[r] = m->region[r].joined ? m->region[r].joined_hour : (double)NAN;
+	s->nactions = m->nactions;
+	for (size_t i = 0; i < m->nactions; ++i)
+		s->action_hour[i] = m->actions[i].effect_time;
 }
 
 static void finish(struct ur_model *m)

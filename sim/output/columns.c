@@ -82,6 +82,13 @@ static const struct ur_column summary_columns[] = {
 	    "`region_joined` event: exact, whatever is sampled), in the scenario's order, "
 	    "joined by `;`; empty when none did. `unrestsim calibrate` counts regions by "
 	    "an hour and takes onsets from it (docs/calibration.md)"),
+	SUM("action_hours", UR_COLUMN_ACTION_HOURS, action_hour, true, false, "h",
+	    "`ID=HOUR` for each government action that took effect, the hour it did (the "
+	    "instant of its `action` event: exact, whatever is sampled), in the "
+	    "scenario's order, joined by `;`; empty when none did. An action that "
+	    "failed its probability, or whose trigger never fired, is absent. "
+	    "`unrestsim calibrate` takes action_hour targets from it "
+	    "(docs/calibration.md)"),
 	CONTEXT("posterior_row", UR_COLUMN_POSTERIOR_ROW, false,
 		"the row of the scenario's posterior (`scenario.posterior`) the replication "
 		"drew and ran with, 1-based: row i is line i + 1 of the file. Only in runs "
@@ -419,6 +426,7 @@ const char *ur_column_type(enum ur_column_kind kind)
 	case UR_COLUMN_EVENT:
 	case UR_COLUMN_TEXT:
 	case UR_COLUMN_ONSETS:
+	case UR_COLUMN_ACTION_HOURS:
 		return "text";
 	}
 	assert(!"no such kind");
@@ -552,6 +560,10 @@ int ur_column_check(const struct ur_column *column, const char *s, size_t len, c
 	case UR_COLUMN_ONSETS:
 		ok = ur_onsets_parse(s, len, NULL, NULL) == 0;
 		expected = "ID=HOUR pairs joined by ';' (a region id, an hour >= 0)";
+		break;
+	case UR_COLUMN_ACTION_HOURS:
+		ok = ur_onsets_parse(s, len, NULL, NULL) == 0;
+		expected = "ID=HOUR pairs joined by ';' (an action id, an hour >= 0)";
 		break;
 	case UR_COLUMN_TIME:
 	case UR_COLUMN_REGION:

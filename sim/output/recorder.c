@@ -96,6 +96,26 @@ static void write_onsets(struct ur_csv *csv, const struct ur_params *params,
 	ur_csv_field(csv, text, len);
 }
 
+/* The action_hours field: ID=HOUR for each government action that took effect, in the
+ * scenario's order, joined by ';', as region_onsets (the same ids' syntax); empty
+ * when none did. */
+static void write_action_hours(struct ur_csv *csv, const struct ur_params *params,
+			       const struct ur_model_summary *s)
+{
+	char text[UR_MAX_ACTIONS * (UR_ID_SIZE + UR_REAL_TEXT_SIZE + 2) + 1];
+	size_t len = 0;
+	assert(s->nactions <= UR_MAX_ACTIONS && s->nactions <= params->government.nactions);
+	for (size_t i = 0; i < s->nactions; i++) {
+		if (isnan(s->action_hour[i]))
+			continue;
+		char hour[UR_REAL_TEXT_SIZE];
+		ur_format_real(s->action_hour[i], hour);
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s",
+					len ? ";" : "", params->government.actions[i].id, hour);
+	}
+	ur_csv_field(csv, text, len);
+}
+
 /* Writes the fields of one row: each column of the table, from the context or from the
  * field at its offset in `row` (the table's row struct). */
 static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chosen,
@@ -170,6 +190,10 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chose
 		}
 		case UR_COLUMN_ONSETS:
 			write_onsets(csv, ctx->params, (const struct ur_model_summary *)row);
+			break;
+		case UR_COLUMN_ACTION_HOURS:
+			write_action_hours(csv, ctx->params,
+					   (const struct ur_model_summary *)row);
 			break;
 		case UR_COLUMN_POSTERIOR_ROW:
 			ur_csv_int(csv, (int64_t)ctx->posterior_row);

@@ -9,7 +9,9 @@
  * unchanged), and the loader then judges the override on the scenario's tree, with
  * its messages (sim/scenario/load.c, ur_scenario_derive). It declines: paths the
  * schema does not know, values of the wrong type or out of range, ids, an action's
- * kind or trigger, region and action references, region lists, facilities, times,
+ * kind or trigger (but the settings inside the `when` of an action whose trigger is
+ * `when`: its threshold and hold, which a calibration fits and a posterior draws),
+ * region and action references, region lists, facilities, times,
  * strings beyond printable ASCII, file paths (scenario.record), a distribution's
  * family, a parameter its family does not take or one that leaves it invalid, an
  * optional distribution or group that is absent, and fields an action's kind does
@@ -259,7 +261,12 @@ int ur_params_set(struct ur_params *p, const char *set)
 		if (seg[i].bracket)
 			return -1; /* only right after a list, below */
 		const struct sc_node *child = sc_child(node, seg[i].text);
-		if (!child || (child->flags & (SC_KEY | SC_KIND | SC_TRIGGER)) ||
+		/* Into the trigger in use when it is a `when` (base is the action: the
+		 * trigger is a list item's child); never to another kind of trigger. */
+		bool in_when = child && (child->flags & SC_TRIGGER) && child->type == SC_GROUP &&
+			       ((const struct ur_action *)base)->trigger.kind == UR_TRIGGER_WHEN;
+		if (!child || (child->flags & (SC_KEY | SC_KIND)) ||
+		    ((child->flags & SC_TRIGGER) && !in_when) ||
 		    (kind >= 0 && !sc_used_by_kind(child, kind)))
 			return -1;
 		if (child->has_offset != SC_NO_FLAG && child->type != SC_REAL &&

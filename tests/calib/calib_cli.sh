@@ -117,6 +117,68 @@ for r in rows:
 check "and observing less or more often does not change it" sh -c \
 	"cmp '$tmp/on/summary.csv' '$tmp/on2/summary.csv'"
 
+# The action targets' source: summary.csv's action_hours is each `action` event of
+# the same run (an action that took effect), once, in the scenario's order; an action
+# that failed or never fired is absent. On the reference's own values, whose
+# seventeen actions chain on triggers and on each other; what is observed does not
+# change it.
+reference=$(cd "$src/scenarios/calibration" && pwd)/kazakhstan-2022-own-values.cfg
+"$bin" run "$reference" -r 3 -s 3 -o "$tmp/act" -q
+"$bin" run "$reference" -r 3 -s 3 -o "$tmp/act2" -q --set scenario.sample_interval=0.25 \
+	--set output.events=\"none\" --set output.timeseries=false --set output.national=false
+check "action_hours holds each action event's id and hour" /usr/bin/python3 -c "
+import csv
+took = {}
+for e in csv.DictReader(open('$tmp/act/events.csv')):
+    if e['event'] == 'action':
+        aid = dict(p.split('=') for p in e['detail'].split())['id']
+        took.setdefault(e['rep'], []).append((aid, float(e['hour'])))
+rows = list(csv.DictReader(open('$tmp/act/summary.csv')))
+assert len(rows) == 3 and sum(len(v) for v in took.values()) > 10
+for r in rows:
+    pairs = [p.split('=') for p in r['action_hours'].split(';')] if r['action_hours'] else []
+    got = [(k, float(h)) for k, h in pairs]
+    want = took.get(r['rep'], [])
+    assert sorted(k for k, _ in got) == sorted(k for k, _ in want), (got, want)
+    assert len(set(k for k, _ in got)) == len(got)
+    for k, h in got:
+        w = dict(want)[k]
+        assert abs(h - w) <= 1e-8 * max(1.0, w), (k, h, w)
+"
+check "and observing less or more often does not change it either" sh -c \
+	"cmp '$tmp/act/summary.csv' '$tmp/act2/summary.csv'"
+
+# The counterfactuals run with a posterior on the thresholds: the reference's
+# calibration draws the triggers' when.value and hold, which no counterfactual sets
+# (they edit at, delay and probability). Every scenarios/kazakhstan-2022-*.cfg runs
+# drawing from such a posterior; the historical one's `at` makes the drawn `when`
+# irrelevant (its actions at the record's hours), and no-address's probability 0
+# removes the address whatever its threshold.
+cat >"$tmp/thresholds.csv" <<EOT
+government.actions.[soe_man_ala].when.value,government.actions.[soe_man_ala].when.hold,government.actions.[address_1].when.value,government.actions.[envoys_man].when.value,weight
+12000,3,10000,2,1
+50000,24,45000,9,1
+EOT
+for cf in "$src"/scenarios/kazakhstan-2022-*.cfg; do
+	name=$(basename "$cf" .cfg)
+	status "$name runs drawing from a posterior on the thresholds" 0 "$bin" run "$cf" -r 2 -s 3 \
+		-o "$tmp/cf-$name" -q --set scenario.posterior=\"$tmp/thresholds.csv\" \
+		--set output.timeseries=false --set output.national=false
+done
+check "the historical actions come at the record's hours whatever the drawn thresholds" /usr/bin/python3 -c "
+import csv
+rows = list(csv.DictReader(open('$tmp/cf-kazakhstan-2022-historical/summary.csv')))
+assert sorted(r['posterior_row'] for r in rows) == ['1', '2'] or len(rows) == 2, rows
+for r in rows:
+    h = dict(p.split('=') for p in r['action_hours'].split(';'))
+    assert float(h['soe_man_ala']) == 97.5 and float(h['address_1']) == 93.0, h
+"
+check "no-address has no address whatever the drawn threshold" /usr/bin/python3 -c "
+import csv
+rows = list(csv.DictReader(open('$tmp/cf-kazakhstan-2022-no-address/summary.csv')))
+assert len(rows) == 2 and all('address_1=' not in r['action_hours'] for r in rows), rows
+"
+
 # A calibration with timing targets: regions by an hour and a region's onset, read
 # from region_onsets, named in targets.csv.
 cat >"$tmp/timing.cfg" <<EOT
@@ -129,6 +191,7 @@ priors = ( { path = "agents.w_s"; dist = "uniform"; min = 0.0; max = 1.0; } );
 targets = (
   { metric = "regions_joined"; by_hour = 1.0; value = 1.0; low = 1.0; high = 2.0; grade = "B"; },
   { metric = "onset_hour"; region = "WEST"; value = 1.5; low = 1.0; high = 2.0; grade = "B"; },
+  { metric = "action_hour"; action = "rollback"; value = 7.0; low = 6.0; high = 8.0; grade = "B"; },
   { metric = "peak_active"; value = 15000.0; low = 10000.0; high = 20000.0; grade = "A"; }
 );
 EOT
@@ -136,8 +199,11 @@ status "a calibration with timing targets succeeds" 0 "$bin" calibrate "$tmp/tim
 check "targets.csv names them" /usr/bin/python3 -c "
 import csv
 t = {r['target']: r for r in csv.DictReader(open('$tmp/timing/targets.csv'))}
-assert list(t) == ['regions_joined_by_hour_1', 'onset_hour.WEST', 'peak_active'], list(t)
+assert list(t) == ['regions_joined_by_hour_1', 'onset_hour.WEST', 'action_hour.rollback', 'peak_active'], list(t)
 assert float(t['regions_joined_by_hour_1']['by_hour']) == 1 and t['onset_hour.WEST']['region'] == 'WEST'
+assert t['action_hour.rollback']['action'] == 'rollback' and t['onset_hour.WEST']['action'] == ''
+# the rollback takes effect between hours 6 and 10 in every replication above
+assert 5 < float(t['action_hour.rollback']['median']) < 12 and float(t['action_hour.rollback']['empty_share']) == 0
 # every replication of minimal.cfg has EAST, then WEST, join within 2 hours (the run above)
 assert 0 <= float(t['regions_joined_by_hour_1']['median']) <= 2
 assert 0 < float(t['onset_hour.WEST']['median']) < 3

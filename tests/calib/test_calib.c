@@ -74,16 +74,22 @@ static enum ur_model_status stand_in(void *context, const struct ur_params *para
 	return UR_MODEL_OK;
 }
 
-/* Writes the stand-in's calibration file into dir and returns its path. */
-static char *calibration_file(const char *dir, unsigned particles, unsigned generations)
+/* Writes the stand-in's calibration file into dir and returns its path; kernel NULL:
+ * the file does not name one (the default). */
+static char *calibration_file(const char *dir, unsigned particles, unsigned generations,
+			      const char *kernel)
 {
+	char line[64] = "";
+	if (kernel)
+		snprintf(line, sizeof line, "kernel = \"%s\";\n", kernel);
 	return testutil_write_file(dir, "cal.cfg",
 		"scenario = \"%s\";\nseed = 2022;\nparticles = %u;\nreplications = 1;\n"
-		"generations = %u;\nquantile = 0.5;\n"
+		"generations = %u;\nquantile = 0.5;\n%s"
 		"priors = ( { path = \"agents.w_s\"; dist = \"uniform\"; min = 0.0; "
 		"max = 1.0; } );\n"
 		"targets = ( { metric = \"damage_usd\"; value = 400000.0; low = 380000.0; "
-		"high = 420000.0; grade = \"A\"; } );\n", scenario_path, particles, generations);
+		"high = 420000.0; grade = \"A\"; } );\n", scenario_path, particles, generations,
+		line);
 }
 
 static struct ur_calib_spec *read_spec(const char *path)
@@ -211,12 +217,12 @@ static void test_term_cap(void **state)
  * last tolerance: the mean within 4 standard errors (sd / sqrt(ESS)) of 0.4, the sd
  * within 4 relative standard errors (1 / sqrt(2 ESS)) of the closed form's. With a
  * common seed for every particle (as sweeps give by default) the sd came out 0.0045
- * against 0.0206: each generation conditioned on one draw of the noise. */
-static void test_known_posterior(void **state)
+ * against 0.0206: each generation conditioned on one draw of the noise. Run with
+ * each kernel; returns the last generation's effective sample size. */
+static double known_posterior(const char *kernel)
 {
-	(void)state;
 	char *dir = testutil_temp_dir("calib");
-	char *file = calibration_file(dir, 600, 6);
+	char *file = calibration_file(dir, 600, 6, kernel);
 	struct ur_calib_spec *spec = read_spec(file);
 	char *out = testutil_path(dir, "out");
 	struct ur_calib_result r;
@@ -244,8 +250,11 @@ static void test_known_posterior(void **state)
 	double h = 2e4 * sqrt(tol[g - 1]);
 	double sd_abc = sqrt(SIGMA * SIGMA + h * h / 3) / 1e6;
 	double se = sd_abc / sqrt(ess[g - 1]);
-	print_message("posterior mean %.4f sd %.4f; closed form 0.4, %.4f (h %.0f); ess %.0f\n",
-		      mean, sqrt(var), sd_abc, h, ess[g - 1]);
+	print_message("kernel %s: posterior mean %.4f sd %.4f; closed form 0.4, %.4f (h %.0f); "
+		      "ess by generation", kernel, mean, sqrt(var), sd_abc, h);
+	for (size_t i = 0; i < g; i++)
+		print_message(" %.0f", ess[i]);
+	print_message("\n");
 	assert_true(ess[g - 1] >= 50);
 	assert_true(fabs(mean - 0.4) < 4 * se);
 	assert_true(fabs(sqrt(var) / sd_abc - 1) < 4 / sqrt(2 * ess[g - 1]));
@@ -257,6 +266,19 @@ static void test_known_posterior(void **state)
 	free(out);
 	free(file);
 	free(dir);
+	return ess[g - 1];
+}
+
+static void test_known_posterior_olcm(void **state)
+{
+	(void)state;
+	known_posterior("olcm");
+}
+
+static void test_known_posterior_global(void **state)
+{
+	(void)state;
+	known_posterior("global");
 }
 
 static const char *const result_files[] = {
@@ -273,12 +295,12 @@ static void assert_same_files(const char *a, const char *b)
 
 /* -j 1, -j 2, shards 1..3 of 3 run in turn (each waiting for the others as a job
  * array would), and a calibration stopped by a signal in generation 1 and resumed:
- * the same bytes in every file. */
-static void test_same_bytes(void **state)
+ * the same bytes in every file, with the kernel named (NULL: the default). Returns
+ * the folder of the -j 1 run, which the caller removes with its parent. */
+static char *same_bytes(const char *kernel)
 {
-	(void)state;
 	char *dir = testutil_temp_dir("calib");
-	char *file = calibration_file(dir, 60, 3);
+	char *file = calibration_file(dir, 60, 3, kernel);
 	struct ur_calib_spec *spec = read_spec(file);
 	char *j1 = testutil_path(dir, "j1"), *j2 = testutil_path(dir, "j2"),
 	     *sh = testutil_path(dir, "sh"), *rs = testutil_path(dir, "rs");
@@ -318,13 +340,40 @@ static void test_same_bytes(void **state)
 	assert_same_files(j1, rs);
 
 	ur_calib_spec_destroy(spec);
-	testutil_remove_tree(dir);
-	free(j1);
 	free(j2);
 	free(sh);
 	free(rs);
 	free(file);
 	free(dir);
+	return j1;
+}
+
+/* Each kernel, and the default: the same bytes whatever the jobs, shards and
+ * resumes; the default is global's bytes, and olcm's differ from generation 1 on
+ * (the kernels move the particles differently). */
+static void test_same_bytes(void **state)
+{
+	(void)state;
+	char *olcm = same_bytes("olcm"), *global = same_bytes("global"), *dflt = same_bytes(NULL);
+	assert_same_files(global, dflt);
+	char *a = testutil_read_file(olcm, "gen-00.cfg", NULL),
+	     *b = testutil_read_file(global, "gen-00.cfg", NULL);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = testutil_read_file(olcm, "gen-01.cfg", NULL);
+	b = testutil_read_file(global, "gen-01.cfg", NULL);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	char *paths[] = {olcm, global, dflt};
+	for (size_t i = 0; i < 3; i++) {
+		char *parent = strdup(paths[i]);
+		*strrchr(parent, '/') = '\0';
+		testutil_remove_tree(parent);
+		free(parent);
+		free(paths[i]);
+	}
 }
 
 static void test_weighted_quantile(void **state)
@@ -378,6 +427,23 @@ static void test_target_values(void **state)
 	ur_calib_target_label(&onset, label, sizeof label);
 	assert_string_equal(label, "onset_hour.SOUTH");
 
+	/* An action's hour: from action_hours, NaN when the action is absent (it never
+	 * took effect). */
+	const char *hours = "envoys=25.5;address_1=93";
+	struct ur_calib_target act = {.metric = UR_CALIB_ACTION_METRIC, .by_hour = nan(""),
+				      .action = "address_1"};
+	assert_int_equal(ur_calib_target_value(&act, hours, strlen(hours), &v), 0);
+	assert_true(v == 93);
+	act.action = "address";  /* a prefix of an id is another id */
+	assert_int_equal(ur_calib_target_value(&act, hours, strlen(hours), &v), 0);
+	assert_true(isnan(v));
+	assert_int_equal(ur_calib_target_value(&act, "", 0, &v), 0);
+	assert_true(isnan(v));
+	assert_string_equal(ur_calib_target_column(&act), "action_hours");
+	ur_calib_target_label(&act, label, sizeof label);
+	assert_string_equal(label, "action_hour.address");
+	assert_int_equal(ur_calib_target_value(&act, "address=soon", 12, &v), -1);
+
 	/* Not ID=HOUR pairs: refused, whatever the target. */
 	const char *bad[] = {"EAST", "EAST=", "EAST=x", "EAST=-1", "EAST=inf", "EAST=1;",
 			     "=1", "1A=2", "EAST=1,WEST=2", "EAST=1;;WEST=2"};
@@ -426,7 +492,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_target_values),
 		cmocka_unit_test(test_term_cap),
 		cmocka_unit_test(test_bad_corpus),
-		cmocka_unit_test(test_known_posterior),
+		cmocka_unit_test(test_known_posterior_olcm),
+		cmocka_unit_test(test_known_posterior_global),
 		cmocka_unit_test(test_same_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,7 @@ check(identical(names(summary), c(
   "rep", "seed", "outcome", "peak_active", "peak_hour", "regions_joined", "killed",
   "killed_security", "injured", "detained", "damage_usd", "shutdown_region_hours",
   "csto_request_hour", "csto_troops_peak", "order_restored_hour", "events",
-  "fingerprint", "region_onsets")), "summary: columns")
+  "fingerprint", "region_onsets", "action_hours")), "summary: columns")
 check(identical(names(national), c(
   "rep", "hour", "time", "active", "held", "detained", "killed", "injured",
   "security", "csto_troops", "connectivity", "legitimacy", "facilities_held",

@@ -265,7 +265,7 @@ static void test_one_row_equals_set(void **state)
 	assert_int_equal(last_column(f->dir, "one-posterior", "posterior_row", rows, 6), 6);
 	for (size_t k = 0; k < 6; k++)
 		assert_int_equal(rows[k], 1);
-	last_column(f->dir, "one-set", "region_onsets", rows, 0);
+	last_column(f->dir, "one-set", "action_hours", rows, 0);
 	char *a = without_last_column(x);
 	char *b = testutil_read_file(y, "summary.csv", NULL);
 	assert_string_equal(a, b);
@@ -316,7 +316,7 @@ static void test_identity(void **state)
 	assert_null(ur_scenario_posterior(plain));
 	run(plain, f->dir, "plain", 2, 1);
 	long rows[2];
-	last_column(f->dir, "plain", "region_onsets", rows, 2);
+	last_column(f->dir, "plain", "action_hours", rows, 2);
 
 	write_file(f->dir, "c.csv", three_rows);
 	write_scenario(f->dir, "c.cfg", "scenario = { posterior = \"c.csv\"; };");

@@ -382,7 +382,7 @@ static void test_stand_in_out_of_order(void **state)
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5), seed);
 	ur_rng_seed_format(ur_rng_replication_seed(3, 5) ^ 1, fp);
 	/* peak_active 2.5 persons is a count: whole persons. */
-	snprintf(row, sizeof row, "\n5,%s,unresolved,3,0.0,0,0,0,0,0,0.0,0.0,,0,,5,%s,\n",
+	snprintf(row, sizeof row, "\n5,%s,unresolved,3,0.0,0,0,0,0,0,0.0,0.0,,0,,5,%s,,\n",
 		 seed, fp);
 	assert_non_null(strstr(summary, row));
 	free(summary);

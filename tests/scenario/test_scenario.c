@@ -1090,6 +1090,12 @@ static void test_derive_matches_reload(void **state)
 		{ "csto.contingents.[Russia].troops=3000" },
 		{ "fuel.steps.[0].ratio=3" },
 		{ "agents.w_s=0.1", "agents.w_n=2", "network.mu=0.4" },
+		/* a `when` trigger's threshold and hold (a calibration's priors, a
+		 * posterior's columns) */
+		{ "government.actions.[soe_man_ala].when.value=12000" },
+		{ "government.actions.[soe_man_ala].when.hold=3" },
+		{ "government.actions.[soe_nur].when.value=200",
+		  "government.actions.[throttle].when.hold=30" },
 		/* refused (by ur_params_set, or by the checks across settings after it), or
 		 * left to the tree, with the loader's messages */
 		{ "agents.w_s=-1" }, { "agents.w_s=abc" }, { "agents.nope=1" },
@@ -1098,6 +1104,9 @@ static void test_derive_matches_reload(void **state)
 		{ "regions.[XXX].police=1" }, { "regions.[99].police=1" },
 		{ "government.actions.[csto_request].kind=envoys" },
 		{ "government.actions.[csto_request].at=5" },
+		{ "government.actions.[dismiss].when.value=5" },
+		{ "government.actions.[soe_man_ala].when.value=-1" },
+		{ "government.actions.[soe_man_ala].when.region=ALR" },
 		{ "government.actions.[csto_request].state=off" },
 		{ "government.actions.[csto_request].delay.mu=1" },
 		{ "government.actions.[csto_request].delay.dist=constant" },
@@ -1113,7 +1122,7 @@ static void test_derive_matches_reload(void **state)
 		{ "scenario.name=\"tab\there\"" },
 	};
 
-	const size_t nfast = 22; /* the cases ur_params_set takes itself */
+	const size_t nfast = 25; /* the cases ur_params_set takes itself */
 
 	assert_non_null(path);
 	struct ur_diag diag;

@@ -163,9 +163,10 @@ bad_row() {
 	check "$1: and writes nothing" test ! -e "$tmp/badmerge/manifest.cfg"
 }
 # Line 13 is the last row (point 3, replication 2).
-bad_row "a truncated last row" '13s/,[^,]*,[^,]*$//' "expected 22 fields .* found 20"
-bad_row "a short row" '5s/,[^,]*$//' "expected 22 fields .* found 21"
-bad_row "a region_onsets field not ID=HOUR pairs" '6s/[^,]*$/EAST=soon/' "region_onsets: expected ID=HOUR pairs .*found 'EAST=soon'"
+bad_row "a truncated last row" '13s/,[^,]*,[^,]*$//' "expected 23 fields .* found 21"
+bad_row "a short row" '5s/,[^,]*$//' "expected 23 fields .* found 22"
+bad_row "a region_onsets field not ID=HOUR pairs" '6s/[^,]*,\([^,]*\)$/EAST=soon,\1/' "region_onsets: expected ID=HOUR pairs .*found 'EAST=soon'"
+bad_row "an action_hours field not ID=HOUR pairs" '6s/[^,]*$/address=soon/' "action_hours: expected ID=HOUR pairs .*found 'address=soon'"
 bad_row "'banana' in a count" '6s/^\(\([^,]*,\)\{10\}\)[^,]*/\1banana/' "killed: expected a count of persons .*found 'banana'"
 bad_row "a wrong seed" '7s/0x[0-9a-f]\{16\}/0x0000000000000001/' "seed: expected 0x[0-9a-f]{16}, the design's seed of replication [0-9]+, found '0x0000000000000001'"
 bad_row "a duplicate unit" '8p' "expected each unit once, found a second row of point 2 replication 0"

@@ -148,6 +148,28 @@ static void withdrawn(struct ur_model *m)
 	model_report(m, UR_MEV_CSTO_WITHDRAWN, UR_EVENTS_MAJOR, m->now, UR_NONE, 0.0, "");
 }
 
+void model_csto_killed(struct ur_model *m, size_t r, int64_t troops)
+{
+	struct model_region *g = &m->region[r];
+	int64_t left = troops;
+	/* Which contingent's troops die is not modelled (the rates are national): the
+	 * first in the scenario's order with troops here loses them first, which needs no
+	 * draw and keeps each contingent's count whole. */
+	for (size_t c = 0; c < m->p->csto.ncontingents && left > 0; ++c) {
+		struct model_contingent *k = &m->csto.c[c];
+		int64_t d = k->in_region[r] < left ? k->in_region[r] : left;
+		k->in_region[r] -= d;
+		k->present -= d;
+		left -= d;
+	}
+	assert(left == 0 && "more troops killed than present");
+	double csto = g->csto - (double)(troops - left);
+	model_set_security(m, r, g->guard, csto > 0.0 ? csto : 0.0, g->stand_down);
+	/* A withdrawal whose last troops died has ended. */
+	if (m->csto.withdrawing && m->csto.granted && !anyone_left(m))
+		withdrawn(m);
+}
+
 void model_csto_withdraw(struct ur_model *m)
 {
 	struct model_csto *x = &m->csto;

@@ -17,7 +17,8 @@
  * contingent one flight (troops_per_flight, or what is left) per
  * csto.withdrawal_interval, from the region where it has the most troops (the first
  * such region in the scenario's order). When the last troops have left, the CSTO has
- * withdrawn (csto_withdrawn) and troops are no longer arriving.
+ * withdrawn (csto_withdrawn) and troops are no longer arriving. Troops killed in a
+ * clash leave their contingents (model_csto_killed).
  *
  * Random numbers: keyed draws of the CSTO stream (model_keyed): a request's answer and
  * delay by its number, each flight's time by its contingent and number. A contingent's

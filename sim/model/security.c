@@ -43,7 +43,10 @@
  * probability equal to the fraction) so that the mean is exact; a clash injures only
  * persons present, so injuries are capped at floor(A_r + C_r) - deaths. Deaths are
  * counted in
- * persons; the protesters among them leave the pool for good (model_kill_active): the
+ * persons; security deaths (at most the whole persons of the region's forces) leave
+ * their forces, shared by the forces' parts of C_r (model_security_killed), so C_r
+ * falls and the security killed never exceed those who served;
+ * the protesters among them leave the pool for good (model_kill_active): the
  * civilian deaths, less the elite's fighters killed in its region, over agent_scale,
  * rounded stochastically, of the region's active agents, chosen uniformly, turn dead.
  *

@@ -77,7 +77,10 @@ static void police_changed(struct ur_model *m, size_t r)
 {
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
-	g->police = m->own->regions[r].police * m->own->security.police_scale;
+	/* The police killed in clashes stay dead whatever the new count. */
+	g->police = m->own->regions[r].police * m->own->security.police_scale - g->police_killed;
+	if (!(g->police > 0.0))
+		g->police = 0.0;
 	model_set_security(m, r, g->guard, g->csto, g->stand_down);
 }
 

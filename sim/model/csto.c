@@ -17,7 +17,8 @@
  * contingent one flight (troops_per_flight, or what is left) per
  * csto.withdrawal_interval, from the region where it has the most troops (the first
  * such region in the scenario's order). When the last troops have left, the CSTO has
- * withdrawn (csto_withdrawn) and troops are no longer arriving.
+ * withdrawn (csto_withdrawn) and troops are no longer arriving. Troops killed in a
+ * clash leave their contingents (model_csto_killed).
  *
  * Random numbers: keyed draws of the CSTO stream (model_keyed): a request's answer and
  * delay by its number, each flight's time by its contingent and number. A contingent's
@@ -146,6 +147,28 @@ static void withdrawn(struct ur_model *m)
 	m->csto.withdrawn = true;
 	m->csto_arriving = false;
 	model_report(m, UR_MEV_CSTO_WITHDRAWN, UR_EVENTS_MAJOR, m->now, UR_NONE, 0.0, "");
+}
+
+void model_csto_killed(struct ur_model *m, size_t r, int64_t troops)
+{
+	struct model_region *g = &m->region[r];
+	int64_t left = troops;
+	/* Which contingent's troops die is not modelled (the rates are national): the
+	 * first in the scenario's order with troops here loses them first, which needs no
+	 * draw and keeps each contingent's count whole. */
+	for (size_t c = 0; c < m->p->csto.ncontingents && left > 0; ++c) {
+		struct model_contingent *k = &m->csto.c[c];
+		int64_t d = k->in_region[r] < left ? k->in_region[r] : left;
+		k->in_region[r] -= d;
+		k->present -= d;
+		left -= d;
+	}
+	assert(left == 0 && "more troops killed than present");
+	double csto = g->csto - (double)(troops - left);
+	model_set_security(m, r, g->guard, csto > 0.0 ? csto : 0.0, g->stand_down);
+	/* A withdrawal whose last troops died has ended. */
+	if (m->csto.withdrawing && m->csto.granted && !anyone_left(m))
+		withdrawn(m);
 }
 
 void model_csto_withdraw(struct ur_model *m)

@@ -236,7 +236,10 @@ struct model_region {
 	double reconsider;        /* multiplier of lambda: soe_reconsider
 				   * curfew_reconsider */
 	double reconsider_active; /* an active agent's: reconsider curfew_exit */
-	double police;            /* police_r * police_scale, persons at full morale */
+	double police;            /* police_r * police_scale - police_killed, persons at
+				   * full morale */
+	double police_killed;     /* police killed in clashes here (model_security_killed):
+				   * a change of police_r or police_scale keeps them dead */
 	double guard;             /* national guard persons in the region */
 	double csto;              /* CSTO troops in the region */
 	double stand_down;        /* share of C_r standing down (elite) */
@@ -574,6 +577,14 @@ uint64_t model_elite_clash(struct ur_model *m, uint64_t civilian_deaths); /* ret
 /* Civilian deaths in region r leave the pool: persons / agent_scale of its active
  * agents, rounded stochastically, chosen uniformly, turn dead (security.c). */
 void model_kill_active(struct ur_model *m, size_t r, double persons);
+/* Security deaths in region r leave the forces they belong to: `persons` (a whole
+ * number, at most police + guard + troops present) are shared among the police, the
+ * guard and the CSTO troops in proportion to each one's part of C_r, a force's share
+ * above its persons going to the others, and C_r falls (security.c). */
+void model_security_killed(struct ur_model *m, size_t r, double persons);
+/* The whole persons of region r's forces who can die in a clash: police (full count),
+ * guard and troops, whatever their morale or stand-down (security.c). */
+double model_security_persons(const struct ur_model *m, size_t r);
 void model_elite_start_handler(struct ur_engine *engine, const struct ur_event *event,
 			       void *context);
 void model_elite_seize_handler(struct ur_engine *engine, const struct ur_event *event,
@@ -582,6 +593,9 @@ void model_elite_seize_handler(struct ur_engine *engine, const struct ur_event *
 /* ---- csto.c ---- */
 void model_csto_request(struct ur_model *m);
 void model_csto_withdraw(struct ur_model *m);
+/* `troops` CSTO troops were killed in region r: they leave their contingents (the
+ * first in the scenario's order first) and C_r (csto.c). */
+void model_csto_killed(struct ur_model *m, size_t r, int64_t troops);
 void model_csto_decision_handler(struct ur_engine *engine, const struct ur_event *event,
 				 void *context);
 void model_csto_flight_handler(struct ur_engine *engine, const struct ur_event *event,

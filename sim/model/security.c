@@ -43,7 +43,10 @@
  * probability equal to the fraction) so that the mean is exact; a clash injures only
  * persons present, so injuries are capped at floor(A_r + C_r) - deaths. Deaths are
  * counted in
- * persons; the protesters among them leave the pool for good (model_kill_active): the
+ * persons; security deaths (at most the whole persons of the region's forces) leave
+ * their forces, shared by the forces' parts of C_r (model_security_killed), so C_r
+ * falls and the security killed never exceed those who served;
+ * the protesters among them leave the pool for good (model_kill_active): the
  * civilian deaths, less the elite's fighters killed in its region, over agent_scale,
  * rounded stochastically, of the region's active agents, chosen uniformly, turn dead.
  *
@@ -312,6 +315,60 @@ void model_kill_active(struct ur_model *m, size_t r, double persons)
 	}
 }
 
+double model_security_persons(const struct ur_model *m, size_t r)
+{
+	const struct model_region *g = &m->region[r];
+	/* Whole persons: a scaled police count or a guard's share may be fractional. */
+	return floor(g->police) + floor(g->guard) + floor(g->csto);
+}
+
+void model_security_killed(struct ur_model *m, size_t r, double persons)
+{
+	struct model_region *g = &m->region[r];
+	assert(persons >= 0.0 && persons == floor(persons));
+	assert(persons <= model_security_persons(m, r));
+	if (!(persons > 0.0))
+		return;
+	/* The dead are among the engaged, and every engaged security person runs the same
+	 * risk (the clash's Binomial), so each force loses in proportion to its part of
+	 * C_r: the police on duty (not those standing down or gone from their posts) with
+	 * the police the troops freed, the guard, the troops as effective persons. Police
+	 * first would kill police who are not there (a stand-down, a rout) while guards
+	 * and troops hold the street. Two Binomial draws split the deaths exactly. */
+	double morale = region_morale_at(m, r, m->now);
+	double share[3] = {(1.0 - g->stand_down) * g->police * morale + g->freed, g->guard,
+			   g->csto * m->p->csto.effectiveness};
+	double cap[3] = {floor(g->police), floor(g->guard), floor(g->csto)};
+	double dead[3];
+	double total = share[0] + share[1] + share[2];
+	dead[0] = model_binomial(m->rng_security, total > 0.0 ? share[0] / total : 0.0, persons);
+	double rest = share[1] + share[2];
+	dead[1] = model_binomial(m->rng_security, rest > 0.0 ? share[1] / rest : 0.0,
+				 persons - dead[0]);
+	dead[2] = persons - dead[0] - dead[1];
+	/* A force's share can exceed its persons (the freed police are counted beside the
+	 * police on duty; effectiveness can exceed 1): the surplus dies among the other
+	 * forces, in the order police, guard, troops; two passes place it all since
+	 * persons <= the sum of the caps. */
+	double carry = 0.0;
+	for (int pass = 0; pass < 2; ++pass)
+		for (int f = 0; f < 3; ++f) {
+			dead[f] += carry;
+			carry = dead[f] > cap[f] ? dead[f] - cap[f] : 0.0;
+			dead[f] -= carry;
+		}
+	assert(carry == 0.0);
+	model_fingerprint(m, ((uint64_t)r << 48) ^ ((uint64_t)dead[0] << 24) ^ (uint64_t)dead[1]);
+	g->police_killed += dead[0];
+	g->police -= dead[0];
+	if (dead[2] > 0.0) {
+		g->guard -= dead[1];
+		model_csto_killed(m, r, (int64_t)dead[2]); /* C_r changes there */
+	} else {
+		model_set_security(m, r, g->guard - dead[1], g->csto, g->stand_down);
+	}
+}
+
 void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context)
 {
@@ -344,6 +401,12 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 		if (deaths == 0.0)
 			continue;
 		double security = model_binomial(m->rng_security, cp->security_share, deaths);
+		/* Only the security who are here can die: C_r can count more than its
+		 * persons (freed police, effectiveness above 1); the rest of the dead are
+		 * protesters (deaths <= E <= A_r). */
+		double persons = model_security_persons(m, r);
+		if (security > persons)
+			security = persons;
 		double ratio = ur_dist_sample(&m->injury_ratio, m->rng_security);
 		if (!(ratio > 0.0))
 			ratio = 0.0;
@@ -363,6 +426,7 @@ void model_clashes_handler(struct ur_engine *engine, const struct ur_event *even
 		char detail[64];
 		snprintf(detail, sizeof detail, "security=%.0f injured=%.0f", security, injured);
 		model_report(m, UR_MEV_CLASH, UR_EVENTS_ALL, t, (int)r, deaths, detail);
+		model_security_killed(m, r, security);
 		if ((int)r == m->p->elite.region && m->elite.running)
 			elite_civilian_deaths = (uint64_t)(deaths - security);
 		else

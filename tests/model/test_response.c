@@ -1002,6 +1002,75 @@ static void test_extreme_casualties_finish(void **state)
 	ur_scenario_destroy(sc);
 }
 
+/* Every security person who ever served in the run: the regions' police, the guard's
+ * reserve and the CSTO's troops (a bound on killed_security: the dead leave). */
+static double security_ever(const struct ur_params *p)
+{
+	double sum = p->security.guard_reserve;
+	for (size_t r = 0; r < p->nregions; ++r)
+		sum += floor(p->regions[r].police * p->security.police_scale);
+	for (size_t c = 0; c < p->csto.ncontingents; ++c)
+		sum += (double)p->csto.contingents[c].troops;
+	return sum;
+}
+
+/* Security deaths leave the force: at the highest casualty settings the schema allows
+ * and every death a security person's, the security killed never exceed those who
+ * served (before, the dead kept policing: 2,777 police killed of minimal.cfg's 100
+ * in 200 hours). Checked at person level (minimal.cfg) and at agent_scale 50 (the
+ * reference, with guard and troops), several seeds each. */
+static void test_security_deaths_bounded(void **state)
+{
+	(void)state;
+	const char *minimal_sets[] = {"scenario.horizon=200", "casualties.base_rate=1000",
+				      "casualties.security_share=1"};
+	struct ur_scenario *sc = load_shipped("minimal.cfg", minimal_sets, 3);
+	const struct ur_params *p = ur_scenario_params(sc);
+	for (uint64_t seed = 1; seed <= 5; ++seed) {
+		struct ur_model *m = ur_model_create(p, ur_rng_replication_seed(seed, 0), NULL,
+						     NULL);
+		assert_non_null(m);
+		assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+		struct ur_model_summary s;
+		ur_model_summary(m, &s);
+		print_message("minimal, seed %u: %.0f security killed of %.0f\n",
+			      (unsigned)seed, s.killed_security, security_ever(p));
+		assert_true(s.killed_security > 0.0);
+		assert_true(s.killed_security <= security_ever(p));
+		for (size_t r = 0; r < p->nregions; ++r)
+			assert_true(m->region[r].killed_security <= p->regions[r].police);
+		ur_model_destroy(m);
+	}
+	ur_scenario_destroy(sc);
+
+	const char *sets[NCOARSE + 6];
+	for (size_t i = 0; i < NCOARSE; ++i)
+		sets[i] = coarse[i];
+	sets[NCOARSE + 0] = "casualties.base_rate=1000";
+	sets[NCOARSE + 1] = "casualties.force_exponent=10";
+	sets[NCOARSE + 2] = "casualties.fighter_multiplier=1000";
+	sets[NCOARSE + 3] = "casualties.lethal_force_multiplier=1000";
+	sets[NCOARSE + 4] = "casualties.facility_multiplier=1000";
+	sets[NCOARSE + 5] = "casualties.security_share=1";
+	sc = load_shipped("kazakhstan-2022.cfg", sets, NCOARSE + 6);
+	p = ur_scenario_params(sc);
+	for (uint64_t rep = 0; rep < 3; ++rep) {
+		struct ur_model *m = ur_model_create(p, ur_rng_replication_seed(20220102, rep),
+						     NULL, NULL);
+		assert_non_null(m);
+		assert_int_equal(ur_model_run(m), UR_MODEL_OK);
+		struct ur_model_summary s;
+		ur_model_summary(m, &s);
+		print_message("reference at the casualty maxima, rep %u: %.0f security killed "
+			      "of %.0f who served\n", (unsigned)rep, s.killed_security,
+			      security_ever(p));
+		assert_true(s.killed_security > 0.0);
+		assert_true(s.killed_security <= security_ever(p));
+		ur_model_destroy(m);
+	}
+	ur_scenario_destroy(sc);
+}
+
 /* Events as text, for byte-for-byte comparisons. */
 struct event_lines {
 	size_t n;
@@ -1550,6 +1619,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_historical_timing),
 		cmocka_unit_test(test_shares_in_unit_interval),
 		cmocka_unit_test(test_extreme_casualties_finish),
+		cmocka_unit_test(test_security_deaths_bounded),
 		cmocka_unit_test(test_common_random_numbers),
 	};
 	const struct CMUnitTest stat[] = {

@@ -709,6 +709,9 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 		goto fail;
 
 	init_regions(m);
+	for (size_t i = 0; i < params->government.nactions; ++i)
+		if (params->government.actions[i].kind == UR_ACTION_DETENTION_SWEEP)
+			m->sweeps = true;
 	model_log_table_init(&m->log_table);
 	if (model_agents_create(m) != 0 || init_network(m) != 0)
 		goto fail;
@@ -739,8 +742,10 @@ void ur_model_destroy(struct ur_model *m)
 	free(m->weight);
 	model_agents_destroy(m);
 	free(m->decision_counts);
-	for (size_t r = 0; r < m->nregions; ++r)
+	for (size_t r = 0; r < m->nregions; ++r) {
 		free(m->region[r].active_list);
+		free(m->region[r].pool_list);
+	}
 	free(m->active_pos);
 	free(m->tag);
 	free(m->attr);

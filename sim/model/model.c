@@ -970,13 +970,15 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 	uint64_t active = 0, held = 0;
 	/* Agents made during the run (who can act, agents.c) follow every region's
 	 * first ones: each region's are counted by their tags. */
-	uint32_t counts[UR_MAX_REGIONS][4];
+	uint32_t counts[UR_MAX_REGIONS][4], pools[UR_MAX_REGIONS];
 	memset(counts, 0, sizeof counts);
+	memset(pools, 0, sizeof pools);
 	for (size_t i = 0; i < m->nagents; ++i) {
 		size_t r = (size_t)(m->tag[i] >> TAG_REGION_SHIFT);
 		if (r >= m->nregions)
 			return check_fail(why, size, "agent %zu: bad tag %#x", i, (unsigned)m->tag[i]);
 		counts[r][m->tag[i] & TAG_STATE_MASK]++;
+		pools[r] += (m->tag[i] & (TAG_EVER | TAG_GONE)) == TAG_EVER;
 	}
 	for (size_t r = 0; r < m->nregions; ++r) {
 		const struct model_region *g = &m->region[r];
@@ -990,6 +992,12 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 					  r, m->now, (unsigned)count[0], (unsigned)count[1],
 					  (unsigned)count[2], (unsigned)g->active,
 					  (unsigned)g->held, (unsigned)g->n);
+		if (m->sweeps && (pools[r] != g->pool || g->pool > g->pool_len))
+			return check_fail(why, size,
+					  "region %zu at %g h: %u agents in the sweep pool by their "
+					  "tags, %u counted, %u listed",
+					  r, m->now, (unsigned)pools[r], (unsigned)g->pool,
+					  (unsigned)g->pool_len);
 		for (uint32_t j = 0; j < g->active; ++j) {
 			uint32_t agent = g->active_list[j];
 			if (agent >= m->nagents ||

@@ -180,8 +180,9 @@ static void test_sweep_coverage(void **state)
 
 /* In a busy scenario (street arrests, clashes, deaths) with a sweep of rate 1 from
  * hour 6, and detentions outlasting the horizon (so each person is detained at most
- * once), the detained never exceed the persons who ever acted, at every hour; the
- * sweep does detain (more detained than the same run without it). */
+ * once), the detained never exceed the persons who ever acted, at every hour, and the
+ * invariants hold (the pool's count agrees with the agents' tags); the sweep does
+ * detain (more detained than the same run without it). */
 static double busy_detained(bool sweep, uint64_t seed, bool check)
 {
 	struct ur_params p;
@@ -198,6 +199,9 @@ static double busy_detained(bool sweep, uint64_t seed, bool check)
 		assert_int_equal(ur_model_run_until(m, (double)h), UR_MODEL_OK);
 		if (!check)
 			continue;
+		char why[256];
+		if (ur_model_check(m, why, sizeof why) != 0)
+			fail_msg("%s", why);
 		double ever = 0.0;
 		for (uint32_t i = 0; i < m->nagents; ++i)
 			ever += (m->tag[i] & TAG_EVER) ? 1.0 : 0.0;

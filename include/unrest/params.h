@@ -304,6 +304,7 @@ enum ur_action_kind {
 	UR_ACTION_ADJUST,               /* changes a numeric setting (ur_adjustable) */
 	UR_ACTION_CASH_TRANSFER,        /* grievance down, reaching people over time */
 	UR_ACTION_CURFEW,               /* risk up, reconsideration slowed, in hours */
+	UR_ACTION_DETENTION_SWEEP,      /* those who took part detained after the fact */
 	UR_ACTION_KIND_COUNT
 };
 
@@ -416,7 +417,8 @@ struct ur_action {
 	struct ur_region_set regions;   /* .regions: envoys, price_rollback,
 					 * state_of_emergency, internet_shutdown,
 					 * redeploy_guard (destinations), adjust (of a
-					 * regional setting), cash_transfer, curfew;
+					 * regional setting), cash_transfer, curfew,
+					 * detention_sweep;
 					 * default all */
 	double legitimacy_delta;        /* .legitimacy: change of L, [-1, 1]; any kind; for
 					 * envoys, in the named regions only */
@@ -442,10 +444,14 @@ struct ur_action {
 	double exit_multiplier;         /* .exit_multiplier: curfew, on the active
 					 * persons' lambda in its hours (they must decide
 					 * whether to defy it), [1, 1000] */
+	double sweep_rate;              /* .rate: detention_sweep, detentions per hour per
+					 * person of the pool (ever active, never detained)
+					 * at full coverage by security, (0, 100] */
 	enum ur_net_state net_state;    /* .state: internet_shutdown, "off" | "throttled" |
 					 * "on" (a restoration) */
 	bool has_duration;              /* .duration given: state_of_emergency,
-					 * internet_shutdown, adjust, cash_transfer, curfew
+					 * internet_shutdown, adjust, cash_transfer, curfew,
+					 * detention_sweep
 					 * (else lasts to the horizon) */
 	struct ur_dist duration_h;      /* .duration: hours */
 	double lethality_multiplier;    /* .lethality: lethal_force, multiplies casualty

@@ -32,6 +32,10 @@
  * region, a curfew multiplies soe_r by its risk multiplier and the reconsider rate by
  * its reconsider multiplier; several multiply. An event at each beginning and end of
  * its hours switches it.
+ *
+ * Detention sweeps. In force in a region from the action's effect to its drawn
+ * duration's end there, a sweep adds its rate to the region's (model_sweep_rate);
+ * security.c detains at each arrest sweep.
  */
 #include <assert.h>
 #include <math.h>
@@ -357,6 +361,14 @@ void model_adjust_start(struct ur_model *m, size_t i)
 			schedule_end(m, i, r);
 		}
 	}
+	if (a->kind == UR_ACTION_DETENTION_SWEEP) {
+		for (size_t j = 0; j < a->regions.n; ++j) {
+			size_t r = (size_t)a->regions.idx[j];
+			x->in_force[r] = true;
+			model_sweep_rate(m, r, a->sweep_rate);
+			schedule_end(m, i, r);
+		}
+	}
 }
 
 void model_action_end_handler(struct ur_engine *engine, const struct ur_event *event,
@@ -379,6 +391,9 @@ void model_action_end_handler(struct ur_engine *engine, const struct ur_event *e
 		break;
 	case UR_ACTION_CURFEW:
 		curfew_refresh(m, r);
+		break;
+	case UR_ACTION_DETENTION_SWEEP:
+		model_sweep_rate(m, r, -x->a.sweep_rate);
 		break;
 	default:
 		assert(!"an end of a kind without one");

@@ -909,6 +909,8 @@ void model_agent_set_state(struct ur_model *m, uint32_t agent, unsigned from, un
 	struct model_region *g = &m->region[r];
 	region_advance(m, r, m->now);
 	m->tag[agent] = (uint16_t)((tag & ~TAG_STATE_MASK) | to);
+	if (m->sweeps)
+		model_sweep_pool(m, r, agent, to);
 	if (m->fatigue > 0.0 && (from == AGENT_ACTIVE || to == AGENT_ACTIVE)) {
 		/* The threshold carries the hours spent active (see the file's comment):
 		 * a spell ending at t adds phi t, one starting at t takes it off. */

@@ -30,6 +30,8 @@
  * duration per region (to the horizon without one), a later action of the same kind
  * superseding an earlier one in a region (its end then changes nothing there);
  * lethal_force sets the casualty multiplier and the repression multiplier ell;
+ * detention_sweep detains, for a drawn duration per region, persons who took part
+ * earlier (adjust.c starts and ends it, security.c detains);
  * redeploy_guard sends troops from the national guard reserve to the named regions in
  * proportion to their active persons (equal shares when none are active), each share
  * arriving after its own travel time.
@@ -476,7 +478,8 @@ static void apply(struct ur_model *m, size_t i)
 	case UR_ACTION_ADJUST:
 	case UR_ACTION_CASH_TRANSFER:
 	case UR_ACTION_CURFEW:
-		break; /* adjusts, transfers and curfews only (adjust.c) */
+	case UR_ACTION_DETENTION_SWEEP:
+		break; /* adjusts, transfers, curfews and sweeps only (adjust.c) */
 	case UR_ACTION_STATE_OF_EMERGENCY:
 		for (size_t k = 0; k < a->regions.n; ++k)
 			emergency_start(m, i, (size_t)a->regions.idx[k]);

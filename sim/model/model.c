@@ -709,6 +709,9 @@ struct ur_model *ur_model_create(const struct ur_params *params, uint64_t replic
 		goto fail;
 
 	init_regions(m);
+	for (size_t i = 0; i < params->government.nactions; ++i)
+		if (params->government.actions[i].kind == UR_ACTION_DETENTION_SWEEP)
+			m->sweeps = true;
 	model_log_table_init(&m->log_table);
 	if (model_agents_create(m) != 0 || init_network(m) != 0)
 		goto fail;
@@ -739,8 +742,10 @@ void ur_model_destroy(struct ur_model *m)
 	free(m->weight);
 	model_agents_destroy(m);
 	free(m->decision_counts);
-	for (size_t r = 0; r < m->nregions; ++r)
+	for (size_t r = 0; r < m->nregions; ++r) {
 		free(m->region[r].active_list);
+		free(m->region[r].pool_list);
+	}
 	free(m->active_pos);
 	free(m->tag);
 	free(m->attr);
@@ -965,13 +970,15 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 	uint64_t active = 0, held = 0;
 	/* Agents made during the run (who can act, agents.c) follow every region's
 	 * first ones: each region's are counted by their tags. */
-	uint32_t counts[UR_MAX_REGIONS][4];
+	uint32_t counts[UR_MAX_REGIONS][4], pools[UR_MAX_REGIONS];
 	memset(counts, 0, sizeof counts);
+	memset(pools, 0, sizeof pools);
 	for (size_t i = 0; i < m->nagents; ++i) {
 		size_t r = (size_t)(m->tag[i] >> TAG_REGION_SHIFT);
 		if (r >= m->nregions)
 			return check_fail(why, size, "agent %zu: bad tag %#x", i, (unsigned)m->tag[i]);
 		counts[r][m->tag[i] & TAG_STATE_MASK]++;
+		pools[r] += (m->tag[i] & (TAG_EVER | TAG_GONE)) == TAG_EVER;
 	}
 	for (size_t r = 0; r < m->nregions; ++r) {
 		const struct model_region *g = &m->region[r];
@@ -985,6 +992,12 @@ int ur_model_check(const struct ur_model *m, char *why, size_t size)
 					  r, m->now, (unsigned)count[0], (unsigned)count[1],
 					  (unsigned)count[2], (unsigned)g->active,
 					  (unsigned)g->held, (unsigned)g->n);
+		if (m->sweeps && (pools[r] != g->pool || g->pool > g->pool_len))
+			return check_fail(why, size,
+					  "region %zu at %g h: %u agents in the sweep pool by their "
+					  "tags, %u counted, %u listed",
+					  r, m->now, (unsigned)pools[r], (unsigned)g->pool,
+					  (unsigned)g->pool_len);
 		for (uint32_t j = 0; j < g->active; ++j) {
 			uint32_t agent = g->active_list[j];
 			if (agent >= m->nagents ||

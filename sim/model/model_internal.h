@@ -52,9 +52,13 @@ enum agent_state {
 	AGENT_DEAD = 3    /* killed in a clash: never acts again */
 };
 
-/* tag: bits 0-1 state, bit 2 LPG-dependent, bits 8-15 region index. */
+/* tag: bits 0-1 state, bit 2 LPG-dependent, bits 3-4 the detention sweeps' pool
+ * (kept only when the scenario has a detention_sweep: m->sweeps), bits 8-15 region
+ * index. An agent is in its region's pool while TAG_EVER is set and TAG_GONE is not. */
 #define TAG_STATE_MASK 0x3u
 #define TAG_LPG 0x4u
+#define TAG_EVER 0x8u   /* has been active */
+#define TAG_GONE 0x10u  /* has been detained (street or sweep) or killed */
 #define TAG_REGION_SHIFT 8
 
 /* The attributes a decision reads. Floats: the inputs are drawn from distributions
@@ -264,6 +268,17 @@ struct model_region {
 	struct ur_event_handle morale_event; /* KIND_MORALE_FLOOR while falling */
 	double last;              /* time damage and shutdown_hours stand at */
 
+	/* ---- detention sweeps (security.c), kept when m->sweeps ---- */
+	uint32_t *pool_list;      /* agents that entered the pool, in order; entries
+				   * that left it (TAG_GONE) are dropped when met */
+	uint32_t pool_len, pool_cap;
+	uint32_t pool;            /* agents in the pool: ever active, never detained,
+				   * alive */
+	double sweep_rate;        /* the sum of the rates of the sweeps in force */
+	double sweep_exposure;    /* integral of sweep_rate since the last arrest sweep
+				   * (exact: piecewise constant), as of sweep_since */
+	double sweep_since;
+
 	/* ---- cumulative, persons and USD ---- */
 	double detained;
 	double killed;            /* security personnel included */
@@ -284,6 +299,7 @@ struct ur_model {
 	gsl_rng *rng_security;
 	struct ur_engine *engine;
 	double scale;             /* persons per agent */
+	bool sweeps;              /* the scenario has a detention_sweep: pools are kept */
 	double horizon;
 
 	/* distributions drawn during the run (prepared copies of the params') */
@@ -451,6 +467,12 @@ void region_refresh_risk(struct ur_model *m, size_t r, double t);
 double model_example_cost(const struct ur_model *m, size_t r);
 void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context);
+/* The rate of the detention sweeps in force in region r changes by `delta` at m->now
+ * (a sweep begins or ends there). */
+void model_sweep_rate(struct ur_model *m, size_t r, double delta);
+/* After agent's tag changed to state `to` (model_agent_set_state): keeps the pool of
+ * region r (a failure fails the run). */
+void model_sweep_pool(struct ur_model *m, size_t r, uint32_t agent, unsigned to);
 void model_clashes_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context);
 void model_release_handler(struct ur_engine *engine, const struct ur_event *event,

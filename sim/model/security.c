@@ -31,6 +31,23 @@
  *   p = probability (1 - exp(-k C_r / A_r))                  (capacity_ratio = 0)
  * times, within a curfew's hours, the curfews' risk multiplier (at most 1).
  *
+ * Detention sweeps (docs/model.md, "Detention sweeps"): the pool P_r of region r is
+ * its agents who have been active, were never detained (on the street or by a sweep)
+ * and are alive, whatever their state now. While sweeps are in force in r, a person
+ * of the pool is detained at the hazard
+ *   h_r(t) = rho_r(t) (1 - exp(-C_r / (capacity_ratio P_r)))   (k C_r / P_r at 0)
+ * rho_r the sum of the rates of the sweeps in force, P_r in persons: the street
+ * arrest's law of coverage, with the pool for the crowd, 0 without security. At each
+ * arrest sweep the exposure X = integral of rho_r over the interval since the last
+ * (exact: rho_r is piecewise constant) is taken with C_r and P_r as they are then,
+ * as the street arrests take them: Binomial(pool agents, 1 - exp(-X f)) of the pool,
+ * chosen uniformly, are held for a term from arrests.detention like an arrest, count
+ * among the detained (agent_scale persons each) and leave the pool for good. With
+ * rho, C_r and P_r fixed, the share of the pool detained by T hours of sweeps is
+ * 1 - exp(-h T) at every arrest sweep, whatever the interval.
+ * Draws are from the security stream, after the street arrests and the elite's, and
+ * only where a sweep has exposure: a scenario without one draws what it drew before.
+ *
  * Casualties: every casualties.interval hours, in each region where E = min(A_r, C_r)
  * is positive, each of the floor(E) engaged persons dies with probability
  * q = 1 - exp(-m / E), m = base_rate interval (E / 1000)^force_exponent
@@ -64,6 +81,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -255,6 +273,94 @@ void region_security_changed(struct ur_model *m, size_t r)
 
 /* ---- events ------------------------------------------------------------------------- */
 
+void model_sweep_pool(struct ur_model *m, size_t r, uint32_t agent, unsigned to)
+{
+	struct model_region *g = &m->region[r];
+	uint16_t tag = m->tag[agent];
+	if (to == AGENT_ACTIVE && !(tag & TAG_EVER)) {
+		if (g->pool_len == g->pool_cap) {
+			/* Grows by doubling: the pool is the agents ever active, known only
+			 * as the run goes; entries are never moved but at a pick. */
+			uint32_t cap = g->pool_cap > 0 ? g->pool_cap * 2 : 64;
+			if (cap < g->pool_cap) {
+				model_fail(m, UR_MODEL_NOMEM, "detention sweep pool past 2^32");
+				return;
+			}
+			uint32_t *list = realloc(g->pool_list, (size_t)cap * sizeof *list);
+			if (list == NULL) {
+				model_fail(m, UR_MODEL_NOMEM, "out of memory for a sweep pool");
+				return;
+			}
+			m->bytes += (size_t)(cap - g->pool_cap) * sizeof *list;
+			g->pool_list = list;
+			g->pool_cap = cap;
+		}
+		g->pool_list[g->pool_len++] = agent;
+		g->pool++;
+		m->tag[agent] = (uint16_t)(tag | TAG_EVER);
+	} else if ((to == AGENT_HELD || to == AGENT_DEAD) && (tag & TAG_EVER) &&
+		   !(tag & TAG_GONE)) {
+		g->pool--;
+		m->tag[agent] = (uint16_t)(tag | TAG_GONE);
+	}
+}
+
+void model_sweep_rate(struct ur_model *m, size_t r, double delta)
+{
+	struct model_region *g = &m->region[r];
+	g->sweep_exposure += g->sweep_rate * (m->now - g->sweep_since);
+	g->sweep_since = m->now;
+	g->sweep_rate += delta;
+	/* Sums of rates of at most 100 each: an end restores 0 up to rounding, which
+	 * must not leave a sweep running. */
+	if (g->sweep_rate < 1e-9)
+		g->sweep_rate = 0.0;
+}
+
+/* The sweeps' detentions in region r at the arrest sweep at t (the file's comment). */
+static void sweep_region(struct ur_model *m, size_t r, double t)
+{
+	struct model_region *g = &m->region[r];
+	const struct ur_arrest_params *ap = &m->p->arrests;
+	double x = g->sweep_exposure + g->sweep_rate * (t - g->sweep_since);
+	g->sweep_exposure = 0.0;
+	g->sweep_since = t;
+	if (!(x > 0.0) || g->pool == 0)
+		return;
+	region_advance(m, r, t);
+	double c = region_security_at(m, r, t);
+	if (!(c > 0.0))
+		return;
+	double per = c / ((double)g->pool * m->scale); /* security per person of the pool */
+	double cover = -expm1(-(ap->capacity_ratio > 0.0 ? per / ap->capacity_ratio
+							 : m->p->agents.k * per));
+	double q = -expm1(-x * cover);
+	unsigned k = gsl_ran_binomial(m->rng_security, q, g->pool);
+	model_fingerprint(m, ((uint64_t)r << 32) ^ k ^ UINT64_C(0x5357454550)); /* "SWEEP" */
+	for (unsigned j = 0; j < k && m->status == UR_MODEL_OK; ++j) {
+		/* Uniform among the pool: an entry that left it (detained on the street,
+		 * killed) is dropped where it is met, and the pick drawn again. */
+		uint32_t agent;
+		for (;;) {
+			unsigned long pick = gsl_rng_uniform_int(m->rng_security, g->pool_len);
+			agent = g->pool_list[pick];
+			if (!(m->tag[agent] & TAG_GONE))
+				break;
+			g->pool_list[pick] = g->pool_list[--g->pool_len];
+		}
+		double term = ur_dist_sample(&m->detention, m->rng_security);
+		if (!(term > 0.0))
+			term = 0.0;
+		model_fingerprint(m, ((uint64_t)agent << 32) ^ model_time_bits(term));
+		g->detained += m->scale;
+		model_agent_set_state(m, agent, m->tag[agent] & TAG_STATE_MASK, AGENT_HELD);
+		model_schedule(m, t + term, KIND_RELEASE, agent, 0, NULL);
+	}
+	if (k > 0)
+		model_report(m, UR_MEV_ARRESTS, UR_EVENTS_ALL, t, (int)r, (double)k * m->scale,
+			     "by=sweep");
+}
+
 void model_arrests_handler(struct ur_engine *engine, const struct ur_event *event,
 			   void *context)
 {
@@ -294,6 +400,9 @@ void model_arrests_handler(struct ur_engine *engine, const struct ur_event *even
 	}
 	if (m->elite.running && m->status == UR_MODEL_OK)
 		model_elite_arrests(m);
+	if (m->sweeps)
+		for (size_t r = 0; r < m->nregions && m->status == UR_MODEL_OK; ++r)
+			sweep_region(m, r, t);
 	int64_t next = event->payload.integer + 1;
 	double due = (double)next * ap->interval_h;
 	if (due <= m->horizon)

@@ -37,6 +37,7 @@ static const char *const action_kind_names[UR_ACTION_KIND_COUNT] = {
 	[UR_ACTION_ADJUST] = "adjust",
 	[UR_ACTION_CASH_TRANSFER] = "cash_transfer",
 	[UR_ACTION_CURFEW] = "curfew",
+	[UR_ACTION_DETENTION_SWEEP] = "detention_sweep",
 };
 
 static const char *const adjust_op_names[UR_ADJUST_OP_COUNT] = {
@@ -559,7 +560,8 @@ static const struct sc_node when_nodes[] = {
 
 #define ACTION_REGION_KINDS                                                          \
 	(K(ENVOYS) | K(PRICE_ROLLBACK) | K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN) | \
-	 K(REDEPLOY_GUARD) | K(ADJUST) | K(CASH_TRANSFER) | K(CURFEW))
+	 K(REDEPLOY_GUARD) | K(ADJUST) | K(CASH_TRANSFER) | K(CURFEW) | \
+	 K(DETENTION_SWEEP))
 
 
 
@@ -646,6 +648,13 @@ static const struct sc_node action_nodes[] = {
 	  .doc = "Multiplies, in its hours, the reconsideration rate of the persons active "
 		 "in the named regions (on top of reconsider_multiplier): the curfew makes "
 		 "those on the street decide whether to defy it." },
+	{ .name = "rate", .type = SC_REAL, .flags = SC_MIN_OPEN,
+	  .offset = offsetof(struct ur_action, sweep_rate), .has_offset = SC_NO_FLAG,
+	  .min = 0, .max = 100, .def = 1, .unit = "1/h", .kinds = K(DETENTION_SWEEP),
+	  .doc = "Detentions per hour per person who took part and was never detained, "
+		 "in the named regions, at full coverage by security; times "
+		 "1 - exp(-C_r / (capacity_ratio P_r)), P_r those persons (docs/model.md, "
+		 "\"Detention sweeps\")." },
 	{ .name = "state", .type = SC_ENUM,
 	  .offset = offsetof(struct ur_action, net_state), .has_offset = SC_NO_FLAG,
 	  .def = UR_NET_OFF, .names = net_state_names,
@@ -657,7 +666,7 @@ static const struct sc_node action_nodes[] = {
 	  .offset = offsetof(struct ur_action, duration_h),
 	  .has_offset = offsetof(struct ur_action, has_duration), .unit = "h",
 	  .kinds = K(STATE_OF_EMERGENCY) | K(INTERNET_SHUTDOWN) | K(ADJUST) |
-		   K(CASH_TRANSFER) | K(CURFEW),
+		   K(CASH_TRANSFER) | K(CURFEW) | K(DETENTION_SWEEP),
 	  .doc = "How long it lasts, drawn per region (adjust of a national setting: "
 		 "once); to the horizon when absent. An adjust then reverts its own "
 		 "change." },

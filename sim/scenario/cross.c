@@ -91,12 +91,15 @@ void sc_check_actions(struct loader *L)
 		if (L->regions_ok) {
 			static const char *const cash[] = { "amount", NULL };
 			static const char *const curfew[] = { "from", "to", NULL };
+			static const char *const sweep[] = { "rate", NULL };
 			if (a->kind == UR_ACTION_ADJUST)
 				check_adjust(L, item, i, a);
 			else if (a->kind == UR_ACTION_CASH_TRANSFER)
 				require(L, item, i, cash);
 			else if (a->kind == UR_ACTION_CURFEW)
 				require(L, item, i, curfew);
+			else if (a->kind == UR_ACTION_DETENTION_SWEEP)
+				require(L, item, i, sweep);
 		}
 		for (int k = 0; k < 3; k++) {
 			t[k] = cf_member(item, trigger_names[k]);

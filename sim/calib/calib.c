@@ -53,10 +53,10 @@
  * particle: past it the kernel has almost no mass inside, which is a bug's sign. The
  * mass inside falls with the dimension: after a first generation that has barely
  * shrunk, twice its covariance puts a proposal inside each bound with a probability
- * of about 0.65, so inside all 26 of the reference's with about 0.65^26 = 1e-5 (the
- * reference's calibration stopped here at 10^5 redraws). At about 1 us a draw the cap
- * costs at most 10 s for a particle; proposing in unbounded (logit) coordinates
- * would need no redraws at all. */
+ * of roughly 0.65 (an estimate for a uniform cloud, not measured), so inside all 26 of
+ * the reference's with about 0.65^26 = 1e-5 (the reference's calibration did stop
+ * here at 10^5 redraws). The cap's worst cost is 10^7 draws for a particle; proposing
+ * in unbounded (logit) coordinates would need no redraws at all. */
 #define MAX_REDRAWS 10000000u
 
 static uint64_t generation_seed(uint64_t seed, unsigned g)
@@ -599,11 +599,9 @@ struct onset_reading {
 static int read_onset(void *context, const char *id, double hour)
 {
 	struct onset_reading *o = context;
-	if (o->target->action) {
-		if (strcmp(id, o->target->action) == 0)
-			o->value = hour;
-	} else if (o->target->region) {
-		if (strcmp(id, o->target->region) == 0)
+	const char *want = o->target->action ? o->target->action : o->target->region;
+	if (want) {
+		if (strcmp(id, want) == 0)
 			o->value = hour;
 	} else if (hour <= o->target->by_hour) {
 		o->value += 1;

@@ -106,6 +106,28 @@ static void read_prior(struct cf_reader *R, struct ur_calib_spec *spec,
 	}
 }
 
+/* A target's id qualifier (`region` of onset_hour, `action` of action_hour): required,
+ * a non-empty string, when the metric is `metric_name` (wanted), refused with any other
+ * metric (its ids are checked against the scenario once it is loaded: check_targets).
+ * Returns the copied id, or NULL. */
+static char *read_target_id(struct cf_reader *R, const struct cf_setting *g,
+			    const char *path, const char *name, const char *metric,
+			    bool wanted, const char *metric_name, const char *what)
+{
+	char got[256], sub[96];
+	const struct cf_setting *s = cf_member(g, name);
+	snprintf(sub, sizeof sub, "%s.%s", path, name);
+	if (s && metric && !wanted)
+		cf_report(R, s, sub, "expected only with metric = \"%s\", got %s with metric "
+		       "\"%s\"", metric_name, GOT(s), metric);
+	else if (wanted && (!s || cf_type_of(s) != CF_STRING || cf_string(s)[0] == '\0'))
+		cf_report(R, s ? s : g, sub, "expected %s with metric = \"%s\", got %s", what,
+		       metric_name, s ? GOT(s) : "nothing");
+	else if (wanted)
+		return cf_copy_text(R, cf_string(s));
+	return NULL;
+}
+
 static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 			const struct cf_setting *g, size_t index)
 {
@@ -157,31 +179,13 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 		cf_read_number(R, g, path, "by_hour", false, 0, false, HUGE_VAL, true,
 			       &t->by_hour);
 	}
-	const struct cf_setting *rs = cf_member(g, "region");
-	snprintf(sub, sizeof sub, "%s.region", path);
-	if (rs && t->metric && !onset) {
-		cf_report(R, rs, sub, "expected only with metric = \"%s\", got %s with metric "
-		       "\"%s\"", UR_CALIB_ONSET_METRIC, GOT(rs), t->metric);
-	} else if (onset && (!rs || cf_type_of(rs) != CF_STRING || cf_string(rs)[0] == '\0')) {
-		cf_report(R, rs ? rs : g, sub, "expected a region id of the scenario with metric "
-		       "= \"%s\", got %s", UR_CALIB_ONSET_METRIC, rs ? GOT(rs) : "nothing");
-	} else if (onset) {
-		t->region = cf_copy_text(R, cf_string(rs));
-	}
+	t->region = read_target_id(R, g, path, "region", t->metric, onset,
+				   UR_CALIB_ONSET_METRIC, "a region id of the scenario");
 	/* An action's hour: its `action`, checked against the scenario's actions once
 	 * it is loaded (check_targets). */
-	const struct cf_setting *as = cf_member(g, "action");
-	snprintf(sub, sizeof sub, "%s.action", path);
-	if (as && t->metric && !action) {
-		cf_report(R, as, sub, "expected only with metric = \"%s\", got %s with metric "
-		       "\"%s\"", UR_CALIB_ACTION_METRIC, GOT(as), t->metric);
-	} else if (action && (!as || cf_type_of(as) != CF_STRING || cf_string(as)[0] == '\0')) {
-		cf_report(R, as ? as : g, sub, "expected an action id of the scenario's "
-		       "government.actions with metric = \"%s\", got %s", UR_CALIB_ACTION_METRIC,
-		       as ? GOT(as) : "nothing");
-	} else if (action) {
-		t->action = cf_copy_text(R, cf_string(as));
-	}
+	t->action = read_target_id(R, g, path, "action", t->metric, action,
+				   UR_CALIB_ACTION_METRIC,
+				   "an action id of the scenario's government.actions");
 	if (t->metric) {
 		for (size_t i = 0; i + 1 < spec->ntargets; i++) {
 			const struct ur_calib_target *o = &spec->targets[i];

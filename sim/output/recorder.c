@@ -75,43 +75,38 @@ static void memo_real(struct ur_csv *csv, struct ur_real_memo *slot, double valu
 	ur_csv_field(csv, slot->text, slot->len);
 }
 
-/* The region_onsets field: ID=HOUR for each region that reached
- * outcomes.region_active, in the scenario's order, joined by ';' (ids hold no ';' or
- * '=': [A-Za-z_][A-Za-z0-9_-]*); the hours exact (ur_format_real), so that a reader
- * counting the regions by an hour gets the model's count. Empty when none did. */
-static void write_onsets(struct ur_csv *csv, const struct ur_params *params,
-			 const struct ur_model_summary *s)
+/* The id of region or action i, for write_id_hours. */
+static const char *region_id(const struct ur_params *params, size_t i)
 {
-	char text[UR_MAX_REGIONS * (UR_ID_SIZE + UR_REAL_TEXT_SIZE + 2) + 1];
-	size_t len = 0;
-	assert(s->nregions <= UR_MAX_REGIONS && s->nregions <= params->nregions);
-	for (size_t r = 0; r < s->nregions; r++) {
-		if (isnan(s->region_onset[r]))
-			continue;
-		char hour[UR_REAL_TEXT_SIZE];
-		ur_format_real(s->region_onset[r], hour);
-		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s",
-					len ? ";" : "", params->regions[r].id, hour);
-	}
-	ur_csv_field(csv, text, len);
+	return params->regions[i].id;
 }
 
-/* The action_hours field: ID=HOUR for each government action that took effect, in the
- * scenario's order, joined by ';', as region_onsets (the same ids' syntax); empty
- * when none did. */
-static void write_action_hours(struct ur_csv *csv, const struct ur_params *params,
-			       const struct ur_model_summary *s)
+static const char *action_id(const struct ur_params *params, size_t i)
 {
-	char text[UR_MAX_ACTIONS * (UR_ID_SIZE + UR_REAL_TEXT_SIZE + 2) + 1];
+	return params->government.actions[i].id;
+}
+
+/* An ID=HOUR field: for each of the n things whose hour is not NaN, in the scenario's
+ * order, its id and hour joined by ';' (ids hold no ';' or '=':
+ * [A-Za-z_][A-Za-z0-9_-]*); the hours exact (ur_format_real), so that a reader
+ * counting the regions by an hour gets the model's count. Empty when none. Used for
+ * region_onsets (each region that reached outcomes.region_active) and action_hours
+ * (each government action that took effect). */
+enum { ID_HOURS_MAX = UR_MAX_REGIONS > UR_MAX_ACTIONS ? UR_MAX_REGIONS : UR_MAX_ACTIONS };
+static void write_id_hours(struct ur_csv *csv, const struct ur_params *params,
+			   const double *hours, size_t n,
+			   const char *(*id_of)(const struct ur_params *, size_t))
+{
+	char text[ID_HOURS_MAX * (UR_ID_SIZE + UR_REAL_TEXT_SIZE + 2) + 1];
 	size_t len = 0;
-	assert(s->nactions <= UR_MAX_ACTIONS && s->nactions <= params->government.nactions);
-	for (size_t i = 0; i < s->nactions; i++) {
-		if (isnan(s->action_hour[i]))
+	assert(n <= ID_HOURS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(hours[i]))
 			continue;
 		char hour[UR_REAL_TEXT_SIZE];
-		ur_format_real(s->action_hour[i], hour);
+		ur_format_real(hours[i], hour);
 		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s",
-					len ? ";" : "", params->government.actions[i].id, hour);
+					len ? ";" : "", id_of(params, i), hour);
 	}
 	ur_csv_field(csv, text, len);
 }
@@ -188,13 +183,18 @@ static void write_fields(struct ur_csv *csv, enum ur_table table, uint64_t chose
 			ur_csv_text(csv, text ? text : "");
 			break;
 		}
-		case UR_COLUMN_ONSETS:
-			write_onsets(csv, ctx->params, (const struct ur_model_summary *)row);
+		case UR_COLUMN_ONSETS: {
+			const struct ur_model_summary *s = row;
+			assert(s->nregions <= ctx->params->nregions);
+			write_id_hours(csv, ctx->params, s->region_onset, s->nregions, region_id);
 			break;
-		case UR_COLUMN_ACTION_HOURS:
-			write_action_hours(csv, ctx->params,
-					   (const struct ur_model_summary *)row);
+		}
+		case UR_COLUMN_ACTION_HOURS: {
+			const struct ur_model_summary *s = row;
+			assert(s->nactions <= ctx->params->government.nactions);
+			write_id_hours(csv, ctx->params, s->action_hour, s->nactions, action_id);
 			break;
+		}
 		case UR_COLUMN_POSTERIOR_ROW:
 			ur_csv_int(csv, (int64_t)ctx->posterior_row);
 			break;

@@ -285,6 +285,30 @@ struct ur_sweep_drive_result {
 int ur_sweep_drive(const char *dir, const char *name, const struct ur_sweep_options *base,
 		   struct ur_sweep_drive_result *result);
 
+/* ---- a study's folder (studydir.c) -------------------------------------------------- */
+/* A study (calibrate, sensitivity) writes files of fixed names into its folder DIR: it
+ * may write into DIR only when DIR is missing, empty, or its own, so that a folder of
+ * the user's is refused before anything in it changes (a user's scenario.cfg or
+ * posterior.csv there was overwritten), while the study's own folder is taken again
+ * (--resume, a rerun, shards started together). */
+struct ur_study_folder {
+	const char *kind;              /* for messages: "a calibration" */
+	const char *const *names;      /* the names it writes, NULL-terminated */
+	const char *prefix;            /* and the names that begin so (its sweeps' folders
+					* and files), or NULL */
+	const char *marker;            /* the file it writes first, */
+	const char *marker_head;       /* whose first line begins so */
+};
+
+/* 0 when DIR is missing, empty, or the study's own: every name in it one of f's (or
+ * that name with .tmp), and f->marker a regular file whose first line begins with
+ * f->marker_head (or f->marker.tmp there: a shard started beside this one is writing
+ * it). Otherwise -1 with `DIR: not empty and not the folder of KIND (it holds 'NAME');
+ * refusing to write into it: ...` (or why DIR cannot be read) in message: the caller
+ * exits with UR_RUN_CANTCREAT. */
+int ur_study_folder_check(const char *dir, const struct ur_study_folder *f, char *message,
+			  size_t size);
+
 /* Splits one line of a sweep's CSV (sweep.csv, read back by the commands built on
  * sweeps: calibrate, sensitivity), its line end already removed, in place into
  * NUL-terminated fields: a quoted field loses its quotes and its doubled quotes are

@@ -20,7 +20,6 @@
 #include "unrest/sens.h"
 
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -350,85 +349,16 @@ static int write_csv(const char *dir, const char *name, struct ur_csv *csv,
 	return write_file(dir, name, csv->data ? csv->data : "", csv->len, result);
 }
 
-/* Whether `name` is one this analysis writes into its folder (or its temporary name
- * while it writes it). */
-static bool own_name(const char *name)
-{
-	static const char *const own[] = {"scenario.cfg", "points.cfg", "points.csv",
-					  "sensitivity.csv", "points"};
-	size_t n = strlen(name);
-	if (n > 4 && strcmp(name + n - 4, ".tmp") == 0)
-		n -= 4;
-	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
-		if (strlen(own[i]) == n && strncmp(name, own[i], n) == 0)
-			return true;
-	return strncmp(name, "points.shard-", 13) == 0;
-}
-
-/* The analysis writes into a folder that is missing, empty, or an analysis's own: one
- * whose points.cfg is of a sensitivity analysis (or is being written by a shard that
- * started beside this one: the analysis writes it first) and that holds nothing else
- * than what an analysis writes. Any other folder is refused before anything in it changes, as
- * run and sweep refuse one (a user's own scenario.cfg or points.csv there was
- * overwritten, and the rest of the folder mixed with the analysis). 0, or -1 with
- * result set. */
-static int check_own_folder(const char *dir, struct ur_sens_result *result)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		result->status = UR_RUN_CANTCREAT;
-		snprintf(result->message, sizeof result->message, "%.300s: %s", dir,
-			 strerror(errno));
-		return -1;
-	}
-	const char *stranger = NULL;
-	bool any = false;
-	struct dirent *entry;
-	char first[64] = "";
-	while ((entry = readdir(d)) != NULL) {
-		const char *name = entry->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			continue;
-		any = true;
-		if (!own_name(name)) {
-			snprintf(first, sizeof first, "%.60s", name);
-			stranger = first;
-			break;
-		}
-	}
-	closedir(d);
-	if (!any)
-		return 0;
-	if (!stranger) {
-		/* Every name is one of ours: the points.cfg says whose they are. */
-		char *path = join(dir, "points.cfg");
-		FILE *f = path ? fopen(path, "r") : NULL;
-		char line[64] = "";
-		struct stat st;
-		bool ours = f && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-			    fgets(line, sizeof line, f) &&
-			    strncmp(line, "# The points of a ", 18) == 0;
-		if (f)
-			fclose(f);
-		free(path);
-		/* A shard started beside this one may be writing it now. */
-		path = ours ? NULL : join(dir, "points.cfg.tmp");
-		if (path && access(path, F_OK) == 0)
-			ours = true;
-		free(path);
-		if (ours)
-			return 0;
-		stranger = "no points.cfg of a sensitivity analysis";
-	}
-	result->status = UR_RUN_CANTCREAT;
-	snprintf(result->message, sizeof result->message, "%.300s: not empty and not the "
-		 "folder of a sensitivity analysis (it holds %s%s%s); refusing to write into "
-		 "it: move it away or choose another folder", dir,
-		 stranger == first ? "'" : "", stranger, stranger == first ? "'" : "");
-	return -1;
-}
+/* The analysis's folder (ur_study_folder_check): what it writes, and points.cfg, written
+ * first, as the mark of an analysis's folder. */
+static const struct ur_study_folder analysis_folder = {
+	.kind = "a sensitivity analysis",
+	.names = (const char *const[]){"scenario.cfg", "points.cfg", "points.csv",
+				       "sensitivity.csv", "points", NULL},
+	.prefix = "points.shard-",
+	.marker = "points.cfg",
+	.marker_head = "# The points of a ",
+};
 
 /* A parameter's value at unit coordinate u. */
 static double param_value(const struct ur_sens_param *p, double u)
@@ -812,8 +742,14 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 		fail(result, UR_RUN_SOFTWARE, "out of memory");
 		goto done;
 	}
-	if (check_own_folder(dir, result) != 0)
+	/* Refused before anything in it changes, as run and sweep refuse one: a user's
+	 * own scenario.cfg or points.csv there was overwritten, and the rest of the
+	 * folder mixed with the analysis. */
+	if (ur_study_folder_check(dir, &analysis_folder, result->message,
+				  sizeof result->message) != 0) {
+		result->status = UR_RUN_CANTCREAT;
 		goto done;
+	}
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		result->status = UR_RUN_CANTCREAT;
 		snprintf(result->message, sizeof result->message, "%s: %s", dir, strerror(errno));
@@ -875,7 +811,7 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 		free(path);
 	}
 	/* points.cfg first: it marks the folder as an analysis's for the shards that
-	 * start beside this one (check_own_folder). */
+	 * start beside this one (ur_study_folder_check). */
 	if (write_file(dir, "points.cfg", text, len, result) != 0 ||
 	    write_file(dir, "scenario.cfg", resolved, strlen(resolved), result) != 0 ||
 	    run_points(dir, o, result) != 0)

@@ -33,6 +33,7 @@
 #ifndef UNREST_POSTERIOR_H
 #define UNREST_POSTERIOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,11 @@ double ur_posterior_value(const struct ur_posterior *posterior, size_t row, size
 double ur_posterior_weight(const struct ur_posterior *posterior, size_t row);
 /* The file's line that holds the row (the header is line 1). */
 unsigned long ur_posterior_line(const struct ur_posterior *posterior, size_t row);
+
+/* Whether a setting path names a setting of the run (scenario.*, output.*): the same
+ * in every replication, so never a posterior's column (calibrate refuses a prior on
+ * one when it reads its file, since its posterior.csv could not carry it). */
+bool ur_posterior_run_setting(const char *path);
 
 /* The row (0-based) the replication whose seed is `replication_seed` runs with.
  * Returns SIZE_MAX only when memory for the stream's generator runs out. */

@@ -216,12 +216,19 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 	}
 	bool has_scale = cf_read_number(R, g, path, "scale", false, 0, true, HUGE_VAL, true,
 				     &t->scale);
+	snprintf(sub, sizeof sub, "%s.scale", path);
 	if (ok && !has_scale) {
 		t->scale = (t->high - t->low) / 2;
 		if (!(t->scale > 0)) {
-			snprintf(sub, sizeof sub, "%s.scale", path);
 			cf_report(R, g, sub, "expected a scale > 0 when low = high (the record "
 			       "gives no range), got nothing");
+			ok = false;
+		} else if (!isfinite(t->scale)) {
+			/* Every miss would be 0 scales: every particle accepted. */
+			cf_report(R, cf_member(g, "high"), sub, "expected a finite scale, got "
+			       "(high - low) / 2 = (%g - %g) / 2, which overflows: give a scale",
+			       t->high, t->low);
+			ok = false;
 		}
 	}
 	double own = 1;
@@ -239,6 +246,20 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 		cf_report(R, gs ? gs : g, sub, "expected \"A\", \"B\" or \"C\" (the record's "
 		       "grade), got %s", gs ? GOT(gs) : "nothing");
 	}
+	/* A term that overflows makes a distance infinite: such a particle is never
+	 * accepted, and when every one is the calibration stops (calib.c). What can be
+	 * known here is refused: a simulated value of 0 (a replication where nothing
+	 * happens) or anywhere in [low, high] must give a finite term. */
+	double far = fmax(fabs(t->value), fmax(t->value - t->low, t->high - t->value));
+	double z = far / t->scale;
+	if (ok && (has_scale || t->scale > 0) && t->weight > 0 &&
+	    !isfinite(t->weight * z * z)) {
+		snprintf(sub, sizeof sub, "%s.scale", path);
+		cf_report(R, has_scale ? cf_member(g, "scale") : g, sub, "expected a scale at "
+		       "which a value of 0 or any in [low, high] gives a finite term, got %s: "
+		       "(%g / scale)^2 x weight %g overflows", has_scale ?
+		       GOT(cf_member(g, "scale")) : "(high - low) / 2", far, t->weight);
+	}
 	const struct cf_setting *ss = cf_member(g, "source");
 	if (ss) {
 		if (cf_type_of(ss) != CF_STRING) {
@@ -251,14 +272,49 @@ static void read_target(struct cf_reader *R, struct ur_calib_spec *spec,
 }
 
 /* Tries each prior's path on the scenario at its bounds: a path the scenario does not
- * know, or a bound outside the setting's range, is reported at the prior's line. */
+ * know, or a bound outside the setting's range, is reported at the prior's line. So
+ * are what would stop the calibration later, after its folder was made: one setting
+ * under two names (a list item by [N] and by [id], a lognormal's mu and median:
+ * ur_params_same_setting, as a sweep and a sensitivity analysis refuse them), which
+ * generation 0's sweep refused; and what its posterior.csv could not carry, so that
+ * a scenario naming it would be refused: a setting of the run (scenario.*,
+ * output.*), or a value --set's judgement (ur_params_set, the posterior's) refuses. */
 static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 			 const struct ur_scenario *scenario)
 {
+	const struct ur_params *params = ur_scenario_params(scenario);
+	struct ur_params *scratch = malloc(sizeof *scratch);
+	if (!scratch) {
+		R->nomem = true;
+		return;
+	}
 	for (size_t i = 0; i < spec->npriors; i++) {
 		const struct ur_calib_prior *p = &spec->priors[i];
 		if (!p->path)
 			continue;
+		char text[1024];
+		bool twice = false;
+		for (size_t k = 0; k < i && !twice; k++) {
+			const struct ur_calib_prior *o = &spec->priors[k];
+			if (!o->path || !ur_params_same_setting(params, p->path, o->path))
+				continue;
+			snprintf(text, sizeof text, "%s:%u: priors.[%zu].path: expected each setting "
+				 "once, got \"%.200s\", the setting of priors.[%zu] (\"%.200s\", "
+				 "line %u) by another name", R->file, p->line, i, p->path, k, o->path,
+				 o->line);
+			cf_reader_add(R, text);
+			twice = true;
+		}
+		if (twice)
+			continue;
+		if (ur_posterior_run_setting(p->path)) {
+			snprintf(text, sizeof text, "%s:%u: priors.[%zu].path: expected a setting of "
+				 "the model (posterior.csv carries it into each replication), got "
+				 "\"%.200s\", a setting of the run (scenario.* and output.* are the "
+				 "same in every replication)", R->file, p->line, i, p->path);
+			cf_reader_add(R, text);
+			continue;
+		}
 		for (int end = 0; end < 2; end++) {
 			char value[SC_REAL_TEXT_SIZE], set[512];
 			sc_format_real(end ? p->max : p->min, true, value);
@@ -269,7 +325,6 @@ static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 			enum ur_scenario_status st;
 			struct ur_scenario *s = ur_scenario_derive(scenario, sets, 1, 0, &d, &st);
 			if (!s) {
-				char text[1024];
 				snprintf(text, sizeof text, "%s:%u: priors.[%zu]: expected a setting "
 					 "of the scenario that takes its %s, %s: %s", R->file,
 					 p->line, i, end ? "max" : "min", value,
@@ -280,8 +335,21 @@ static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 			}
 			ur_scenario_destroy(s);
 			ur_diag_finish(&d);
+			/* The posterior's judgement: a row's value goes through --set's
+			 * fast path, which refuses what reaches beyond its field. */
+			memcpy(scratch, params, sizeof *scratch);
+			if (ur_params_set(scratch, set) != 0) {
+				snprintf(text, sizeof text, "%s:%u: priors.[%zu].path: expected a "
+					 "setting a posterior can carry (--set's own judgement of a "
+					 "value, as a scenario naming posterior.csv applies it), got "
+					 "\"%.200s\", which it refuses at the %s, %s", R->file, p->line,
+					 i, p->path, end ? "max" : "min", value);
+				cf_reader_add(R, text);
+				break;
+			}
 		}
 	}
+	free(scratch);
 }
 
 /* The timing targets against the scenario: an hour within its horizon, a region of

@@ -187,6 +187,13 @@ static const struct sc_node *node_of(const char *path, bool *dist_param)
 	return node;
 }
 
+bool ur_posterior_run_setting(const char *path)
+{
+	size_t first = strcspn(path, ".[");
+	return (first == 8 && strncmp(path, "scenario", 8) == 0) ||
+	       (first == 6 && strncmp(path, "output", 6) == 0);
+}
+
 enum column_role { COL_PARAM, COL_WEIGHT, COL_PARTICLE, COL_DISTANCE };
 
 /* Judges a header name: its role, or -1 after a message. */
@@ -204,14 +211,12 @@ static int header_column(struct reader *R, const char *name, bool *integral,
 		return COL_DISTANCE;
 	bool dist_param;
 	const struct sc_node *node = node_of(name, &dist_param);
-	size_t first = strcspn(name, ".[");
 	if (!node) {
 		say(R, 1, shown(name, buf), "expected `weight`, `particle`, `distance` or a "
 		    "setting's path as --set spells it, found no such setting");
 		return -1;
 	}
-	if ((first == 8 && strncmp(name, "scenario", 8) == 0) ||
-	    (first == 6 && strncmp(name, "output", 6) == 0)) {
+	if (ur_posterior_run_setting(name)) {
 		say(R, 1, name, "expected a setting of the model, found a setting of the "
 		    "run (scenario.* and output.* are the same in every replication)");
 		return -1;

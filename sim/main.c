@@ -1473,9 +1473,10 @@ static const char calibrate_usage_text[] =
 	"  -h, --help                print this help and exit\n"
 	"      --version             print the version and exit\n"
 	"\n"
-	"Exit status: 0 success, 64 usage, 65 bad calibration file or scenario, 66 a file\n"
-	"missing, 70 internal error or failed units, 73 cannot create the output,\n"
-	"74 I/O error, 75 a shard waits for the other shards of its generation,\n"
+	"Exit status: 0 success, 64 usage, 65 bad calibration file or scenario, or no\n"
+	"particle of generation 0 at a finite distance, 66 a file missing, 70 internal\n"
+	"error or failed units, 73 cannot create the output or DIR is not a calibration's\n"
+	"folder, 74 I/O error, 75 a shard waits for the other shards of its generation,\n"
 	"128+N stopped by signal N (run again with --resume).\n"
 	"See unrestsim(1) and docs/calibration.md.\n";
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
@@ -198,7 +199,9 @@ static void compute_distances(const struct ur_calib_spec *spec, struct populatio
 			P->terms[i * P->t + t] = term;
 			d += term;
 		}
-		P->dist[i] = d;
+		/* Not a number (a metric of inf against an infinite term) is as far as
+		 * can be: never accepted (first_generation_tolerance). */
+		P->dist[i] = isnan(d) ? HUGE_VAL : d;
 	}
 }
 
@@ -970,6 +973,73 @@ done:
 
 /* ---- the calibration --------------------------------------------------------------- */
 
+/* The results, written at the end: removed before anything runs, so that a
+ * calibration that stops or fails leaves none that look whole (a resumed one writes
+ * the same bytes again at its end). */
+static const char *const result_names[] = {"posterior.csv", "posterior_summary.csv",
+					   "history.csv", "targets.csv", NULL};
+
+/* The calibration's folder (ur_study_folder_check): its results, scenario.cfg, the
+ * generations' sweep files and folders (gen-NN.cfg, gen-NN/, gen-NN.shard-K-of-N/),
+ * and gen-00.cfg, written first, as the mark of a calibration's folder. */
+static const struct ur_study_folder calibration_folder = {
+	.kind = "a calibration",
+	.names = (const char *const[]){"scenario.cfg", "posterior.csv",
+				       "posterior_summary.csv", "history.csv", "targets.csv",
+				       NULL},
+	.prefix = "gen-",
+	.marker = "gen-00.cfg",
+	.marker_head = "# Generation 0 of a calibration",
+};
+
+static int remove_results(const char *dir, struct ur_calib_result *result)
+{
+	for (const char *const *name = result_names; *name; name++) {
+		char *path = join(dir, *name);
+		if (!path || (unlink(path) != 0 && errno != ENOENT)) {
+			result->status = UR_RUN_CANTCREAT;
+			snprintf(result->message, sizeof result->message, "%.300s: %s",
+				 path ? path : dir, path ? strerror(errno) : "out of memory");
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/* Generation 0's tolerance: the quantile of its distances, but never an infinite
+ * one (a distance that overflows is no measure of a miss, and posterior.csv must
+ * hold finite distances): past the last finite distance it is that distance. -1 with
+ * result set (EX_DATAERR) when no distance is finite: every particle misses some
+ * target by more than a double holds, which no generation can mend. */
+static int first_generation_tolerance(const struct ur_calib_spec *spec,
+				      struct population *P, double *scratch,
+				      struct ur_calib_result *result)
+{
+	double largest = -HUGE_VAL;
+	for (size_t i = 0; i < P->n; i++)
+		if (isfinite(P->dist[i]))
+			largest = fmax(largest, P->dist[i]);
+	if (largest == -HUGE_VAL) {
+		/* The target whose term overflows for the first particle names the cause. */
+		size_t t = 0;
+		while (t + 1 < P->t && isfinite(P->terms[t]))
+			t++;
+		char label[128];
+		ur_calib_target_label(&spec->targets[t], label, sizeof label);
+		result->status = UR_RUN_DATAERR;
+		snprintf(result->message, sizeof result->message, "generation 0: no particle's "
+			 "distance is finite (the term of %s, ((median - %g) / %g)^2 x its weight, "
+			 "overflows%s): give the target a larger scale, or set term_cap",
+			 label, spec->targets[t].value, spec->targets[t].scale,
+			 isfinite(P->terms[t]) ? " with the others'" : "");
+		return -1;
+	}
+	P->tolerance = fmin(distance_quantile(P, false, spec->quantile, scratch), largest);
+	return 0;
+}
+
 int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		 const struct ur_calib_options *o, struct ur_calib_result *result)
 {
@@ -989,11 +1059,20 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		snprintf(result->message, sizeof result->message, "out of memory");
 		goto done;
 	}
+	/* Refused before anything in it changes: a user's own posterior.csv or
+	 * scenario.cfg there was overwritten, and the rest mixed with the calibration. */
+	if (ur_study_folder_check(dir, &calibration_folder, result->message,
+				  sizeof result->message) != 0) {
+		result->status = UR_RUN_CANTCREAT;
+		goto done;
+	}
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		result->status = UR_RUN_CANTCREAT;
 		snprintf(result->message, sizeof result->message, "%s: %s", dir, strerror(errno));
 		goto done;
 	}
+	if (remove_results(dir, result) != 0)
+		goto done;
 	/* The scenario once, resolved: every generation's sweep reads this copy, so
 	 * editing the scenario file while the calibration runs changes nothing. */
 	enum ur_scenario_status st;
@@ -1010,8 +1089,6 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		snprintf(result->message, sizeof result->message, "out of memory");
 		goto done;
 	}
-	if (write_file(dir, "scenario.cfg", text, strlen(text), result) != 0)
-		goto done;
 
 	unsigned g = 0;
 	for (; g < spec->generations; g++) {
@@ -1048,8 +1125,12 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 			snprintf(result->message, sizeof result->message, "out of memory");
 			goto done;
 		}
+		/* gen-00.cfg before scenario.cfg: it marks the folder as a calibration's
+		 * for the shards that start beside this one (ur_study_folder_check). */
 		int w = write_file(dir, name, sweep_text, len, result);
 		free(sweep_text);
+		if (w == 0 && g == 0)
+			w = write_file(dir, "scenario.cfg", text, strlen(text), result);
 		if (w != 0 || run_generation(dir, g, o, result) != 0)
 			goto done;
 		snprintf(name, sizeof name, "gen-%02u", g);
@@ -1059,8 +1140,11 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		if (rr != 0)
 			goto done;
 		compute_distances(spec, &cur, scratch);
-		cur.tolerance = g == 0 ? distance_quantile(&cur, false, spec->quantile, scratch)
-				       : tolerance;
+		/* Later generations' tolerances are quantiles of accepted, finite
+		 * distances. */
+		cur.tolerance = tolerance;
+		if (g == 0 && first_generation_tolerance(spec, &cur, scratch, result) != 0)
+			goto done;
 		if (weigh(spec, g, &prev, &K, &cur) != 0) {
 			result->status = UR_RUN_SOFTWARE;
 			snprintf(result->message, sizeof result->message, "out of memory");
@@ -1082,7 +1166,16 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		result->generations = g + 1;
 		if (o->on_generation)
 			o->on_generation(o->generation_context, &hist[g]);
-		/* Too few accepted to go on: the previous generation is the posterior. */
+		/* Too few accepted to go on: the previous generation is the posterior.
+		 * Generation 0 has none before it: a posterior of one particle has no
+		 * spread and no kernel could move it. */
+		if (g == 0 && cur.accepted < 2) {
+			result->status = UR_RUN_DATAERR;
+			snprintf(result->message, sizeof result->message, "generation 0 accepted "
+				 "%zu of %zu particles (quantile %g): a posterior needs at least 2; "
+				 "raise quantile or particles", cur.accepted, n, spec->quantile);
+			goto done;
+		}
 		if (cur.accepted < 2) {
 			population_free(&cur);
 			break;

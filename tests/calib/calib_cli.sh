@@ -2,8 +2,9 @@
 # End-to-end tests of `unrestsim calibrate` on the model (scenarios/minimal.cfg): the
 # same bytes for -j 1 and -j 2; a calibration ended at steps of generation 0's folder
 # writes (UNRESTSIM_FAULT=exit:N, as a kill at that instant) or by SIGTERM, then run again
-# with --resume, gives the bytes of an uninterrupted one; usage errors; the shipped
-# example's file is valid. Prints TAP for meson.
+# with --resume, gives the bytes of an uninterrupted one; its posterior loads in a
+# scenario; aliased priors, overflowing distances and a foreign folder refused with
+# nothing changed; usage errors; the shipped example's file is valid. Prints TAP.
 # Usage: calib_cli.sh UNRESTSIM SOURCE_ROOT
 set -u
 bin=$1
@@ -208,6 +209,56 @@ assert 5 < float(t['action_hour.rollback']['median']) < 12 and float(t['action_h
 assert 0 <= float(t['regions_joined_by_hour_1']['median']) <= 2
 assert 0 < float(t['onset_hour.WEST']['median']) < 3
 "
+
+# Its posterior loads in a scenario that names it: a run draws from it.
+status "a run of a scenario naming the posterior succeeds" 0 "$bin" run "$minimal" -r 2 -s 3 \
+	-o "$tmp/drawn" -q --set scenario.posterior=\"$tmp/j1/posterior.csv\" \
+	--set output.timeseries=false --set output.national=false
+
+# One setting under two names (a region by index and by id): refused while the file is
+# read, at the prior's line, with 65 and nothing made on disk. (Before, generation 0's
+# sweep refused it after the folder, scenario.cfg and gen-00.cfg were written.)
+sed 's/{ path = "agents.w_s"; dist = "uniform"; min = 0.0; max = 1.0; }/{ path = "regions.[0].police"; dist = "uniform"; min = 10.0; max = 50.0; }, { path = "regions.[EAST].police"; dist = "uniform"; min = 10.0; max = 50.0; }/' \
+	"$tmp/c.cfg" >"$tmp/alias.cfg"
+status "priors of one setting under two names are refused (65)" 65 \
+	"$bin" calibrate "$tmp/alias.cfg" -o "$tmp/alias" -q
+check "at the file's line, naming the other prior" grep -q \
+	'alias.cfg:8: priors.\[1\].path: expected each setting once, got "regions.\[EAST\].police", the setting of priors.\[0\] ("regions.\[0\].police", line 8) by another name' "$tmp/err"
+check "and nothing is made on disk" test ! -e "$tmp/alias"
+
+# Every distance infinite (a scale of 1e-200 against a peak of thousands): 65 in
+# generation 0, and no posterior.csv, not even the one of an earlier calibration in
+# the folder. (Before: 0, with a posterior of distances inf that a scenario refused.)
+cp -r "$tmp/j1" "$tmp/inf"
+sed 's/value = 15000.0; low = 10000.0; high = 20000.0; grade = "A";/value = 0.0; low = 0.0; high = 0.0; scale = 1e-200; grade = "A";/' \
+	"$tmp/c.cfg" >"$tmp/inf.cfg"
+status "a calibration whose every distance overflows fails (65)" 65 \
+	"$bin" calibrate "$tmp/inf.cfg" -o "$tmp/inf" -q
+check "saying which target" grep -q "generation 0: no particle's distance is finite (the term of peak_active" "$tmp/err"
+check "leaving no posterior.csv" test ! -e "$tmp/inf/posterior.csv"
+
+# A folder that is not a calibration's: refused (73) before anything in it changes.
+# (Before, the user's posterior.csv and scenario.cfg were overwritten.) A
+# calibration's own folder is taken again, with --resume or without.
+mkdir -p "$tmp/mine" "$tmp/mine2"
+echo "my posterior" >"$tmp/mine/posterior.csv"
+echo "my scenario" >"$tmp/mine/scenario.cfg"
+echo "my notes" >"$tmp/mine2/notes.txt"
+status "a folder of the user's posterior.csv and scenario.cfg is refused (73)" 73 \
+	"$bin" calibrate "$tmp/c.cfg" -o "$tmp/mine" -q
+check "saying why" grep -q "mine: not empty and not the folder of a calibration (it holds no gen-00.cfg of a calibration); refusing to write into it" "$tmp/err"
+status "and with --resume (73)" 73 "$bin" calibrate "$tmp/c.cfg" -o "$tmp/mine" -q --resume
+status "a folder with a file of the user's is refused (73)" 73 \
+	"$bin" calibrate "$tmp/c.cfg" -o "$tmp/mine2" -q
+check "naming the file" grep -q "mine2: not empty and not the folder of a calibration (it holds 'notes.txt')" "$tmp/err"
+check "both folders as they were" sh -c "
+	test \"\$(ls '$tmp/mine' | tr '\n' ' ')\" = 'posterior.csv scenario.cfg ' &&
+	test \"\$(ls '$tmp/mine2' | tr '\n' ' ')\" = 'notes.txt ' &&
+	test \"\$(cat '$tmp/mine/posterior.csv' '$tmp/mine/scenario.cfg')\" = 'my posterior
+my scenario'"
+status "a calibration's own folder is resumed" 0 "$bin" calibrate "$tmp/c.cfg" -o "$tmp/j1" -q --resume
+status "and run again" 0 "$bin" calibrate "$tmp/c.cfg" -o "$tmp/j2" -q
+check "with the same bytes" same_calibration "$tmp/j1" "$tmp/j2"
 
 # Usage errors.
 status "no file is a usage error" 64 "$bin" calibrate

@@ -1,8 +1,10 @@
 /*
  * test_calib.c: calibration (calib.h): the ABC-SMC recovers a posterior known in
  * closed form, its files are the same bytes for any -j, any shard split and a run
- * stopped by a signal and resumed, the weighted quantile's known answers, and the
- * bad calibration-file corpus with its exact messages.
+ * stopped by a signal and resumed, the weighted quantile's known answers, the bad
+ * calibration-file corpus with its exact messages, a posterior that loads in a
+ * scenario naming it (also when distances overflow), a calibration that no finite
+ * distance can measure stopped with no posterior, and a foreign folder refused.
  *
  * The known posterior. A stand-in for the model (the sweep's replicate hook) reports
  * damage_usd = 1e6 * theta + e, e ~ N(0, sigma^2) with sigma = 2e4, theta the setting
@@ -27,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
@@ -34,7 +38,9 @@
 #include "testutil.h"
 #include "unrest/calib.h"
 #include "unrest/output.h"
+#include "unrest/posterior.h"
 #include "unrest/rng.h"
+#include "unrest/scenario.h"
 
 static const char *scenario_path;
 static const char *bad_dir;
@@ -189,6 +195,178 @@ static char *capped_posterior(const char *dir, const char *name, const char *cap
 	free(out);
 	free(path);
 	return text;
+}
+
+/* Fails the test unless scenarios/minimal.cfg naming out/posterior.csv loads, its
+ * posterior of one row per line of posterior.csv after the header, each distance a
+ * finite number: what a scenario drawing from the calibration needs. */
+static void assert_posterior_loads(const char *out)
+{
+	char *file = testutil_path(out, "posterior.csv");
+	char set[1100];
+	snprintf(set, sizeof set, "scenario.posterior=\"%s\"", file);
+	const char *sets[] = {set};
+	struct ur_diag d;
+	ur_diag_init(&d, 20);
+	enum ur_scenario_status st;
+	struct ur_scenario *sc = ur_scenario_load(scenario_path, sets, 1, &d, &st);
+	if (!sc) {
+		ur_diag_print(&d, stderr);
+		fail_msg("a scenario naming %s was refused", file);
+	}
+	char *text = testutil_read_file(out, "posterior.csv", NULL);
+	assert_non_null(text);
+	size_t lines = 0;
+	for (const char *c = text; *c; c++)
+		lines += *c == '\n';
+	assert_true(lines >= 3);
+	assert_int_equal(ur_posterior_rows(ur_scenario_posterior(sc)), lines - 1);
+	double dist[1000];
+	size_t n = read_column(out, "posterior.csv", "distance", dist, 1000);
+	assert_int_equal(n, lines - 1);
+	for (size_t i = 0; i < n; i++)
+		assert_true(isfinite(dist[i]) && dist[i] >= 0);
+	free(text);
+	ur_scenario_destroy(sc);
+	ur_diag_finish(&d);
+	free(file);
+}
+
+/* A calibration of w_s by one target `metric` of value 0 (low = high = 0) at `scale`,
+ * into dir/NAME: calibrate's status. */
+static int point_calibration(const char *dir, const char *name, const char *metric,
+			     const char *scale, unsigned particles, const char *quantile,
+			     struct ur_calib_result *r)
+{
+	char file[64];
+	snprintf(file, sizeof file, "%s.cfg", name);
+	char *path = testutil_write_file(dir, file,
+		"scenario = \"%s\";\nseed = 11;\nparticles = %u;\nreplications = 1;\n"
+		"generations = 3;\nquantile = %s;\n"
+		"priors = ( { path = \"agents.w_s\"; dist = \"uniform\"; min = 0.0; "
+		"max = 1.0; } );\n"
+		"targets = ( { metric = \"%s\"; value = 0.0; low = 0.0; high = 0.0; "
+		"scale = %s; grade = \"A\"; } );\n", scenario_path, particles, quantile, metric,
+		scale);
+	struct ur_calib_spec *spec = read_spec(path);
+	char *out = testutil_path(dir, name);
+	int st = calibrate(spec, out, 2, 1, 1, false, NULL, r);
+	ur_calib_spec_destroy(spec);
+	free(out);
+	free(path);
+	return st;
+}
+
+/* A posterior written by calibrate loads in a scenario that names it, also when some
+ * of generation 0's distances overflow: damage_usd at scale 1e-149 gives a finite term
+ * only below about 1.3e5 dollars (w_s below about 0.13), so more than half the
+ * particles are infinitely far and the median tolerance was infinite: every particle
+ * was accepted, and posterior.csv held distances of inf, which the scenario refused.
+ * An infinite distance is never accepted: the tolerance stops at the last finite one. */
+static void test_posterior_loads(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("calib-loads");
+	struct ur_calib_result r;
+	assert_int_equal(point_calibration(dir, "mixed", "damage_usd", "1e-149", 60, "0.5", &r),
+			 0);
+	char *out = testutil_path(dir, "mixed");
+	assert_posterior_loads(out);
+	/* Only the particles of a finite distance were accepted in generation 0. */
+	double acc[4];
+	assert_int_equal(read_column(out, "history.csv", "accepted", acc, 4), r.generations);
+	assert_true(acc[0] >= 2 && acc[0] < 30);
+	free(out);
+
+	/* And an ordinary calibration's. */
+	char *file = calibration_file(dir, 40, 2, NULL);
+	struct ur_calib_spec *spec = read_spec(file);
+	out = testutil_path(dir, "plain");
+	assert_int_equal(calibrate(spec, out, 1, 1, 1, false, NULL, &r), 0);
+	assert_posterior_loads(out);
+	ur_calib_spec_destroy(spec);
+	free(file);
+	free(out);
+	testutil_remove_tree(dir);
+	free(dir);
+}
+
+/* A calibration whose every distance overflows (peak_active, 10 in every replication
+ * of the stand-in, against 0 at scale 1e-200: the file cannot know the miss) stops
+ * with EX_DATAERR in generation 0 and leaves no posterior.csv, not even one of an
+ * earlier calibration in its folder. Before, it exited 0 with a posterior of
+ * distances inf. So does one whose generation 0 accepts a single particle (4
+ * particles, quantile 0.01): it wrote a posterior.csv of no parameter and no row. */
+static void test_no_finite_distance(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("calib-inf");
+	struct ur_calib_result r;
+	/* An earlier, sound calibration in the same folder. */
+	assert_int_equal(point_calibration(dir, "out", "damage_usd", "2e4", 8, "0.5", &r), 0);
+	assert_int_equal(testutil_exists(dir, "out/posterior.csv"), 1);
+	assert_int_equal(point_calibration(dir, "out", "peak_active", "1e-200", 8, "0.5", &r),
+			 UR_RUN_DATAERR);
+	assert_non_null(strstr(r.message, "no particle's distance is finite"));
+	assert_non_null(strstr(r.message, "peak_active"));
+	for (const char *const *name = (const char *const[]){"out/posterior.csv",
+			"out/posterior_summary.csv", "out/history.csv", "out/targets.csv", NULL};
+	     *name; name++)
+		assert_int_equal(testutil_exists(dir, *name), 0);
+
+	assert_int_equal(point_calibration(dir, "one", "damage_usd", "2e4", 4, "0.01", &r),
+			 UR_RUN_DATAERR);
+	assert_non_null(strstr(r.message, "generation 0 accepted 1 of 4 particles"));
+	assert_int_equal(testutil_exists(dir, "one/posterior.csv"), 0);
+	testutil_remove_tree(dir);
+	free(dir);
+}
+
+/* A folder that is not a calibration's is refused (UR_RUN_CANTCREAT) before anything in
+ * it changes: a user's posterior.csv and scenario.cfg there were overwritten. A
+ * calibration's own folder is taken again (same_bytes: --resume and shards). */
+static void test_foreign_folder(void **state)
+{
+	(void)state;
+	char *dir = testutil_temp_dir("calib-foreign");
+	char *file = calibration_file(dir, 8, 1, NULL);
+	struct ur_calib_spec *spec = read_spec(file);
+	char *mine = testutil_path(dir, "mine");
+	assert_int_equal(mkdir(mine, 0777), 0);
+	char *a = testutil_write_file(dir, "mine/posterior.csv", "x,weight\n1,1\n");
+	char *b = testutil_write_file(dir, "mine/scenario.cfg", "# my scenario\n");
+	struct ur_calib_result r;
+	assert_int_equal(calibrate(spec, mine, 1, 1, 1, false, NULL, &r), UR_RUN_CANTCREAT);
+	assert_non_null(strstr(r.message, "not empty and not the folder of a calibration "
+				       "(it holds no gen-00.cfg of a calibration)"));
+	assert_int_equal(calibrate(spec, mine, 1, 1, 1, true, NULL, &r), UR_RUN_CANTCREAT);
+	char *text = testutil_read_file(mine, "posterior.csv", NULL);
+	assert_string_equal(text, "x,weight\n1,1\n");
+	free(text);
+	text = testutil_read_file(mine, "scenario.cfg", NULL);
+	assert_string_equal(text, "# my scenario\n");
+	free(text);
+	assert_int_equal(testutil_exists(mine, "gen-00.cfg"), 0);
+	assert_int_equal(testutil_exists(mine, "gen-00"), 0);
+
+	/* A calibration's own folder: run again, and resumed. */
+	char *own = testutil_path(dir, "own");
+	assert_int_equal(calibrate(spec, own, 1, 1, 1, false, NULL, &r), 0);
+	assert_int_equal(calibrate(spec, own, 1, 1, 1, false, NULL, &r), 0);
+	assert_int_equal(calibrate(spec, own, 1, 1, 1, true, NULL, &r), 0);
+	/* With a file of the user's beside it: refused, naming it. */
+	char *c = testutil_write_file(dir, "own/notes.txt", "mine\n");
+	assert_int_equal(calibrate(spec, own, 1, 1, 1, true, NULL, &r), UR_RUN_CANTCREAT);
+	assert_non_null(strstr(r.message, "(it holds 'notes.txt')"));
+	ur_calib_spec_destroy(spec);
+	free(a);
+	free(b);
+	free(c);
+	free(own);
+	free(mine);
+	free(file);
+	testutil_remove_tree(dir);
+	free(dir);
 }
 
 /* A target every particle misses by more than sqrt(term_cap) scales adds the same
@@ -492,6 +670,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_target_values),
 		cmocka_unit_test(test_term_cap),
 		cmocka_unit_test(test_bad_corpus),
+		cmocka_unit_test(test_posterior_loads),
+		cmocka_unit_test(test_no_finite_distance),
+		cmocka_unit_test(test_foreign_folder),
 		cmocka_unit_test(test_known_posterior_olcm),
 		cmocka_unit_test(test_known_posterior_global),
 		cmocka_unit_test(test_same_bytes),

@@ -11,16 +11,20 @@
  *   - generation 0 draws N particles from the priors; its tolerance is the q-quantile
  *     of its own distances (q = `quantile`, 0.5 by default);
  *   - generation g >= 1 draws N particles from generation g-1's accepted particles by
- *     their weights, each moved by a Gaussian kernel, redrawn until inside the
- *     priors' bounds; its tolerance is the q-quantile of generation g-1's accepted
- *     distances. The kernel (`kernel`): "olcm", the optimal local covariance matrix
+ *     their weights, each moved by a Gaussian kernel; its tolerance is the
+ *     q-quantile of generation g-1's accepted distances. Where the kernel moves them
+ *     (`proposal`): "bounded" (the default), in the parameters' own values, redrawn
+ *     until inside the priors' bounds; or "logit", in unbounded coordinates u, one
+ *     per prior (u = logit((h(x) - h(min)) / (h(max) - h(min))), h the identity, or
+ *     ln for a loguniform prior), so that every draw is inside the bounds. The kernel (`kernel`): "olcm", the optimal local covariance matrix
  *     of Filippi, Barnes, Cornebise and Stumpf (2013), particle j's own covariance
  *     sum_k w_k (theta_k - theta_j)(theta_k - theta_j)^T over generation g-1's
  *     particles within the new tolerance; or "global" (the default), one covariance
  *     for all, twice the accepted particles' weighted covariance (Beaumont et al.);
  *   - a particle is accepted when its distance is at most the tolerance; its weight
  *     is prior(theta) / sum_j W_j K_j(theta | theta_j) (1 in generation 0),
- *     normalized over the accepted;
+ *     normalized over the accepted, with prior and kernel densities both taken in the
+ *     coordinates the kernel moves in (in u, the prior's density times |dx/du|);
  *   - it stops after G generations, or after a generation whose acceptance rate is
  *     below `min_acceptance`. The posterior is the last generation with an accepted
  *     particle.
@@ -121,6 +125,16 @@ enum ur_calib_kernel {
 /* The kernel's name in a calibration file: "olcm" or "global". */
 const char *ur_calib_kernel_name(enum ur_calib_kernel kernel);
 
+/* The coordinates the kernel moves the particles in (docs/calibration.md, "Proposal
+ * coordinates"). */
+enum ur_calib_proposal {
+	UR_PROPOSAL_BOUNDED,           /* the values, redrawn inside the bounds (default) */
+	UR_PROPOSAL_LOGIT              /* unbounded: each prior's logit */
+};
+
+/* The proposal's name in a calibration file: "logit" or "bounded". */
+const char *ur_calib_proposal_name(enum ur_calib_proposal proposal);
+
 struct ur_calib_spec {
 	char *file;
 	char *scenario;                /* relative to the current directory */
@@ -131,6 +145,7 @@ struct ur_calib_spec {
 	double term_cap;               /* the most a term counts, over w_t: 0 < c <= 1e6,
 					* or HUGE_VAL when not given */
 	enum ur_calib_kernel kernel;   /* UR_KERNEL_GLOBAL unless the file says "olcm" */
+	enum ur_calib_proposal proposal; /* UR_PROPOSAL_BOUNDED unless it says "logit" */
 	size_t npriors;
 	struct ur_calib_prior *priors;
 	size_t ntargets;
@@ -150,6 +165,8 @@ struct ur_calib_generation {
 	uint64_t particles, accepted, replications;
 	double acceptance;             /* accepted / particles */
 	double ess;                    /* effective sample size of the accepted weights */
+	uint64_t draws;                /* the proposals' draws: a prior or kernel draw per
+					* particle, and every redraw of a bounded proposal */
 };
 
 typedef void (*ur_calib_generation_fn)(void *context, const struct ur_calib_generation *g);

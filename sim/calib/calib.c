@@ -16,6 +16,11 @@
  * stream are hashed from (seed, g); the proposals are drawn with GSL (gsl_ran_flat,
  * gsl_ran_discrete, gsl_ran_multivariate_gaussian) in particle order.
  *
+ * Coordinates: the kernels are built, drawn and evaluated in each particle's
+ * coordinates (struct population's `coord`): with `proposal = "logit"` the unbounded
+ * u of each prior (prior_to_coord), so that no draw falls outside the bounds; with
+ * "bounded" the values themselves. The particles are written and read as values.
+ *
  * Layering: this file uses only the public APIs of the sweep, scenario, output and rng
  * modules (sweep.h, scenario.h, output.h, rng.h) and GSL.
  */
@@ -50,14 +55,14 @@
  * and its proposals. */
 #define SEED_STREAM_GENERATION 0x63616c6962u   /* "calib" */
 #define SEED_STREAM_PROPOSAL 0x70726f706fu     /* "propo" */
-/* A proposal outside the priors' bounds is drawn again, at most this many times per
- * particle: past it the kernel has almost no mass inside, which is a bug's sign. The
- * mass inside falls with the dimension: after a first generation that has barely
- * shrunk, twice its covariance puts a proposal inside each bound with a probability
- * of roughly 0.65 (an estimate for a uniform cloud, not measured), so inside all 26 of
- * the reference's with about 0.65^26 = 1e-5 (the reference's calibration did stop
- * here at 10^5 redraws). The cap's worst cost is 10^7 draws for a particle; proposing
- * in unbounded (logit) coordinates would need no redraws at all. */
+/* proposal = "bounded": a proposal outside the priors' bounds is drawn again, at most
+ * this many times per particle: past it the kernel has almost no mass inside, which
+ * is a bug's sign. The mass inside falls with the dimension: after a first generation
+ * that has barely shrunk, twice its covariance puts a proposal inside each bound with
+ * a probability of roughly 0.65 (an estimate for a uniform cloud, not measured), so
+ * inside all 26 of the reference's with about 0.65^26 = 1e-5 (the reference's
+ * calibration did stop here at 10^5 redraws). The cap's worst cost is 10^7 draws for
+ * a particle. proposal = "logit" draws in unbounded coordinates and never redraws. */
 #define MAX_REDRAWS 10000000u
 
 static uint64_t generation_seed(uint64_t seed, unsigned g)
@@ -109,11 +114,94 @@ static double prior_log_density(const struct ur_calib_prior *p, double x)
 	}
 }
 
+/* ---- proposal coordinates ------------------------------------------------------------ */
+
+const char *ur_calib_proposal_name(enum ur_calib_proposal proposal)
+{
+	return proposal == UR_PROPOSAL_BOUNDED ? "bounded" : "logit";
+}
+
+/* With proposal = "logit", prior p's coordinate is u = logit(t), t = (h(x) - h(min)) /
+ * (h(max) - h(min)) in (0, 1), h = ln for a loguniform prior and the identity for the
+ * others (the truncated normal's bounds, not its CDF: the CDF's tails are 0 or 1 in
+ * double precision within the 6 sd the reader allows, where the bounds' logit stays
+ * exact). Below: the distances of h(x) from either bound, h(x) - h(min) and h(max) -
+ * h(x), each computed from x itself so that neither loses its digits near the other
+ * bound. */
+static double from_min(const struct ur_calib_prior *p, double x)
+{
+	return p->family == UR_PRIOR_LOGUNIFORM ? log(x / p->min) : x - p->min;
+}
+
+static double to_max(const struct ur_calib_prior *p, double x)
+{
+	return p->family == UR_PRIOR_LOGUNIFORM ? log(p->max / x) : p->max - x;
+}
+
+/* A value on a bound (a prior draw of exactly min, as gsl_ran_flat can give) would be
+ * at infinity: it is put this far inside, at |u| = 745 at most, where the kernels'
+ * densities stay finite. */
+#define COORD_EDGE 1e-300
+
+static double prior_to_coord(const struct ur_calib_prior *p, enum ur_calib_proposal mode,
+			     double x)
+{
+	if (mode == UR_PROPOSAL_BOUNDED)
+		return x;
+	return log(fmax(from_min(p, x), COORD_EDGE)) - log(fmax(to_max(p, x), COORD_EDGE));
+}
+
+static double prior_from_coord(const struct ur_calib_prior *p, enum ur_calib_proposal mode,
+			       double u)
+{
+	if (mode == UR_PROPOSAL_BOUNDED)
+		return u;
+	/* t = 1 / (1 + e^-u) from the nearer bound, so that the side that is small
+	 * keeps its digits; clamped against the last bit's rounding. */
+	double x;
+	if (p->family == UR_PRIOR_LOGUNIFORM) {
+		double span = log(p->max / p->min);
+		x = u < 0 ? p->min * exp(span / (1 + exp(-u)))
+			  : p->max * exp(-span / (1 + exp(u)));
+	} else {
+		double span = p->max - p->min;
+		x = u < 0 ? p->min + span / (1 + exp(-u)) : p->max - span / (1 + exp(u));
+	}
+	return fmin(fmax(x, p->min), p->max);
+}
+
+/* log(1 + e^v) without overflow. */
+static double log1p_exp(double v)
+{
+	return v > 0 ? v + log1p(exp(-v)) : log1p(exp(v));
+}
+
+/* log of the prior's density in the proposal's coordinate at u (x its value), up to a
+ * constant per prior. In u it is pi(x) |dx/du|, and with x = h^-1(h(min) + (h(max) -
+ * h(min)) t), t = 1 / (1 + e^-u):
+ *   dx/du = (h(max) - h(min)) t (1 - t) / h'(x),  log t (1 - t) = -log(1 + e^-u)
+ *   - log(1 + e^u),
+ * 1 / h'(x) = x for a loguniform prior (whose pi(x) ~ 1/x: the two cancel, and in u
+ * both uniform and loguniform priors are the standard logistic density t (1 - t)), 1
+ * for the others. */
+static double prior_log_density_coord(const struct ur_calib_prior *p,
+				      enum ur_calib_proposal mode, double u, double x)
+{
+	double lp = prior_log_density(p, x);
+	if (mode == UR_PROPOSAL_BOUNDED || !isfinite(lp))
+		return lp;
+	double jacobian = -log1p_exp(-u) - log1p_exp(u);
+	if (p->family == UR_PRIOR_LOGUNIFORM)
+		jacobian += log(x);
+	return lp + jacobian;
+}
+
 /* ---- a generation's particles ------------------------------------------------------ */
 
 struct population {
 	size_t n, d, t, r;
-	double *theta;                 /* n x d */
+	double *theta;                 /* n x d: the values */
+	double *coord;                 /* n x d: the proposal's coordinates of theta */
 	double *values;                /* n x r x t, NaN where a replication has none */
 	double *terms;                 /* n x t: each target's share of the distance */
 	double *dist;                  /* n */
@@ -125,6 +213,7 @@ struct population {
 static void population_free(struct population *P)
 {
 	free(P->theta);
+	free(P->coord);
 	free(P->values);
 	free(P->terms);
 	free(P->dist);
@@ -136,11 +225,12 @@ static int population_alloc(struct population *P, size_t n, size_t d, size_t t, 
 {
 	*P = (struct population){.n = n, .d = d, .t = t, .r = r};
 	P->theta = calloc(n * d, sizeof *P->theta);
+	P->coord = calloc(n * d, sizeof *P->coord);
 	P->values = calloc(n * r * t, sizeof *P->values);
 	P->terms = calloc(n * t, sizeof *P->terms);
 	P->dist = calloc(n, sizeof *P->dist);
 	P->weight = calloc(n, sizeof *P->weight);
-	if (!P->theta || !P->values || !P->terms || !P->dist || !P->weight) {
+	if (!P->theta || !P->coord || !P->values || !P->terms || !P->dist || !P->weight) {
 		population_free(P);
 		return -1;
 	}
@@ -245,18 +335,20 @@ static void kernels_free(struct kernels *K)
 }
 
 /* A dimension with no spread gets a floor of a millionth of its prior's width on the
- * diagonal, so that the factorization exists. */
+ * diagonal, so that the factorization exists: the width of its values, or in logit
+ * coordinates 1 (the prior's own spread there is the logistic's sd, 1.8, or more). */
 static int factor_with_floor(const struct ur_calib_spec *spec, gsl_matrix *S)
 {
 	for (size_t a = 0; a < S->size1; a++) {
-		double w = 1e-6 * (spec->priors[a].max - spec->priors[a].min);
+		double w = 1e-6 * (spec->proposal == UR_PROPOSAL_BOUNDED
+					   ? spec->priors[a].max - spec->priors[a].min : 1.0);
 		gsl_matrix_set(S, a, a, gsl_matrix_get(S, a, a) + w * w);
 	}
 	return gsl_linalg_cholesky_decomp1(S) == GSL_SUCCESS ? 0 : -1;
 }
 
-/* The weighted mean and covariance (lower triangle and its mirror) of prev's
- * particles i with weight > 0 and, when `within` is finite, distance <= within; the
+/* The weighted mean and covariance (lower triangle and its mirror), in the proposal's
+ * coordinates, of prev's particles i with weight > 0 and, when `within` is finite, distance <= within; the
  * weights renormalized over those. */
 static void weighted_moments(const struct population *prev, double within, double *mean,
 			     gsl_matrix *C)
@@ -270,7 +362,7 @@ static void weighted_moments(const struct population *prev, double within, doubl
 			continue;
 		total += prev->weight[i];
 		for (size_t a = 0; a < d; a++)
-			mean[a] += prev->weight[i] * prev->theta[i * d + a];
+			mean[a] += prev->weight[i] * prev->coord[i * d + a];
 	}
 	assert(total > 0);
 	for (size_t a = 0; a < d; a++)
@@ -282,8 +374,8 @@ static void weighted_moments(const struct population *prev, double within, doubl
 		double w = prev->weight[i] / total;
 		for (size_t a = 0; a < d; a++)
 			for (size_t b = 0; b <= a; b++) {
-				double c = w * (prev->theta[i * d + a] - mean[a]) *
-					   (prev->theta[i * d + b] - mean[b]);
+				double c = w * (prev->coord[i * d + a] - mean[a]) *
+					   (prev->coord[i * d + b] - mean[b]);
 				gsl_matrix_set(C, a, b, gsl_matrix_get(C, a, b) + c);
 			}
 	}
@@ -350,7 +442,7 @@ static int kernels_make(const struct ur_calib_spec *spec, const struct populatio
 			continue;
 		K->views[k] = gsl_matrix_submatrix(K->own, k * d, 0, d, d);
 		gsl_matrix *S = &K->views[k].matrix;
-		const double *th = &prev->theta[j * d];
+		const double *th = &prev->coord[j * d];
 		for (size_t a = 0; a < d; a++)
 			for (size_t b = 0; b < d; b++)
 				gsl_matrix_set(S, a, b, gsl_matrix_get(C, a, b) +
@@ -374,10 +466,13 @@ done:
 	return rc;
 }
 
-/* Draws generation g's particles into P->theta: from the priors (g = 0) or from prev
- * perturbed by the kernel L, redrawn until inside every prior's bounds. */
+/* Draws generation g's particles into P->theta and P->coord: from the priors (g = 0)
+ * or from prev perturbed by the kernels K in the proposal's coordinates; with
+ * proposal = "bounded", redrawn until inside every prior's bounds. *draws: the draws
+ * made (a particle's first and its redraws). */
 static int propose(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
-		   const struct kernels *K, struct population *P, char *why, size_t size)
+		   const struct kernels *K, struct population *P, uint64_t *draws, char *why,
+		   size_t size)
 {
 	int rc = -1;
 	gsl_rng *rng = ur_rng_create(proposal_seed(spec->seed, g));
@@ -391,27 +486,37 @@ static int propose(const struct ur_calib_spec *spec, unsigned g, const struct po
 		snprintf(why, size, "out of memory");
 		goto done;
 	}
+	*draws = 0;
 	for (size_t i = 0; i < P->n; i++) {
-		double *th = &P->theta[i * P->d];
+		double *th = &P->theta[i * P->d], *u = &P->coord[i * P->d];
 		if (g == 0) {
-			for (size_t a = 0; a < P->d; a++)
+			/* In the values, whatever the proposal: generation 0 is the same
+			 * in both. */
+			for (size_t a = 0; a < P->d; a++) {
 				th[a] = prior_draw(&spec->priors[a], rng);
+				u[a] = prior_to_coord(&spec->priors[a], spec->proposal, th[a]);
+			}
+			++*draws;
 			continue;
 		}
 		unsigned tries = 0;
 		for (;;) {
 			size_t j = gsl_ran_discrete(rng, pick);
 			for (size_t a = 0; a < P->d; a++)
-				gsl_vector_set(mu, a, prev->theta[j * P->d + a]);
+				gsl_vector_set(mu, a, prev->coord[j * P->d + a]);
 			/* Picked again at every try: the draws inside the bounds then
 			 * follow the whole mixture truncated to them (weigh). */
 			gsl_ran_multivariate_gaussian(rng, mu, K->factor[j], x);
+			++*draws;
 			bool inside = true;
 			for (size_t a = 0; a < P->d; a++) {
-				th[a] = gsl_vector_get(x, a);
+				u[a] = gsl_vector_get(x, a);
+				th[a] = prior_from_coord(&spec->priors[a], spec->proposal, u[a]);
 				inside = inside && th[a] >= spec->priors[a].min &&
 					 th[a] <= spec->priors[a].max;
 			}
+			/* In logit coordinates every draw is inside. */
+			assert(inside || spec->proposal == UR_PROPOSAL_BOUNDED);
 			if (inside)
 				break;
 			if (++tries == MAX_REDRAWS) {
@@ -431,10 +536,13 @@ done:
 }
 
 /* Importance weights of P's accepted particles (P->dist <= P->tolerance): the prior
- * over the proposal's density, sum_j W_j N(theta; theta_j, Sigma_j), each particle j
- * with its own kernel. The proposal truncated to the bounds differs from it by a
- * constant factor (one truncation of the whole mixture: propose picks j again at
- * every try), which the normalization cancels. */
+ * over the proposal's density, sum_j W_j N(u; u_j, Sigma_j), each particle j with its
+ * own kernel, both densities in the proposal's coordinates u (the values, or their
+ * logits: then the prior's density is pi(x(u)) |dx/du|, prior_log_density_coord).
+ * With proposal = "bounded" the proposal truncated to the bounds differs from the
+ * mixture by a constant factor (one truncation of the whole mixture: propose picks j
+ * again at every try), which the normalization cancels; in logit coordinates nothing
+ * is truncated. */
 static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct population *prev,
 		 const struct kernels *K, struct population *P)
 {
@@ -454,12 +562,13 @@ static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct popu
 		P->accepted++;
 		double lp = 0;
 		for (size_t a = 0; a < d; a++)
-			lp += prior_log_density(&spec->priors[a], P->theta[i * d + a]);
+			lp += prior_log_density_coord(&spec->priors[a], spec->proposal,
+						      P->coord[i * d + a], P->theta[i * d + a]);
 		if (g == 0) {
 			logw[i] = 0;
 		} else {
 			for (size_t a = 0; a < d; a++)
-				gsl_vector_set(x, a, P->theta[i * d + a]);
+				gsl_vector_set(x, a, P->coord[i * d + a]);
 			/* log sum_j W_j K_j by log-sum-exp over prev's accepted. */
 			double mx = -HUGE_VAL, s = 0;
 			for (int pass = 0; pass < 2; pass++) {
@@ -467,7 +576,7 @@ static int weigh(const struct ur_calib_spec *spec, unsigned g, const struct popu
 					if (prev->weight[j] <= 0)
 						continue;
 					for (size_t a = 0; a < d; a++)
-						gsl_vector_set(mu, a, prev->theta[j * d + a]);
+						gsl_vector_set(mu, a, prev->coord[j * d + a]);
 					double lk;
 					gsl_ran_multivariate_gaussian_log_pdf(
 						x, mu, K->factor[j], &lk, work);
@@ -875,7 +984,7 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 	ur_csv_clear(&csv);
 	static const char *const hist_head[] = {"generation", "tolerance", "particles",
 						"accepted", "acceptance_rate", "ess",
-						"replications", "simulated_total"};
+						"replications", "simulated_total", "draws"};
 	ur_csv_header(&csv, hist_head, sizeof hist_head / sizeof *hist_head);
 	uint64_t total = 0;
 	for (unsigned g = 0; g < ngen; g++) {
@@ -888,6 +997,7 @@ static int write_results(const struct ur_calib_spec *spec, const char *dir,
 		ur_csv_real(&csv, hist[g].ess);
 		ur_csv_int(&csv, (int64_t)hist[g].replications);
 		ur_csv_int(&csv, (int64_t)total);
+		ur_csv_int(&csv, (int64_t)hist[g].draws);
 		ur_csv_end_row(&csv);
 	}
 	if (write_csv(dir, "history.csv", &csv, result) != 0)
@@ -1111,7 +1221,8 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 				goto done;
 			}
 		}
-		if (propose(spec, g, &prev, &K, &cur, result->message,
+		uint64_t draws = 0;
+		if (propose(spec, g, &prev, &K, &cur, &draws, result->message,
 			    sizeof result->message) != 0) {
 			result->status = UR_RUN_SOFTWARE;
 			goto done;
@@ -1161,6 +1272,7 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 			.replications = n * r,
 			.acceptance = (double)cur.accepted / (double)n,
 			.ess = s2 > 0 ? 1 / s2 : 0,
+			.draws = draws,
 		};
 		result->simulated += n * r;
 		result->generations = g + 1;

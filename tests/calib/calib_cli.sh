@@ -49,6 +49,21 @@ check "a generation's folder is a sweep folder that merge accepts" \
 	"$bin" merge -o "$tmp/m" "$tmp/j1/gen-01"
 check "and is that sweep's bytes" cmp "$tmp/m/sweep.csv" "$tmp/j1/gen-01/sweep.csv"
 
+# The proposal's coordinates: c.cfg proposes in the values (bounded, the default); the
+# same file with proposal = "logit" is as reproducible, starts from the same
+# generation 0, moves the particles elsewhere from generation 1 on, and draws once a
+# particle.
+{ cat "$tmp/c.cfg"; echo 'proposal = "logit";'; } >"$tmp/l.cfg"
+status "a logit proposal at -j 1 succeeds" 0 "$bin" calibrate "$tmp/l.cfg" -o "$tmp/l1" -j 1 -q
+status "and at -j 2" 0 "$bin" calibrate "$tmp/l.cfg" -o "$tmp/l2" -j 2 -q
+check "-j 1 and -j 2 write the same bytes" same_calibration "$tmp/l1" "$tmp/l2"
+check "its generation 0 is the bounded proposal's" cmp "$tmp/l1/gen-00.cfg" "$tmp/j1/gen-00.cfg"
+check "its generation 1 is not" sh -c "! cmp -s '$tmp/l1/gen-01.cfg' '$tmp/j1/gen-01.cfg'"
+check "history.csv counts the draws" \
+	grep -q '^generation,tolerance,particles,accepted,acceptance_rate,ess,replications,simulated_total,draws$' "$tmp/l1/history.csv"
+check "the logit proposal draws once per particle" \
+	sh -c "awk -F, 'NR > 1 && \$9 != 12 { exit 1 }' '$tmp/l1/history.csv'"
+
 # A kill at steps of the folder writes, then --resume: the same bytes. The fault hook
 # counts the steps of the first folder a process takes (generation 0's, up to about
 # 70 steps here); a stop in a later generation is the SIGTERM below and test_calib's.
@@ -63,6 +78,12 @@ for step in 3 20 40 60; do
 done
 [ "$hits" -eq 4 ] || bad="$bad (only $hits of the 4 steps were reached)"
 if [ -z "$bad" ]; then ok "a kill at any of four write steps, then --resume: the same bytes"; else not_ok "kill and resume" "$bad"; fi
+rm -rf "$tmp/lf"
+UNRESTSIM_FAULT=exit:40 "$bin" calibrate "$tmp/l.cfg" -o "$tmp/lf" -q >/dev/null 2>&1
+st=$?
+check "a logit calibration killed at a write step (status 99)" test "$st" -eq 99
+status "resumes" 0 "$bin" calibrate "$tmp/l.cfg" -o "$tmp/lf" -q --resume
+check "to the bytes of the uninterrupted one" same_calibration "$tmp/l1" "$tmp/lf"
 
 # SIGTERM: stops after a checkpoint with 143, and --resume finishes the same bytes.
 cat >"$tmp/long.cfg" <<EOT

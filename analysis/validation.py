@@ -956,7 +956,10 @@ def holdout_section(path, run_dir, run, rargs, misses):
              "were never used in any fit: neither the scenario's own values nor "
              "`unrestsim calibrate` (whose targets are the record's) saw them; they "
              "test what the model was not tuned to (docs/record.md, \"Held-out "
-             "facts\"). Judged by the rule above: hours since the record's hour 0 for "
+             "facts\"). A fact that showed a mechanism missing, which was then added, "
+             "tests that mechanism's values from then on, no longer its existence: "
+             "docs/record.md names such facts. Judged by the rule above: hours since "
+             "the record's hour 0 for "
              "events, counts at the fact's hour for counts by a time.", "",
              "| fact | region | record (range) | unit | hour (range) | grade | source "
              "| model measure | model median [90%] | n | result |",

@@ -18,10 +18,13 @@ value, and the state's strength (security.police_scale, arrests.probability) by
   more than two standard errors is marked.
 
 The values are read from `unrestsim check SCENARIO` each time, so the command reruns
-unchanged after the model or its hand fit moves:
+unchanged after the model or its hand fit moves. A scenario that names a posterior
+refuses a sweep of a setting the posterior draws (unrestsim exits 65): give its
+own-values twin, the scenario with `scenario.posterior = ""` (the reference's is
+scenarios/calibration/kazakhstan-2022-own-values.cfg):
 
-  analysis/one_at_a_time.py scenarios/kazakhstan-2022.cfg -o out/oat \\
-      --unrestsim build-rel/sim/unrestsim -r 200 -j 2
+  analysis/one_at_a_time.py scenarios/calibration/kazakhstan-2022-own-values.cfg \\
+      -o out/oat --unrestsim build-rel/sim/unrestsim -r 200 -j 2
 
 OUT holds the sweep file made (one-at-a-time.cfg), the sweep's folder (sweep/:
 sweep.csv, sweep_stats.csv, manifest.cfg), and the tables: table.md (Markdown, as

@@ -78,6 +78,10 @@ struct ur_output_error {
 	char message[UR_OUTPUT_MESSAGE_SIZE];
 };
 
+/* DIR "/" NAME (no doubled '/' when DIR ends with one), malloc'd; NULL when out of
+ * memory. The one path join of the program's files and folders. */
+char *ur_path_join(const char *dir, const char *name);
+
 /* ---- numbers as text ------------------------------------------------------------- */
 
 /* Enough for any double as ur_format_real writes it, with its NUL. */

@@ -306,6 +306,13 @@ struct ur_study_folder {
  * it). Otherwise -1 with `DIR: not empty and not the folder of KIND (it holds 'NAME');
  * refusing to write into it: ...` (or why DIR cannot be read) in message: the caller
  * exits with UR_RUN_CANTCREAT. */
+/* Removes DIR/NAME for each of the NULL-terminated names that exists: a study's
+ * results of an earlier run go before anything is run, so that a run stopped before
+ * its end leaves none that look whole. 0, or -1 with `PATH: why` in message (the
+ * caller exits with UR_RUN_CANTCREAT). */
+int ur_study_folder_clear(const char *dir, const char *const *names, char *message,
+			  size_t size);
+
 int ur_study_folder_check(const char *dir, const struct ur_study_folder *f, char *message,
 			  size_t size);
 

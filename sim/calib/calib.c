@@ -609,15 +609,6 @@ done:
 
 /* ---- files -------------------------------------------------------------------------- */
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* Writes dir/name whole (atomically: a reader sees the old file or the new one). */
 static int write_file(const char *dir, const char *name, const char *data, size_t len,
 		      struct ur_calib_result *result)
@@ -753,7 +744,7 @@ int ur_calib_target_value(const struct ur_calib_target *t, const char *s, size_t
 static int read_rows(const struct ur_calib_spec *spec, const char *folder,
 		     struct population *P, struct ur_calib_result *result)
 {
-	char *path = join(folder, "sweep.csv");
+	char *path = ur_path_join(folder, "sweep.csv");
 	FILE *f = path ? fopen(path, "r") : NULL;
 	int rc = -1;
 	char *line = NULL;
@@ -1104,16 +1095,10 @@ static const struct ur_study_folder calibration_folder = {
 
 static int remove_results(const char *dir, struct ur_calib_result *result)
 {
-	for (const char *const *name = result_names; *name; name++) {
-		char *path = join(dir, *name);
-		if (!path || (unlink(path) != 0 && errno != ENOENT)) {
-			result->status = UR_RUN_CANTCREAT;
-			snprintf(result->message, sizeof result->message, "%.300s: %s",
-				 path ? path : dir, path ? strerror(errno) : "out of memory");
-			free(path);
-			return -1;
-		}
-		free(path);
+	if (ur_study_folder_clear(dir, result_names, result->message,
+				  sizeof result->message) != 0) {
+		result->status = UR_RUN_CANTCREAT;
+		return -1;
 	}
 	return 0;
 }
@@ -1245,7 +1230,7 @@ int ur_calibrate(const struct ur_calib_spec *spec, const char *dir,
 		if (w != 0 || run_generation(dir, g, o, result) != 0)
 			goto done;
 		snprintf(name, sizeof name, "gen-%02u", g);
-		char *folder = join(dir, name);
+		char *folder = ur_path_join(dir, name);
 		int rr = folder ? read_rows(spec, folder, &cur, result) : -1;
 		free(folder);
 		if (rr != 0)

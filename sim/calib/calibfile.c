@@ -352,6 +352,24 @@ static void check_priors(struct cf_reader *R, const struct ur_calib_spec *spec,
 	free(scratch);
 }
 
+/* A setting that names one of two choices: the index of the one named (names[0], the
+ * default, when the setting is absent); anything else reported as `expected`, got
+ * what was found. */
+static int read_choice(struct cf_reader *R, const struct cf_setting *root, const char *name,
+		       const char *const names[2], const char *expected)
+{
+	const struct cf_setting *s = cf_member(root, name);
+	if (!s)
+		return 0;
+	const char *text = cf_type_of(s) == CF_STRING ? cf_string(s) : NULL;
+	for (int i = 0; text && i < 2; ++i)
+		if (strcmp(text, names[i]) == 0)
+			return i;
+	char got[256];
+	cf_report(R, s, name, "%s, got %s", expected, GOT(s));
+	return 0;
+}
+
 /* The timing targets against the scenario: an hour within its horizon, a region of
  * its own. */
 static void check_targets(struct cf_reader *R, const struct ur_calib_spec *spec,
@@ -474,36 +492,21 @@ static void read_spec(struct cf_reader *R, struct ur_calib_spec *spec,
 	/* The kernel: the global one by default (docs/calibration.md, "The kernels
 	 * compared": on the reference the local one's weights collapsed onto one
 	 * particle, effective sample size 1.2 against 6.2). */
-	spec->kernel = UR_KERNEL_GLOBAL;
-	const struct cf_setting *ks = cf_member(root, "kernel");
-	if (ks) {
-		const char *k = cf_type_of(ks) == CF_STRING ? cf_string(ks) : NULL;
-		if (k && strcmp(k, ur_calib_kernel_name(UR_KERNEL_OLCM)) == 0)
-			spec->kernel = UR_KERNEL_OLCM;
-		else if (k && strcmp(k, ur_calib_kernel_name(UR_KERNEL_GLOBAL)) == 0)
-			spec->kernel = UR_KERNEL_GLOBAL;
-		else
-			cf_report(R, ks, "kernel", "expected \"olcm\" (a covariance per "
-			       "particle) or \"global\" (twice the weighted covariance), got %s",
-			       GOT(ks));
-	}
+	spec->kernel = read_choice(R, root, "kernel",
+				   (const char *const[]){ur_calib_kernel_name(UR_KERNEL_GLOBAL),
+							 ur_calib_kernel_name(UR_KERNEL_OLCM)},
+				   "expected \"olcm\" (a covariance per particle) or \"global\" "
+				   "(twice the weighted covariance)");
 	/* The proposal's coordinates: bounded by default (docs/calibration.md, "Proposal
 	 * coordinates": on the reference's quick calibration the logit proposal's weights
 	 * collapsed further, effective sample size 7.8 against 5.9 but 2.6 against 5.4
 	 * the generation before, and its tolerance fell less, 208 against 153). */
-	spec->proposal = UR_PROPOSAL_BOUNDED;
-	const struct cf_setting *pr = cf_member(root, "proposal");
-	if (pr) {
-		const char *k = cf_type_of(pr) == CF_STRING ? cf_string(pr) : NULL;
-		if (k && strcmp(k, ur_calib_proposal_name(UR_PROPOSAL_LOGIT)) == 0)
-			spec->proposal = UR_PROPOSAL_LOGIT;
-		else if (k && strcmp(k, ur_calib_proposal_name(UR_PROPOSAL_BOUNDED)) == 0)
-			spec->proposal = UR_PROPOSAL_BOUNDED;
-		else
-			cf_report(R, pr, "proposal", "expected \"logit\" (the kernel moves each "
-			       "prior's logit) or \"bounded\" (the values, redrawn inside the "
-			       "bounds), got %s", GOT(pr));
-	}
+	spec->proposal = read_choice(R, root, "proposal",
+				     (const char *const[]){
+					     ur_calib_proposal_name(UR_PROPOSAL_BOUNDED),
+					     ur_calib_proposal_name(UR_PROPOSAL_LOGIT)},
+				     "expected \"logit\" (the kernel moves each prior's logit) or "
+				     "\"bounded\" (the values, redrawn inside the bounds)");
 
 	const struct cf_setting *priors = cf_member(root, "priors");
 	if (!priors || cf_type_of(priors) != CF_LIST || cf_length(priors) < 1 ||

@@ -212,6 +212,11 @@ static char *join(const char *a, const char *sep, const char *b)
 	return s;
 }
 
+char *ur_path_join(const char *dir, const char *name)
+{
+	return join(dir, "/", name);
+}
+
 
 /* The index of `name` (without ".tmp") in known_names, or -1; *tmp says whether it
  * had the suffix. */
@@ -247,7 +252,7 @@ static struct ur_atomic_file *atomic_create_at(struct ur_output *out, int dirfd,
 		goto nomem;
 	file->out = out;
 	file->dirfd = -1;
-	file->path = join(dir, "/", name);
+	file->path = ur_path_join(dir, name);
 	file->name = join(name, "", "");
 	file->tmp_name = join(name, "", TMP_SUFFIX);
 	if (!file->path || !file->name || !file->tmp_name)

@@ -304,15 +304,6 @@ done:
 
 /* ---- files -------------------------------------------------------------------------- */
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 static void fail(struct ur_sens_result *result, int status, const char *what)
 {
 	result->status = status;
@@ -409,7 +400,7 @@ static int points_text(const struct ur_sens_spec *spec, const double *unit, size
 static int read_outputs(const struct ur_sens_spec *spec, const char *folder, size_t npoints,
 			double *y, struct ur_sens_result *result)
 {
-	char *path = join(folder, "sweep.csv");
+	char *path = ur_path_join(folder, "sweep.csv");
 	FILE *f = path ? fopen(path, "r") : NULL;
 	int rc = -1;
 	char *line = NULL;
@@ -659,7 +650,7 @@ static int indices_csv(const struct ur_sens_spec *spec, const double *unit, size
  * the folder of another analysis, which a resume must not overwrite. */
 static bool differs(const char *dir, const char *name, const char *text, size_t len)
 {
-	char *path = join(dir, name);
+	char *path = ur_path_join(dir, name);
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	free(path);
 	if (!f)
@@ -684,7 +675,7 @@ static bool differs(const char *dir, const char *name, const char *text, size_t 
  * resumes in another (or on a node that mounts it elsewhere). */
 static bool other_scenario(const char *dir, const char *resolved)
 {
-	char *path = join(dir, "scenario.cfg");
+	char *path = ur_path_join(dir, "scenario.cfg");
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	free(path);
 	if (!f)
@@ -798,17 +789,11 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 	/* Results of an earlier analysis in the folder go before anything is run, so
 	 * that a run stopped before its end leaves no indices that look whole. (A
 	 * resumed analysis's are the same bytes, written again at its end.) */
-	for (const char *const *name = (const char *const[]){"sensitivity.csv", "points.csv",
-							       NULL}; *name; name++) {
-		char *path = join(dir, *name);
-		if (!path || (unlink(path) != 0 && errno != ENOENT)) {
-			result->status = UR_RUN_CANTCREAT;
-			snprintf(result->message, sizeof result->message, "%.300s: %s",
-				 path ? path : dir, path ? strerror(errno) : "out of memory");
-			free(path);
-			goto done;
-		}
-		free(path);
+	if (ur_study_folder_clear(dir, (const char *const[]){"sensitivity.csv", "points.csv",
+							     NULL},
+				  result->message, sizeof result->message) != 0) {
+		result->status = UR_RUN_CANTCREAT;
+		goto done;
 	}
 	/* points.cfg first: it marks the folder as an analysis's for the shards that
 	 * start beside this one (ur_study_folder_check). */
@@ -816,7 +801,7 @@ int ur_sensitivity(const struct ur_sens_spec *spec, const char *dir,
 	    write_file(dir, "scenario.cfg", resolved, strlen(resolved), result) != 0 ||
 	    run_points(dir, o, result) != 0)
 		goto done;
-	char *folder = join(dir, "points");
+	char *folder = ur_path_join(dir, "points");
 	int rr = folder ? read_outputs(spec, folder, npoints, y, result) : -1;
 	free(folder);
 	if (rr != 0) {

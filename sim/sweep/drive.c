@@ -15,20 +15,11 @@
 #include "unrest/output.h"
 #include "unrest/scenario.h"
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* Whether `folder` holds the units of shard K of N of the sweep, all done. */
 static bool sweep_complete(const struct ur_sweep *sweep, const char *folder, unsigned shard,
 			   unsigned shards)
 {
-	char *path = join(folder, "manifest.cfg");
+	char *path = ur_path_join(folder, "manifest.cfg");
 	if (!path)
 		return false;
 	struct ur_diag d;
@@ -68,7 +59,7 @@ int ur_sweep_drive(const char *dir, const char *name, const struct ur_sweep_opti
 	memset(result, 0, sizeof *result);
 	char cfg_name[256];
 	snprintf(cfg_name, sizeof cfg_name, "%s.cfg", name);
-	char *cfg = join(dir, cfg_name), *folder = join(dir, name);
+	char *cfg = ur_path_join(dir, cfg_name), *folder = ur_path_join(dir, name);
 	char **shard_dirs = calloc(base->shards, sizeof *shard_dirs);
 	struct ur_sweep *sweep = NULL;
 	struct ur_diag d;
@@ -89,7 +80,7 @@ int ur_sweep_drive(const char *dir, const char *name, const struct ur_sweep_opti
 	for (unsigned k = 0; k < base->shards; k++) {
 		char s[300];
 		snprintf(s, sizeof s, "%s.shard-%u-of-%u", name, k + 1, base->shards);
-		if (!(shard_dirs[k] = join(dir, s))) {
+		if (!(shard_dirs[k] = ur_path_join(dir, s))) {
 			stop(result, UR_DRIVE_LOAD, UR_RUN_SOFTWARE, "out of memory");
 			goto done;
 		}

@@ -14,6 +14,8 @@
  */
 #include "unrest/sweep.h"
 
+#include "unrest/output.h"
+
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -22,15 +24,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
 
 /* Whether `name` is one the study writes into its folder (or its temporary name
  * while it writes it). */
@@ -49,7 +42,7 @@ static bool own_name(const struct ur_study_folder *f, const char *name)
  * with marker_head), or is being written (its .tmp exists). */
 static bool marked(const char *dir, const struct ur_study_folder *f)
 {
-	char *path = join(dir, f->marker);
+	char *path = ur_path_join(dir, f->marker);
 	FILE *file = path ? fopen(path, "r") : NULL;
 	char line[128] = "";
 	struct stat st;
@@ -111,4 +104,20 @@ int ur_study_folder_check(const char *dir, const struct ur_study_folder *f, char
 		 "refusing to write into it: move it away or choose another folder", dir,
 		 f->kind, stranger == first ? "'" : "", stranger, stranger == first ? "'" : "");
 	return -1;
+}
+
+int ur_study_folder_clear(const char *dir, const char *const *names, char *message,
+			  size_t size)
+{
+	for (const char *const *name = names; *name; name++) {
+		char *path = ur_path_join(dir, *name);
+		if (!path || (unlink(path) != 0 && errno != ENOENT)) {
+			snprintf(message, size, "%.300s: %s", path ? path : dir,
+				 path ? strerror(errno) : "out of memory");
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
 }

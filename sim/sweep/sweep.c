@@ -602,15 +602,6 @@ static char *read_whole(const char *path, size_t *len)
 	return text;
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* What rows of sweep.csv must agree with: the design (its points' values) and seeds. */
 struct design {
 	size_t nparams;
@@ -1286,8 +1277,8 @@ static int resume_units(const struct ur_sweep *sw, const char *dir,
 			struct unit *units, struct ur_sweep_result *result, bool *continues)
 {
 	uint64_t R = ur_sweep_replications(sw), total = ur_sweep_points(sw) * R;
-	char *mpath = join_path(dir, "manifest.cfg"), *cpath = join_path(dir, "sweep.csv");
-	char *npath = join_path(dir, "sweep_national.csv");
+	char *mpath = ur_path_join(dir, "manifest.cfg"), *cpath = ur_path_join(dir, "sweep.csv");
+	char *npath = ur_path_join(dir, "sweep_national.csv");
 	char *csv = NULL, **rows = NULL, *national = NULL;
 	struct unit *series = NULL;
 	struct ur_sweep_manifest *m = NULL;
@@ -1665,7 +1656,7 @@ struct shard_files {
 static int merge_series_spec(const char *shard, struct series_spec *sp,
 			     struct ur_sweep_result *result)
 {
-	char *path = join_path(shard, "scenario.cfg");
+	char *path = ur_path_join(shard, "scenario.cfg");
 	struct ur_diag diag;
 	ur_diag_init(&diag, 1);
 	enum ur_scenario_status st = UR_SCENARIO_NOMEM;
@@ -1721,10 +1712,10 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		goto cleanup;
 	}
 	for (size_t i = 0; i < nshards; i++) {
-		char *m = join_path(shards[i], "manifest.cfg");
-		char *s = join_path(shards[i], "sweep.cfg");
-		char *c = join_path(shards[i], "scenario.cfg");
-		char *v = join_path(shards[i], "sweep.csv");
+		char *m = ur_path_join(shards[i], "manifest.cfg");
+		char *s = ur_path_join(shards[i], "sweep.cfg");
+		char *c = ur_path_join(shards[i], "scenario.cfg");
+		char *v = ur_path_join(shards[i], "sweep.csv");
 		enum ur_scenario_status st = UR_SCENARIO_NOMEM;
 		if (m && s && c && v) {
 			S[i].manifest = ur_sweep_manifest_read(m, &diag, &st);
@@ -1793,7 +1784,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 		}
 	}
 	/* sweep.cfg, written by this program, reads back as the sweep's design. */
-	char *spath = join_path(shards[0], "sweep.cfg");
+	char *spath = ur_path_join(shards[0], "sweep.cfg");
 	enum ur_scenario_status st = UR_SCENARIO_NOMEM;
 	if (spath)
 		spec = ur_sweep_spec_read(spath, &diag, &st);
@@ -1825,8 +1816,8 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 				 spec->independent_seeds, paths, spec->list,
 				 S[0].manifest->posterior != NULL};
 	for (size_t i = 0; i < nshards; i++) {
-		char *v = join_path(shards[i], "sweep.csv");
-		char *m_path = join_path(shards[i], "manifest.cfg");
+		char *v = ur_path_join(shards[i], "sweep.csv");
+		char *m_path = ur_path_join(shards[i], "manifest.cfg");
 		int vr = v && m_path ? read_rows(v, S[i].csv, S[i].csv_len, &D, rows,
 						 result->message, sizeof result->message)
 				     : -1;
@@ -1834,7 +1825,7 @@ int ur_sweep_merge(const char *dir, const char *const *shards, size_t nshards,
 			vr = check_manifest_units(m_path, S[i].manifest, &D, result->message,
 						  sizeof result->message, NULL);
 		if (vr == 0 && series.on) {
-			char *n_path = join_path(shards[i], "sweep_national.csv");
+			char *n_path = ur_path_join(shards[i], "sweep_national.csv");
 			size_t nlen = 0;
 			char *text = n_path ? read_whole(n_path, &nlen) : NULL;
 			if (n_path && !text) {
